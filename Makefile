@@ -1,0 +1,209 @@
+# needlesim — build, test, run.  `make help` lists the targets.
+#
+# Products go to build/<variant>/ (release, debug, asan); build/needlesim is
+# the release binary. Sources are discovered: models/*.c and sim/*.c form the
+# library, tests/unit/test_*.c and tests/verify/verify_*.c are one Criterion
+# binary each, tests/bench/bench_*.c one benchmark each.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+PYTHON ?= /usr/bin/python3
+CC := mpicc
+NP ?= 2
+CONFIG ?= inputs/default.ini
+OUT ?= outputs/default.h5
+
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+PKGS := hdf5-openmpi gsl criterion inih
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+# Open MPI refuses to run as root unless told; only then, and only here.
+ifeq ($(shell id -u),0)
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+endif
+# Quiet Open MPI's shared-memory probe warnings in containers.
+export OMPI_MCA_btl_vader_single_copy_mechanism := none
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+export PYTHON
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
+        -Wdouble-promotion -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+        -Wwrite-strings -Wcast-qual -Wundef -Wvla -Wformat=2 -Wlogical-op -Wduplicated-cond
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+# Dependencies: pkg-config flags, with third-party include dirs as -isystem.
+# Evaluated lazily so that `make` can install missing packages first.
+pkg_cflags = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+pkg_libs = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+DEFS := -D_GNU_SOURCE -DNS_VERSION='"$(VERSION)"' -DNS_GIT_COMMIT='"$(GIT_COMMIT)"'
+
+VARIANT ?= release
+ifeq ($(VARIANT),release)
+OPT := -O2 -g
+else ifeq ($(VARIANT),debug)
+OPT := -O0 -g -DNS_DEBUG_FPE
+else ifeq ($(VARIANT),asan)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+       -fsanitize=float-divide-by-zero -fno-sanitize-recover=all
+else
+$(error unknown VARIANT=$(VARIANT): use release, debug or asan)
+endif
+
+B := build/$(VARIANT)
+CFLAGS_ALL = $(WARN) $(OPT) $(DEFS) $(pkg_cflags) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard models/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/sim/main.o
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c tests/verify/verify_*.c))
+TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
+LIB := $(B)/libneedlesim.a
+
+# Criterion test sources use its macros; they are held to the same warnings
+# except the prototype rule, which the Test() macro cannot satisfy.
+TEST_CFLAGS = -Wno-missing-prototypes
+
+NO_DEPS_GOALS := clean help config format format-check deps
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) && command -v mpicc >/dev/null && command -v mpirun >/dev/null && command -v h5dump >/dev/null && echo yes)
+ifneq ($(DEPS_OK),yes)
+$(info needlesim: installing missing build dependencies (scripts/install-deps.sh))
+DEPS_RC := $(shell bash scripts/install-deps.sh >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error dependency installation failed; see the message above)
+endif
+endif
+endif
+
+.PHONY: all sim test check check-smoke check-mpi check-python check-examples asan memcheck \
+        run bench install uninstall clean help config deps format format-check lint report validate
+
+all: build/needlesim ## build build/needlesim (release)
+
+sim: all
+
+build/needlesim: $(B)/needlesim
+	$(Q)cp $< $@
+
+$(B)/needlesim: $(MAIN_OBJ) $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(pkg_libs)
+
+$(LIB): $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  CC/LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -o $@ $< $(LIB) $(pkg_libs)
+
+deps: ## install missing system packages (apt-get; prints the command when not root)
+	$(Q)bash scripts/install-deps.sh
+
+test: $(TEST_BIN) ## build and run the Criterion unit and verification tests
+	$(Q)bash scripts/run-tests.sh $(TEST_BIN)
+
+check: test build/needlesim ## everything: tests, smoke run, examples, Python, MPI
+	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-python check-mpi
+	@echo "make check: all checks passed"
+
+check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data/smoke.ref
+	$(Q)bash tests/check_smoke.sh
+
+check-examples: build/needlesim ## validate every inputs/*.ini and the bad-input corpus
+	$(Q)bash tests/check_inputs.sh
+
+check-python: build/needlesim ## Python loader, plots and report tests
+	$(Q)if [ -f tests/check_python.sh ]; then bash tests/check_python.sh; fi
+
+check-mpi: build/needlesim ## MPI rank-count invariance, kill-and-resume, failure isolation
+	$(Q)if [ -f tests/mpi/check_mpi.sh ]; then bash tests/mpi/check_mpi.sh; fi
+
+asan: ## build and run the tests under AddressSanitizer + UBSan
+	$(Q)$(MAKE) --no-print-directory VARIANT=asan test-asan
+
+.PHONY: test-asan
+test-asan: $(TEST_BIN) $(B)/needlesim
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bash scripts/run-tests.sh $(TEST_BIN)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  NEEDLESIM=$(B)/needlesim bash tests/check_inputs.sh
+
+memcheck: ## run the tests of the debug build under valgrind
+	$(Q)$(MAKE) --no-print-directory VARIANT=debug $(TEST_SRC:%.c=build/debug/%)
+	$(Q)for t in $(TEST_SRC:%.c=build/debug/%); do \
+	  echo "== valgrind $$t"; CRITERION_NO_EARLY_EXIT=1 valgrind -q --error-exitcode=1 --leak-check=full \
+	    --trace-children=yes $$t --jobs 1 || exit 1; done
+
+run: build/needlesim ## run the main job (inputs/default.ini) on $(NP) MPI ranks into outputs/
+	@mkdir -p outputs
+	$(Q)mpirun -n $(NP) build/needlesim run $(CONFIG) -o $(OUT)
+
+bench: $(BENCH_BIN) build/needlesim ## benchmarks (tables on stdout and in build/bench/)
+	$(Q)bash scripts/bench.sh $(BENCH_BIN)
+
+report: ## HTML device-comparison report of the main job's output
+	$(Q)test -f $(OUT) || $(MAKE) --no-print-directory run
+	$(Q)$(PYTHON) scripts/report.py $(OUT) -o outputs/report.html
+	@echo "report: outputs/report.html"
+
+validate: build/needlesim ## validation report against published measurements
+	$(Q)$(PYTHON) scripts/validate.py -o outputs/validation.html
+
+install: build/needlesim ## install to $(DESTDIR)$(PREFIX)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/needlesim/inputs \
+	  $(DESTDIR)$(PREFIX)/share/needlesim/scripts
+	install -m 755 build/needlesim $(DESTDIR)$(PREFIX)/bin/needlesim
+	install -m 644 inputs/*.ini $(DESTDIR)$(PREFIX)/share/needlesim/inputs/
+	install -m 644 scripts/*.py $(DESTDIR)$(PREFIX)/share/needlesim/scripts/ 2>/dev/null || true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/needlesim
+	rm -rf $(DESTDIR)$(PREFIX)/share/needlesim
+
+format: ## clang-format every C source in place
+	clang-format -i $(wildcard models/*.[ch] sim/*.[ch] tests/*/*.c)
+
+format-check: ## fail if clang-format would change a file
+	clang-format --dry-run --Werror $(wildcard models/*.[ch] sim/*.[ch] tests/*/*.c)
+
+lint: ## clang-tidy and cppcheck
+	cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 \
+	  --suppress=missingIncludeSystem models sim
+
+config: ## print the compiler and flags
+	@echo "CC      = $(CC)"
+	@echo "CFLAGS  = $(CFLAGS_ALL)"
+	@echo "LIBS    = $(pkg_libs)"
+	@echo "VARIANT = $(VARIANT)"
+
+clean: ## remove build products
+	rm -rf build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages needlesim needs to build, test and analyse.
+# Idempotent and fast when nothing is missing (one dpkg-query). As root it runs
+# apt-get; otherwise it prints the exact command to run and exits 1.
+#
+#   scripts/install-deps.sh            install what is missing
+#   scripts/install-deps.sh --check    only report; exit 1 if something is missing
+#   NS_DEPS_MINIMAL=1 ...              skip the browser used by the report test
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config
+  libgsl-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev
+  libcriterion-dev libinih-dev hdf5-tools
+  python3 python3-h5py python3-numpy python3-matplotlib python3-pandas python3-xarray
+)
+if [ "${NS_DEPS_MINIMAL:-0}" != 1 ]; then
+  packages+=(chromium)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "${1:-}" = "--check" ]; then
+  echo "needlesim: missing packages: ${missing[*]}" >&2
+  echo "install with: sudo sh -c '$cmd'" >&2
+  exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "needlesim: missing packages: ${missing[*]}" >&2
+  echo "needlesim: run as root:" >&2
+  echo "  sudo sh -c '$cmd'" >&2
+  exit 1
+fi
+
+echo "needlesim: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
