@@ -1,0 +1,23 @@
+/* `needlesim run`: expand the config into cases, compute them over MPI ranks,
+ * write one HDF5 file (schema needlesim-1). */
+#ifndef NS_RUN_H
+#define NS_RUN_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *config_path;  /* INI file */
+    const char *output_path;  /* -o; NULL: [run] output, else outputs/<run.name>.h5 */
+    const char *const *sets;  /* --set section.key=value overrides */
+    size_t n_sets;
+    int resume;               /* --resume: continue an interrupted file */
+    int retry_failed;         /* --retry-failed: with resume, rerun failed cases too */
+    int quiet;                /* --quiet: no progress output */
+} ns_run_options;
+
+/* Run a sweep. Initialises and finalises MPI itself (only `run` needs it).
+ * Returns the process exit code: 0 ok (failed cases are data), 1 runtime
+ * failure (I/O, MPI), 2 bad input (nothing written, no file touched). */
+int ns_run(const ns_run_options *opt, int *argc, char ***argv);
+
+#endif
