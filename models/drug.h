@@ -1,0 +1,109 @@
+/* Drug: molecular properties, dosing, and the layer transport coefficients
+ * derived from them.
+ *
+ * Symbols: MW molar mass [kg/mol] (M = 1000 MW in g/mol inside the
+ * correlations); log Kow [-]; D_aq free-solution diffusivity at skin
+ * temperature T [m^2/s]; a Stokes radius [m]; c_v vehicle concentration
+ * [kg/m^3]; h_sc SC thickness [m].
+ *
+ * 1. Intact-skin permeability (Potts & Guy 1992, aqueous vehicle, human
+ *    epidermis):
+ *        log10 kp[cm/h] = -2.72 + 0.71 log10 Kow - 0.0061 M[g/mol]
+ *    returned in m/s (1 cm/h = 1e-2/3600 m/s). Caffeine (M = 194.19,
+ *    log Kow = -0.07): kp = 1.11e-4 cm/h = 3.1e-10 m/s. Validity: the fit
+ *    spans roughly M 18-750 and log Kow -3..6; outside (insulin, hyaluronic
+ *    acid oligomers) kp is an extrapolation, tiny in any case.
+ *
+ * 2. Splitting kp into a homogeneous-membrane SC (kp = K_sc D_sc / h_sc):
+ *        K_sc = Kow^0.7,       D_sc = kp h_sc / K_sc.
+ *    The power law is the lipid/water partition correlation used throughout
+ *    skin-permeation modelling (exponent about 0.7; Raykar et al. 1988,
+ *    Mitragotri 2003). Only the product K_sc D_sc is fixed by the data; the
+ *    split sets the lag time h_sc^2 / (6 D_sc) and the amount held in the SC.
+ *
+ * 3. Stokes radius from the molar mass, treating the solute as a sphere of
+ *    partial specific volume v = 0.73 cm^3/g (globular proteins; Erickson
+ *    2009), i.e. density rho = 1/v = 1370 kg/m^3:
+ *        a = (3 MW / (4 pi rho N_A))^(1/3).
+ *    Caffeine 0.38 nm, insulin (5808 g/mol) 1.18 nm. Cross-check by
+ *    Stokes-Einstein a = k T / (6 pi eta D_aq) (ns_drug_stokes_einstein_radius).
+ *
+ * 4. Hindered diffusion in a water-filled channel of radius r_p (Renkin 1954),
+ *    lambda = a / r_p:
+ *        H(lambda) = (1 - lambda)^2 (1 - 2.104 lambda + 2.09 lambda^3
+ *                                      - 0.95 lambda^5),   H = 0 for lambda >= 1
+ *    (steric partition times the centreline drag factor).
+ *
+ * 5. Viable tissue. VE, dermis and hypodermis are aqueous gels: D = f_t D_aq
+ *    with the tissue factor f_t = 0.25 for the viable epidermis and 0.25 for
+ *    the dermis (Kretsos & Kasting 2005 / Kasting's dermis model take the
+ *    dermal diffusivity a few-fold below D_aq; we take the factor 1/4 quoted
+ *    there for small solutes), partition K = 1 (aqueous phase, relative to an
+ *    aqueous vehicle). Hypodermis (adipose): D = f_t D_aq with f_t = 0.25 and
+ *    K = (1 - phi) + phi Kow with lipid volume fraction phi = 0.8 (octanol as
+ *    a surrogate for fat). The membrane preset keeps its explicit D and K.
+ *
+ * Free diffusivities: preset values at 32 C are literature values at 25 C
+ * scaled by Stokes-Einstein, D(T) = D(298.15 K) (T / 298.15) eta(25 C)/eta(T)
+ * with eta(25 C) = 0.890 mPa s, eta(32 C) = 0.765 mPa s (factor 1.196), or,
+ * where no measurement is cited, Stokes-Einstein from the Stokes radius
+ * (stated per preset in drug.c).
+ *
+ * References (models/REFERENCES.md): potts1992, raykar1988, mitragotri2003,
+ * renkin1954, deen1987, kretsos2005, erickson2009, pubchem.
+ */
+#ifndef NS_DRUG_H
+#define NS_DRUG_H
+
+#include <stddef.h>
+
+#include "params.h"
+#include "skin.h" /* ns_source_note */
+#include "status.h"
+
+/* Drug presets: caffeine, lidocaine, fluorescein, calcein, ascorbic_acid,
+ * hyaluronic_acid, insulin. Radius is left NaN (derive). NS_EINVAL for unknown. */
+ns_status ns_drug_preset(const char *name, ns_drug_params *out);
+size_t ns_drug_preset_count(void);
+const char *ns_drug_preset_name(size_t i);
+size_t ns_drug_preset_sources(const char *name, const ns_source_note **notes);
+
+/* Enum <-> config text ("infinite", "finite", "coated"; "sink", "noflux"). */
+const char *ns_dose_mode_name(ns_dose_mode m);
+ns_status ns_dose_mode_parse(const char *s, ns_dose_mode *out);
+const char *ns_bottom_bc_name(ns_bottom_bc b);
+ns_status ns_bottom_bc_parse(const char *s, ns_bottom_bc *out);
+
+/* Potts-Guy permeability of intact skin [m/s] (section 1). */
+double ns_drug_potts_guy_kp(const ns_drug_params *d);
+
+/* SC partition K_sc [-] and diffusivity D_sc [m^2/s] for an SC of thickness
+ * h_sc [m] (section 2). Either output pointer may be NULL. */
+void ns_drug_sc_split(const ns_drug_params *d, double h_sc, double *K_sc, double *D_sc);
+
+/* Stokes radius from the molar mass [m] (section 3). */
+double ns_drug_stokes_radius(const ns_drug_params *d);
+
+/* Stokes-Einstein radius k T / (6 pi eta(T) D_aq) [m] at temperature T [K]
+ * (water viscosity by the Vogel equation). */
+double ns_drug_stokes_einstein_radius(const ns_drug_params *d, double T);
+
+/* Water viscosity [Pa s] at T [K], Vogel form eta = A exp(B / (T - C)) with
+ * A = 2.414e-5 Pa s, B = 247.8 K, C = 140 K (within 2.5 % for 0-370 C). */
+double ns_water_viscosity(double T);
+
+/* Renkin hindrance factor (section 4); 0 for lambda >= 1, 1 at lambda = 0. */
+double ns_drug_renkin_hindrance(double solute_radius, double pore_radius);
+
+/* Validate: molecular_weight in (0, 1000] kg/mol, log_kow in [-10, 10],
+ * free_diffusivity in (0, 1e-8] m^2/s, radius > 0 or NaN, concentration > 0,
+ * dose mode valid; finite dose film_thickness > 0; coated dose coated_mass > 0.
+ * Exceptions: NS_EINVAL. */
+ns_status ns_drug_check(const ns_drug_params *d);
+
+/* Fill every NaN layer diffusivity/partition of `skin` from the drug
+ * (sections 2 and 5); explicit values are kept; a membrane stack must carry
+ * explicit values (NS_EINVAL otherwise). Exceptions: NS_EINVAL. */
+ns_status ns_drug_fill_layers(ns_skin_params *skin, const ns_drug_params *d);
+
+#endif
