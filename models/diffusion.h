@@ -1,0 +1,170 @@
+/* Topical drug transport through punctured, layered skin: axisymmetric r-z
+ * finite volumes with a second-order ADI time integrator.
+ *
+ * Equation (unit cell around one needle, r in [0, R], z in [0, H] downward):
+ *
+ *   d(K u)/dt = (1/r) d/dr( r D K du/dr ) + d/dz( D K du/dz ) - k_cl K u   (1)
+ *
+ *   u     [kg/m^3]  free (vehicle-equivalent) concentration, continuous across
+ *                   layer and channel interfaces
+ *   C=K u [kg/m^3]  tissue concentration
+ *   K     [-]       partition coefficient tissue/vehicle (1 in the channel)
+ *   D     [m^2/s]   diffusivity per layer; in the channel D_free H(a/r_ch)
+ *                   with the Renkin hindrance H (ns_drug_renkin_hindrance)
+ *   k_cl  [1/s]     first-order capillary clearance (vascular dermis; 0 in
+ *                   the channel lumen)
+ *
+ * Boundary conditions:
+ *   z = 0, infinite dose:  u = C_v on the whole surface (SC and channel mouth)
+ *   z = 0, finite dose:    well-mixed film, h_f dC_v/dt = -J_top,  u = C_v
+ *   z = 0, coated dose:    zero flux; the coated mass m is placed in the
+ *                          channel lumen at t = 0 (no channel: no dose)
+ *   z = H: sink u = 0 (Franz receptor) or zero flux
+ *   r = 0 (axis) and r = R (unit-cell boundary): zero flux
+ *
+ * Domain: H = transport.depth, or SC+VE+dermis when NaN (the whole membrane
+ * for the one-layer preset). R = unit-cell radius 1/sqrt(pi n) for arrays;
+ * for a single needle (infinite cell) R = max(NS_DIFF_SINGLE_DEPTHS x channel
+ * depth, NS_DIFF_SINGLE_RADII x channel radius): far enough that the lateral
+ * spreading from the channel has decayed, so the outer ring is intact skin.
+ * Amounts are per unit skin area pi R^2; for a single needle they therefore
+ * refer to the modelled disc (multiply by pi R^2 for the amount per needle).
+ *
+ * Discretisation: cell-centred finite volumes on a non-uniform tensor grid.
+ * z faces sit on every layer interface inside [0, H] and on the channel
+ * floor; r faces on the surface channel radius. Inside each segment the cell
+ * size grows geometrically (ratio <= 1 + NS_DIFF_GROWTH) away from the
+ * segment ends, so cells are finest at interfaces, the surface and the
+ * channel wall; the SC gets at least 4 cells. Face conductances are the
+ * distance-weighted harmonic means of D K of the two cells (exact flux
+ * continuity for piecewise-constant coefficients). A cell cut by the channel
+ * wall has channel volume fraction phi: capacity phi + (1-phi) K, axial
+ * conductance phi D_ch + (1-phi) D K (parallel), radial conductance the series
+ * (harmonic) mix. Spatial error O(h^2).
+ *
+ * Time: Douglas ADI (theta = 1/2), second order:
+ *   (M - dt/2 A_r) u* = (M + dt/2 A_r + dt A_z) u^n + dt b^n
+ *   (M - dt/2 A_z) u^{n+1} = M u* - dt/2 A_z u^n + dt/2 (b^{n+1} - b^n)
+ * M = diag(cap V); A_r, A_z the radial and axial (with clearance) operators; b
+ * the surface source. Both sweeps are tridiagonal (own Thomas solver, buffers
+ * allocated in ns_diff_create, nothing allocated during a step). The finite
+ * dose couples every column to C_v: each column is solved for two right-hand
+ * sides and C_v^{n+1} from the (exactly conservative) donor balance.
+ * Summing the scheme over all cells gives the discrete balance
+ *   sum M (u^{n+1} - u^n) = dt/2 (F_top^n + F_top^{n+1} - F_bot^n - F_bot^{n+1}
+ *                                 - R^n - R^{n+1}),
+ * which is how donor loss, receptor amount and cleared amount are accumulated:
+ * the mass balance closes to round-off.
+ * Adaptive steps: step doubling (one step of dt against two of dt/2), local
+ * error |u_dt - u_dt/2|_max / 3 relative to max(|u|, C_v) kept below
+ * diff_rtol; the two half steps are kept. Douglas/Crank-Nicolson does not damp
+ * the stiffest modes (amplification -> -1 for D dt/h^2 >> 1), so a
+ * discontinuous start (u = 0 under u = C_v) rings at large steps: the run
+ * starts at dt0 = NS_DIFF_DT0_FRACTION x the smallest cell diffusion time and
+ * grows by at most NS_DIFF_DT_GROWTH per step. Steps land exactly on output
+ * times.
+ * Channel closure: before each step the channel radius r_ch(z, t) updates phi,
+ * the hindrance and all coefficients; the cell contents C = K u are kept
+ * (u is remapped), so closure conserves mass exactly.
+ *
+ * Outputs: Q(t) [kg/m^2] = (receptor + cleared amount) / (pi R^2): drug that
+ * has left the skin into the receptor or the circulation; J = dQ/dt evaluated
+ * from the current field. Lag time: if the flux is steady over the second half
+ * of the run (relative change of J between the first output time >= t_end/2
+ * and t_end below NS_DIFF_STEADY_TOL) the late linear part Q = J (t - t_lag)
+ * gives t_lag = t_end - Q(t_end)/J(t_end); otherwise NaN.
+ *
+ * Validity: axisymmetric unit cell (the square/hexagonal cell replaced by the
+ * equal-area disc), rigid channel walls, linear (dilute) transport, no
+ * binding or metabolism except first-order clearance, isothermal.
+ *
+ * References: Crank, The Mathematics of Diffusion (1975), sec. 4.3.2 (membrane
+ * permeation and lag time); Douglas 1962 Numer Math 4:41 (ADI); Potts & Guy
+ * 1992 Pharm Res 9:663 (kp); Davidson, Al-Qallaf & Das 2008 Chem Eng Res Des
+ * 86:1196 (microneedle transport model); Renkin 1954 J Gen Physiol 38:225.
+ */
+#ifndef NS_DIFFUSION_H
+#define NS_DIFFUSION_H
+
+#include <stddef.h>
+
+#include "channel.h"
+#include "params.h"
+#include "status.h"
+
+#define NS_DIFF_GROWTH 0.15          /* [-] max relative growth of adjacent cells */
+#define NS_DIFF_SINGLE_DEPTHS 3.0    /* [-] single needle: R >= 3 channel depths */
+#define NS_DIFF_SINGLE_RADII 20.0    /* [-] single needle: R >= 20 channel radii */
+#define NS_DIFF_DT0_FRACTION 0.1     /* [-] first step / smallest h^2 cap/(D K) */
+#define NS_DIFF_DT_GROWTH 2.0        /* [-] largest step growth factor */
+#define NS_DIFF_STEADY_TOL 0.01      /* [-] flux change that counts as steady */
+
+typedef struct ns_diff ns_diff;
+
+typedef struct {
+    double permeated_amount;    /* [kg/m^2] Q at the end: receptor + cleared */
+    double peak_flux;           /* [kg/(m^2 s)] largest J over the accepted steps */
+    double lag_time;            /* [s] late-linear intercept; NaN if not steady */
+    double skin_amount;         /* [kg/m^2] held in VE + dermis (whole membrane for
+                                            the one-layer preset) at the end */
+    double cleared_amount;      /* [kg/m^2] removed by capillary clearance */
+    double donor_loss;          /* [kg/m^2] drug that left the donor (vehicle or coating) */
+    double mass_balance_error;  /* [-] |donor - stored - receptor - cleared| / donor */
+    size_t steps;               /* [-] accepted steps */
+    size_t rejected_steps;      /* [-] rejected steps */
+} ns_diff_result;
+
+/* Build the grid and coefficients; allocate every buffer.
+ * ch: NULL or ch->open == 0 means intact skin (no channel).
+ * Uses skin layers (diffusivity and partition must be finite: run
+ * ns_params_derive first), drug (free_diffusivity, radius, concentration,
+ * dose, film_thickness, coated_mass), channel, transport, numerics (diff_n_r
+ * >= 1, diff_n_z >= 8, diff_rtol in (0, 0.1], diff_max_steps >= 1) and array.
+ * diff_n_r = 1 gives the 1-D laminate (exact for intact skin).
+ * exceptions: NS_EINVAL (message names the parameter, value and range),
+ * NS_ENOMEM. On failure *out = NULL. */
+ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff **out);
+
+/* Advance adaptively to each of the n_out increasing times t_out [s] and
+ * store Q_out [kg/m^2] and J_out [kg/(m^2 s)] there (either may be NULL);
+ * fill res (may be NULL). Times must be > the current time and increasing.
+ * exceptions: NS_EINVAL (bad times), NS_ECONV (diff_max_steps reached or the
+ * step fell below the round-off limit), NS_ENONFINITE (names the cell). */
+ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q_out,
+                        double *J_out, ns_diff_result *res);
+
+/* One Douglas ADI step of fixed size dt [s] (no error control); updates the
+ * balance counters. exceptions: NS_EINVAL (dt <= 0), NS_ENONFINITE. */
+ns_status ns_diff_step(ns_diff *s, double dt);
+
+/* Current time [s]. */
+double ns_diff_get_time(const ns_diff *s);
+
+/* Grid centres r[nr], z[nz] [m] and the tissue concentration C = K u
+ * [kg/m^3] at the current time, C[i * nz + j] for r-cell i and z-cell j.
+ * Pointers valid until the next step or destroy. */
+void ns_diff_get_field(ns_diff *s, const double **r, const double **z, const double **C,
+                       size_t *nr, size_t *nz);
+
+/* Cell faces rf[nr + 1], zf[nz + 1] [m]. */
+void ns_diff_get_faces(const ns_diff *s, const double **rf, const double **zf);
+
+/* Replace the field by tissue concentrations C[i * nz + j] [kg/m^3] (used by
+ * verification for prescribed initial data); the balance counters restart
+ * from this state. exceptions: NS_EINVAL (non-finite value). */
+ns_status ns_diff_set_field(ns_diff *s, const double *C);
+
+/* Balance summary at the current time (same fields as ns_diff_solve fills;
+ * peak_flux and lag_time refer to what ns_diff_solve has seen). */
+void ns_diff_get_result(const ns_diff *s, ns_diff_result *res);
+
+/* Cumulative permeated amount Q [kg/m^2] and instantaneous flux J
+ * [kg/(m^2 s)] at the current time. */
+void ns_diff_get_flux(const ns_diff *s, double *Q, double *J);
+
+/* Domain radius R and depth H [m]. */
+void ns_diff_get_domain(const ns_diff *s, double *R, double *H);
+
+void ns_diff_destroy(ns_diff **s);
+
+#endif
