@@ -1,0 +1,119 @@
+/* HDF5 output of a sweep, schema "needlesim-1" (documented in outputs/README.md).
+ * This is the only file of needlesim that includes hdf5.h.
+ *
+ * Layout (n = n_cases, P = curve points, T = output times):
+ *   /                      attrs schema, program_version, git_commit, created_utc, config,
+ *                          config_hash (16 hex digits), n_cases, sweep_mode, seed, run_name
+ *   /case                  [n]    int64 0..n-1, dimension scale "case"
+ *   /params/<key>          [n]    float64 (numeric axis, SI) or fixed-length string (enum axis)
+ *   /results/<name>        [n]    float64, NaN where not defined (one per ns_result_table row)
+ *   /status                [n]    int8: 0 pending, 1 ok, 2 failed
+ *   /error                 [n]    fixed-length string (NS_OUTPUT_ERROR_LEN bytes), "" if ok
+ *   /timing/case_seconds   [n]    float64 wall time of the case, NaN until computed
+ *   /curves/insertion_point [P]   float64 0..1, normalised curve parameter, scale
+ *   /curves/time           [T]    float64 [s] output times, scale
+ *   /curves/<name>         [n, P] or [n, T] float64 (one per ns_curve_table row)
+ * Every dataset carries `units` and `description` string attributes; every
+ * per-case dataset has /case attached to dimension 0 and curves their axis to
+ * dimension 1, so h5py/xarray name the dimensions case, insertion_point, time.
+ *
+ * Write model and kill-safety. The file is created completely up front: every
+ * dataset is contiguous, allocated early and filled (NaN, status 0, ""), the
+ * strings are fixed-length and object modification times are off. After the
+ * creation flush, writing a case only overwrites raw bytes in place; no HDF5
+ * metadata (object headers, heaps, B-trees) changes any more. A process killed
+ * at any moment (SIGKILL) therefore leaves a structurally valid file. Within a
+ * case the row (results, curves, error, timing) is written and flushed before
+ * its status byte, and the status is flushed before the next case: a case
+ * whose status is 1 or 2 has its whole row on disk, any other row is redone on
+ * resume. (Protection is against process death; power loss would need fsync,
+ * which is not done.)
+ *
+ * Why one writer (rank 0, sec2 driver) and not independent MPI-IO from every
+ * rank: a row is small (about 8 * (33 + 4 P + 2 T) bytes, a few kB) and
+ * writing it costs tens of microseconds (measured: see scripts/bench_sweep.sh,
+ * build/bench/sweep.txt), while a case costs 0.1-1 s. Funnelling rows to rank 0
+ * adds one small message per case and keeps rank 0 able to serve ~10^4 rows/s.
+ * MPI-IO would make H5Fflush and dataset creation collective, which does not
+ * fit dynamic scheduling (ranks finish cases at unrelated moments), and its
+ * metadata cache would be shared across ranks, which loses the in-place
+ * write property that makes the file kill-safe.
+ *
+ * Strings are fixed-length because variable-length strings live in a global
+ * heap that grows on every write (not kill-safe); h5py reads them as bytes
+ * (decode with .astype(str) or numpy.char.decode). */
+#ifndef NS_OUTPUT_H
+#define NS_OUTPUT_H
+
+#include <stddef.h>
+
+#include "../models/status.h"
+#include "case.h"
+
+/* Bytes of one /error entry including the terminating NUL. */
+#define NS_OUTPUT_ERROR_LEN 256
+
+/* Case status values stored in /status. */
+enum { NS_CASE_PENDING = 0, NS_CASE_OK = 1, NS_CASE_FAILED = 2 };
+
+typedef struct ns_output ns_output;
+
+/* One swept parameter, written to /params/<key>. */
+typedef struct {
+    const char *key;          /* "needle.length" */
+    const char *units;        /* SI unit string; "" for enums */
+    const char *description;
+    int is_enum;              /* 1: labels[] are written as strings */
+    const double *values;     /* [n_cases] SI values (numeric axes) */
+    const char *const *labels; /* [n_cases] names (enum axes) */
+} ns_output_param;
+
+/* Everything fixed at file creation. */
+typedef struct {
+    size_t n_cases;
+    ns_curve_sizes sizes;          /* P = n_insertion, T = n_time */
+    const double *times;           /* [n_time] output times [s] */
+    const char *config_text;       /* resolved config (root attribute `config`) */
+    unsigned long long config_hash;
+    const char *sweep_mode;
+    unsigned long seed;
+    const char *run_name;
+    size_t n_params;
+    const ns_output_param *params;
+} ns_output_meta;
+
+/* Create (truncate) path and write the whole structure and the static
+ * content, then flush. exceptions: NS_EINVAL (bad meta), NS_EIO. */
+ns_status ns_output_create(const char *path, const ns_output_meta *m, ns_output **out);
+
+/* Open an existing needlesim-1 file; writable = 0 opens read-only. Checks the
+ * schema attribute and that every registry dataset exists with the expected
+ * shape. exceptions: NS_EIO (missing, unreadable, corrupted, other schema). */
+ns_status ns_output_open(const char *path, int writable, ns_output **out);
+
+size_t ns_output_n_cases(const ns_output *o);
+ns_curve_sizes ns_output_sizes(const ns_output *o);
+unsigned long long ns_output_config_hash(const ns_output *o);
+
+/* Read /status into status[n_cases]. exceptions: NS_EIO. */
+ns_status ns_output_read_status(ns_output *o, signed char *status);
+
+/* Write the row of case i (r must have the file's curve sizes; NULL writes
+ * NaN scalars and curves), then its status. error: "" or a reason, truncated
+ * to NS_OUTPUT_ERROR_LEN - 1 bytes. seconds: wall time [s].
+ * exceptions: NS_EINVAL (i >= n_cases, bad status, size mismatch), NS_EIO. */
+ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, int status,
+                               const char *error, double seconds);
+
+/* Read back the row of case i (tests and tools). error: NS_OUTPUT_ERROR_LEN bytes.
+ * exceptions: NS_EINVAL, NS_EIO. */
+ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status,
+                              char *error, double *seconds);
+
+/* Push buffered data to the file (H5Fflush). exceptions: NS_EIO. */
+ns_status ns_output_flush(ns_output *o);
+
+/* Close; NULL-safe, sets *o = NULL. exceptions: NS_EIO. */
+ns_status ns_output_close(ns_output **o);
+
+#endif
