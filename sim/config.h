@@ -29,7 +29,7 @@ typedef struct ns_config ns_config;
 
 /* Load and validate a config. sets: n_sets strings "section.key=value"
  * applied after the file's keys. On error returns NS_EINVAL (bad input),
- * NS_EIO (file unreadable) or NS_ENOMEM and leaves *out == NULL. */
+ * including an unreadable file) or NS_ENOMEM, and leaves *out == NULL. */
 ns_status ns_config_load(const char *path, const char *const *sets, size_t n_sets,
                          ns_config **out);
 
@@ -69,7 +69,7 @@ unsigned long long ns_config_hash(const ns_config *c);
 
 typedef struct {
     char name[64];             /* run.name (default: config basename without .ini) */
-    char output[4096];         /* run.output, "" if not given (then outputs/<name>.h5) */
+    char output[4096];         /* run.output, or outputs/<name>.h5 when not given */
     int fields;                /* run.fields: write concentration snapshots */
     size_t field_cases[64];    /* run.field_cases: cases whose fields are written */
     size_t n_field_cases;

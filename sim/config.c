@@ -1,0 +1,831 @@
+/* Config loading, validation and case construction (see config.h). */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "../models/defaults.h"
+#include "../models/drug.h"
+#include "../models/needle.h"
+#include "../models/skin.h"
+#include "keys.h"
+#include "sweep.h"
+
+/* inih reads at most INI_MAX_LINE - 1 characters per line; longer lines are
+ * reported as errors rather than silently split. */
+#define LINE_CAP INI_MAX_LINE
+
+/* ---- a growable string -------------------------------------------------------- */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom) return;
+    for (;;) {
+        size_t room = b->cap - b->len;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if (b->s && (size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap ? 2 * b->cap : 1024) + (size_t)n + 1;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+/* ---- parsed input ----------------------------------------------------------------- */
+
+typedef struct {
+    char section[32];
+    char key[96];
+    char *value;
+    int line;      /* file line, 0 for --set */
+    int set_index; /* index of the --set, -1 for file lines */
+    ns_key_ref ref;
+    ns_key_value *val;
+} entry;
+
+typedef struct {
+    char key[96];
+    char *value;
+    int line;
+} sweep_line;
+
+struct ns_config {
+    char *path;
+    entry *e;
+    size_t n_e, cap_e;
+    sweep_line *sw;
+    size_t n_sw, cap_sw;
+    int sweep_header_line;
+    ns_sweep_mode mode;
+    int mode_line;
+    size_t samples;
+    unsigned long seed;
+    ns_sweep *sweep;
+    ns_axis_info axes[NS_SWEEP_MAX_AXES];
+    int axis_line[NS_SWEEP_MAX_AXES];
+    ns_run_settings run;
+    char *text;
+    unsigned long long hash;
+    /* parse state */
+    char first_err[1024];
+    int first_err_line;
+};
+
+/* Record the first error found while reading (by line order of discovery). */
+static void parse_error(ns_config *c, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void parse_error(ns_config *c, int line, const char *fmt, ...)
+{
+    if (c->first_err[0] != '\0') return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->first_err, sizeof c->first_err, fmt, ap);
+    va_end(ap);
+    c->first_err_line = line;
+}
+
+/* Where an input came from: "FILE:LINE" or "--set TEXT". */
+static void where(const ns_config *c, const entry *e, char *buf, size_t n)
+{
+    if (e->set_index >= 0)
+        snprintf(buf, n, "--set %s.%s=%s", e->section, e->key, e->value);
+    else
+        snprintf(buf, n, "%s:%d", c->path, e->line);
+}
+
+/* ---- reading the file --------------------------------------------------------------- */
+
+typedef struct {
+    FILE *f;
+    ns_config *c;
+    int line;
+    char *buf;
+    size_t buf_cap;
+} reader_state;
+
+/* Feed inih one line at a time: count lines, strip leading blanks (no
+ * multi-line continuation values), strip '#' comments that follow a blank,
+ * check section names and the line length. */
+static char *reader(char *str, int num, void *stream)
+{
+    reader_state *r = stream;
+    ssize_t got = getline(&r->buf, &r->buf_cap, r->f);
+    if (got < 0) return NULL;
+    r->line++;
+    char *s = r->buf;
+    while (*s == ' ' || *s == '\t') s++;
+    for (char *p = s; *p; p++) {
+        if (*p == '#' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            break;
+        }
+    }
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r')) s[--len] = '\0';
+    if (len + 2 > (size_t)num) {
+        parse_error(r->c, r->line, "%s:%d: line too long (%zu characters, at most %d)",
+                    r->c->path, r->line, len, num - 2);
+        snprintf(str, (size_t)num, ";\n");
+        return str;
+    }
+    if (s[0] == '[') {
+        char *close = strchr(s, ']');
+        if (close) {
+            char name[64];
+            size_t n = (size_t)(close - s - 1);
+            if (n >= sizeof name) n = sizeof name - 1;
+            memcpy(name, s + 1, n);
+            name[n] = '\0';
+            if (!ns_keys_section_known(name))
+                parse_error(r->c, r->line, "%s:%d: unknown section [%s]; did you mean [%s]?",
+                            r->c->path, r->line, name, ns_keys_suggest_section(name));
+            else if (strcmp(name, "sweep") == 0 && r->c->sweep_header_line == 0)
+                r->c->sweep_header_line = r->line;
+        }
+    }
+    snprintf(str, (size_t)num, "%s\n", s);
+    return str;
+}
+
+typedef struct {
+    reader_state *r;
+    ns_config *c;
+} handler_state;
+
+static int add_entry(ns_config *c, const char *section, const char *key, const char *value,
+                     int line, int set_index)
+{
+    if (c->n_e == c->cap_e) {
+        size_t cap = c->cap_e ? 2 * c->cap_e : 32;
+        entry *e = realloc(c->e, cap * sizeof *e);
+        if (!e) return -1;
+        c->e = e;
+        c->cap_e = cap;
+    }
+    entry *e = &c->e[c->n_e];
+    memset(e, 0, sizeof *e);
+    snprintf(e->section, sizeof e->section, "%s", section);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    e->value = strdup(value);
+    e->line = line;
+    e->set_index = set_index;
+    if (!e->value) return -1;
+    c->n_e++;
+    return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    handler_state *h = user;
+    ns_config *c = h->c;
+    int line = h->r->line;
+    if (section[0] == '\0') {
+        parse_error(c, line, "%s:%d: key '%s' before any [section]", c->path, line, name);
+        return 1;
+    }
+    if (!ns_keys_section_known(section)) return 1; /* reported by the reader */
+    if (strcmp(section, "sweep") == 0) {
+        for (size_t i = 0; i < c->n_sw; i++) {
+            if (strcmp(c->sw[i].key, name) == 0) {
+                parse_error(c, line, "%s:%d: duplicate key sweep.%s (first given on line %d)",
+                            c->path, line, name, c->sw[i].line);
+                return 1;
+            }
+        }
+        if (c->n_sw == c->cap_sw) {
+            size_t cap = c->cap_sw ? 2 * c->cap_sw : 16;
+            sweep_line *s = realloc(c->sw, cap * sizeof *s);
+            if (!s) return 0;
+            c->sw = s;
+            c->cap_sw = cap;
+        }
+        sweep_line *s = &c->sw[c->n_sw];
+        snprintf(s->key, sizeof s->key, "%s", name);
+        s->value = strdup(value);
+        s->line = line;
+        if (!s->value) return 0;
+        c->n_sw++;
+        return 1;
+    }
+    for (size_t i = 0; i < c->n_e; i++) {
+        if (strcmp(c->e[i].section, section) == 0 && strcmp(c->e[i].key, name) == 0) {
+            parse_error(c, line, "%s:%d: duplicate key %s.%s (first set on line %d)", c->path,
+                        line, section, name, c->e[i].line);
+            return 1;
+        }
+    }
+    return add_entry(c, section, name, value, line, -1) == 0;
+}
+
+/* ---- validating entries ---------------------------------------------------------------- */
+
+static ns_status resolve_entry(ns_config *c, entry *e)
+{
+    char loc[512], err[1024];
+    where(c, e, loc, sizeof loc);
+    if (ns_keys_find(e->section, e->key, &e->ref) != 0) {
+        char hint[128];
+        ns_keys_suggest(e->section, e->key, hint, sizeof hint);
+        if (hint[0])
+            return ns_status_set_plain(NS_EINVAL, "%s: unknown key '%s' in [%s]; did you mean '%s'?",
+                                       loc, e->key, e->section, hint);
+        return ns_status_set_plain(NS_EINVAL,
+                                   "%s: unknown key '%s' in [%s] (`needlesim keys` lists them)",
+                                   loc, e->key, e->section);
+    }
+    e->val = malloc(sizeof *e->val);
+    if (!e->val) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    if (ns_keys_parse(&e->ref, e->value, e->val, err, sizeof err) != NS_OK)
+        return ns_status_set_plain(NS_EINVAL, "%s: %s = %s: %s", loc, e->ref.name, e->value, err);
+    return NS_OK;
+}
+
+static ns_status parse_set(ns_config *c, const char *set, size_t index)
+{
+    const char *eq = strchr(set, '=');
+    const char *dot = strchr(set, '.');
+    if (!eq || !dot || dot > eq)
+        return ns_status_set_plain(NS_EINVAL,
+                                   "--set %s: expected section.key=value, e.g. needle.length=500 um",
+                                   set);
+    char section[32], key[96];
+    size_t ls = (size_t)(dot - set), lk = (size_t)(eq - dot - 1);
+    while (ls > 0 && isspace((unsigned char)set[0])) set++, ls--;
+    if (ls == 0 || ls >= sizeof section || lk == 0 || lk >= sizeof key)
+        return ns_status_set_plain(NS_EINVAL, "--set %s: expected section.key=value", set);
+    memcpy(section, set, ls);
+    section[ls] = '\0';
+    memcpy(key, dot + 1, lk);
+    while (lk > 0 && isspace((unsigned char)key[lk - 1])) lk--;
+    key[lk] = '\0';
+    const char *value = eq + 1;
+    while (isspace((unsigned char)*value)) value++;
+    if (!ns_keys_section_known(section))
+        return ns_status_set_plain(NS_EINVAL, "--set %s: unknown section [%s]; did you mean [%s]?",
+                                   set, section, ns_keys_suggest_section(section));
+    if (strcmp(section, "sweep") == 0) {
+        if (strcmp(key, "mode") && strcmp(key, "samples") && strcmp(key, "seed"))
+            return ns_status_set_plain(NS_EINVAL,
+                                       "--set %s: only sweep.mode, sweep.samples and sweep.seed "
+                                       "can be set; sweep axes belong in the file",
+                                       set);
+        for (size_t i = 0; i < c->n_sw; i++) {
+            if (strcmp(c->sw[i].key, key) == 0) {
+                char *v = strdup(value);
+                if (!v) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+                free(c->sw[i].value);
+                c->sw[i].value = v;
+                c->sw[i].line = -(int)index - 1; /* from --set */
+                return NS_OK;
+            }
+        }
+        if (c->n_sw == c->cap_sw) {
+            size_t cap = c->cap_sw ? 2 * c->cap_sw : 16;
+            sweep_line *s = realloc(c->sw, cap * sizeof *s);
+            if (!s) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+            c->sw = s;
+            c->cap_sw = cap;
+        }
+        sweep_line *s = &c->sw[c->n_sw];
+        snprintf(s->key, sizeof s->key, "%s", key);
+        s->value = strdup(value);
+        s->line = -(int)index - 1;
+        if (!s->value) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+        c->n_sw++;
+        return NS_OK;
+    }
+    if (add_entry(c, section, key, value, 0, (int)index) != 0)
+        return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    return resolve_entry(c, &c->e[c->n_e - 1]);
+}
+
+/* Location of a sweep line. */
+static void sweep_where(const ns_config *c, const sweep_line *s, char *buf, size_t n)
+{
+    if (s->line < 0)
+        snprintf(buf, n, "--set sweep.%s=%s", s->key, s->value);
+    else
+        snprintf(buf, n, "%s:%d", c->path, s->line);
+}
+
+static ns_status build_sweep(ns_config *c)
+{
+    char loc[512], err[1024];
+    NS_TRY(ns_sweep_create(&c->sweep));
+    c->mode = NS_SWEEP_NONE;
+    int have_mode = 0, have_seed = 0;
+    const sweep_line *design_line = NULL;
+    c->seed = 0;
+    for (size_t i = 0; i < c->n_sw; i++) {
+        sweep_line *s = &c->sw[i];
+        sweep_where(c, s, loc, sizeof loc);
+        if (strcmp(s->key, "mode") == 0) {
+            char word[32];
+            snprintf(word, sizeof word, "%s", s->value);
+            if (ns_sweep_mode_parse(word, &c->mode) != 0)
+                return ns_status_set_plain(NS_EINVAL,
+                                           "%s: sweep.mode = %s: unknown mode; allowed: grid, "
+                                           "zip, lhs, sobol",
+                                           loc, s->value);
+            have_mode = 1;
+            design_line = s;
+        } else if (strcmp(s->key, "samples") == 0) {
+            double v = 0.0;
+            if (ns_units_number(s->value, &v) != 0 || v < 1.0 || v != floor(v) ||
+                v > (double)NS_CONFIG_MAX_CASES)
+                return ns_status_set_plain(NS_EINVAL,
+                                           "%s: sweep.samples = %s: expected an integer in [1, "
+                                           "%llu]",
+                                           loc, s->value, NS_CONFIG_MAX_CASES);
+            c->samples = (size_t)v;
+        } else if (strcmp(s->key, "seed") == 0) {
+            double v = 0.0;
+            if (ns_units_number(s->value, &v) != 0 || v < 0.0 || v != floor(v) || v > 4294967295.0)
+                return ns_status_set_plain(NS_EINVAL,
+                                           "%s: sweep.seed = %s: expected an integer in [0, "
+                                           "4294967295]",
+                                           loc, s->value);
+            c->seed = (unsigned long)v;
+            have_seed = 1;
+        } else {
+            ns_key_ref ref;
+            if (ns_keys_find_dotted(s->key, &ref) != 0) {
+                const char *dot = strchr(s->key, '.');
+                char section[32] = "";
+                if (dot && (size_t)(dot - s->key) < sizeof section) {
+                    memcpy(section, s->key, (size_t)(dot - s->key));
+                    section[dot - s->key] = '\0';
+                }
+                if (!dot)
+                    return ns_status_set_plain(NS_EINVAL,
+                                               "%s: unknown sweep key '%s'; sweep lines are "
+                                               "mode, samples, seed or section.key = values",
+                                               loc, s->key);
+                if (!ns_keys_section_known(section) || strcmp(section, "sweep") == 0)
+                    return ns_status_set_plain(NS_EINVAL,
+                                               "%s: unknown sweep axis '%s': no section [%s]; "
+                                               "did you mean [%s]?",
+                                               loc, s->key, section,
+                                               ns_keys_suggest_section(section));
+                char hint[128];
+                ns_keys_suggest(section, dot + 1, hint, sizeof hint);
+                if (hint[0])
+                    return ns_status_set_plain(NS_EINVAL,
+                                               "%s: unknown sweep axis '%s'; did you mean "
+                                               "'%s.%s'?",
+                                               loc, s->key, section, hint);
+                return ns_status_set_plain(NS_EINVAL, "%s: unknown sweep axis '%s'", loc,
+                                           s->key);
+            }
+            ns_status st = ns_sweep_add_axis(c->sweep, &ref, s->value, err, sizeof err);
+            if (st != NS_OK)
+                return ns_status_set_plain(st, "%s: sweep %s = %s: %s", loc, ref.name, s->value,
+                                           err);
+            size_t k = ns_sweep_n_axes(c->sweep) - 1;
+            c->axis_line[k] = s->line;
+            if (!design_line) design_line = s;
+        }
+    }
+    if (!have_mode && ns_sweep_n_axes(c->sweep) > 0) c->mode = NS_SWEEP_GRID;
+    (void)have_seed;
+    ns_status st = ns_sweep_build(c->sweep, c->mode, c->samples, c->seed, NS_CONFIG_MAX_CASES,
+                                  err, sizeof err);
+    if (st != NS_OK) {
+        if (design_line)
+            sweep_where(c, design_line, loc, sizeof loc);
+        else
+            snprintf(loc, sizeof loc, "%s:%d", c->path, c->sweep_header_line);
+        return ns_status_set_plain(st, "%s: %s", loc, err);
+    }
+    if (ns_sweep_n_axes(c->sweep) == 0) {
+        if (c->mode != NS_SWEEP_NONE && design_line) {
+            sweep_where(c, design_line, loc, sizeof loc);
+            return ns_status_set_plain(NS_EINVAL, "%s: sweep.mode = %s but [sweep] has no axes",
+                                       loc, ns_sweep_mode_name(c->mode));
+        }
+        c->mode = NS_SWEEP_NONE;
+    }
+    for (size_t k = 0; k < ns_sweep_n_axes(c->sweep); k++) {
+        const ns_key_ref *ref = ns_sweep_axis_key(c->sweep, k);
+        int is_enum = ref->key->kind == NS_KIND_ENUM;
+        c->axes[k].key = ref->name;
+        c->axes[k].units = is_enum ? "" : ns_units_si(ref->key->kind);
+        c->axes[k].description = ref->key->description;
+        c->axes[k].is_enum = is_enum;
+    }
+    return NS_OK;
+}
+
+/* ---- case construction ------------------------------------------------------------------ */
+
+/* Strip "file:line func(): " and traceback lines from a model message. */
+static void plain_message(const char *msg, char *out, size_t n)
+{
+    const char *p = strstr(msg, "(): ");
+    const char *nl = strchr(msg, '\n');
+    if (p && (!nl || p < nl)) msg = p + 4;
+    size_t len = strcspn(msg, "\n");
+    if (len >= n) len = n - 1;
+    memcpy(out, msg, len);
+    out[len] = '\0';
+}
+
+/* 1 if `name` occurs in msg as a whole dotted word. */
+static int mentions(const char *msg, const char *name)
+{
+    size_t ln = strlen(name);
+    for (const char *p = strstr(msg, name); p; p = strstr(p + 1, name)) {
+        int before = (p == msg) || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.');
+        char a = p[ln];
+        int after = !(isalnum((unsigned char)a) || a == '_' || (a == '.' && isalnum((unsigned char)p[ln + 1])));
+        if (before && after) return 1;
+    }
+    return 0;
+}
+
+/* The preset name of section sec for case i ("" if never set). */
+static const char *preset_for(const ns_config *c, const char *sec, size_t i)
+{
+    const char *name = "";
+    for (size_t j = 0; j < c->n_e; j++)
+        if ((c->e[j].ref.key->flags & NS_KEY_PRESET) && strcmp(c->e[j].section, sec) == 0)
+            name = c->e[j].val->text;
+    if (c->sweep) {
+        for (size_t k = 0; k < ns_sweep_n_axes(c->sweep); k++) {
+            const ns_key_ref *r = ns_sweep_axis_key(c->sweep, k);
+            if ((r->key->flags & NS_KEY_PRESET) && strcmp(r->key->section, sec) == 0) {
+                const char *l = ns_sweep_label(c->sweep, k, i);
+                if (l) name = l;
+            }
+        }
+    }
+    return name;
+}
+
+/* Describe case i's axis values: "needle.length = 500 um, applicator.mode = impact". */
+static void case_label(const ns_config *c, size_t i, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep) && len < n; k++) {
+        const ns_key_ref *r = ns_sweep_axis_key(c->sweep, k);
+        char v[64];
+        const char *l = ns_sweep_label(c->sweep, k, i);
+        if (l)
+            snprintf(v, sizeof v, "%s", l);
+        else
+            ns_units_format(ns_sweep_value(c->sweep, k, i), r->key->kind, v, sizeof v);
+        int w = snprintf(buf + len, n - len, "%s%s = %s", k ? ", " : "", r->name, v);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+}
+
+/* Layer key valid for this stack? */
+static int layer_ok(const ns_key_ref *r, const ns_params *p, char *err, size_t n)
+{
+    if (r->layer < 0) return 1;
+    if (r->membrane && !p->skin.membrane) {
+        snprintf(err, n, "%s: layer 'membrane' exists only with skin.preset = membrane (preset is '%s')",
+                 r->name, p->skin.preset);
+        return 0;
+    }
+    if (!r->membrane && p->skin.membrane) {
+        snprintf(err, n, "%s: the membrane skin has only the layer 'membrane'", r->name);
+        return 0;
+    }
+    if ((size_t)r->layer >= p->skin.n_layers) {
+        snprintf(err, n, "%s: the skin stack has %zu layers", r->name, p->skin.n_layers);
+        return 0;
+    }
+    return 1;
+}
+
+static ns_status case_prefix_fail(const ns_config *c, size_t i, const char *loc, const char *msg)
+{
+    size_t n = ns_config_n_cases(c);
+    if (n > 1) {
+        char lab[1024];
+        case_label(c, i, lab, sizeof lab);
+        return ns_status_set_plain(NS_EINVAL, "%s: case %zu of %zu (%s): %s", loc, i, n, lab, msg);
+    }
+    return ns_status_set_plain(NS_EINVAL, "%s: %s", loc, msg);
+}
+
+ns_status ns_config_case(const ns_config *c, size_t i, ns_params *out)
+{
+    char err[1024], loc[512];
+    if (!c || !out || i >= ns_config_n_cases(c))
+        return ns_status_set_plain(NS_EINVAL, "case index %zu out of range [0, %zu)", i,
+                                   c ? ns_config_n_cases(c) : 0);
+    ns_params_default(out);
+    /* 1. presets, before every other key */
+    const char *sp = preset_for(c, "skin", i), *np = preset_for(c, "needle", i),
+               *dp = preset_for(c, "drug", i);
+    if (sp[0] && ns_skin_preset(sp, &out->skin) != NS_OK)
+        return ns_status_set_plain(NS_EINVAL, "%s: skin.preset = %s: unknown preset", c->path, sp);
+    if (np[0] && ns_needle_preset(np, &out->needle) != NS_OK)
+        return ns_status_set_plain(NS_EINVAL, "%s: needle.preset = %s: unknown preset", c->path, np);
+    if (dp[0] && ns_drug_preset(dp, &out->drug) != NS_OK)
+        return ns_status_set_plain(NS_EINVAL, "%s: drug.preset = %s: unknown preset", c->path, dp);
+    /* 2. explicit keys of the file, then --set, in order */
+    for (size_t j = 0; j < c->n_e; j++) {
+        const entry *e = &c->e[j];
+        if (e->ref.key->flags & NS_KEY_PRESET) continue;
+        if (!layer_ok(&e->ref, out, err, sizeof err)) {
+            where(c, e, loc, sizeof loc);
+            return case_prefix_fail(c, i, loc, err);
+        }
+        ns_keys_apply(&e->ref, e->val, out, NULL);
+    }
+    /* 3. the case's axis values */
+    ns_key_value *v = malloc(sizeof *v);
+    if (!v) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep); k++) {
+        const ns_key_ref *r = ns_sweep_axis_key(c->sweep, k);
+        if (r->key->flags & NS_KEY_PRESET) continue;
+        if (!layer_ok(r, out, err, sizeof err)) {
+            free(v);
+            snprintf(loc, sizeof loc, "%s:%d", c->path, c->axis_line[k]);
+            return case_prefix_fail(c, i, loc, err);
+        }
+        ns_sweep_key_value(c->sweep, k, i, v);
+        ns_keys_apply(r, v, out, NULL);
+    }
+    free(v);
+    /* 4. derive and check */
+    ns_status st = ns_params_derive(out);
+    if (st == NS_OK) st = ns_params_check(out);
+    if (st == NS_OK) return NS_OK;
+    char msg[1024];
+    plain_message(ns_status_message(), msg, sizeof msg);
+    /* Attribute the message to the line that set the key it names: an
+     * axis first (it overrides), else the last file line or --set. */
+    snprintf(loc, sizeof loc, "%s", c->path);
+    int found = 0;
+    for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep) && !found; k++) {
+        if (mentions(msg, ns_sweep_axis_key(c->sweep, k)->name)) {
+            snprintf(loc, sizeof loc, "%s:%d", c->path, c->axis_line[k]);
+            found = 1;
+        }
+    }
+    for (size_t j = c->n_e; j-- > 0 && !found;) {
+        const entry *e = &c->e[j];
+        const char *short_name = e->ref.name + strlen(e->section) + 1;
+        if (mentions(msg, e->ref.name) || (e->ref.layer >= 0 && mentions(msg, short_name))) {
+            where(c, e, loc, sizeof loc);
+            found = 1;
+        }
+    }
+    return case_prefix_fail(c, i, loc, msg);
+}
+
+/* ---- resolved text and hash ------------------------------------------------------------- */
+
+static const char *const text_sections[] = {"run", "skin", "needle", "array", "applicator",
+                                            "drug", "channel", "transport", "numerics",
+                                            "insertion"};
+
+static ns_status build_text(ns_config *c)
+{
+    ns_params *p = malloc(sizeof *p);
+    if (!p) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    ns_status st = ns_config_case(c, 0, p);
+    if (st != NS_OK) {
+        free(p);
+        return st;
+    }
+    sbuf b = {0};
+    size_t skip_from = 0, skip_to = 0;
+    sb_printf(&b, "# needlesim resolved configuration: case 0 in SI units; [sweep] as given\n");
+    char val[4200];
+    for (size_t s = 0; s < sizeof text_sections / sizeof text_sections[0]; s++) {
+        const char *sec = text_sections[s];
+        sb_printf(&b, "[%s]\n", sec);
+        for (size_t i = 0; i < ns_keys_count(); i++) {
+            const ns_key *k = ns_keys_at(i);
+            if (strcmp(k->section, sec) != 0) continue;
+            ns_key_ref r = {.key = k, .layer = -1, .membrane = 0};
+            if (k->target == NS_TARGET_LAYER) continue;
+            snprintf(r.name, sizeof r.name, "%s.%s", sec, k->key);
+            ns_keys_format(&r, p, &c->run, 0, val, sizeof val);
+            if (strcmp(k->key, "output") == 0 && strcmp(sec, "run") == 0) skip_from = b.len;
+            sb_printf(&b, "%s = %s\n", k->key, val);
+            if (strcmp(k->key, "output") == 0 && strcmp(sec, "run") == 0) skip_to = b.len;
+        }
+        if (strcmp(sec, "skin") == 0) {
+            for (size_t l = 0; l < p->skin.n_layers; l++) {
+                const char *lname = p->skin.membrane ? "membrane" : ns_keys_layer_name(l);
+                for (size_t i = 0; i < ns_keys_count(); i++) {
+                    const ns_key *k = ns_keys_at(i);
+                    if (k->target != NS_TARGET_LAYER) continue;
+                    ns_key_ref r = {.key = k, .layer = (int)l, .membrane = p->skin.membrane};
+                    ns_keys_format(&r, p, NULL, 0, val, sizeof val);
+                    sb_printf(&b, "%s.%s = %s\n", lname, k->key, val);
+                }
+            }
+        }
+    }
+    sb_printf(&b, "[sweep]\n");
+    if (c->mode != NS_SWEEP_NONE) sb_printf(&b, "mode = %s\n", ns_sweep_mode_name(c->mode));
+    if (c->samples) sb_printf(&b, "samples = %zu\n", c->samples);
+    sb_printf(&b, "seed = %lu\n", c->seed);
+    for (size_t i = 0; i < c->n_sw; i++) {
+        const sweep_line *s = &c->sw[i];
+        if (!strcmp(s->key, "mode") || !strcmp(s->key, "samples") || !strcmp(s->key, "seed"))
+            continue;
+        sb_printf(&b, "%s = %s\n", s->key, s->value);
+    }
+    free(p);
+    if (b.oom || !b.s) {
+        free(b.s);
+        return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    }
+    /* FNV-1a 64-bit over the text without the run.output line. */
+    unsigned long long h = 14695981039346656037ULL;
+    for (size_t i = 0; i < b.len; i++) {
+        if (i >= skip_from && i < skip_to) continue;
+        h ^= (unsigned char)b.s[i];
+        h *= 1099511628211ULL;
+    }
+    c->text = b.s;
+    c->hash = h;
+    return NS_OK;
+}
+
+/* ---- load -------------------------------------------------------------------------------- */
+
+static ns_status run_settings(ns_config *c)
+{
+    ns_run_settings *rs = &c->run;
+    const char *base = strrchr(c->path, '/');
+    base = base ? base + 1 : c->path;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".ini") == 0) len -= 4;
+    if (len >= sizeof rs->name) len = sizeof rs->name - 1;
+    memcpy(rs->name, base, len);
+    rs->name[len] = '\0';
+    rs->field_cases[0] = 0;
+    rs->n_field_cases = 1;
+    for (size_t j = 0; j < c->n_e; j++)
+        if (c->e[j].ref.key->target == NS_TARGET_RUN) ns_keys_apply(&c->e[j].ref, c->e[j].val, NULL, rs);
+    if (rs->output[0] == '\0') snprintf(rs->output, sizeof rs->output, "outputs/%.63s.h5", rs->name);
+    size_t n = ns_config_n_cases(c);
+    for (size_t i = 0; i < rs->n_field_cases; i++) {
+        if (rs->field_cases[i] >= n) {
+            char loc[512] = "";
+            for (size_t j = 0; j < c->n_e; j++)
+                if (strcmp(c->e[j].ref.name, "run.field_cases") == 0) where(c, &c->e[j], loc, sizeof loc);
+            return ns_status_set_plain(NS_EINVAL,
+                                       "%s: run.field_cases: case %zu does not exist (the run has %zu "
+                                       "cases, 0 to %zu)",
+                                       loc[0] ? loc : c->path, rs->field_cases[i], n, n - 1);
+        }
+    }
+    ns_params *p = malloc(sizeof *p);
+    if (!p) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    ns_status st = ns_config_case(c, 0, p);
+    if (st == NS_OK) {
+        rs->duration = p->transport.duration;
+        rs->output_times = p->transport.output_times;
+        rs->curve_points = p->numerics.curve_points;
+    }
+    free(p);
+    rs->sweep_mode = ns_sweep_mode_name(c->mode);
+    rs->seed = c->seed;
+    return st;
+}
+
+ns_status ns_config_load(const char *path, const char *const *sets, size_t n_sets,
+                         ns_config **out)
+{
+    *out = NULL;
+    ns_status_clear();
+    ns_config *c = calloc(1, sizeof *c);
+    if (!c) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    ns_status st = NS_OK;
+    c->path = strdup(path);
+    FILE *f = fopen(path, "r");
+    if (!c->path || !f) {
+        st = ns_status_set_plain(NS_EINVAL, "cannot open config file '%s': %s", path,
+                                 strerror(errno));
+        if (f) fclose(f);
+        goto fail;
+    }
+    reader_state r = {.f = f, .c = c};
+    handler_state h = {.r = &r, .c = c};
+    int rc = ini_parse_stream(reader, &r, handler, &h);
+    free(r.buf);
+    fclose(f);
+    if (rc > 0 && (c->first_err[0] == '\0' || rc < c->first_err_line)) {
+        st = ns_status_set_plain(NS_EINVAL,
+                                 "%s:%d: syntax error: expected 'key = value', '[section]' or a "
+                                 "comment",
+                                 path, rc);
+        goto fail;
+    }
+    if (c->first_err[0]) {
+        st = ns_status_set_plain(NS_EINVAL, "%s", c->first_err);
+        goto fail;
+    }
+    if (rc != 0) {
+        st = ns_status_set_plain(NS_EINVAL, "%s: cannot parse the file (inih error %d)", path, rc);
+        goto fail;
+    }
+    for (size_t j = 0; j < c->n_e; j++)
+        if ((st = resolve_entry(c, &c->e[j])) != NS_OK) goto fail;
+    for (size_t s = 0; s < n_sets; s++)
+        if ((st = parse_set(c, sets[s], s)) != NS_OK) goto fail;
+    if ((st = build_sweep(c)) != NS_OK) goto fail;
+    if ((st = run_settings(c)) != NS_OK) goto fail;
+    /* Every case must be valid: an invalid combination is an input error. */
+    {
+        ns_params *p = malloc(sizeof *p);
+        if (!p) {
+            st = ns_status_set_plain(NS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        size_t n = ns_config_n_cases(c);
+        for (size_t i = 0; i < n && st == NS_OK; i++) st = ns_config_case(c, i, p);
+        free(p);
+        if (st != NS_OK) goto fail;
+    }
+    if ((st = build_text(c)) != NS_OK) goto fail;
+    *out = c;
+    return NS_OK;
+fail:
+    ns_config_destroy(&c);
+    return st;
+}
+
+void ns_config_destroy(ns_config **cp)
+{
+    if (!cp || !*cp) return;
+    ns_config *c = *cp;
+    for (size_t j = 0; j < c->n_e; j++) {
+        free(c->e[j].value);
+        free(c->e[j].val);
+    }
+    free(c->e);
+    for (size_t i = 0; i < c->n_sw; i++) free(c->sw[i].value);
+    free(c->sw);
+    ns_sweep_destroy(&c->sweep);
+    free(c->text);
+    free(c->path);
+    free(c);
+    *cp = NULL;
+}
+
+size_t ns_config_n_cases(const ns_config *c) { return c->sweep ? ns_sweep_n_cases(c->sweep) : 1; }
+
+size_t ns_config_n_axes(const ns_config *c) { return c->sweep ? ns_sweep_n_axes(c->sweep) : 0; }
+
+const ns_axis_info *ns_config_axis(const ns_config *c, size_t k)
+{
+    return k < ns_config_n_axes(c) ? &c->axes[k] : NULL;
+}
+
+double ns_config_axis_value(const ns_config *c, size_t k, size_t i)
+{
+    if (k >= ns_config_n_axes(c) || i >= ns_config_n_cases(c)) return NAN;
+    return ns_sweep_value(c->sweep, k, i);
+}
+
+const char *ns_config_axis_label(const ns_config *c, size_t k, size_t i)
+{
+    if (k >= ns_config_n_axes(c) || i >= ns_config_n_cases(c)) return NULL;
+    return ns_sweep_label(c->sweep, k, i);
+}
+
+const char *ns_config_text(const ns_config *c) { return c->text; }
+
+unsigned long long ns_config_hash(const ns_config *c) { return c->hash; }
+
+const ns_run_settings *ns_config_run(const ns_config *c) { return &c->run; }
+
+const char *ns_config_path(const ns_config *c) { return c->path; }

@@ -1,0 +1,75 @@
+/* Sweep axes and the case design.
+ *
+ * An axis is one config key and its values, written in [sweep] as
+ *     needle.length     = 250 um, 500 um, 1 mm       list
+ *     applicator.speed  = lin(0.5 mm/s, 3 m/s, 8)    a + (b - a) j/(n - 1), j = 0..n-1
+ *     array.density     = log(10 /cm2, 1000 /cm2, 5) a (b/a)^(j/(n - 1))
+ *     applicator.mode   = press, impact               enum or preset names
+ * Modes:
+ *   grid   Cartesian product, first axis slowest: case i has index
+ *          j_k = (i / s_k) mod n_k with s_k = prod_{m > k} n_m.
+ *   zip    axes of equal length n, case i takes value i of each axis.
+ *   lhs    Latin hypercube of N = samples points. Per axis a random
+ *          permutation pi_k of 0..N-1 and u_ik = (pi_k(i) + U_ik) / N with
+ *          U uniform in [0,1) (gsl_rng_mt19937 seeded with `seed`, draws in
+ *          a fixed order: axis by axis, permutation then offsets), so each
+ *          of the N strata [j/N, (j+1)/N) is hit exactly once per axis.
+ *   sobol  N points of the Sobol sequence (gsl_qrng_sobol, at most 40 axes).
+ *          The first point of the sequence (the origin) is skipped: it
+ *          would put every axis at its lower bound. `seed` is not used.
+ * lhs/sobol map u in [0,1) to a range as a + (b - a) u (lin) or
+ * a (b/a)^u (log, i.e. uniform in log space); ranges may then omit n
+ * ("lin(a, b)"). Lists (numbers or names) are sampled as stratified
+ * indices j = floor(u n). Count keys are rounded to the nearest integer.
+ * The whole design is computed at load time from (axes, mode, samples,
+ * seed) only: case i is a pure function of the config and i, whatever the
+ * number of ranks.
+ */
+#ifndef NS_SWEEP_H
+#define NS_SWEEP_H
+
+#include <stddef.h>
+
+#include "keys.h"
+
+typedef enum { NS_SWEEP_NONE = 0, NS_SWEEP_GRID, NS_SWEEP_ZIP, NS_SWEEP_LHS, NS_SWEEP_SOBOL } ns_sweep_mode;
+
+/* "none", "grid", "zip", "lhs", "sobol". */
+const char *ns_sweep_mode_name(ns_sweep_mode m);
+/* 0 ok, -1 unknown name. */
+int ns_sweep_mode_parse(const char *s, ns_sweep_mode *out);
+
+typedef struct ns_sweep ns_sweep;
+
+/* Largest number of axes (the Sobol generator of GSL supports 40). */
+#define NS_SWEEP_MAX_AXES 40
+
+ns_status ns_sweep_create(ns_sweep **out);
+void ns_sweep_destroy(ns_sweep **s);
+
+/* Add an axis for the key from its value text. On a syntax or value error
+ * returns NS_EINVAL with the reason in err (no location). */
+ns_status ns_sweep_add_axis(ns_sweep *s, const ns_key_ref *ref, const char *text, char *err,
+                            size_t err_len);
+
+/* Fix the mode and build the design. samples: lhs/sobol point count (0 =
+ * not given); max_cases: cap on the case count. NS_EINVAL with the reason
+ * in err on mismatched zip lengths, missing samples, ranges without n in
+ * grid/zip, too many cases or axes. */
+ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsigned long seed,
+                         unsigned long long max_cases, char *err, size_t err_len);
+
+size_t ns_sweep_n_cases(const ns_sweep *s);
+size_t ns_sweep_n_axes(const ns_sweep *s);
+const ns_key_ref *ns_sweep_axis_key(const ns_sweep *s, size_t k);
+/* Number of listed values (list or range with n), 0 for a bare range. */
+size_t ns_sweep_axis_len(const ns_sweep *s, size_t k);
+
+/* Value of axis k for case i: SI number, or enum/preset index. */
+double ns_sweep_value(const ns_sweep *s, size_t k, size_t i);
+/* Name for enum/preset axes, NULL for numeric axes. */
+const char *ns_sweep_label(const ns_sweep *s, size_t k, size_t i);
+/* The key value to apply for axis k in case i. */
+void ns_sweep_key_value(const ns_sweep *s, size_t k, size_t i, ns_key_value *v);
+
+#endif

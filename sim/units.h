@@ -1,0 +1,78 @@
+/* Values with units at the edge of the program: "500 um", "2 m/s", "10 mg/mL".
+ *
+ * The config file and --set give every dimensional value with a unit; this
+ * module converts it to SI once (factors from models/units.h) and formats SI
+ * values back into readable units for `needlesim check`, `presets` and
+ * `keys`. Each unit belongs to one kind (a length, a force, ...); a value
+ * whose unit is missing, unknown or of another kind is an error whose text
+ * names what was expected ("missing unit; expected a length such as 500 um").
+ *
+ * Syntax: NUMBER [UNIT], NUMBER as strtod() reads it in decimal (sign,
+ * fraction, exponent: "1.5e-3"), UNIT after optional blanks. Inside the unit
+ * blanks and '^' are ignored ("m^2/s" = "m2/s", "mg / mL" = "mg/mL"), "µm"
+ * equals "um". Dimensionless and count kinds take plain numbers.
+ */
+#ifndef NS_SIM_UNITS_H
+#define NS_SIM_UNITS_H
+
+#include <stddef.h>
+
+#include "../models/status.h"
+
+typedef enum {
+    NS_KIND_LENGTH = 0,    /* m */
+    NS_KIND_FORCE,         /* N */
+    NS_KIND_PRESSURE,      /* Pa */
+    NS_KIND_TOUGHNESS,     /* J/m2 */
+    NS_KIND_SPEED,         /* m/s */
+    NS_KIND_TIME,          /* s */
+    NS_KIND_AREAL_DENSITY, /* 1/m2 */
+    NS_KIND_MASS,          /* kg */
+    NS_KIND_CONCENTRATION, /* kg/m3 */
+    NS_KIND_DIFFUSIVITY,   /* m2/s */
+    NS_KIND_FREQUENCY,     /* Hz */
+    NS_KIND_RATE,          /* 1/s */
+    NS_KIND_TENSION,       /* N/m */
+    NS_KIND_STIFFNESS,     /* N/m3 */
+    NS_KIND_ANGLE,         /* rad */
+    NS_KIND_MOLAR_MASS,    /* kg/mol */
+    NS_KIND_MASS_DENSITY,  /* kg/m3 */
+    NS_KIND_TEMPERATURE,   /* K */
+    NS_KIND_DIMENSIONLESS, /* plain number */
+    NS_KIND_COUNT,         /* non-negative integer */
+    NS_KIND_BOOL,          /* true/false/yes/no/1/0 */
+    NS_KIND_ENUM,          /* one name of a fixed list */
+    NS_KIND_STRING,        /* free text */
+    NS_KIND_INDEX_LIST,    /* comma-separated non-negative integers */
+    NS_KIND_N
+} ns_unit_kind;
+
+/* 1 for the kinds whose values need a unit (length .. temperature). */
+int ns_units_dimensional(ns_unit_kind kind);
+
+/* "a length", "a force", ... ("a number" for dimensionless). */
+const char *ns_units_kind_name(ns_unit_kind kind);
+
+/* The SI unit written as in the HDF5 `units` attributes: "m", "1/m2", "" (none). */
+const char *ns_units_si(ns_unit_kind kind);
+
+/* The accepted units of a kind, "um, mm, cm, m". Static storage. */
+const char *ns_units_accepted(ns_unit_kind kind);
+
+/* Parse "NUMBER [UNIT]" as a value of `kind` (dimensional kinds, dimensionless
+ * and count only) into SI. On error returns NS_EINVAL and writes a short
+ * reason into err (never records a status message: the caller adds where). */
+ns_status ns_units_parse(const char *text, ns_unit_kind kind, double *si, char *err,
+                         size_t err_len);
+
+/* Parse a plain decimal number filling all of text but blanks. 0 ok, -1 not a number. */
+int ns_units_number(const char *text, double *out);
+
+/* Parse a boolean. 0 ok, -1 not one of true/false/yes/no/on/off/1/0. */
+int ns_units_bool(const char *text, int *out);
+
+/* Format an SI value in a readable unit of its kind ("500 um", "2.5 kPa").
+ * Dimensionless and count values are printed plainly. Returns buf. */
+char *ns_units_format(double si, ns_unit_kind kind, char *buf, size_t n);
+
+#endif
