@@ -1,0 +1,305 @@
+/* Dynamic case scheduler over MPI (see scheduler.h for the protocol). */
+#include "scheduler.h"
+
+#include <math.h>
+#include <mpi.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { TAG_REQUEST = 11, TAG_WORK = 12, TAG_RESULT = 13, TAG_BYE = 14 };
+
+/* Header in front of each result payload. */
+typedef struct {
+    uint64_t case_index;
+    double seconds;
+} result_header;
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+/* ---- pure chunk logic ------------------------------------------------------- */
+
+size_t ns_sched_chunk(size_t remaining, size_t workers, double mean_cost, double target)
+{
+    if (remaining == 0) return 0;
+    if (workers == 0) workers = 1;
+    if (!(mean_cost > 0.0)) return 1; /* no measurement yet: smallest chunk */
+    size_t div = (size_t)NS_SCHED_GUIDED_K * workers;
+    size_t guided = (remaining + div - 1) / div;
+    double by_cost = floor(target / mean_cost);
+    size_t cap = by_cost < 1.0 ? 1 : (by_cost > (double)remaining ? remaining : (size_t)by_cost);
+    size_t m = guided < cap ? guided : cap;
+    if (m < 1) m = 1;
+    return m > remaining ? remaining : m;
+}
+
+size_t ns_sched_computing_ranks(int size)
+{
+    if (size <= 1) return 1;
+    return size <= NS_SCHED_SELF_MAX_RANKS ? (size_t)size : (size_t)(size - 1);
+}
+
+/* ---- MPI plumbing ------------------------------------------------------------- */
+
+ns_status ns_sched_init(int *argc, char ***argv, int *rank, int *size)
+{
+    int inited = 0;
+    MPI_Initialized(&inited);
+    if (!inited && MPI_Init(argc, argv) != MPI_SUCCESS)
+        NS_FAIL(NS_EMPI, "MPI_Init failed");
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if (MPI_Comm_rank(MPI_COMM_WORLD, rank) != MPI_SUCCESS ||
+        MPI_Comm_size(MPI_COMM_WORLD, size) != MPI_SUCCESS)
+        NS_FAIL(NS_EMPI, "MPI_Comm_rank/size failed");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    return NS_OK;
+}
+
+void ns_sched_finalize(void)
+{
+    int inited = 0, finalized = 0;
+    MPI_Initialized(&inited);
+    MPI_Finalized(&finalized);
+    if (inited && !finalized) MPI_Finalize();
+}
+
+void ns_sched_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+
+int ns_sched_stop_requested(void) { return stop_signal != 0; }
+
+int ns_sched_stop_signal(void) { return (int)stop_signal; }
+
+int ns_sched_all(int ok)
+{
+    int in = ok ? 1 : 0, out = 0;
+    if (MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS) return 0;
+    return out;
+}
+
+void ns_sched_bcast_int(int *value) { MPI_Bcast(value, 1, MPI_INT, 0, MPI_COMM_WORLD); }
+
+ns_status ns_sched_bcast_todo(size_t **todo, size_t *n)
+{
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    uint64_t n64 = rank == 0 ? (uint64_t)*n : 0;
+    if (MPI_Bcast(&n64, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        NS_FAIL(NS_EMPI, "broadcast of the pending-case count failed");
+    uint64_t *buf = malloc((n64 ? n64 : 1) * sizeof *buf);
+    NS_CHECK(buf, NS_ENOMEM, "cannot allocate %llu case indices", (unsigned long long)n64);
+    if (rank == 0)
+        for (uint64_t k = 0; k < n64; k++) buf[k] = (*todo)[k];
+    /* Broadcast in pieces below INT_MAX elements. */
+    for (uint64_t k = 0; k < n64; k += (1u << 30)) {
+        uint64_t m = n64 - k < (1u << 30) ? n64 - k : (1u << 30);
+        if (MPI_Bcast(buf + k, (int)m, MPI_UINT64_T, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+            free(buf);
+            NS_FAIL(NS_EMPI, "broadcast of the pending-case list failed");
+        }
+    }
+    if (rank != 0) {
+        size_t *t = malloc((n64 ? n64 : 1) * sizeof *t);
+        if (!t) {
+            free(buf);
+            NS_FAIL(NS_ENOMEM, "cannot allocate %llu case indices", (unsigned long long)n64);
+        }
+        for (uint64_t k = 0; k < n64; k++) t[k] = (size_t)buf[k];
+        *todo = t;
+        *n = (size_t)n64;
+    }
+    free(buf);
+    return NS_OK;
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- worker ------------------------------------------------------------------- */
+
+static ns_status run_worker(const ns_sched_job *job)
+{
+    size_t msg_size = sizeof(result_header) + job->payload_size;
+    unsigned char *buf[2] = {malloc(msg_size), malloc(msg_size)};
+    MPI_Request send_req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    MPI_Request recv_req = MPI_REQUEST_NULL;
+    uint64_t reply[2] = {0, 0}, dummy = 0;
+    size_t cur = 0, have = 0;
+    int slot = 0, outstanding = 0, rc = MPI_SUCCESS;
+    ns_status st = NS_OK;
+    if (!buf[0] || !buf[1]) {
+        free(buf[0]);
+        free(buf[1]);
+        ns_sched_abort(1);
+        return NS_ENOMEM;
+    }
+
+#define REQUEST_WORK()                                                                      \
+    do {                                                                                    \
+        rc |= MPI_Send(&dummy, 1, MPI_UINT64_T, 0, TAG_REQUEST, MPI_COMM_WORLD);           \
+        rc |= MPI_Irecv(reply, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, &recv_req);   \
+        outstanding = 1;                                                                    \
+    } while (0)
+
+    REQUEST_WORK();
+    for (;;) {
+        if (rc != MPI_SUCCESS) break;
+        if (have == 0) {
+            rc |= MPI_Wait(&recv_req, MPI_STATUS_IGNORE);
+            outstanding = 0;
+            if (reply[1] == 0 || ns_sched_stop_requested()) break;
+            cur = (size_t)reply[0];
+            have = (size_t)reply[1];
+        }
+        /* Prefetch the next chunk while computing the last case of this one. */
+        if (have == 1 && !outstanding && !ns_sched_stop_requested()) REQUEST_WORK();
+        size_t i = job->todo[cur++];
+        have--;
+        rc |= MPI_Wait(&send_req[slot], MPI_STATUS_IGNORE);
+        result_header h = {(uint64_t)i, 0.0};
+        double t0 = MPI_Wtime();
+        job->compute(job->ctx, i, buf[slot] + sizeof h);
+        h.seconds = MPI_Wtime() - t0;
+        memcpy(buf[slot], &h, sizeof h);
+        rc |= MPI_Isend(buf[slot], (int)msg_size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
+                        &send_req[slot]);
+        slot ^= 1;
+        if (ns_sched_stop_requested()) break;
+    }
+#undef REQUEST_WORK
+    /* The master answers every request; take the answer before leaving. */
+    if (outstanding) rc |= MPI_Wait(&recv_req, MPI_STATUS_IGNORE);
+    rc |= MPI_Waitall(2, send_req, MPI_STATUSES_IGNORE);
+    rc |= MPI_Send(&dummy, 1, MPI_UINT64_T, 0, TAG_BYE, MPI_COMM_WORLD);
+    free(buf[0]);
+    free(buf[1]);
+    if (rc != MPI_SUCCESS) st = ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__, "MPI communication with rank 0 failed");
+    return st;
+}
+
+/* ---- master (rank 0) ------------------------------------------------------------ */
+
+typedef struct {
+    const ns_sched_job *job;
+    size_t pos;          /* next unassigned position in todo */
+    size_t workers;      /* computing ranks */
+    double cost_sum;     /* [s] sum of measured case costs */
+    size_t cost_n;
+    int stopping;        /* no more work is handed out */
+    ns_status fatal;     /* first store() failure */
+    unsigned char *buf;  /* one result message */
+} master;
+
+static void master_store(master *m, size_t i, const void *payload, double seconds)
+{
+    m->cost_sum += seconds;
+    m->cost_n++;
+    if (m->fatal != NS_OK) return; /* drain only */
+    ns_status st = m->job->store(m->job->ctx, i, payload, seconds);
+    if (st != NS_OK) {
+        m->fatal = st;
+        m->stopping = 1;
+    }
+}
+
+/* Serve every pending message; returns the number of workers that left. */
+static int master_serve(master *m, int *rc)
+{
+    int left = 0, flag = 0;
+    MPI_Status status;
+    size_t msg_size = sizeof(result_header) + m->job->payload_size;
+    for (;;) {
+        *rc |= MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
+        if (!flag || *rc != MPI_SUCCESS) break;
+        uint64_t dummy = 0;
+        if (status.MPI_TAG == TAG_REQUEST) {
+            *rc |= MPI_Recv(&dummy, 1, MPI_UINT64_T, status.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
+                            MPI_STATUS_IGNORE);
+            if (ns_sched_stop_requested()) m->stopping = 1;
+            size_t remaining = m->job->n_todo - m->pos;
+            double mean = m->cost_n ? m->cost_sum / (double)m->cost_n : 0.0;
+            size_t chunk = m->stopping ? 0 : ns_sched_chunk(remaining, m->workers, mean,
+                                                            NS_SCHED_CHUNK_SECONDS);
+            uint64_t reply[2] = {(uint64_t)m->pos, (uint64_t)chunk};
+            m->pos += chunk;
+            *rc |= MPI_Send(reply, 2, MPI_UINT64_T, status.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+        } else if (status.MPI_TAG == TAG_RESULT) {
+            *rc |= MPI_Recv(m->buf, (int)msg_size, MPI_BYTE, status.MPI_SOURCE, TAG_RESULT,
+                            MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            result_header h;
+            memcpy(&h, m->buf, sizeof h);
+            master_store(m, (size_t)h.case_index, m->buf + sizeof h, h.seconds);
+            if (m->job->idle) m->job->idle(m->job->ctx);
+        } else if (status.MPI_TAG == TAG_BYE) {
+            *rc |= MPI_Recv(&dummy, 1, MPI_UINT64_T, status.MPI_SOURCE, TAG_BYE, MPI_COMM_WORLD,
+                            MPI_STATUS_IGNORE);
+            left++;
+        } else {
+            *rc |= MPI_ERR_TAG;
+        }
+    }
+    return left;
+}
+
+static ns_status run_master(const ns_sched_job *job, int size)
+{
+    master m = {job, 0, ns_sched_computing_ranks(size), 0.0, 0, 0, NS_OK, NULL};
+    int self = size <= NS_SCHED_SELF_MAX_RANKS, active = size - 1, rc = MPI_SUCCESS;
+    m.buf = malloc(sizeof(result_header) + job->payload_size);
+    void *own = malloc(job->payload_size ? job->payload_size : 1);
+    if (!m.buf || !own) {
+        free(m.buf);
+        free(own);
+        ns_sched_abort(1);
+        return NS_ENOMEM;
+    }
+    for (;;) {
+        active -= master_serve(&m, &rc);
+        if (rc != MPI_SUCCESS) break;
+        if (ns_sched_stop_requested()) m.stopping = 1;
+        int own_work = self && !m.stopping && m.pos < job->n_todo;
+        if (!own_work && active == 0) break;
+        if (own_work) {
+            size_t i = job->todo[m.pos++];
+            double t0 = MPI_Wtime();
+            job->compute(job->ctx, i, own);
+            master_store(&m, i, own, MPI_Wtime() - t0);
+            if (job->idle) job->idle(job->ctx);
+        } else {
+            if (job->idle) job->idle(job->ctx);
+            sleep_seconds(NS_SCHED_POLL_SECONDS);
+        }
+    }
+    free(m.buf);
+    free(own);
+    if (rc != MPI_SUCCESS)
+        return ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__,
+                             "MPI communication failed on rank 0 (error code %d)", rc);
+    if (m.fatal != NS_OK) return m.fatal;
+    if (m.cost_n < job->n_todo) return NS_EINTR; /* stopped before every case came back */
+    return NS_OK;
+}
+
+ns_status ns_sched_run(const ns_sched_job *job)
+{
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    ns_status st = rank == 0 ? run_master(job, size) : run_worker(job);
+    /* Everyone learns rank 0's verdict (a worker-side MPI failure is kept). */
+    int code = (int)st;
+    if (MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) return NS_EMPI;
+    if (rank != 0 && st != NS_OK) return st;
+    return (ns_status)code;
+}

@@ -1,0 +1,102 @@
+/* Dynamic case scheduler over MPI ranks. The only file besides main.c that
+ * includes mpi.h; MPI_Init and MPI_Finalize happen here (ns_sched_init and
+ * ns_sched_finalize, called from ns_run).
+ *
+ * Design (one code path for 1 and N ranks):
+ *   - Every rank holds the same list of pending case indices `todo` (rank 0
+ *     computes it from the file and broadcasts it).
+ *   - Rank 0 is the master: it answers work requests with a chunk
+ *     [pos, pos + m) of `todo`, receives every finished case row and hands it
+ *     to the `store` callback (the single HDF5 writer, see output.h).
+ *   - Rank 0 also computes cases itself, one at a time, when the job has at
+ *     most NS_SCHED_SELF_MAX_RANKS ranks (with 1 rank it is the only worker;
+ *     with 2-4 ranks a dedicated master would idle 25-50 % of the machine).
+ *     Between two of its own cases it serves every pending message
+ *     (MPI_Iprobe). Above that size it is a pure master that polls with
+ *     MPI_Iprobe and sleeps NS_SCHED_POLL_SECONDS between polls (a blocking
+ *     receive would spin a core in Open MPI).
+ *   - Workers prefetch: they request the next chunk when they start the last
+ *     case of the current one, so the master's reply latency (up to one case
+ *     when rank 0 is computing) overlaps with useful work. Results travel with
+ *     MPI_Isend (double-buffered).
+ *   - Chunk size, guided and cost-bounded (ns_sched_chunk):
+ *       m = min( ceil(R / (K W)), max(1, floor(t_target / c_mean)) ),  1 <= m <= R
+ *     R remaining cases, W computing ranks, K = NS_SCHED_GUIDED_K, c_mean the
+ *     measured mean case cost [s], t_target = NS_SCHED_CHUNK_SECONDS. Before
+ *     any case has finished, m = 1.
+ *   - Case i is computed from (config, i) alone, with no reduction over
+ *     ranks, so results do not depend on the rank count or the chunking.
+ *   - Stop: SIGTERM/SIGINT set a flag (ns_sched_stop_requested). A worker
+ *     finishes its current case, sends it and says goodbye; the master stops
+ *     handing out work (replies m = 0), drains the results still in flight,
+ *     and returns NS_EINTR. Cases never started stay pending in the file.
+ */
+#ifndef NS_SCHEDULER_H
+#define NS_SCHEDULER_H
+
+#include <stddef.h>
+
+#include "../models/status.h"
+
+#define NS_SCHED_GUIDED_K 2             /* [-] guided-chunk divisor */
+#define NS_SCHED_CHUNK_SECONDS 1.0      /* [s] target duration of one chunk */
+#define NS_SCHED_SELF_MAX_RANKS 4       /* rank 0 also computes up to this many ranks */
+#define NS_SCHED_POLL_SECONDS 2.0e-4    /* [s] master sleep between idle polls */
+
+/* Size of the next chunk (pure; see the header essay). remaining: R >= 0;
+ * workers: W >= 1; mean_cost: measured mean case cost [s], <= 0 or NaN if
+ * unknown; target: t_target [s]. Returns 0 only when remaining == 0. */
+size_t ns_sched_chunk(size_t remaining, size_t workers, double mean_cost, double target);
+
+/* Number of ranks that compute cases for a job of `size` ranks. */
+size_t ns_sched_computing_ranks(int size);
+
+/* Initialise MPI (MPI_Init) and install the SIGTERM/SIGINT handlers.
+ * exceptions: NS_EMPI. */
+ns_status ns_sched_init(int *argc, char ***argv, int *rank, int *size);
+
+/* MPI_Finalize (if initialised). */
+void ns_sched_finalize(void);
+
+/* Abort every rank (fatal error on one rank only). */
+void ns_sched_abort(int code);
+
+/* 1 if SIGTERM or SIGINT was received by this process. */
+int ns_sched_stop_requested(void);
+
+/* The signal number that stopped this process, 0 if none. */
+int ns_sched_stop_signal(void);
+
+/* Logical AND of `ok` over all ranks (collective). */
+int ns_sched_all(int ok);
+
+/* Broadcast an int from rank 0 (collective). */
+void ns_sched_bcast_int(int *value);
+
+/* Broadcast the pending-case list from rank 0: on rank 0 *todo and *n are input;
+ * on the others *todo is allocated (free() it). exceptions: NS_ENOMEM, NS_EMPI. */
+ns_status ns_sched_bcast_todo(size_t **todo, size_t *n);
+
+/* The work of a sweep. compute() runs on every computing rank and fills
+ * payload[payload_size] for case i (a failed case is data, not an error);
+ * store() runs on rank 0 only with the payload and the compute wall time [s];
+ * a non-NS_OK store() is fatal: the sweep stops and that status is returned.
+ * idle() (rank 0, may be NULL) is called between polls and after each store
+ * (progress output). */
+typedef struct {
+    const size_t *todo;
+    size_t n_todo;
+    size_t payload_size;
+    void *ctx;
+    void (*compute)(void *ctx, size_t i, void *payload);
+    ns_status (*store)(void *ctx, size_t i, const void *payload, double seconds);
+    void (*idle)(void *ctx);
+} ns_sched_job;
+
+/* Run the job on all ranks (collective). Returns on every rank: NS_OK when
+ * all of todo was computed and stored, NS_EINTR when stopped by a signal,
+ * the store() status on a storage failure, NS_EMPI on an MPI failure.
+ * The returned status is the same on every rank. */
+ns_status ns_sched_run(const ns_sched_job *job);
+
+#endif
