@@ -1,0 +1,102 @@
+/* Micro-channel geometry and closure (equations in channel.h). */
+#include "channel.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "needle.h"
+#include "skin.h"
+
+static double half_life_of(const ns_channel_params *c)
+{
+    if (isfinite(c->half_life)) return c->half_life;
+    return c->occluded ? NS_CHANNEL_HALF_LIFE_OCCLUDED : NS_CHANNEL_HALF_LIFE_OPEN;
+}
+
+ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_channel_geom *out)
+{
+    NS_CHECK(p != NULL && ins != NULL && out != NULL, NS_EINVAL,
+             "NULL argument (p = %p, ins = %p, out = %p)", (const void *)p, (const void *)ins,
+             (void *)out);
+    memset(out, 0, sizeof *out);
+
+    const ns_channel_params *cp = &p->channel;
+    NS_CHECK(isnan(cp->half_life) || (isfinite(cp->half_life) && cp->half_life > 0.0), NS_EINVAL,
+             "channel.half_life = %.6g s: must be > 0 (or unset to derive from occlusion)",
+             cp->half_life);
+    out->half_life = half_life_of(cp);
+
+    /* Intact skin: no insertion at all, nothing else to check. */
+    if (p->array.layout == NS_LAYOUT_NONE || !ins->punctured) return NS_OK;
+
+    double d_pen = ins->penetration_depth;
+    NS_CHECK(isfinite(d_pen) && d_pen >= 0.0, NS_EINVAL,
+             "insertion penetration_depth = %.6g m: must be finite and >= 0", d_pen);
+    if (d_pen <= 0.0) return NS_OK;
+
+    const ns_skin_params *sk = &p->skin;
+    NS_CHECK(sk->n_layers >= 1 && sk->n_layers <= NS_LAYER_MAX, NS_EINVAL,
+             "skin.n_layers = %zu: must be 1..%d", sk->n_layers, NS_LAYER_MAX);
+    for (size_t i = 0; i < sk->n_layers; i++) {
+        double f = sk->layer[i].open_fraction;
+        NS_CHECK(isfinite(f) && f >= 0.0 && f <= 1.0, NS_EINVAL,
+                 "skin.%s.open_fraction = %.6g: must be in [0, 1]", ns_skin_layer_name(sk, i), f);
+    }
+
+    /* eq. (1): the SC (layer 0 of a 4-layer stack) does not recover; the
+     * part of the cut in the softer layers below recovers by f_rec. */
+    double h_sc = sk->n_layers > 1 ? sk->layer[NS_LAYER_SC].thickness : 0.0;
+    double soft = d_pen > h_sc ? d_pen - h_sc : 0.0;
+    double depth = d_pen - NS_CHANNEL_FLOOR_RECOVERY * soft;
+
+    /* eq. (2): needle radius at distance d_pen - z from the tip times the
+     * open fraction of the layer at depth z. */
+    size_t n = NS_CHANNEL_NPROF;
+    int any_open = 0;
+    for (size_t k = 0; k < n; k++) {
+        double z = depth * (double)k / (double)(n - 1);
+        size_t l = ns_skin_layer_at(sk, z);
+        /* At an interface (z == top of layer l) the upper layer's value is
+         * taken for z = depth only, so the floor belongs to the layer cut. */
+        if (k == n - 1 && l > 0 && z <= ns_skin_layer_top(sk, l)) l--;
+        double r = ns_needle_radius_at(&p->needle, d_pen - z) * sk->layer[l].open_fraction;
+        out->z[k] = z;
+        out->r0[k] = r;
+        if (r > 0.0) any_open = 1;
+    }
+    out->n = n;
+    out->depth = depth;
+    out->radius_surface = out->r0[0];
+    out->open = any_open;
+    if (!any_open) {
+        out->depth = 0.0;
+        out->radius_surface = 0.0;
+        out->n = 0;
+    }
+    return NS_OK;
+}
+
+double ns_channel_closure(const ns_channel_geom *g, double t)
+{
+    if (!(t > 0.0)) return 1.0;
+    return exp2(-t / g->half_life); /* eq. (3) */
+}
+
+double ns_channel_radius_at(const ns_channel_geom *g, double z, double t)
+{
+    if (g == NULL || !g->open || g->n < 2 || z < 0.0 || z > g->depth) return 0.0;
+    double f = ns_channel_closure(g, t);
+    /* Linear interpolation in the tabulated profile (z[] increasing). */
+    size_t lo = 0, hi = g->n - 1;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (g->z[mid] <= z)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double dz = g->z[hi] - g->z[lo];
+    double w = dz > 0.0 ? (z - g->z[lo]) / dz : 0.0;
+    double r0 = g->r0[lo] + w * (g->r0[hi] - g->r0[lo]);
+    return r0 * f;
+}
