@@ -43,11 +43,12 @@
  *    K = (1 - phi) + phi Kow with lipid volume fraction phi = 0.8 (octanol as
  *    a surrogate for fat). The membrane preset keeps its explicit D and K.
  *
- * Free diffusivities: preset values at 32 C are literature values at 25 C
- * scaled by Stokes-Einstein, D(T) = D(298.15 K) (T / 298.15) eta(25 C)/eta(T)
- * with eta(25 C) = 0.890 mPa s, eta(32 C) = 0.765 mPa s (factor 1.196), or,
- * where no measurement is cited, Stokes-Einstein from the Stokes radius
- * (stated per preset in drug.c).
+ * Free diffusivities at 32 C: a measured value at 25 C scaled by
+ * Stokes-Einstein, D(T) = D(298.15 K) (T / 298.15) eta(25 C)/eta(T) (factor
+ * 1.19), where a measurement is cited (fluorescein); otherwise Stokes-Einstein
+ * D = k T / (6 pi eta(T) a) with the Stokes radius of section 3 (stated per
+ * preset in drug.c). For fluorescein the two differ by about 25 % (the
+ * compact-sphere radius ignores hydration), which is the accuracy to expect.
  *
  * References (models/REFERENCES.md): potts1992, raykar1988, mitragotri2003,
  * renkin1954, deen1987, kretsos2005, erickson2009, pubchem.
@@ -88,8 +89,9 @@ double ns_drug_stokes_radius(const ns_drug_params *d);
  * (water viscosity by the Vogel equation). */
 double ns_drug_stokes_einstein_radius(const ns_drug_params *d, double T);
 
-/* Water viscosity [Pa s] at T [K], Vogel form eta = A exp(B / (T - C)) with
- * A = 2.414e-5 Pa s, B = 247.8 K, C = 140 K (within 2.5 % for 0-370 C). */
+/* Water viscosity [Pa s] at T [K], Vogel form eta = A 10^(B / (T - C)) with
+ * A = 2.414e-5 Pa s, B = 247.8 K, C = 140 K (within 2.5 % for 0-370 C;
+ * 0.890 mPa s at 25 C, 0.765 mPa s at 32 C) [alshemmeri2012]. */
 double ns_water_viscosity(double T);
 
 /* Renkin hindrance factor (section 4); 0 for lambda >= 1, 1 at lambda = 0. */

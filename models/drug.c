@@ -1,0 +1,311 @@
+/* Drug presets and transport correlations (equations in drug.h). */
+#include "drug.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "units.h"
+
+/* Potts & Guy (1992) coefficients, kp in cm/h, M in g/mol [potts1992]. */
+#define PG_A (-2.72)
+#define PG_B 0.71
+#define PG_C (-0.0061)
+/* SC/water partition K_sc = Kow^0.7 [raykar1988, mitragotri2003]. */
+#define KSC_EXPONENT 0.7
+/* Partial specific volume of a compact solute 0.73 cm^3/g [erickson2009]. */
+#define SOLUTE_DENSITY (1.0 / (0.73e-3)) /* [kg/m^3] = 1 / (0.73 cm^3/g) */
+/* Viable-tissue diffusivity factor and hypodermis lipid fraction (drug.h, 5). */
+#define TISSUE_D_FACTOR 0.25
+#define FAT_LIPID_FRACTION 0.8
+/* Vogel water viscosity constants [alshemmeri2012]. */
+#define VOGEL_A 2.414e-5 /* [Pa s] */
+#define VOGEL_B 247.8    /* [K] */
+#define VOGEL_C 140.0    /* [K] */
+#define T_25C 298.15     /* [K] */
+
+static const char *const dose_names[NS_DOSE_COUNT] = {"infinite", "finite", "coated"};
+static const char *const bottom_names[NS_BOTTOM_COUNT] = {"sink", "noflux"};
+
+const char *ns_dose_mode_name(ns_dose_mode m)
+{
+    return (m >= 0 && m < NS_DOSE_COUNT) ? dose_names[m] : NULL;
+}
+
+ns_status ns_dose_mode_parse(const char *s, ns_dose_mode *out)
+{
+    NS_CHECK(s != NULL && out != NULL, NS_EINVAL, "drug.dose: NULL argument");
+    for (int i = 0; i < NS_DOSE_COUNT; i++)
+        if (strcmp(s, dose_names[i]) == 0) {
+            *out = (ns_dose_mode)i;
+            return NS_OK;
+        }
+    NS_FAIL(NS_EINVAL, "drug.dose = '%s': unknown; valid: infinite, finite, coated", s);
+}
+
+const char *ns_bottom_bc_name(ns_bottom_bc b)
+{
+    return (b >= 0 && b < NS_BOTTOM_COUNT) ? bottom_names[b] : NULL;
+}
+
+ns_status ns_bottom_bc_parse(const char *s, ns_bottom_bc *out)
+{
+    NS_CHECK(s != NULL && out != NULL, NS_EINVAL, "bottom boundary: NULL argument");
+    for (int i = 0; i < NS_BOTTOM_COUNT; i++)
+        if (strcmp(s, bottom_names[i]) == 0) {
+            *out = (ns_bottom_bc)i;
+            return NS_OK;
+        }
+    NS_FAIL(NS_EINVAL, "bottom boundary '%s': unknown; valid: sink, noflux", s);
+}
+
+/* ---- correlations ------------------------------------------------------------------- */
+
+double ns_water_viscosity(double T) { return VOGEL_A * pow(10.0, VOGEL_B / (T - VOGEL_C)); }
+
+double ns_drug_potts_guy_kp(const ns_drug_params *d)
+{
+    double M = d->molecular_weight / NS_G_PER_MOL; /* [g/mol] */
+    double log_kp = PG_A + PG_B * d->log_kow + PG_C * M;
+    return pow(10.0, log_kp) * NS_CM_PER_H;
+}
+
+void ns_drug_sc_split(const ns_drug_params *d, double h_sc, double *K_sc, double *D_sc)
+{
+    double K = pow(10.0, KSC_EXPONENT * d->log_kow); /* Kow^0.7 */
+    double kp = ns_drug_potts_guy_kp(d);
+    if (K_sc) *K_sc = K;
+    if (D_sc) *D_sc = kp * h_sc / K; /* kp = K D / h */
+}
+
+double ns_drug_stokes_radius(const ns_drug_params *d)
+{
+    double v = d->molecular_weight / (SOLUTE_DENSITY * NS_AVOGADRO); /* volume of one molecule */
+    return cbrt(3.0 * v / (4.0 * NS_PI));
+}
+
+static double stokes_einstein_D(double a, double T)
+{
+    return NS_BOLTZMANN * T / (6.0 * NS_PI * ns_water_viscosity(T) * a);
+}
+
+double ns_drug_stokes_einstein_radius(const ns_drug_params *d, double T)
+{
+    return NS_BOLTZMANN * T / (6.0 * NS_PI * ns_water_viscosity(T) * d->free_diffusivity);
+}
+
+double ns_drug_renkin_hindrance(double solute_radius, double pore_radius)
+{
+    if (!(pore_radius > 0.0)) return 0.0;
+    double l = solute_radius / pore_radius;
+    if (l >= 1.0) return 0.0;
+    if (l <= 0.0) return 1.0;
+    double l3 = l * l * l;
+    double l5 = l3 * l * l;
+    return (1.0 - l) * (1.0 - l) * (1.0 - 2.104 * l + 2.09 * l3 - 0.95 * l5);
+}
+
+/* ---- presets --------------------------------------------------------------------------- */
+
+/* Fill a preset; D25 > 0 is a measured diffusivity at 25 C scaled to 32 C by
+ * Stokes-Einstein (T/eta), D25 = 0 means Stokes-Einstein from the MW radius. */
+static void drug_make(ns_drug_params *d, const char *name, double M_g_per_mol, double log_kow,
+                      double D25, double conc)
+{
+    memset(d, 0, sizeof *d);
+    strncpy(d->preset, name, sizeof d->preset - 1);
+    d->molecular_weight = M_g_per_mol * NS_G_PER_MOL;
+    d->log_kow = log_kow;
+    double T = NS_BODY_TEMPERATURE;
+    if (D25 > 0.0)
+        d->free_diffusivity = D25 * (T / T_25C) * ns_water_viscosity(T_25C) / ns_water_viscosity(T);
+    else
+        d->free_diffusivity = stokes_einstein_D(ns_drug_stokes_radius(d), T);
+    d->radius = NAN;
+    d->concentration = conc;
+    d->dose = NS_DOSE_INFINITE;
+    /* Finite dose: 10 mg/cm^2 of vehicle, the OECD 428 finite-dose loading,
+     * is a 100 um film at 1 g/cm^3 [oecd428]. */
+    d->film_thickness = 100.0 * NS_UM;
+    /* Coated dose: about 1 ug per needle, the order coated on metal
+     * microneedles [gill2007]. */
+    d->coated_mass = 1.0 * NS_UG;
+}
+
+/* Caffeine: M 194.19 g/mol, log Kow -0.07 [pubchem, hansch1995]; D by
+ * Stokes-Einstein; 10 mg/mL (below the 21.6 mg/mL solubility at 25 C [pubchem]). */
+static void preset_caffeine(ns_drug_params *d) { drug_make(d, "caffeine", 194.19, -0.07, 0.0, 10.0 * NS_MG_PER_ML); }
+/* Lidocaine: M 234.34 g/mol, log Kow 2.44 [pubchem, hansch1995]; D by
+ * Stokes-Einstein; 25 mg/mL, the 2.5 % of lidocaine/prilocaine cream. */
+static void preset_lidocaine(ns_drug_params *d) { drug_make(d, "lidocaine", 234.34, 2.44, 0.0, 25.0 * NS_MG_PER_ML); }
+/* Fluorescein: M 332.31 g/mol, log Kow 3.4 (XLogP3, computed) [pubchem];
+ * D 4.25e-10 m^2/s at 25 C [culbertson2002]; 1 mg/mL tracer solution. */
+static void preset_fluorescein(ns_drug_params *d) { drug_make(d, "fluorescein", 332.31, 3.4, 4.25e-10, 1.0 * NS_MG_PER_ML); }
+/* Calcein: M 622.53 g/mol, log Kow -5.0 (XLogP3 order, very hydrophilic
+ * polyanion) [pubchem]; D by Stokes-Einstein; 1 mg/mL tracer solution. */
+static void preset_calcein(ns_drug_params *d) { drug_make(d, "calcein", 622.53, -5.0, 0.0, 1.0 * NS_MG_PER_ML); }
+/* Ascorbic acid: M 176.12 g/mol, log Kow -1.85 [pubchem, hansch1995]; D by
+ * Stokes-Einstein; 100 mg/mL, a 10 % topical serum. */
+static void preset_ascorbic_acid(ns_drug_params *d) { drug_make(d, "ascorbic_acid", 176.12, -1.85, 0.0, 100.0 * NS_MG_PER_ML); }
+/* Hyaluronic acid oligomer, 5 kDa (about 13 disaccharides of 401 g/mol
+ * [pubchem]); log Kow -4 (assumption: polyanion, far more hydrophilic than
+ * its disaccharide); D by Stokes-Einstein of the compact sphere, an upper
+ * bound for a random coil; 10 mg/mL, a 1 % serum. */
+static void preset_hyaluronic_acid(ns_drug_params *d) { drug_make(d, "hyaluronic_acid", 5000.0, -4.0, 0.0, 10.0 * NS_MG_PER_ML); }
+/* Human insulin: M 5807.6 g/mol [pubchem]; log Kow -3 (assumption: no
+ * octanol partitioning of a hydrophilic protein); D by Stokes-Einstein of the
+ * monomer; 3.47 mg/mL, U-100 insulin (100 IU/mL at 0.0347 mg/IU [who_insulin]). */
+static void preset_insulin(ns_drug_params *d) { drug_make(d, "insulin", 5807.6, -3.0, 0.0, 3.47 * NS_MG_PER_ML); }
+
+static const ns_source_note notes_caffeine[] = {
+    {"molecular weight / log Kow", "194.19 g/mol / -0.07", "pubchem, hansch1995"},
+    {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009, alshemmeri2012"},
+    {"concentration", "10 mg/mL", "below solubility (pubchem)"},
+};
+static const ns_source_note notes_lidocaine[] = {
+    {"molecular weight / log Kow", "234.34 g/mol / 2.44", "pubchem, hansch1995"},
+    {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009, alshemmeri2012"},
+    {"concentration", "25 mg/mL (2.5 % cream)", "lidocaine/prilocaine cream label"},
+};
+static const ns_source_note notes_fluorescein[] = {
+    {"molecular weight / log Kow", "332.31 g/mol / 3.4 (XLogP3)", "pubchem"},
+    {"free diffusivity", "4.25e-10 m2/s at 25 C, scaled to 32 C", "culbertson2002"},
+    {"concentration", "1 mg/mL", "tracer solution"},
+};
+static const ns_source_note notes_calcein[] = {
+    {"molecular weight / log Kow", "622.53 g/mol / -5.0 (XLogP3 order)", "pubchem"},
+    {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009"},
+    {"concentration", "1 mg/mL", "tracer solution"},
+};
+static const ns_source_note notes_ascorbic[] = {
+    {"molecular weight / log Kow", "176.12 g/mol / -1.85", "pubchem, hansch1995"},
+    {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009"},
+    {"concentration", "100 mg/mL (10 % serum)", "cosmetic serums"},
+};
+static const ns_source_note notes_ha[] = {
+    {"molecular weight", "5 kDa oligomer (chosen)", "pubchem (disaccharide 401 g/mol)"},
+    {"log Kow", "-4", "assumption (polyanion)"},
+    {"free diffusivity (32 C)", "Stokes-Einstein, compact sphere (upper bound)", "erickson2009"},
+    {"concentration", "10 mg/mL (1 % serum)", "cosmetic serums"},
+};
+static const ns_source_note notes_insulin[] = {
+    {"molecular weight", "5807.6 g/mol", "pubchem"},
+    {"log Kow", "-3", "assumption (hydrophilic protein)"},
+    {"free diffusivity (32 C)", "Stokes-Einstein of the monomer", "erickson2009"},
+    {"concentration", "3.47 mg/mL (U-100)", "insulin labels"},
+};
+
+#define NOTES(a) (a), sizeof(a) / sizeof((a)[0])
+
+typedef struct {
+    const char *name;
+    void (*fill)(ns_drug_params *);
+    const ns_source_note *notes;
+    size_t n_notes;
+} drug_preset;
+
+static const drug_preset presets[] = {
+    {"caffeine", preset_caffeine, NOTES(notes_caffeine)},
+    {"lidocaine", preset_lidocaine, NOTES(notes_lidocaine)},
+    {"fluorescein", preset_fluorescein, NOTES(notes_fluorescein)},
+    {"calcein", preset_calcein, NOTES(notes_calcein)},
+    {"ascorbic_acid", preset_ascorbic_acid, NOTES(notes_ascorbic)},
+    {"hyaluronic_acid", preset_hyaluronic_acid, NOTES(notes_ha)},
+    {"insulin", preset_insulin, NOTES(notes_insulin)},
+};
+#define N_PRESETS (sizeof presets / sizeof presets[0])
+
+static const drug_preset *preset_find(const char *name)
+{
+    if (!name) return NULL;
+    for (size_t i = 0; i < N_PRESETS; i++)
+        if (strcmp(presets[i].name, name) == 0) return &presets[i];
+    return NULL;
+}
+
+ns_status ns_drug_preset(const char *name, ns_drug_params *out)
+{
+    NS_CHECK(out != NULL, NS_EINVAL, "drug preset: output pointer is NULL");
+    const drug_preset *dp = preset_find(name);
+    NS_CHECK(dp != NULL, NS_EINVAL,
+             "drug.preset = '%s': unknown; valid: caffeine, lidocaine, fluorescein, calcein, "
+             "ascorbic_acid, hyaluronic_acid, insulin",
+             name ? name : "(null)");
+    dp->fill(out);
+    return NS_OK;
+}
+
+size_t ns_drug_preset_count(void) { return N_PRESETS; }
+
+const char *ns_drug_preset_name(size_t i) { return i < N_PRESETS ? presets[i].name : NULL; }
+
+size_t ns_drug_preset_sources(const char *name, const ns_source_note **notes)
+{
+    const drug_preset *dp = preset_find(name);
+    if (notes) *notes = dp ? dp->notes : NULL;
+    return dp ? dp->n_notes : 0;
+}
+
+/* ---- validation and layer coefficients -------------------------------------------- */
+
+static int finite_pos(double v) { return isfinite(v) && v > 0.0; }
+
+ns_status ns_drug_check(const ns_drug_params *d)
+{
+    NS_CHECK(d != NULL, NS_EINVAL, "drug: NULL parameters");
+    NS_CHECK(finite_pos(d->molecular_weight) && d->molecular_weight <= 1000.0, NS_EINVAL,
+             "drug.molecular_weight = %g g/mol: must be in (0, 1e6] g/mol",
+             d->molecular_weight / NS_G_PER_MOL);
+    NS_CHECK(isfinite(d->log_kow) && fabs(d->log_kow) <= 10.0, NS_EINVAL,
+             "drug.log_kow = %g: must be in [-10, 10]", d->log_kow);
+    NS_CHECK(finite_pos(d->free_diffusivity) && d->free_diffusivity <= 1.0e-8, NS_EINVAL,
+             "drug.free_diffusivity = %g m2/s: must be in (0, 1e-8] m2/s", d->free_diffusivity);
+    NS_CHECK(isnan(d->radius) || (finite_pos(d->radius) && d->radius <= 1.0e-6), NS_EINVAL,
+             "drug.radius = %g m: must be in (0, 1e-6] m or unset (derived)", d->radius);
+    NS_CHECK(finite_pos(d->concentration) && d->concentration <= 2000.0, NS_EINVAL,
+             "drug.concentration = %g mg/mL: must be in (0, 2000] mg/mL",
+             d->concentration / NS_MG_PER_ML);
+    NS_CHECK(d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL,
+             "drug.dose = %d: must be infinite, finite or coated", (int)d->dose);
+    if (d->dose == NS_DOSE_FINITE)
+        NS_CHECK(finite_pos(d->film_thickness) && d->film_thickness <= 0.01, NS_EINVAL,
+                 "drug.film_thickness = %g m: must be in (0, 0.01] m for dose finite",
+                 d->film_thickness);
+    if (d->dose == NS_DOSE_COATED)
+        NS_CHECK(finite_pos(d->coated_mass) && d->coated_mass <= 1.0e-6, NS_EINVAL,
+                 "drug.coated_mass = %g ug: must be in (0, 1000] ug for dose coated",
+                 d->coated_mass / NS_UG);
+    return NS_OK;
+}
+
+ns_status ns_drug_fill_layers(ns_skin_params *skin, const ns_drug_params *d)
+{
+    NS_CHECK(skin != NULL && d != NULL, NS_EINVAL, "drug layers: NULL argument");
+    NS_CHECK(finite_pos(d->free_diffusivity), NS_EINVAL,
+             "drug.free_diffusivity = %g m2/s: must be > 0", d->free_diffusivity);
+    if (skin->membrane) {
+        NS_CHECK(!isnan(skin->layer[0].diffusivity) && !isnan(skin->layer[0].partition),
+                 NS_EINVAL,
+                 "skin.membrane.diffusivity and skin.membrane.partition must be set explicitly "
+                 "for a membrane stack (got %g m2/s, %g)",
+                 skin->layer[0].diffusivity, skin->layer[0].partition);
+        return NS_OK;
+    }
+    NS_CHECK(skin->n_layers == NS_LAYER_MAX, NS_EINVAL,
+             "skin: %zu layers; a four-layer stack is needed to derive transport coefficients",
+             skin->n_layers);
+    double D_tissue = TISSUE_D_FACTOR * d->free_diffusivity;
+    double Kow = pow(10.0, d->log_kow);
+    double K_sc, D_sc;
+    ns_drug_sc_split(d, skin->layer[NS_LAYER_SC].thickness, &K_sc, &D_sc);
+    ns_layer *L = skin->layer;
+    if (isnan(L[NS_LAYER_SC].diffusivity)) L[NS_LAYER_SC].diffusivity = D_sc;
+    if (isnan(L[NS_LAYER_SC].partition)) L[NS_LAYER_SC].partition = K_sc;
+    for (size_t i = NS_LAYER_VE; i <= NS_LAYER_DERMIS; i++) {
+        if (isnan(L[i].diffusivity)) L[i].diffusivity = D_tissue;
+        if (isnan(L[i].partition)) L[i].partition = 1.0;
+    }
+    if (isnan(L[NS_LAYER_HYPO].diffusivity)) L[NS_LAYER_HYPO].diffusivity = D_tissue;
+    if (isnan(L[NS_LAYER_HYPO].partition))
+        L[NS_LAYER_HYPO].partition = (1.0 - FAT_LIPID_FRACTION) + FAT_LIPID_FRACTION * Kow;
+    return NS_OK;
+}
