@@ -28,7 +28,7 @@ typedef struct ns_config ns_config;
 #define NS_CONFIG_MAX_CASES 10000000ULL
 
 /* Load and validate a config. sets: n_sets strings "section.key=value"
- * applied after the file's keys. On error returns NS_EINVAL (bad input),
+ * applied after the file's keys. On error returns NS_EINVAL (bad input,
  * including an unreadable file) or NS_ENOMEM, and leaves *out == NULL. */
 ns_status ns_config_load(const char *path, const char *const *sets, size_t n_sets,
                          ns_config **out);
