@@ -241,6 +241,34 @@ def test_file(path, tmp, chromium, fixture):
     run_check("chromium", browser)
 
 
+def test_validate(tmp):
+    """validate.py with a stand-in binary (writes the fixture) and with none."""
+    print("validation report")
+    cfgs = sorted(f for f in os.listdir(os.path.join(ROOT, "tests", "data", "validation")) if f.endswith(".ini"))
+    n_checks = sum(1 for f in cfgs for ln in open(os.path.join(ROOT, "tests", "data", "validation", f))
+                   if re.match(r"^\s*;\s*@check:", ln))
+    check("validation configs carry checks", len(cfgs) >= 5 and n_checks >= len(cfgs), "%d %d" % (len(cfgs), n_checks))
+    for label, binary in (("stand-in binary", os.path.join(HERE, "fake_needlesim.sh")),
+                          ("missing binary", os.path.join(tmp, "no-such-needlesim"))):
+        out = os.path.join(tmp, "validation-%s.html" % label.split()[0])
+        r = subprocess.run([PY, os.path.join(ROOT, "scripts", "validate.py"), "-o", out, "--binary", binary],
+                           capture_output=True, text=True, timeout=120)
+        check("validate.py (%s) exits 0" % label, r.returncode == 0, r.stderr[-400:])
+        page = open(out, encoding="utf-8").read() if os.path.exists(out) else ""
+        rows = page.count("<tr><td>")
+        check("validate.py (%s): one row per check (%d)" % (label, n_checks), rows == n_checks, "got %d" % rows)
+        check("validate.py (%s): one plot per config (%d)" % (label, len(cfgs)),
+              page.count("data:image/png;base64,") == len(cfgs), "got %d" % page.count("data:image/png"))
+        if label == "missing binary":
+            check("validate.py (missing binary): every check 'no result'",
+                  page.count("<td class='nores'>no result") == n_checks)
+        else:
+            # the fixture has 3-10 mN puncture forces: the sharp-tip band passes,
+            # the 30G band (0.3-3 N) must fail, so both verdicts are exercised
+            check("validate.py (stand-in): has pass and fail verdicts",
+                  "class='pass'>pass" in page and "class='fail'>fail" in page)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chromium", default="")
@@ -251,6 +279,7 @@ def main():
     try:
         test_units()
         test_bad_inputs(tmp)
+        run_check("validate", lambda: test_validate(tmp))
         if a.fixture:
             test_file(a.fixture, tmp, a.chromium, fixture=True)
         for p in a.real:
