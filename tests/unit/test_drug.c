@@ -1,0 +1,257 @@
+/* Unit tests of models/drug: presets, Potts-Guy, SC split, Stokes radius,
+ * Renkin hindrance, layer coefficients and every check. */
+/* Criterion's assertion macros assign an int to a 1-bit field internally. */
+#pragma GCC diagnostic ignored "-Wconversion"
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "../../models/drug.h"
+#include "../../models/skin.h"
+#include "../../models/units.h"
+
+static ns_drug_params caffeine(void)
+{
+    ns_drug_params d;
+    cr_assert(ns_drug_preset("caffeine", &d) == NS_OK);
+    return d;
+}
+
+/* Relative difference. */
+static double rel(double got, double want) { return fabs(got - want) / fabs(want); }
+
+Test(drug, presets_all_valid)
+{
+    cr_assert(eq(sz, ns_drug_preset_count(), 7));
+    for (size_t i = 0; i < ns_drug_preset_count(); i++) {
+        const char *name = ns_drug_preset_name(i);
+        ns_drug_params d;
+        cr_assert(ns_drug_preset(name, &d) == NS_OK, "%s", name);
+        cr_assert(strcmp(d.preset, name) == 0);
+        cr_assert(isnan(d.radius), "%s: radius must be left to derive", name);
+        cr_assert(ns_drug_check(&d) == NS_OK, "%s: %s", name, ns_status_message());
+        const ns_source_note *notes = NULL;
+        cr_assert(ns_drug_preset_sources(name, &notes) >= 3 && notes != NULL, "%s", name);
+        /* Free diffusivities of small molecules to proteins lie in 1e-11..1e-9. */
+        cr_assert(d.free_diffusivity > 1e-11 && d.free_diffusivity < 1e-9, "%s: D = %g", name,
+                  d.free_diffusivity);
+    }
+    cr_assert(ns_drug_preset_name(7) == NULL);
+}
+
+Test(drug, unknown_preset_lists_names)
+{
+    ns_drug_params d;
+    ns_status_clear();
+    cr_assert(ns_drug_preset("coffee", &d) == NS_EINVAL);
+    cr_assert(strstr(ns_status_message(), "coffee") != NULL);
+    cr_assert(strstr(ns_status_message(), "hyaluronic_acid") != NULL);
+    cr_assert(ns_drug_preset(NULL, &d) == NS_EINVAL);
+    cr_assert(ns_drug_preset("caffeine", NULL) == NS_EINVAL);
+    const ns_source_note *notes = (const ns_source_note *)&d;
+    cr_assert(ns_drug_preset_sources("coffee", &notes) == 0 && notes == NULL);
+}
+
+/* Potts & Guy: log10 kp = -2.72 + 0.71 (-0.07) - 0.0061 (194.19) = -3.954259
+ * -> 1.1109e-4 cm/h. The function evaluates the same expression, so agreement
+ * is to a few ulps of the pow (1e-13 relative). */
+Test(drug, potts_guy_caffeine)
+{
+    ns_drug_params d = caffeine();
+    double kp_cmh = ns_drug_potts_guy_kp(&d) / NS_CM_PER_H;
+    double want = pow(10.0, -2.72 + 0.71 * -0.07 - 0.0061 * 194.19);
+    cr_assert(rel(kp_cmh, want) < 1e-13, "kp = %.15g cm/h, want %.15g", kp_cmh, want);
+    /* The brief's "about 1.1e-4 cm/h": within 2 % (1.1109 vs 1.1). */
+    cr_assert(rel(kp_cmh, 1.1e-4) < 0.02, "kp = %g cm/h", kp_cmh);
+    /* Monotone: more lipophilic raises kp, heavier lowers it. */
+    ns_drug_params e = d;
+    e.log_kow += 1.0;
+    cr_assert(ns_drug_potts_guy_kp(&e) > ns_drug_potts_guy_kp(&d));
+    e = d;
+    e.molecular_weight *= 2.0;
+    cr_assert(ns_drug_potts_guy_kp(&e) < ns_drug_potts_guy_kp(&d));
+}
+
+/* The split reproduces kp = K D / h to rounding, and K = Kow^0.7. */
+Test(drug, sc_split_reproduces_kp)
+{
+    const char *names[] = {"caffeine", "lidocaine", "calcein", "insulin"};
+    double h = 18.3e-6;
+    for (size_t i = 0; i < 4; i++) {
+        ns_drug_params d;
+        cr_assert(ns_drug_preset(names[i], &d) == NS_OK);
+        double K, D;
+        ns_drug_sc_split(&d, h, &K, &D);
+        cr_assert(rel(K, pow(10.0, 0.7 * d.log_kow)) < 1e-14, "%s", names[i]);
+        cr_assert(rel(K * D / h, ns_drug_potts_guy_kp(&d)) < 8 * DBL_EPSILON, "%s", names[i]);
+    }
+    ns_drug_params d = caffeine();
+    double K;
+    ns_drug_sc_split(&d, h, &K, NULL); /* NULL outputs allowed */
+    cr_assert(K > 0.0);
+}
+
+/* Stokes radius of caffeine by hand: V = 0.19419 / (1369.86 x 6.02214076e23)
+ * = 2.35397e-28 m^3, a = (3V / 4 pi)^(1/3) = 3.8305e-10 m (5 digits: 1e-4). */
+Test(drug, stokes_radius_hand_value)
+{
+    ns_drug_params d = caffeine();
+    double a = ns_drug_stokes_radius(&d);
+    cr_assert(rel(a, 3.8305e-10) < 1e-4, "a = %.6g m", a);
+    /* Cube-root scaling with the molar mass (exact up to rounding). */
+    ns_drug_params ins;
+    cr_assert(ns_drug_preset("insulin", &ins) == NS_OK);
+    double ratio = ns_drug_stokes_radius(&ins) / a;
+    cr_assert(rel(ratio, cbrt(5807.6 / 194.19)) < 1e-13);
+}
+
+/* Water viscosity (Vogel) against tabulated 0.8900 mPa s (25 C) and
+ * 0.7644 mPa s (32 C) [IAPWS]; the Vogel fit is stated good to 2.5 %, at
+ * these temperatures it is within 0.5 %. */
+Test(drug, water_viscosity)
+{
+    cr_assert(rel(ns_water_viscosity(298.15), 0.8900e-3) < 0.005);
+    cr_assert(rel(ns_water_viscosity(305.15), 0.7644e-3) < 0.005);
+}
+
+/* Stokes-Einstein presets round-trip: the radius recovered from D equals the
+ * MW radius (rounding only). Fluorescein's measured D differs from the
+ * compact-sphere estimate by about 25 % (hydration); allow 35 %. */
+Test(drug, stokes_einstein_consistency)
+{
+    ns_drug_params d = caffeine();
+    double T = NS_BODY_TEMPERATURE;
+    cr_assert(rel(ns_drug_stokes_einstein_radius(&d, T), ns_drug_stokes_radius(&d)) < 1e-13);
+    ns_drug_params f;
+    cr_assert(ns_drug_preset("fluorescein", &f) == NS_OK);
+    /* 4.25e-10 at 25 C scaled by (T/298.15) eta25/eta32 = 1.192 -> 5.07e-10. */
+    cr_assert(rel(f.free_diffusivity, 4.25e-10 * (T / 298.15) * ns_water_viscosity(298.15) /
+                                          ns_water_viscosity(T)) < 1e-14);
+    double r_se = ns_drug_stokes_einstein_radius(&f, T);
+    double r_mw = ns_drug_stokes_radius(&f);
+    cr_assert(rel(r_se, r_mw) < 0.35, "SE %g m vs MW %g m", r_se, r_mw);
+}
+
+/* Renkin at lambda = 0 (1), 0.5 (0.25 x 0.1795625 = 0.044890625) and >= 1 (0). */
+Test(drug, renkin_values)
+{
+    cr_assert(ieee_ulp_eq(dbl, ns_drug_renkin_hindrance(0.0, 1e-6), 1.0, 4));
+    cr_assert(ieee_ulp_eq(dbl, ns_drug_renkin_hindrance(0.5e-9, 1e-9), 0.044890625, 16));
+    cr_assert(ns_drug_renkin_hindrance(1e-9, 1e-9) == 0.0);
+    cr_assert(ns_drug_renkin_hindrance(2e-9, 1e-9) == 0.0);
+    cr_assert(ns_drug_renkin_hindrance(1e-9, 0.0) == 0.0);
+    /* Decreasing in lambda on (0, 1). */
+    double prev = 1.0;
+    for (int k = 1; k < 100; k++) {
+        double H = ns_drug_renkin_hindrance(k * 0.01, 1.0);
+        cr_assert(H < prev && H > 0.0, "lambda %g: H = %g", k * 0.01, H);
+        prev = H;
+    }
+}
+
+Test(drug, enum_names_round_trip)
+{
+    for (int i = 0; i < NS_DOSE_COUNT; i++) {
+        ns_dose_mode m;
+        cr_assert(ns_dose_mode_parse(ns_dose_mode_name((ns_dose_mode)i), &m) == NS_OK);
+        cr_assert(eq(int, (int)m, i));
+    }
+    for (int i = 0; i < NS_BOTTOM_COUNT; i++) {
+        ns_bottom_bc b;
+        cr_assert(ns_bottom_bc_parse(ns_bottom_bc_name((ns_bottom_bc)i), &b) == NS_OK);
+        cr_assert(eq(int, (int)b, i));
+    }
+    ns_dose_mode m;
+    ns_bottom_bc b;
+    cr_assert(ns_dose_mode_parse("infinit", &m) == NS_EINVAL);
+    cr_assert(strstr(ns_status_message(), "coated") != NULL);
+    cr_assert(ns_bottom_bc_parse("drain", &b) == NS_EINVAL);
+    cr_assert(ns_dose_mode_name(NS_DOSE_COUNT) == NULL);
+    cr_assert(ns_bottom_bc_name(NS_BOTTOM_COUNT) == NULL);
+    cr_assert(strcmp(ns_dose_mode_name(NS_DOSE_FINITE), "finite") == 0);
+    cr_assert(strcmp(ns_bottom_bc_name(NS_BOTTOM_NOFLUX), "noflux") == 0);
+}
+
+/* Every NS_CHECK of ns_drug_check trips, naming its key. */
+Test(drug, check_trips_each_field)
+{
+    struct {
+        const char *key;
+        void (*spoil)(ns_drug_params *);
+    } cases[] = {
+        {"drug.molecular_weight", NULL}, {"drug.log_kow", NULL},   {"drug.free_diffusivity", NULL},
+        {"drug.radius", NULL},           {"drug.concentration", NULL}, {"drug.dose", NULL},
+        {"drug.film_thickness", NULL},   {"drug.coated_mass", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ns_drug_params d = caffeine();
+        switch (i) {
+        case 0: d.molecular_weight = -0.2; break;
+        case 1: d.log_kow = 12.3; break;
+        case 2: d.free_diffusivity = NAN; break;
+        case 3: d.radius = -1e-10; break;
+        case 4: d.concentration = 0.0; break;
+        case 5: d.dose = NS_DOSE_COUNT; break;
+        case 6: d.dose = NS_DOSE_FINITE; d.film_thickness = 0.0; break;
+        case 7: d.dose = NS_DOSE_COATED; d.coated_mass = -1e-9; break;
+        default: break;
+        }
+        ns_status_clear();
+        cr_assert(ns_drug_check(&d) == NS_EINVAL, "%s not caught", cases[i].key);
+        cr_assert(strstr(ns_status_message(), cases[i].key) != NULL, "%s: message '%s'",
+                  cases[i].key, ns_status_message());
+    }
+    cr_assert(ns_drug_check(NULL) == NS_EINVAL);
+    /* Finite and coated doses with valid amounts pass. */
+    ns_drug_params d = caffeine();
+    d.dose = NS_DOSE_FINITE;
+    cr_assert(ns_drug_check(&d) == NS_OK);
+    d.dose = NS_DOSE_COATED;
+    cr_assert(ns_drug_check(&d) == NS_OK);
+}
+
+Test(drug, fill_layers_derives_and_keeps_explicit)
+{
+    ns_skin_params s;
+    cr_assert(ns_skin_preset("forearm", &s) == NS_OK);
+    s.layer[NS_LAYER_DERMIS].diffusivity = 2.37e-10; /* explicit: kept */
+    ns_drug_params d = caffeine();
+    cr_assert(ns_drug_fill_layers(&s, &d) == NS_OK);
+    double K, D;
+    ns_drug_sc_split(&d, s.layer[NS_LAYER_SC].thickness, &K, &D);
+    cr_assert(s.layer[NS_LAYER_SC].partition == K && s.layer[NS_LAYER_SC].diffusivity == D);
+    cr_assert(s.layer[NS_LAYER_VE].diffusivity == 0.25 * d.free_diffusivity);
+    cr_assert(s.layer[NS_LAYER_VE].partition == 1.0);
+    cr_assert(s.layer[NS_LAYER_DERMIS].diffusivity == 2.37e-10);
+    cr_assert(s.layer[NS_LAYER_DERMIS].partition == 1.0);
+    /* Fat: 0.2 + 0.8 Kow. */
+    cr_assert(rel(s.layer[NS_LAYER_HYPO].partition, 0.2 + 0.8 * pow(10.0, -0.07)) < 1e-14);
+    cr_assert(ns_skin_check(&s) == NS_OK, "%s", ns_status_message());
+    /* The SC is the barrier: its resistance h/(K D) dominates the stack. */
+    double R_sc = s.layer[0].thickness / (s.layer[0].partition * s.layer[0].diffusivity);
+    double R_ve = s.layer[1].thickness / (s.layer[1].partition * s.layer[1].diffusivity);
+    cr_assert(R_sc > 100.0 * R_ve);
+}
+
+Test(drug, fill_layers_membrane_needs_explicit)
+{
+    ns_skin_params s;
+    cr_assert(ns_skin_preset("membrane", &s) == NS_OK);
+    ns_drug_params d = caffeine();
+    cr_assert(ns_drug_fill_layers(&s, &d) == NS_OK);
+    cr_assert(s.layer[0].diffusivity == 1e-12 && s.layer[0].partition == 1.0);
+    s.layer[0].partition = NAN;
+    ns_status_clear();
+    cr_assert(ns_drug_fill_layers(&s, &d) == NS_EINVAL);
+    cr_assert(strstr(ns_status_message(), "skin.membrane") != NULL);
+    /* A broken stack or drug is refused too. */
+    cr_assert(ns_skin_preset("forearm", &s) == NS_OK);
+    s.n_layers = 3;
+    cr_assert(ns_drug_fill_layers(&s, &d) == NS_EINVAL);
+    cr_assert(ns_skin_preset("forearm", &s) == NS_OK);
+    d.free_diffusivity = -1.0;
+    cr_assert(ns_drug_fill_layers(&s, &d) == NS_EINVAL);
+    cr_assert(ns_drug_fill_layers(NULL, &d) == NS_EINVAL);
+}
