@@ -492,6 +492,8 @@ void ns_diff_get_domain(const ns_diff *s, double *R, double *H)
 void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
 {
     double stored = stored_mass(s);
+    double absolute = 0.0; /* scale for the balance: total |content| */
+    for (size_t k = 0; k < s->n; k++) absolute += s->M[k] * fabs(s->u[k]);
     double skin = 0.0;
     for (size_t i = 0; i < s->nr; i++)
         for (size_t j = 0; j < s->nz; j++)
@@ -499,7 +501,7 @@ void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
     double resid = stored - s->stored_ref - (s->donor - s->receptor - s->cleared);
     double ref = fabs(s->donor);
     if (s->stored_ref > ref) ref = s->stored_ref;
-    if (fabs(stored) > ref) ref = fabs(stored);
+    if (absolute > ref) ref = absolute;
     res->permeated_amount = (s->receptor + s->cleared) / s->area;
     res->peak_flux = s->peak_flux;
     res->lag_time = s->lag_time;

@@ -109,7 +109,8 @@ typedef struct {
                                             the one-layer preset) at the end */
     double cleared_amount;      /* [kg/m^2] removed by capillary clearance */
     double donor_loss;          /* [kg/m^2] drug that left the donor (vehicle or coating) */
-    double mass_balance_error;  /* [-] |donor - stored - receptor - cleared| / donor */
+    double mass_balance_error;  /* [-] |stored - stored_0 - (donor - receptor - cleared)|
+                                   / max(donor, stored_0, sum |content|) */
     size_t steps;               /* [-] accepted steps */
     size_t rejected_steps;      /* [-] rejected steps */
 } ns_diff_result;
