@@ -36,6 +36,9 @@ typedef struct {
     double time_end;              /* [s]   end time of the insertion simulation */
     size_t steps;                 /* [-]   accepted time steps */
     size_t rejected_steps;        /* [-]   rejected (retried) steps */
+    double work_in;               /* [J]   net work of the needle and plate on the cell */
+    double E_stored;              /* [J]   energy stored in the cell at the end */
+    double E_visc;                /* [J]   energy dissipated by damping and relaxation */
 } ns_ins_result;
 
 /* Time history of the insertion, recorded at every accepted step. Arrays are
@@ -54,5 +57,31 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out);
 ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res);
 ns_ins_history ns_ins_get_history(const ns_ins *s);
 void ns_ins_destroy(ns_ins **s);
+
+/* Use a fixed time step dt [s] instead of the adaptive control (0 = adaptive;
+ * events are still located by root finding). For convergence studies.
+ * Exceptions: NS_EINVAL (dt < 0 or not finite). */
+ns_status ns_ins_set_fixed_step(ns_ins *s, double dt);
+
+/* Static, linear tenting problem on the insertion grid (verification entry
+ * point of the tenting operator):
+ *   B lap(lap w) - N0 lap w + k w = q + F delta(r)/(2 pi r)
+ * on [0, R] with w(R) = 0 (symmetric = 0) or zero slope and shear at R
+ * (symmetric = 1). */
+typedef struct {
+    size_t n;      /* [-]     grid points (>= 5) */
+    double R;      /* [m]     domain radius */
+    double h0;     /* [m]     target first spacing (stretching towards r = 0) */
+    int symmetric; /* [-]     1: unit cell (zero slope/shear at R), 0: w(R) = 0 */
+    double B;      /* [N m]   bending stiffness, >= 0 */
+    double N0;     /* [N/m]   membrane tension, >= 0 */
+    double k;      /* [N/m^3] foundation stiffness, > 0 */
+    double q;      /* [Pa]    uniform pressure */
+    double F;      /* [N]     point force at r = 0 */
+} ns_ins_tent_case;
+
+/* Solve it; r and w (length n) receive the nodes and deflections (w = 0 at a
+ * Dirichlet edge). Exceptions: NS_EINVAL, NS_ENOMEM, NS_ECONV. */
+ns_status ns_ins_tent_solve(const ns_ins_tent_case *c, double *r, double *w);
 
 #endif

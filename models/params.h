@@ -180,7 +180,10 @@ typedef struct {
     double spreading_factor;   /* [-] scale of the elastic crack-spreading pressure */
     double damping_ratio;      /* [-] extra numerical/physical damping ratio */
     double plate_stiffness;    /* [N/m^3] base-plate contact penalty stiffness; NaN = derive */
-    double reserved[8];        /* room for further constants without ABI churn */
+    double puncture_factor;    /* [-] kappa of the puncture law F_c = kappa pi sqrt(E* G_c) r_t^1.5;
+                                          0 or NaN = calibrated default (models/insertion.h) */
+    double withdraw_speed;     /* [m/s] withdrawal speed after an impact; 0 or NaN = 1 mm/s */
+    double reserved[6];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
 /* ---- the whole case -------------------------------------------------------------- */

@@ -1,0 +1,221 @@
+/* Tenting operator of the insertion model: stretched radial grid, conservative
+ * finite-volume bending/membrane/foundation operators in force form, banded
+ * Cholesky solves. Equations and discretisation: models/insertion.h
+ * ("Tenting operator"); private interface: models/insertion_tent.h. */
+#include "insertion_tent.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "units.h"
+
+/* Smallest stretching parameter: below it the map is uniform to 1e-12. */
+#define NS_TENT_BETA_MIN 1.0e-6
+#define NS_TENT_BETA_MAX 60.0
+
+static double first_spacing(double R, size_t n, double beta)
+{
+    return R * sinh(beta / (double)(n - 1)) / sinh(beta);
+}
+
+ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent **out)
+{
+    *out = NULL;
+    NS_CHECK(n >= 5, NS_EINVAL, "tenting grid: n = %zu radial points, need >= 5", n);
+    NS_CHECK(isfinite(R) && R > 0.0, NS_EINVAL, "tenting grid: R = %.3g m, need 0 < R < inf", R);
+    NS_CHECK(h0 > 0.0, NS_EINVAL, "tenting grid: first spacing %.3g m, need > 0", h0);
+    ns_tent *t = calloc(1, sizeof *t);
+    NS_CHECK(t != NULL, NS_ENOMEM, "tenting grid: out of memory (n = %zu)", n);
+    t->n = n;
+    t->nu = dirichlet ? n - 1 : n;
+    t->dirichlet = dirichlet;
+    t->R = R;
+    t->r = calloc(n, sizeof(double));
+    t->A = calloc(n, sizeof(double));
+    t->cf = calloc(n, sizeof(double));
+    t->hf = calloc(n, sizeof(double));
+    t->rf = calloc(n, sizeof(double));
+    t->kb = calloc(3 * n, sizeof(double));
+    t->J = gsl_matrix_calloc(t->nu, 3);
+    t->b = gsl_vector_calloc(t->nu);
+    t->x1 = gsl_vector_calloc(t->nu);
+    t->x2 = gsl_vector_calloc(t->nu);
+    if (!t->r || !t->A || !t->cf || !t->hf || !t->rf || !t->kb || !t->J || !t->b || !t->x1 ||
+        !t->x2) {
+        ns_tent_destroy(&t);
+        NS_FAIL(NS_ENOMEM, "tenting grid: out of memory (n = %zu)", n);
+    }
+    /* Stretching: first spacing h0 if the uniform spacing is coarser (bisection
+     * on beta; first_spacing decreases monotonically with beta). */
+    double beta = NS_TENT_BETA_MIN;
+    if (first_spacing(R, n, NS_TENT_BETA_MIN) > h0) {
+        double lo = NS_TENT_BETA_MIN, hi = NS_TENT_BETA_MAX;
+        if (first_spacing(R, n, hi) > h0) {
+            lo = hi;
+        } else {
+            for (int it = 0; it < 100; it++) {
+                double mid = 0.5 * (lo + hi);
+                if (first_spacing(R, n, mid) > h0)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+        }
+        beta = lo;
+    }
+    t->beta = beta;
+    for (size_t i = 0; i < n; i++)
+        t->r[i] = R * sinh(beta * (double)i / (double)(n - 1)) / sinh(beta);
+    t->r[0] = 0.0;
+    t->r[n - 1] = R;
+    for (size_t i = 0; i + 1 < n; i++) {
+        t->hf[i] = t->r[i + 1] - t->r[i];
+        t->rf[i] = 0.5 * (t->r[i] + t->r[i + 1]);
+        t->cf[i] = 2.0 * NS_PI * t->rf[i] / t->hf[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        double lo = i > 0 ? t->rf[i - 1] : 0.0;
+        double hi = i + 1 < n ? t->rf[i] : R;
+        t->A[i] = NS_PI * (hi * hi - lo * lo);
+    }
+    /* Bending band K = D A^{-1} D over the unknown cells (B = 1), where D is the
+     * flux-divergence matrix of the Laplacian (D w)_i = sum_f c_f (w_nb - w_i).
+     * Discrete energy U_b = (B/2) sum_i A_i (L w)_i^2 with L = A^{-1} D. */
+    size_t nu = t->nu;
+    for (size_t k = 0; k < nu; k++) {
+        /* column k of D: entries at rows k-1, k, k+1 (unknowns only) */
+        double d[3];
+        size_t idx[3];
+        size_t m = 0;
+        if (k > 0) {
+            idx[m] = k - 1;
+            d[m++] = t->cf[k - 1];
+        }
+        idx[m] = k;
+        d[m++] = -((k > 0 ? t->cf[k - 1] : 0.0) + (k + 1 < n ? t->cf[k] : 0.0));
+        if (k + 1 < nu) {
+            idx[m] = k + 1;
+            d[m++] = t->cf[k];
+        }
+        for (size_t a = 0; a < m; a++)
+            for (size_t bb = 0; bb <= a; bb++) {
+                size_t i = idx[a], j = idx[bb]; /* i >= j */
+                t->kb[3 * j + (i - j)] += d[a] * d[bb] / t->A[k];
+            }
+    }
+    *out = t;
+    return NS_OK;
+}
+
+void ns_tent_destroy(ns_tent **tp)
+{
+    if (!tp || !*tp) return;
+    ns_tent *t = *tp;
+    free(t->r);
+    free(t->A);
+    free(t->cf);
+    free(t->hf);
+    free(t->rf);
+    free(t->kb);
+    if (t->J) gsl_matrix_free(t->J);
+    if (t->b) gsl_vector_free(t->b);
+    if (t->x1) gsl_vector_free(t->x1);
+    if (t->x2) gsl_vector_free(t->x2);
+    free(t);
+    *tp = NULL;
+}
+
+void ns_tent_zero(ns_tent *t)
+{
+    gsl_matrix_set_zero(t->J);
+}
+
+void ns_tent_add_diag(ns_tent *t, size_t i, double a)
+{
+    double *p = gsl_matrix_ptr(t->J, i, 0);
+    *p += a;
+}
+
+static void add_band(ns_tent *t, size_t i, size_t j, double a)
+{
+    /* symmetric band, lower part: J(i, j), i >= j, stored at row j, col i-j */
+    double *p = gsl_matrix_ptr(t->J, j, i - j);
+    *p += a;
+}
+
+double ns_tent_foundation_energy(const ns_tent *t, double w)
+{
+    double e = w / t->H_f;
+    return t->k0 * (0.5 * w * w + 0.25 * t->beta_f * w * w * e * e);
+}
+
+double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add)
+{
+    ns_tent *tm = t;
+    size_t nu = t->nu, n = t->n;
+    double U = 0.0;
+    /* bending: f += B K w, U = B/2 w.K.w */
+    if (t->B > 0.0) {
+        for (size_t j = 0; j < nu; j++) {
+            for (size_t o = 0; o < 3 && j + o < nu; o++) {
+                double k = t->B * t->kb[3 * j + o];
+                size_t i = j + o;
+                f[i] += k * w[j];
+                if (o > 0) f[j] += k * w[i];
+                U += (o == 0 ? 0.5 : 1.0) * k * w[i] * w[j];
+                if (J_add) add_band(tm, i, j, k);
+            }
+        }
+    }
+    /* membrane: faces, N = N0 + Am eps (1 + beta_m eps^2), eps = g^2/2 */
+    for (size_t i = 0; i + 1 < n; i++) {
+        int right = (i + 1 < nu);
+        if (i >= nu) break;
+        double wr = right ? w[i + 1] : 0.0;
+        double g = (wr - w[i]) / t->hf[i];
+        double eps = 0.5 * g * g;
+        double N = t->N0 + t->Am * eps * (1.0 + t->beta_m * eps * eps);
+        double T = t->cf[i] * N * (wr - w[i]);
+        f[i] -= T;
+        if (right) f[i + 1] += T;
+        U += 2.0 * NS_PI * t->rf[i] * t->hf[i] *
+             (t->N0 * eps + t->Am * (0.5 * eps * eps + 0.25 * t->beta_m * eps * eps * eps * eps));
+        if (J_add) {
+            double kt = t->cf[i] * (N + t->Am * (1.0 + 3.0 * t->beta_m * eps * eps) * g * g);
+            add_band(tm, i, i, kt);
+            if (right) {
+                add_band(tm, i + 1, i + 1, kt);
+                add_band(tm, i + 1, i, -kt);
+            }
+        }
+    }
+    /* foundation, elastic (equilibrium) branch: (1 - g_f) p(w) */
+    double ge = 1.0 - t->g_f;
+    for (size_t i = 0; i < nu; i++) {
+        double e = w[i] / t->H_f;
+        double p = t->k0 * w[i] * (1.0 + t->beta_f * e * e);
+        f[i] += ge * t->A[i] * p;
+        U += ge * t->A[i] * ns_tent_foundation_energy(t, w[i]);
+        if (J_add) add_band(tm, i, i, ge * t->A[i] * t->k0 * (1.0 + 3.0 * t->beta_f * e * e));
+    }
+    return U;
+}
+
+ns_status ns_tent_factor(ns_tent *t)
+{
+    int rc = gsl_linalg_cholesky_band_decomp(t->J);
+    NS_CHECK(rc == GSL_SUCCESS, NS_ECONV,
+             "tenting Newton matrix not positive definite (GSL: %s, n = %zu)", gsl_strerror(rc),
+             t->nu);
+    return NS_OK;
+}
+
+ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x)
+{
+    int rc = gsl_linalg_cholesky_band_solve(t->J, rhs, x);
+    NS_CHECK(rc == GSL_SUCCESS, NS_ECONV, "tenting band solve failed (GSL: %s, n = %zu)",
+             gsl_strerror(rc), t->nu);
+    return NS_OK;
+}

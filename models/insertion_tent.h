@@ -1,0 +1,76 @@
+/* Private interface of the tenting operator (models/insertion_tent.c), shared
+ * by models/insertion.c. Not installed, not part of the public API: the public
+ * entry point for the operator is ns_ins_tent_solve() in insertion.h.
+ *
+ * Discretisation (see the essay in insertion.h, "Tenting operator"): nodes
+ * r_0 = 0 < r_1 < ... < r_{n-1} = R on the stretched map
+ *     r(xi) = R sinh(beta xi) / sinh(beta),  xi = i / (n - 1),
+ * control volumes [r_{i-1/2}, r_{i+1/2}] with r_{i+1/2} = (r_i + r_{i+1})/2,
+ * areas A_i = pi (r_{i+1/2}^2 - r_{i-1/2}^2), face coefficients
+ * c_f = 2 pi r_f / h_f (h_f = r_{i+1} - r_i). Everything is in "force form"
+ * (equations integrated over the control volume, [N]), so every operator is
+ * the Hessian of a discrete energy and the Newton matrix is symmetric positive
+ * definite with half-bandwidth 2 (bending couples second neighbours). */
+#ifndef NS_INSERTION_TENT_H
+#define NS_INSERTION_TENT_H
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <stddef.h>
+
+#include "status.h"
+
+typedef struct {
+    size_t n;        /* [-] nodes */
+    size_t nu;       /* [-] unknowns: n (symmetric cell) or n - 1 (w(R) = 0) */
+    int dirichlet;   /* [-] 1: w(R) = 0 (single needle), 0: symmetric unit cell */
+    double R;        /* [m] outer radius */
+    double beta;     /* [-] stretching parameter of the grid map */
+    double *r;       /* [m]   node radii, n */
+    double *A;       /* [m^2] control-volume areas, n */
+    double *cf;      /* [-]   face coefficients 2 pi r_f / h_f, n - 1 */
+    double *hf;      /* [m]   face spacings, n - 1 */
+    double *rf;      /* [m]   face radii, n - 1 */
+    double *kb;      /* [N/m] bending stiffness band (nu x 3: diag, sub1, sub2) for B = 1 */
+    /* material (set by the caller) */
+    double B;        /* [N m]   bending stiffness */
+    double N0;       /* [N/m]   pretension */
+    double Am;       /* [N/m]   membrane stretching stiffness sum E h / (1 - nu^2) */
+    double beta_m;   /* [-]     membrane strain-stiffening coefficient */
+    double k0;       /* [N/m^3] foundation stiffness (instantaneous) */
+    double beta_f;   /* [-]     foundation stiffening coefficient */
+    double H_f;      /* [m]     foundation thickness (strain = w / H_f) */
+    double g_f;      /* [-]     relaxing fraction of the foundation */
+    double tau_f;    /* [s]     relaxation time of the foundation */
+    double m;        /* [kg/m^2] areal mass */
+    double c;        /* [N s/m^3] viscous damping */
+    /* workspaces */
+    gsl_matrix *J;   /* nu x 3 symmetric band (GSL cholesky_band layout) */
+    gsl_vector *b, *x1, *x2;
+} ns_tent;
+
+/* Allocate the grid and operator for n nodes on [0, R] with first spacing
+ * about h0 (geometric refinement towards r = 0). */
+ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent **out);
+void ns_tent_destroy(ns_tent **t);
+
+/* Internal force of the skin sheet (bending + membrane + elastic part of the
+ * foundation) at w, added to f (length nu), and its tangent added to the band
+ * matrix J (if J_add != 0). Returns the stored elastic energy [J]. */
+double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add);
+
+/* Elastic energy density integral of the foundation law at w (for energy
+ * balances). */
+double ns_tent_foundation_energy(const ns_tent *t, double w);
+
+/* Factorise t->J (Cholesky, band) and solve J x = b for the given vectors.
+ * Exceptions: NS_ECONV if the matrix is not positive definite. */
+ns_status ns_tent_factor(ns_tent *t);
+ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x);
+
+/* Set J to zero. */
+void ns_tent_zero(ns_tent *t);
+/* Add a to J(i, i). */
+void ns_tent_add_diag(ns_tent *t, size_t i, double a);
+
+#endif
