@@ -60,12 +60,28 @@ static hid_t string_type(size_t len)
     return t;
 }
 
-static herr_t attr_string(hid_t obj, const char *name, const char *value)
+/* Fixed-length string attribute (the dimension-scale CLASS and NAME, as libhdf5_hl writes them). */
+static herr_t attr_fixed_string(hid_t obj, const char *name, const char *value)
 {
     hid_t t = string_type(strlen(value) + 1), s = H5Screate(H5S_SCALAR), a = -1;
     herr_t rc = -1;
     if (t >= 0 && s >= 0) a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
     if (a >= 0) rc = H5Awrite(a, t, value);
+    if (a >= 0) H5Aclose(a);
+    if (s >= 0) H5Sclose(s);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+/* Variable-length UTF-8 string attribute, so h5py returns str (attributes are
+ * written only at creation, so the global heap they use never changes later). */
+static herr_t attr_string(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), s = H5Screate(H5S_SCALAR), a = -1;
+    herr_t rc = -1;
+    if (t >= 0 && s >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0)
+        a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0) rc = H5Awrite(a, t, &value);
     if (a >= 0) H5Aclose(a);
     if (s >= 0) H5Sclose(s);
     if (t >= 0) H5Tclose(t);
@@ -92,7 +108,16 @@ static herr_t attr_read_string(hid_t obj, const char *name, char *buf, size_t ca
     if (a < 0) return -1;
     hid_t ft = H5Aget_type(a);
     herr_t rc = -1;
-    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && !H5Tis_variable_str(ft)) {
+    if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
+        char *v = NULL;
+        hid_t mt = H5Tcopy(ft);
+        if (mt >= 0 && H5Aread(a, mt, &v) >= 0 && v) {
+            snprintf(buf, cap, "%s", v);
+            rc = 0;
+        }
+        if (v) H5free_memory(v);
+        if (mt >= 0) H5Tclose(mt);
+    } else if (ft >= 0 && H5Tget_class(ft) == H5T_STRING) {
         size_t len = H5Tget_size(ft);
         char *tmp = calloc(len + 1, 1);
         hid_t mt = string_type(len);
@@ -148,8 +173,8 @@ static hid_t make_group(hid_t loc, const char *name)
 
 static herr_t scale_set(hid_t d, const char *name)
 {
-    if (attr_string(d, "CLASS", "DIMENSION_SCALE") < 0) return -1;
-    return attr_string(d, "NAME", name);
+    if (attr_fixed_string(d, "CLASS", "DIMENSION_SCALE") < 0) return -1;
+    return attr_fixed_string(d, "NAME", name);
 }
 
 static herr_t scale_attach(hid_t file, hid_t d, const char *dpath, int rank, ds_scale *const *scales,
