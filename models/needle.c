@@ -258,7 +258,7 @@ static double sphero_cone_radius(const sphero_cone *c, double s)
 {
     if (s <= 0.0) return 0.0;
     if (s <= c->s_t) return sqrt(s * (2.0 * c->rt - s));
-    if (s <= c->s_b) return c->r_t_end + (s - c->s_t) * tan(c->a);
+    if (s <= c->s_b) return fmin(c->r_t_end + (s - c->s_t) * tan(c->a), c->Rb);
     return c->Rb;
 }
 
