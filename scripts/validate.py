@@ -148,8 +148,15 @@ def evaluate(check, df):
             u = "" if unit == "1" else " " + unit
             row["band"] = ("≥ %.3g%s" % (lo, u)) if hi >= 1e8 else ("%.3g – %.3g%s" % (lo, hi, u))
             fin = v[np.isfinite(v)]
+            unpunct = int((ok["punctured"] == 0).sum()) if "punctured" in ok else 0
             if fin.size == 0:
-                row["detail"] = "no finite values (%d ok of %d cases)" % (len(ok), len(df))
+                if unpunct and unpunct == len(ok):
+                    # the model answered: the skin was not punctured, unlike the measurement
+                    row["verdict"] = "fail"
+                    row["model"] = "not punctured"
+                    row["detail"] = "skin not punctured in any of the %d cases" % len(ok)
+                else:
+                    row["detail"] = "no finite values (%d ok of %d cases)" % (len(ok), len(df))
                 return row
             row["model"] = ("%.3g %s" % (fin[0], "" if unit == "1" else unit) if fin.size == 1 else
                             "%.3g – %.3g %s (%d cases)" % (fin.min(), fin.max(), "" if unit == "1" else unit,
@@ -157,7 +164,8 @@ def evaluate(check, df):
             inside = (fin >= lo) & (fin <= hi)
             row["verdict"] = "pass" if inside.all() and fin.size == v.size else "fail"
             if fin.size < v.size:
-                row["detail"] = "%d of %d values undefined" % (v.size - fin.size, v.size)
+                row["detail"] = "%d of %d values undefined%s" % (
+                    v.size - fin.size, v.size, (" (%d not punctured)" % unpunct) if unpunct else "")
             elif not inside.all():
                 row["detail"] = "%d of %d outside the band" % (int((~inside).sum()), fin.size)
         elif kind == "linear":
@@ -191,7 +199,8 @@ def evaluate(check, df):
             if not np.isfinite(frame["_y"]).any():
                 row["detail"] = "no finite values"
                 return row
-            groups = frame.groupby(others) if others else [((), frame)]
+            groups = (frame.groupby(others[0] if len(others) == 1 else others) if others
+                      else [((), frame)])
             n_pairs = n_up = 0
             for _, g in groups:
                 g = g.sort_values("_x")
