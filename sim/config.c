@@ -339,7 +339,7 @@ static ns_status build_sweep(ns_config *c)
     NS_TRY(ns_sweep_create(&c->sweep));
     c->mode = NS_SWEEP_NONE;
     int have_mode = 0, have_seed = 0;
-    const sweep_line *design_line = NULL;
+    const sweep_line *design_line = NULL, *samples_line = NULL;
     c->seed = 0;
     for (size_t i = 0; i < c->n_sw; i++) {
         sweep_line *s = &c->sw[i];
@@ -363,6 +363,7 @@ static ns_status build_sweep(ns_config *c)
                                            "%llu]",
                                            loc, s->value, NS_CONFIG_MAX_CASES);
             c->samples = (size_t)v;
+            samples_line = s;
         } else if (strcmp(s->key, "seed") == 0) {
             double v = 0.0;
             if (ns_units_number(s->value, &v) != 0 || v < 0.0 || v != floor(v) || v > 4294967295.0)
@@ -412,6 +413,11 @@ static ns_status build_sweep(ns_config *c)
         }
     }
     if (!have_mode && ns_sweep_n_axes(c->sweep) > 0) c->mode = NS_SWEEP_GRID;
+    if (samples_line && (c->mode == NS_SWEEP_GRID || c->mode == NS_SWEEP_ZIP)) {
+        sweep_where(c, samples_line, loc, sizeof loc);
+        return ns_status_set_plain(NS_EINVAL, "%s: samples is only used by lhs and sobol, not %s",
+                                   loc, ns_sweep_mode_name(c->mode));
+    }
     (void)have_seed;
     ns_status st = ns_sweep_build(c->sweep, c->mode, c->samples, c->seed, NS_CONFIG_MAX_CASES,
                                   err, sizeof err);

@@ -469,6 +469,7 @@ ns_status ns_keys_parse(const ns_key_ref *ref, const char *text, ns_key_value *o
         char *save = NULL;
         for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             double v = 0.0;
+            while (*tok == ' ' || *tok == '\t') tok++;
             if (ns_units_number(tok, &v) != 0 || v < 0.0 || v != floor(v) || v > 1e15) {
                 snprintf(err, err_len, "'%s' is not a case index (a non-negative integer)", tok);
                 return NS_EINVAL;

@@ -307,6 +307,10 @@ char *ns_units_format(double si, ns_unit_kind kind, char *buf, size_t n)
         snprintf(buf, n, "%.6g", si);
         return buf;
     }
+    if (si == 0.0 && kind != NS_KIND_TEMPERATURE) {
+        snprintf(buf, n, "0 %s", si_names[kind]);
+        return buf;
+    }
     /* Pick the largest displayable unit in which |value| >= 1; the smallest
      * one if the value is smaller than all of them (or zero). */
     const unit_row *best = NULL;
