@@ -17,8 +17,10 @@
 
 /* Calibrated defaults of the constants selected by a calibration field that is
  * 0 or NaN (fit: tests/data/insertion_calibration.md). */
-#define NS_INS_DEF_PUNCTURE_FACTOR 250.0
+#define NS_INS_DEF_PUNCTURE_FACTOR 160.0
 #define NS_INS_DEF_WITHDRAW_SPEED 1.0e-3
+#define NS_INS_DEF_FOUNDATION_STIFFENING 50.0
+#define NS_INS_PLATE_RADIUS_FACTOR 10.0 /* single needle: hub radius / base radius */
 #define NS_INS_DEF_CRACK_WIDTH 1.0
 #define NS_INS_DEF_SPREADING 1.0
 #define NS_INS_TAB 512      /* points of the r(s), S(s) tables */
@@ -53,6 +55,7 @@ struct ns_ins {
     double ztop[NS_LAYER_MAX + 1];
     double Gc[NS_LAYER_MAX], mu[NS_LAYER_MAX], Es[NS_LAYER_MAX];
     double L, r_t, r_b, tan_a;
+    size_t n_plate; /* nodes under the base plate */
     double Ec;                  /* [Pa] contact modulus E* of the surface layer */
     double a_t, d_t, F_t, U_t, d0;
     double F_c, K_e, kp, m_a, N_needles, f_cw, f_sp;
@@ -511,13 +514,18 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
         if (!single && R <= 2.0 * s->r_b) R = 2.0 * s->r_b;
         double h0 = fmin(0.5 * s->r_b, R / (double)(nm->ins_n_r - 1));
         NS_TRY_GOTO(st, ns_tent_create(nm->ins_n_r, R, h0, single, &s->T), fail);
+        double Rp = single ? NS_INS_PLATE_RADIUS_FACTOR * s->r_b : R;
+        s->n_plate = 0;
+        while (s->n_plate < s->T->nu && s->T->r[s->n_plate] <= Rp) s->n_plate++;
     }
     s->T->B = B;
     s->T->N0 = fmax(sk->pretension, 0.0);
     s->T->Am = Am;
     s->T->beta_m = beta_m;
     s->T->k0 = k0;
-    s->T->beta_f = beta_f;
+    s->T->beta_f = beta_f + (isfinite(cb->foundation_stiffening) && cb->foundation_stiffening >= 0.0
+                                 ? cb->foundation_stiffening
+                                 : NS_INS_DEF_FOUNDATION_STIFFENING);
     s->T->H_f = H_f;
     s->T->g_f = g_f;
     s->T->tau_f = tau_f;
@@ -596,7 +604,7 @@ static double stored_energy(ns_ins *s, const ins_state *y)
         U += 0.5 * T->A[i] * T->m * y->v[i] * y->v[i];
         if (gk > 0.0) U += 0.5 * T->A[i] * y->hm[i] * y->hm[i] / gk;
         double gap = (y->u - s->L) - y->w[i];
-        if (gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
+        if (i < s->n_plate && gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
     }
     if (!s->punctured) {
         double dF, Ul;
@@ -675,7 +683,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         ns_tent_add_diag(T, 0, dFdx);
         gsl_vector_set(cv, 0, -dFdx);
         double base = u - s->L, Fpl = 0.0, Kpl = 0.0;
-        for (size_t i = 0; i < nu; i++) {
+        for (size_t i = 0; i < s->n_plate; i++) {
             double gap = base - y->w[i];
             if (gap > 0.0) {
                 double kA = T->A[i] * s->kp;
@@ -710,7 +718,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
             if (gsl_linalg_cholesky_band_svx(T->J, cv)) return 1; /* cv <- J^-1 c */
             /* c.x1 and c.x2 need the original coupling c: rebuild it */
             double cx1 = -dFdx * f[0], cx2 = -dFdx * gsl_vector_get(cv, 0);
-            for (size_t i = 0; i < nu; i++) {
+            for (size_t i = 0; i < s->n_plate; i++) {
                 double gap = base - y->w[i];
                 if (gap > 0.0) {
                     double ci = -T->A[i] * s->kp;
@@ -757,7 +765,7 @@ static void event_funcs(const ns_ins *s, const ins_state *y, double *g)
     }
     if (!s->plate_contact) {
         double m = -INFINITY;
-        for (size_t i = 0; i < s->nu; i++) m = fmax(m, y->u - s->L - y->w[i]);
+        for (size_t i = 0; i < s->n_plate; i++) m = fmax(m, y->u - s->L - y->w[i]);
         g[EV_PLATE] = m;
     }
     if (s->phase == PH_LOAD && isfinite(s->F_cap)) g[EV_CAP] = y->F - s->F_cap;

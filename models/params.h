@@ -183,7 +183,10 @@ typedef struct {
     double puncture_factor;    /* [-] kappa of the puncture law F_c = kappa pi sqrt(E* G_c) r_t^1.5;
                                           0 or NaN = calibrated default (models/insertion.h) */
     double withdraw_speed;     /* [m/s] withdrawal speed after an impact; 0 or NaN = 1 mm/s */
-    double reserved[6];        /* room for further constants without ABI churn */
+    double foundation_stiffening; /* [-] compression stiffening of the foundation added to the
+                                            hypodermis law: k(w) = k0 (1 + beta w^2 / H^2);
+                                            NaN = calibrated default (models/insertion.h) */
+    double reserved[5];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
 /* ---- the whole case -------------------------------------------------------------- */

@@ -1,0 +1,82 @@
+/* Verification of the insertion time stepping: energy balance of whole
+ * insertions (work in = stored + fracture + friction + viscous) and the
+ * observed order of the BDF2 scheme for an impact with fixed steps. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+
+#include "../../models/defaults.h"
+#include "../../models/insertion.h"
+
+/* Criterion's assertion macros trip -Wconversion on their bit-field flags. */
+#pragma GCC diagnostic ignored "-Wconversion"
+
+static ns_ins_result run(const ns_params *p, double dt)
+{
+    ns_ins *s = NULL;
+    ns_ins_result r;
+    cr_assert(eq(int, ns_ins_create(p, &s), NS_OK), "%s", ns_status_message());
+    if (dt > 0.0) cr_assert(eq(int, ns_ins_set_fixed_step(s, dt), NS_OK));
+    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
+    ns_ins_destroy(&s);
+    return r;
+}
+
+static ns_params base(void)
+{
+    ns_params p;
+    ns_params_default(&p);
+    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
+    return p;
+}
+
+/* Energy balance within 1 % (physics.md section 3) for a press, an impact
+ * and a pen stroke of the default microneedle, all of which puncture. */
+Test(insertion_verify, energy_balance_one_percent, .timeout = 60.0)
+{
+    gsl_set_error_handler_off();
+    ns_params p = base();
+    ns_ins_result r = run(&p, 0.0);
+    cr_assert(r.punctured == 1);
+    cr_assert(r.energy_balance_error < 0.01, "press: energy balance error %.3e", r.energy_balance_error);
+    p.applicator.mode = NS_APPLICATOR_IMPACT;
+    p.applicator.speed = 2.0;
+    p.applicator.mass = 5.0e-3;
+    r = run(&p, 0.0);
+    cr_assert(r.energy_balance_error < 0.01, "impact: energy balance error %.3e", r.energy_balance_error);
+    p = base();
+    p.applicator.mode = NS_APPLICATOR_PEN;
+    p.applicator.frequency = 100.0;
+    p.applicator.depth_setting = 0.5e-3;
+    r = run(&p, 0.0);
+    cr_assert(r.energy_balance_error < 0.01, "pen: energy balance error %.3e", r.energy_balance_error);
+}
+
+/* Observed order of the time scheme: a blunt impact that does not puncture
+ * (smooth dynamics, no state events except the stop) run with fixed steps
+ * dt, dt/2, dt/4 to the stop; the maximum travel (located by root finding,
+ * hence free of step-size quantisation) converges at the BDF2 rate. */
+Test(insertion_verify, impact_time_order, .timeout = 60.0)
+{
+    gsl_set_error_handler_off();
+    ns_params p = base();
+    p.needle.tip_radius = 60.0e-6;
+    p.applicator.mode = NS_APPLICATOR_IMPACT;
+    p.applicator.speed = 0.37;
+    p.applicator.mass = 2.3e-4;
+    p.applicator.hold_time = 0.0;
+    p.insertion.withdraw_speed = 0.5; /* fast withdrawal: few fixed steps after the stop */
+    p.numerics.ins_max_steps = 1000000;
+    double dt = 2.0e-5, u[4];
+    for (int j = 0; j < 4; j++) {
+        ns_ins_result r = run(&p, dt / pow(2.0, j));
+        cr_assert(r.punctured == 0);
+        u[j] = r.max_travel;
+    }
+    double e1 = fabs(u[0] - u[1]), e2 = fabs(u[1] - u[2]), e3 = fabs(u[2] - u[3]);
+    double p1 = log2(e1 / e2), p2 = log2(e2 / e3);
+    cr_log_info("impact max travel %.9e %.9e %.9e %.9e; orders %.3f %.3f", u[0], u[1], u[2], u[3], p1, p2);
+    /* BDF2 (first step backward Euler): order 2, allow 0.2 */
+    cr_assert(p2 > 1.8 && p2 < 2.2, "observed order %.3f (differences %.3e %.3e %.3e)", p2, e1, e2, e3);
+}
