@@ -410,8 +410,10 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
                 if (s == NS_CASE_OK) ctx.n_ok++;
                 else if (s == NS_CASE_FAILED && !opt->retry_failed) ctx.n_failed++;
                 if (s == NS_CASE_PENDING || (s == NS_CASE_FAILED && opt->retry_failed) ||
-                    (s != NS_CASE_OK && s != NS_CASE_FAILED))
+                    (s != NS_CASE_OK && s != NS_CASE_FAILED)) {
                     todo[n_todo++] = i;
+                    ctx.status[i] = NS_CASE_PENDING; /* not counted until stored again */
+                }
             }
         }
     }

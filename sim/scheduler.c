@@ -47,6 +47,13 @@ size_t ns_sched_computing_ranks(int size)
 
 ns_status ns_sched_init(int *argc, char ***argv, int *rank, int *size)
 {
+    /* Handlers first: a signal during the (slow) MPI start-up also stops cleanly. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     int inited = 0;
     MPI_Initialized(&inited);
     if (!inited && MPI_Init(argc, argv) != MPI_SUCCESS)
@@ -55,12 +62,6 @@ ns_status ns_sched_init(int *argc, char ***argv, int *rank, int *size)
     if (MPI_Comm_rank(MPI_COMM_WORLD, rank) != MPI_SUCCESS ||
         MPI_Comm_size(MPI_COMM_WORLD, size) != MPI_SUCCESS)
         NS_FAIL(NS_EMPI, "MPI_Comm_rank/size failed");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
     return NS_OK;
 }
 

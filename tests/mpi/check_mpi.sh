@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# MPI and integration checks of `needlesim run` (make check-mpi):
+#   1. rank-count invariance: 1, 2 and 3 ranks give identical /results, /curves, /status, /error;
+#   2. kill safety: 5 runs killed with SIGKILL at random moments (fixed seed), then
+#      resumed, equal the uninterrupted run; SIGTERM stops cleanly (exit 1, resume hint);
+#   3. failure isolation: failing cases get status 2 and a reason, the others finish, exit 0;
+#   4. refusals leave files byte-identical: resume with another config (exit 2), resume of a
+#      corrupted file, fresh run over an existing .partial (exit 2); a bad config gives exit 2
+#      and writes nothing.
+# Prints "N passed, N failed" and exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/../.."
+BIN=${NEEDLESIM:-build/needlesim}
+PY=${PYTHON:-/usr/bin/python3}
+DATA=tests/data/mpi
+if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+MPIRUN="mpirun --oversubscribe -n"
+W=$(mktemp -d "${TMPDIR:-/tmp}/needlesim-check-mpi.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+same() { # same A B: the computed content of two files is identical
+  h5diff -r "$1" "$2" /results /results >/dev/null && h5diff -r "$1" "$2" /curves /curves >/dev/null &&
+    h5diff "$1" "$2" /status /status >/dev/null && h5diff "$1" "$2" /error /error >/dev/null
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+now() { date +%s.%N; }
+
+[ -x "$BIN" ] || { echo "check-mpi: $BIN not built"; exit 1; }
+echo "check-mpi: work dir $W"
+
+# ---- 1. rank-count invariance ---------------------------------------------------------
+t0=$(now)
+$MPIRUN 1 "$BIN" run $DATA/tiny.ini -o "$W/r1.h5" --quiet >"$W/r1.out" 2>&1; rc=$?
+t1=$(now)
+check "1 rank: exit 0" test $rc -eq 0
+check "1 rank: summary line" grep -qE '^[0-9]+ cases: [0-9]+ ok, 0 failed; file ' "$W/r1.out"
+check "1 rank: every case ok" "$PY" -c "import h5py,sys; s=h5py.File('$W/r1.h5')['status'][:]; sys.exit(0 if (s==1).all() else 1)"
+check "1 rank: no .partial left" test ! -e "$W/r1.h5.partial"
+T=$(echo "$t1 - $t0" | bc -l)
+T_ms=$(printf '%.0f' "$(echo "$T * 1000" | bc -l)")
+for n in 2 3; do
+  $MPIRUN $n "$BIN" run $DATA/tiny.ini -o "$W/r$n.h5" --quiet >/dev/null 2>&1; rc=$?
+  check "$n ranks: exit 0" test $rc -eq 0
+  check "$n ranks: results identical to 1 rank" same "$W/r1.h5" "$W/r$n.h5"
+done
+check "dimension scales: xarray-style names" "$PY" -c "
+import h5py, sys
+f = h5py.File('$W/r1.h5')
+d = f['curves/flux']
+ok = d.dims[0][0].name == '/case' and d.dims[1][0].name == '/curves/time' and \
+     f['curves/insertion_force'].dims[1][0].name == '/curves/insertion_point' and \
+     all('units' in f[p].attrs and 'description' in f[p].attrs for g in ('results', 'curves', 'params') for p in [g + '/' + k for k in f[g]])
+sys.exit(0 if ok else 1)"
+
+# ---- 2. kill and resume ---------------------------------------------------------------
+RANDOM=20240611   # fixed seed: the kill moments are reproducible
+echo "  (uninterrupted 1-rank run took $T_ms ms; kills land in [0, that])"
+for k in 1 2 3 4 5; do
+  out="$W/k$k.h5"
+  ms=$(( RANDOM % (T_ms + 1) ))
+  delay=$(echo "$ms / 1000" | bc -l)
+  if [ $((k % 2)) = 1 ]; then
+    "$BIN" run $DATA/tiny.ini -o "$out" --quiet >/dev/null 2>&1 &
+    pid=$!; sleep "$delay"; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+    how="1 process"
+  else
+    $MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$out" --quiet >/dev/null 2>&1 &
+    pid=$!; sleep "$delay"
+    pkill -KILL -P $pid 2>/dev/null   # the ranks, children of this mpirun only
+    wait $pid 2>/dev/null
+    how="2 ranks"
+  fi
+  done_at_kill=$([ -e "$out.partial" ] && "$PY" -c "import h5py; print(int((h5py.File('$out.partial')['status'][:] > 0).sum()))" 2>/dev/null || echo "-")
+  [ -e "$out" ] && done_at_kill=all
+  $MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$out" --resume --quiet >/dev/null 2>&1; rc=$?
+  check "kill $k ($how, SIGKILL after ${ms} ms, $done_at_kill cases on disk): resume exit 0" test $rc -eq 0
+  check "kill $k: resumed file equals the uninterrupted run" same "$W/r1.h5" "$out"
+done
+
+# SIGTERM: clean stop with a resume hint, then resume to the same results.
+out="$W/term.h5"
+"$BIN" run $DATA/tiny.ini -o "$out" >"$W/term.out" 2>&1 &
+pid=$!; sleep "$(echo "$T / 3" | bc -l)"; kill -TERM $pid 2>/dev/null; wait $pid; rc=$?
+if [ -e "$out" ]; then
+  echo "  (SIGTERM came after the run finished; clean-stop checks skipped)"
+else
+  check "SIGTERM: exit 1" test $rc -eq 1
+  check "SIGTERM: message says how to resume" grep -q -- "--resume" "$W/term.out"
+  check "SIGTERM: partial file kept" test -e "$out.partial"
+fi
+$MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$out" --resume --quiet >/dev/null 2>&1
+check "SIGTERM then resume equals the uninterrupted run" same "$W/r1.h5" "$out"
+
+# ---- 3. failure isolation ---------------------------------------------------------------
+$MPIRUN 2 "$BIN" run $DATA/fail.ini -o "$W/fail.h5" >"$W/fail.out" 2>&1; rc=$?
+check "failing cases: exit 0" test $rc -eq 0
+check "failing cases: summary counts ok and failed" grep -qE '^8 cases: 4 ok, 4 failed; file ' "$W/fail.out"
+check "failing cases: status 2 with a reason exactly where the step cap is 10" "$PY" -c "
+import h5py, sys
+f = h5py.File('$W/fail.h5')
+cap = f['params/numerics.diff_max_steps'][:]; s = f['status'][:]; e = f['error'][:]
+ok = all((s[i] == 2 and b'diff_max_steps' in e[i]) if cap[i] == 10 else (s[i] == 1 and e[i] == b'') for i in range(len(s)))
+ok = ok and all(f['results/buckling_load'][i] > 0 for i in range(len(s)))  # computed before the failure
+sys.exit(0 if ok else 1)"
+$MPIRUN 1 "$BIN" run $DATA/fail.ini -o "$W/fail1.h5" --quiet >/dev/null 2>&1
+check "failing cases: 1 and 2 ranks agree" same "$W/fail.h5" "$W/fail1.h5"
+h=$(sha "$W/fail.h5")
+"$BIN" run $DATA/fail.ini -o "$W/fail.h5" --resume >"$W/fail-resume.out" 2>&1; rc=$?
+check "resume of a complete file: exit 0, nothing to do, file untouched" \
+  test $rc -eq 0 -a "$h" = "$(sha "$W/fail.h5")" -a ! -e "$W/fail.h5.partial"
+"$BIN" run $DATA/fail.ini -o "$W/fail.h5" --resume --retry-failed --quiet >"$W/retry.out" 2>&1; rc=$?
+check "--retry-failed reruns the failed cases (deterministic: same outcome)" \
+  bash -c "test $rc -eq 0 && grep -qE '^8 cases: 4 ok, 4 failed' '$W/retry.out'"
+check "--retry-failed: same results" same "$W/fail.h5" "$W/fail1.h5"
+
+# ---- 4. refusals ---------------------------------------------------------------------
+cp "$W/r1.h5" "$W/mm.h5.partial"; h=$(sha "$W/mm.h5.partial")
+"$BIN" run $DATA/tiny.ini -o "$W/mm.h5" --resume --set numerics.diff_n_z=14 >"$W/mm.out" 2>&1; rc=$?
+check "resume with another config: exit 2" test $rc -eq 2
+check "resume with another config: clear message" grep -q "different configuration" "$W/mm.out"
+check "resume with another config: file byte-identical" test "$h" = "$(sha "$W/mm.h5.partial")"
+"$BIN" run $DATA/tiny.ini -o "$W/mm.h5" >"$W/fresh.out" 2>&1; rc=$?
+check "new run over an existing .partial: exit 2, file byte-identical" \
+  test $rc -eq 2 -a "$h" = "$(sha "$W/mm.h5.partial")"
+head -c 3000 "$W/r1.h5" >"$W/cut.h5.partial"; h=$(sha "$W/cut.h5.partial")
+"$BIN" run $DATA/tiny.ini -o "$W/cut.h5" --resume >"$W/cut.out" 2>&1; rc=$?
+check "resume of a truncated file: exit 1 or 2 with a message" \
+  bash -c "[ $rc -eq 1 -o $rc -eq 2 ] && grep -q 'cannot resume' '$W/cut.out'"
+check "resume of a truncated file: file byte-identical" test "$h" = "$(sha "$W/cut.h5.partial")"
+head -c 100000 /dev/zero | tr '\0' 'x' >"$W/junk.h5.partial"; h=$(sha "$W/junk.h5.partial")
+"$BIN" run $DATA/tiny.ini -o "$W/junk.h5" --resume >"$W/junk.out" 2>&1; rc=$?
+check "resume of a non-HDF5 file: refused, file byte-identical" \
+  test \( $rc -eq 1 -o $rc -eq 2 \) -a "$h" = "$(sha "$W/junk.h5.partial")"
+$MPIRUN 2 "$BIN" run $DATA/bad.ini -o "$W/bad.h5" >"$W/bad.out" 2>&1; rc=$?
+check "bad config: exit 2" test $rc -eq 2
+check "bad config: error message" grep -q "needlesim: error:" "$W/bad.out"
+check "bad config: no file written" bash -c "! ls '$W'/bad.h5* >/dev/null 2>&1"
+
+echo "check-mpi: $pass passed, $fail failed"
+[ $fail -eq 0 ]
