@@ -354,7 +354,7 @@ _DISPLAY = {
     "kg/m2": [("mg/cm²", 1e-2), ("µg/cm²", 1e-5), ("ng/cm²", 1e-8)],
     "kg/(m2 s)": [("mg/(cm² h)", 1e-2 / 3600), ("µg/(cm² h)", 1e-5 / 3600),
                   ("ng/(cm² h)", 1e-8 / 3600)],
-    "1/m2": [("1/mm²", 1e6), ("1/cm²", 1e4), ("1/m²", 1.0)],
+    "1/m2": [("1/cm²", 1e4)],       # needle densities are quoted per cm² in the literature
     "m2": [("mm²", 1e-6), ("µm²", 1e-12)],
     "m/s": [("m/s", 1.0), ("mm/s", 1e-3), ("µm/s", 1e-6)],
     "m2/s": [("cm²/s", 1e-4)],

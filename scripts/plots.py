@@ -150,8 +150,8 @@ def plot_force_displacement(src, out, by=None):
         data.skipped["force_displacement"] = "no ok case has an insertion curve"
         return None
     cases, note = _subsample(ok)
-    fx, ux = needlesim.display_unit(x.attrs["units"], x.loc[cases].values)
-    fy, uy = needlesim.display_unit(y.attrs["units"], y.loc[cases].values)
+    fx, ux = needlesim.display_unit(x.attrs["units"], [np.nanmax(np.abs(x.loc[cases].values))])
+    fy, uy = needlesim.display_unit(y.attrs["units"], [np.nanmax(np.abs(y.loc[cases].values))])
     colour, legend = _colour_map(data, by, cases)
     fig, ax = plt.subplots(figsize=(7.5, 5))
     for c in cases:
@@ -228,7 +228,7 @@ def plot_dose(src, out, by=None):
     cases, note = _subsample(ok)
     t = np.asarray(q.columns.values, dtype=float)
     ft, ut = needlesim.display_unit(q.attrs["axis_units"] or "s", [np.nanmax(t)])
-    fq, uq = needlesim.display_unit(q.attrs["units"], q.loc[cases].values)
+    fq, uq = needlesim.display_unit(q.attrs["units"], [np.nanmax(np.abs(q.loc[cases].values))])
     colour, legend = _colour_map(data, by, cases)
     fig, ax = plt.subplots(figsize=(7.5, 5))
     for c in cases:
@@ -236,9 +236,10 @@ def plot_dose(src, out, by=None):
     if "intact_permeated_amount" in data.df:
         base = data.df.loc[cases, "intact_permeated_amount"].astype(float)
         if np.isfinite(base).any():
-            ax.axhline(np.nanmedian(base) / fq, color="k", ls="--", lw=1,
-                       label="intact skin at end of run")
-            ax.legend(loc="upper left", fontsize=8)
+            level = np.nanmedian(base) / fq
+            ax.axhline(level, color="k", ls="--", lw=1)
+            ax.annotate("intact skin, end of run", (0.01, level), xycoords=("axes fraction", "data"),
+                        xytext=(0, 3), textcoords="offset points", fontsize=8)
     ax.set_xlabel(f"time [{ut}]")
     ax.set_ylabel(f"cumulative permeated amount [{uq}]")
     ax.set_title(_title(data, "Delivered dose" + note), fontsize=10)
