@@ -205,7 +205,7 @@ static void preset_porcine_ear(ns_skin_params *p)
 }
 
 /* Hairless rat, dorsal (assumption, order-of-magnitude values; rodent skin has a
- * thinner epidermis and dermis than human skin [monteiroriviere2000]): SC 15 um,
+ * thinner epidermis and dermis than human skin [sueki2000]): SC 15 um,
  * VE 25 um, dermis 0.8 mm, subcutis (with panniculus carnosus) 0.5 mm. */
 static void preset_rat(ns_skin_params *p)
 {
@@ -280,7 +280,7 @@ static const ns_source_note notes_porcine_ear[] = {
     COMMON_NOTES};
 static const ns_source_note notes_rat[] = {
     {"SC / VE / dermis / hypodermis", "15 um / 25 um / 0.8 mm / 0.5 mm",
-     "assumption (rodent skin thinner than human, monteiroriviere2000)"},
+     "assumption (rodent skin thinner than human, sueki2000)"},
     {"backing", "1e6 N/m3", "assumption"},
     COMMON_NOTES};
 static const ns_source_note notes_membrane[] = {
