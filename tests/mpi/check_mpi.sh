@@ -30,11 +30,19 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 now() { date +%s.%N; }
 
 [ -x "$BIN" ] || { echo "check-mpi: $BIN not built"; exit 1; }
+# A private copy: a rebuild during the checks must not change the program under test.
+cp "$BIN" "$W/needlesim" && BIN="$W/needlesim"
 echo "check-mpi: work dir $W"
 
 # ---- 1. rank-count invariance ---------------------------------------------------------
-t0=$(now)
-$MPIRUN 1 "$BIN" run $DATA/tiny.ini -o "$W/r1.h5" --quiet >"$W/r1.out" 2>&1; rc=$?
+wait_partial() { # wait_partial FILE PID: until FILE.partial or FILE exists or PID ends (max 60 s)
+  local k=0
+  while [ ! -e "$1.partial" ] && [ ! -e "$1" ] && kill -0 "$2" 2>/dev/null && [ $k -lt 6000 ]; do
+    sleep 0.01; k=$((k + 1)); done
+}
+"$BIN" run $DATA/tiny.ini -o "$W/r1.h5" --quiet >"$W/r1.out" 2>&1 &
+pid=$!; wait_partial "$W/r1.h5" $pid; t0=$(now)
+wait $pid; rc=$?
 t1=$(now)
 check "1 rank: exit 0" test $rc -eq 0
 check "1 rank: summary line" grep -qE '^[0-9]+ cases: [0-9]+ ok, 0 failed; file ' "$W/r1.out"
@@ -58,33 +66,37 @@ sys.exit(0 if ok else 1)"
 
 # ---- 2. kill and resume ---------------------------------------------------------------
 RANDOM=20240611   # fixed seed: the kill moments are reproducible
-echo "  (uninterrupted 1-rank run took $T_ms ms; kills land in [0, that])"
+"$BIN" run $DATA/kill.ini -o "$W/kref.h5" --quiet >/dev/null 2>&1 &
+pid=$!; wait_partial "$W/kref.h5" $pid; t0=$(now); wait $pid; rc=$?; t1=$(now)
+check "kill reference run: exit 0" test $rc -eq 0
+T_ms=$(printf '%.0f' "$(echo "($t1 - $t0) * 1000" | bc -l)")
+echo "  (uninterrupted 1-rank run: $T_ms ms of computing after the file appeared; kills land in [0, that] after it appears)"
 for k in 1 2 3 4 5; do
   out="$W/k$k.h5"
   ms=$(( RANDOM % (T_ms + 1) ))
   delay=$(echo "$ms / 1000" | bc -l)
   if [ $((k % 2)) = 1 ]; then
-    "$BIN" run $DATA/tiny.ini -o "$out" --quiet >/dev/null 2>&1 &
-    pid=$!; sleep "$delay"; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+    "$BIN" run $DATA/kill.ini -o "$out" --quiet >/dev/null 2>&1 &
+    pid=$!; wait_partial "$out" $pid; sleep "$delay"; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
     how="1 process"
   else
-    $MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$out" --quiet >/dev/null 2>&1 &
-    pid=$!; sleep "$delay"
+    $MPIRUN 2 "$BIN" run $DATA/kill.ini -o "$out" --quiet >/dev/null 2>&1 &
+    pid=$!; wait_partial "$out" $pid; sleep "$delay"
     pkill -KILL -P $pid 2>/dev/null   # the ranks, children of this mpirun only
     wait $pid 2>/dev/null
     how="2 ranks"
   fi
   done_at_kill=$([ -e "$out.partial" ] && "$PY" -c "import h5py; print(int((h5py.File('$out.partial')['status'][:] > 0).sum()))" 2>/dev/null || echo "-")
   [ -e "$out" ] && done_at_kill=all
-  $MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$out" --resume --quiet >/dev/null 2>&1; rc=$?
+  $MPIRUN 2 "$BIN" run $DATA/kill.ini -o "$out" --resume --quiet >/dev/null 2>&1; rc=$?
   check "kill $k ($how, SIGKILL after ${ms} ms, $done_at_kill cases on disk): resume exit 0" test $rc -eq 0
-  check "kill $k: resumed file equals the uninterrupted run" same "$W/r1.h5" "$out"
+  check "kill $k: resumed file equals the uninterrupted run" same "$W/kref.h5" "$out"
 done
 
 # SIGTERM: clean stop with a resume hint, then resume to the same results.
 out="$W/term.h5"
 "$BIN" run $DATA/tiny.ini -o "$out" >"$W/term.out" 2>&1 &
-pid=$!; sleep "$(echo "$T / 3" | bc -l)"; kill -TERM $pid 2>/dev/null; wait $pid; rc=$?
+pid=$!; wait_partial "$out" $pid; sleep "$(echo "$T / 3" | bc -l)"; kill -TERM $pid 2>/dev/null; wait $pid; rc=$?
 if [ -e "$out" ]; then
   echo "  (SIGTERM came after the run finished; clean-stop checks skipped)"
 else
