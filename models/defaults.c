@@ -76,6 +76,7 @@ static double default_depth(const ns_skin_params *s)
 ns_status ns_params_derive(ns_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "params: NULL");
+    NS_TRY(ns_needle_derive(&p->needle));
     NS_TRY(ns_array_derive(&p->array, &p->needle));
     if (isnan(p->drug.radius)) p->drug.radius = ns_drug_stokes_radius(&p->drug);
     NS_TRY(ns_drug_fill_layers(&p->skin, &p->drug));

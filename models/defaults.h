@@ -23,7 +23,8 @@
 /* Fill *p with the default case described above. */
 void ns_params_default(ns_params *p);
 
-/* Fill derived NaN fields: array density/pitch (ns_array_derive), drug radius
+/* Fill derived NaN fields: needle tip angle (ns_needle_derive), array
+ * density/pitch (ns_array_derive), drug radius
  * (ns_drug_stokes_radius), layer D and K (ns_drug_fill_layers), transport
  * depth (SC + VE + dermis; the membrane thickness for a membrane stack).
  * Exceptions: NS_EINVAL (propagated from the derivations). */

@@ -364,6 +364,36 @@ double ns_needle_shaft_area(const ns_needle_params *p, double depth)
     return S;
 }
 
+/* ---- derivation ------------------------------------------------------------------- */
+
+ns_status ns_needle_derive(ns_needle_params *p)
+{
+    NS_CHECK(p != NULL, NS_EINVAL, "needle: NULL parameters");
+    if (!isnan(p->tip_angle)) return NS_OK;
+    NS_CHECK(p->shape != NS_SHAPE_BEVELLED, NS_EINVAL,
+             "needle.tip_angle is unset: a bevelled needle needs an explicit bevel angle");
+    double Rb = ns_needle_base_radius(p);
+    NS_CHECK(isfinite(p->length) && p->length > 0.0 && isfinite(Rb) && p->tip_radius > 0.0 &&
+                 p->tip_radius < Rb,
+             NS_EINVAL,
+             "needle.tip_angle is unset and cannot be derived: needs length > 0 (%g m) and "
+             "0 < tip_radius (%g m) < base radius (%g m)",
+             p->length, p->tip_radius, Rb);
+    /* The tip length s_b decreases monotonically with the angle: bisect
+     * s_b(alpha) = length on alpha in (0, pi). */
+    double lo = 1e-9, hi = NS_PI - 1e-9;
+    ns_needle_params q = *p;
+    for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
+        q.tip_angle = 0.5 * (lo + hi);
+        if (ns_needle_tip_length(&q) > p->length)
+            lo = q.tip_angle;
+        else
+            hi = q.tip_angle;
+    }
+    p->tip_angle = hi; /* the side with s_b <= length */
+    return NS_OK;
+}
+
 /* ---- validation -------------------------------------------------------------------- */
 
 static int finite_pos(double v) { return isfinite(v) && v > 0.0; }

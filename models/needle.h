@@ -112,6 +112,14 @@ ns_status ns_applicator_mode_parse(const char *s, ns_applicator_mode *out);
  * longer than the needle (tip length <= length). Exceptions: NS_EINVAL. */
 ns_status ns_needle_check(const ns_needle_params *p);
 
+/* Fill derived needle fields: a NaN tip_angle of a conical, pyramidal or
+ * cylindrical needle becomes the angle whose sphero-cone reaches the base
+ * radius exactly at s = length (a full cone; found by bisection to 1e-12 rad),
+ * so that sweeping needle.length keeps a valid cone. Bevelled needles need an
+ * explicit angle. Exceptions: NS_EINVAL (NaN angle on a bevel, or geometry that
+ * admits no cone: tip_radius >= base radius or length <= 0). */
+ns_status ns_needle_derive(ns_needle_params *p);
+
 /* Outer (equivalent) radius at distance s >= 0 from the tip [m] (section 1).
  * s < 0 gives 0; s > length gives the base radius. */
 double ns_needle_radius_at(const ns_needle_params *p, double s);

@@ -420,3 +420,41 @@ Test(needle, applicator_check_trips_each_field)
     }
     cr_assert(ns_applicator_check(NULL) == NS_EINVAL);
 }
+
+/* Unset tip angle: the derived cone reaches the base radius at s = length
+ * (bisection to 1e-12 rad; the tip length then matches to about
+ * 1e-12 x ds_b/dalpha ~ 1e-15 m: tolerance 1e-9 relative). */
+Test(needle, derive_full_cone)
+{
+    double lengths[] = {0.2513e-3, 0.6e-3, 1.37e-3};
+    for (size_t i = 0; i < 3; i++) {
+        ns_needle_params n = preset("microneedle_steel");
+        n.length = lengths[i];
+        n.tip_angle = NAN;
+        cr_assert(ns_needle_derive(&n) == NS_OK, "%s", ns_status_message());
+        cr_assert(ns_needle_check(&n) == NS_OK, "%s", ns_status_message());
+        cr_assert(rel(ns_needle_tip_length(&n), n.length) < 1e-9, "L %g: tip %g", n.length,
+                  ns_needle_tip_length(&n));
+        cr_assert(n.tip_angle > 0.0 && n.tip_angle < NS_PI);
+    }
+    /* Pyramid: the same through the equivalent cone. */
+    ns_needle_params p = preset("microneedle_steel");
+    p.shape = NS_SHAPE_PYRAMIDAL;
+    p.tip_angle = NAN;
+    cr_assert(ns_needle_derive(&p) == NS_OK);
+    cr_assert(rel(ns_needle_tip_length(&p), p.length) < 1e-9);
+    /* Explicit angles are kept; a bevel needs one; impossible geometry refused. */
+    ns_needle_params e = preset("microneedle_steel");
+    double a = e.tip_angle;
+    cr_assert(ns_needle_derive(&e) == NS_OK && e.tip_angle == a);
+    ns_needle_params b = preset("hypodermic_30g");
+    b.tip_angle = NAN;
+    ns_status_clear();
+    cr_assert(ns_needle_derive(&b) == NS_EINVAL);
+    cr_assert(strstr(ns_status_message(), "needle.tip_angle") != NULL);
+    ns_needle_params c = preset("microneedle_steel");
+    c.tip_angle = NAN;
+    c.tip_radius = 0.2e-3;
+    cr_assert(ns_needle_derive(&c) == NS_EINVAL);
+    cr_assert(ns_needle_derive(NULL) == NS_EINVAL);
+}
