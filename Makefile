@@ -92,7 +92,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-smoke check-mpi check-python check-examples asan memcheck \
+.PHONY: all sim test check check-smoke check-docs check-mpi check-python check-examples asan memcheck \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -127,7 +127,7 @@ test: $(TEST_BIN) ## build and run the Criterion unit and verification tests
 	$(Q)bash scripts/run-tests.sh $(TEST_BIN)
 
 check: test build/needlesim ## everything: tests, smoke run, examples, Python, MPI
-	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-python check-mpi
+	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-docs check-python check-mpi
 	@echo "make check: all checks passed"
 
 check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data/smoke.ref
@@ -135,6 +135,9 @@ check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data
 
 check-examples: build/needlesim ## validate every inputs/*.ini and the bad-input corpus
 	$(Q)bash tests/check_inputs.sh
+
+check-docs: build/needlesim ## README's generated blocks (config reference, ...) match the code
+	$(Q)bash scripts/sync-readme.sh --check
 
 check-python: build/needlesim ## Python loader, plots and report tests
 	$(Q)if [ -f tests/check_python.sh ]; then bash tests/check_python.sh; fi

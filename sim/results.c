@@ -19,10 +19,10 @@ size_t ns_curve_length(ns_curve_id c, ns_curve_sizes sizes)
 
 void ns_case_result_reset(ns_case_result *r)
 {
-    for (size_t i = 0; i < NS_R_COUNT; i++) r->scalar[i] = NAN;
+    for (size_t i = 0; i < NS_R_COUNT; i++) r->scalar[i] = (double)NAN;
     for (size_t c = 0; c < NS_C_COUNT; c++) {
         size_t n = ns_curve_length((ns_curve_id)c, r->sizes);
-        for (size_t k = 0; k < n; k++) r->curve[c][k] = NAN;
+        for (size_t k = 0; k < n; k++) r->curve[c][k] = (double)NAN;
     }
 }
 

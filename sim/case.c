@@ -1,0 +1,197 @@
+/* One case: derived quantities -> insertion -> channel -> diffusion -> results.
+ *
+ * The models are pure; this file only chains them and maps their result
+ * structs onto the registry of sim/case.h. A case with no puncture is a
+ * result (penetration_depth = 0, transport through intact skin), not a
+ * failure. Intact skin (array.layout = none) skips the insertion.
+ *
+ * The enhancement ratio needs the same skin and drug without needles: the
+ * diffusion is solved a second time with no channel (skipped when no channel
+ * is open, where the ratio is exactly 1 by construction). */
+#include "case.h"
+
+#include "../models/channel.h"
+#include "../models/diffusion.h"
+#include "../models/drug.h"
+#include "../models/insertion.h"
+#include "../models/needle.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Linear interpolation of (x, y) at xq; x ascending, n >= 1. */
+static double interp(const double *x, const double *y, size_t n, double xq)
+{
+    if (n == 1 || xq <= x[0]) return y[0];
+    if (xq >= x[n - 1]) return y[n - 1];
+    size_t lo = 0, hi = n - 1;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (x[mid] <= xq)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double dx = x[hi] - x[lo];
+    double f = dx > 0.0 ? (xq - x[lo]) / dx : 0.0;
+    return y[lo] + f * (y[hi] - y[lo]);
+}
+
+static void fill_derived(const ns_params *p, ns_case_result *r)
+{
+    double *s = r->scalar;
+    s[NS_R_TIP_AREA] = ns_needle_tip_area(&p->needle);
+    s[NS_R_BUCKLING_LOAD] = ns_needle_buckling_load(&p->needle);
+    if (p->array.layout != NS_LAYOUT_NONE) {
+        double Rc = ns_array_unit_cell_radius(&p->array);
+        s[NS_R_UNIT_CELL_RADIUS] = isfinite(Rc) ? Rc : (double)NAN;
+        s[NS_R_PITCH] = p->array.pitch;
+        s[NS_R_NEEDLE_DENSITY] = p->array.density;
+    }
+    s[NS_R_INTACT_PERMEABILITY] = ns_drug_potts_guy_kp(&p->drug);
+    s[NS_R_SC_PARTITION] = p->skin.layer[0].partition;
+    s[NS_R_SC_DIFFUSIVITY] = p->skin.layer[0].diffusivity;
+}
+
+/* Resample the insertion history onto n points uniform in time. */
+static void fill_insertion_curves(const ns_ins_history *h, ns_case_result *r)
+{
+    size_t n = r->sizes.n_insertion;
+    if (h->n == 0 || n == 0) return;
+    double t0 = h->t[0], t1 = h->t[h->n - 1];
+    for (size_t k = 0; k < n; k++) {
+        double f = n > 1 ? (double)k / (double)(n - 1) : 1.0;
+        double t = t0 + f * (t1 - t0);
+        r->curve[NS_C_INSERTION_TIME][k] = t - t0;
+        r->curve[NS_C_INSERTION_TRAVEL][k] = interp(h->t, h->travel, h->n, t);
+        r->curve[NS_C_INSERTION_FORCE][k] = interp(h->t, h->force, h->n, t);
+        r->curve[NS_C_TIP_DEPTH][k] = interp(h->t, h->tip_depth, h->n, t);
+    }
+}
+
+static void fill_insertion(const ns_ins_result *ins, ns_case_result *r)
+{
+    double *s = r->scalar;
+    s[NS_R_PUNCTURED] = ins->punctured ? 1.0 : 0.0;
+    s[NS_R_PUNCTURE_FORCE] = ins->puncture_force;
+    s[NS_R_PUNCTURE_DISPLACEMENT] = ins->puncture_displacement;
+    s[NS_R_MAX_FORCE] = ins->max_force;
+    s[NS_R_TOTAL_FORCE] = ins->total_force;
+    s[NS_R_INSERTION_ENERGY] = ins->insertion_energy;
+    s[NS_R_PENETRATION_DEPTH] = ins->penetration_depth;
+    s[NS_R_INSERTED_FRACTION] = ins->inserted_fraction;
+    s[NS_R_DEEPEST_LAYER] = (double)ins->deepest_layer;
+    s[NS_R_BUCKLING_MARGIN] = ins->buckling_margin;
+    s[NS_R_MAX_TENTING] = ins->max_tenting;
+    s[NS_R_MAX_TRAVEL] = ins->max_travel;
+    s[NS_R_ENERGY_BALANCE_ERROR] = ins->energy_balance_error;
+}
+
+static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_result *r)
+{
+    ns_ins *solver = NULL;
+    NS_TRY(ns_ins_create(p, &solver));
+    ns_status st = ns_ins_solve(solver, ins);
+    if (st == NS_OK) {
+        ns_ins_history h = ns_ins_get_history(solver);
+        fill_insertion_curves(&h, r);
+        fill_insertion(ins, r);
+    }
+    ns_ins_destroy(&solver);
+    if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
+    return NS_OK;
+}
+
+/* One diffusion solve; Q and J may be NULL-free scratch of n_time values. */
+static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, const double *t_out,
+                               size_t n_out, double *Q, double *J, ns_diff_result *res)
+{
+    ns_diff *solver = NULL;
+    NS_TRY(ns_diff_create(p, ch, &solver));
+    ns_status st = ns_diff_solve(solver, t_out, n_out, Q, J, res);
+    ns_diff_destroy(&solver);
+    if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
+    return NS_OK;
+}
+
+static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns_case_result *r)
+{
+    size_t n = r->sizes.n_time;
+    double *s = r->scalar;
+    if (n == 0 || !(p->transport.duration > 0.0)) return NS_OK;
+
+    ns_status st = NS_OK;
+    double *t_out = malloc(n * sizeof(double));
+    double *Q0 = malloc(n * sizeof(double));
+    double *J0 = malloc(n * sizeof(double));
+    if (!t_out || !Q0 || !J0) {
+        st = ns_status_set(NS_ENOMEM, __FILE__, __LINE__, __func__,
+                           "cannot allocate %zu output times", n);
+        goto done;
+    }
+    ns_case_output_times(p->transport.duration, n, t_out);
+
+    ns_diff_result res;
+    memset(&res, 0, sizeof res);
+    NS_TRY_GOTO(st, run_diffusion(p, ch, t_out, n, r->curve[NS_C_PERMEATED_AMOUNT],
+                                  r->curve[NS_C_FLUX], &res),
+                done);
+    s[NS_R_PERMEATED_AMOUNT] = res.permeated_amount;
+    s[NS_R_PEAK_FLUX] = res.peak_flux;
+    s[NS_R_LAG_TIME] = res.lag_time;
+    s[NS_R_SKIN_AMOUNT] = res.skin_amount;
+    s[NS_R_CLEARED_AMOUNT] = res.cleared_amount;
+    s[NS_R_MASS_BALANCE_ERROR] = res.mass_balance_error;
+
+    if (ch && ch->open) {
+        ns_diff_result base;
+        memset(&base, 0, sizeof base);
+        NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base), done);
+        s[NS_R_INTACT_PERMEATED_AMOUNT] = base.permeated_amount;
+    } else {
+        s[NS_R_INTACT_PERMEATED_AMOUNT] = res.permeated_amount;
+    }
+    /* enhancement_ratio: NaN when nothing permeates intact skin in the run. */
+    s[NS_R_ENHANCEMENT_RATIO] = s[NS_R_INTACT_PERMEATED_AMOUNT] > 0.0
+                                    ? res.permeated_amount / s[NS_R_INTACT_PERMEATED_AMOUNT]
+                                    : (double)NAN;
+done:
+    free(t_out);
+    free(Q0);
+    free(J0);
+    return st;
+}
+
+ns_status ns_case_run(const ns_params *p, ns_case_result *r)
+{
+    ns_case_result_reset(r);
+    fill_derived(p, r);
+
+    ns_ins_result ins;
+    memset(&ins, 0, sizeof ins);
+    if (p->array.layout != NS_LAYOUT_NONE) {
+        NS_TRY(run_insertion(p, &ins, r));
+    } else {
+        /* Intact skin: nothing inserted. */
+        r->scalar[NS_R_PUNCTURED] = 0.0;
+        r->scalar[NS_R_PENETRATION_DEPTH] = 0.0;
+        r->scalar[NS_R_INSERTED_FRACTION] = 0.0;
+        r->scalar[NS_R_DEEPEST_LAYER] = 0.0;
+    }
+
+    ns_channel_geom ch;
+    memset(&ch, 0, sizeof ch);
+    NS_TRY(ns_channel_eval(p, &ins, &ch));
+    if (ch.open) {
+        r->scalar[NS_R_CHANNEL_DEPTH] = ch.depth;
+        r->scalar[NS_R_CHANNEL_DIAMETER] = 2.0 * ch.radius_surface;
+        r->scalar[NS_R_CHANNEL_HALF_LIFE] = ch.half_life;
+    } else {
+        r->scalar[NS_R_CHANNEL_DEPTH] = 0.0;
+        r->scalar[NS_R_CHANNEL_DIAMETER] = 0.0;
+    }
+
+    NS_TRY(run_transport(p, ch.open ? &ch : NULL, r));
+    return NS_OK;
+}
