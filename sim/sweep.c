@@ -364,7 +364,6 @@ ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsign
             return NS_EINVAL;
         }
         double u[NS_SWEEP_MAX_AXES];
-        gsl_qrng_get(q, u); /* skip the origin (see sweep.h) */
         for (size_t i = 0; i < N; i++) {
             gsl_qrng_get(q, u);
             for (size_t k = 0; k < K; k++) s->design[i * K + k] = map_unit(&s->ax[k], u[k]);

@@ -14,9 +14,11 @@
  *          U uniform in [0,1) (gsl_rng_mt19937 seeded with `seed`, draws in
  *          a fixed order: axis by axis, permutation then offsets), so each
  *          of the N strata [j/N, (j+1)/N) is hit exactly once per axis.
- *   sobol  N points of the Sobol sequence (gsl_qrng_sobol, at most 40 axes).
- *          The first point of the sequence (the origin) is skipped: it
- *          would put every axis at its lower bound. `seed` is not used.
+ *   sobol  the first N points of the Sobol sequence (gsl_qrng_sobol, at
+ *          most 40 axes). GSL's generator already leaves out the origin
+ *          (which would put every axis at its lower bound): the first point
+ *          is the centre (1/2, ..., 1/2); nothing further is skipped.
+ *          `seed` is not used.
  * lhs/sobol map u in [0,1) to a range as a + (b - a) u (lin) or
  * a (b/a)^u (log, i.e. uniform in log space); ranges may then omit n
  * ("lin(a, b)"). Lists (numbers or names) are sampled as stratified
