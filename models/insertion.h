@@ -1,9 +1,66 @@
 /* Insertion mechanics: tenting, puncture and penetration of a needle (or one
  * needle of an array, in its axisymmetric unit cell) into layered skin.
  *
- * (The header essay with equations, symbols, discretisation, validity limits
- * and references is written with the solver; this block fixes the interface
- * that sim/ and models/channel rely on.)
+ * Tenting operator (physics.md 3.1), w(r,t) downward [m], r in [0, R]:
+ *   m w_tt + c w_t + B lap(lap w) - (1/r) d/dr(r N(eps) dw/dr)
+ *        + (1-g) p(w) + h = q(r,t),     h_t = -h/tau + g k0 w_t      (T1)
+ *   p(w) = k0 w (1 + beta_f w^2/H^2),  N = N0 + A_m eps (1 + beta_m eps^2),
+ *   eps = (dw/dr)^2/2.
+ * m = sum rho_i h_i over SC+VE+dermis [kg/m^2]; B = sum E'_i (h_i^3/12 +
+ * h_i (z_i - z_n)^2) about the neutral axis z_n [N m], E' = E/(1-nu^2);
+ * A_m = sum E'_i h_i [N/m]; beta_m the E'h-weighted layer stiffening;
+ * k0 = E_h/(H (1-nu_h^2)) of the hypodermis in series with the backing
+ * [N/m^3]; beta_f = hypodermis stiffening + calib foundation_stiffening;
+ * (g, tau) relaxation of the hypodermis as a standard-linear-solid Maxwell
+ * branch h [Pa]; c = 2 zeta sqrt(m k0) (calib damping_ratio).
+ * Boundary: array unit cell R = R_c with zero slope and shear (natural
+ * conditions of the discrete energy); single needle R = max(10 lambda, 50 R_b)
+ * with w(R) = 0, lambda = max(sqrt(N0/k0), (B/k0)^(1/4)).
+ *
+ * Discretisation: nodes r = R sinh(beta xi)/sinh(beta) (first spacing about
+ * R_b/2), control volumes A_i, face coefficients c_f = 2 pi r_f/h_f; bending
+ * energy (B/2) sum A_i (L w)_i^2 with the conservative Laplacian L, membrane
+ * energy per face, lumped foundation/mass; force form, so the Newton matrix is
+ * SPD pentadiagonal (gsl_linalg_cholesky_band). Second order in space
+ * (verified: K0 membrane 1.95, Winkler plate 2.00). Time: variable-step BDF2
+ * (backward Euler after each event), Newton per step, error estimate against
+ * a second-order Taylor predictor, step ratio in [0.2, 2]; events located by
+ * Illinois iteration on the step size: puncture, layer crossing, plate
+ * contact, force cap, impact stop, stroke; phase ends are exact time events.
+ * Verified order 2 in time (impact, fixed steps).
+ *
+ * Tip and needle (3.2-3.5), x = u - w(0) [m]:
+ *  before puncture: F = Hertz (4/3) E* sqrt(r_t) x^1.5 on the tip cap, C1-
+ *    joined to Sneddon (2/pi) E* tan(a) (x-x0)^2 on the cone (E* of the SC).
+ *  puncture (P0): F = F_c = kappa pi sqrt(E* G_c,SC) r_t^1.5, i.e. the energy
+ *    release rate G = F^2/(kappa^2 pi^2 E* r_t^3) reaches G_c (critical
+ *    pressure falling with tip radius, Shergold & Fleck 2004/2005).
+ *  after puncture: elastic-plastic tip, F = K_e (x - d), K_e = 2 E* R_b;
+ *    the cut depth d advances while F = R(d) with
+ *    R(d) = f_cw 2 r(d) G_c(layer at d)                    (P1 cutting)
+ *         + sum_k f_sp E*_k pi [r^2]_k                     (P2 spreading)
+ *         + sum_k mu_k f_sp E*_k S_k                       (P3 friction)
+ *    over the layers k the needle crosses (r(s), S(s) from models/needle.h);
+ *    withdrawal slides back against friction only. At puncture the tip dimple
+ *    is cut through and the force drops to R(d) (P4); the local elastic
+ *    energy released counts as fracture energy.
+ *  base plate: penalty k_p (u - L - w) > 0 over the cell (single needle: a hub
+ *    of radius 10 R_b).
+ *  applicators: press u = V t to stroke or force cap, hold, withdraw at V;
+ *    impact (M/N) u_tt = -F - F_plate until it stops or hits the stroke, hold,
+ *    withdraw at calib withdraw_speed; pen u = D(1 - cos 2 pi f t)/2 over one
+ *    period; roller u = (R_d + L) cos(theta) - R_d, theta = V t/R_d - theta_c,
+ *    capped at the hand force per needle in contact (the drum lifts).
+ * Energy: work in (trapezoid of (F + F_plate) du) = stored (tent, Maxwell,
+ * kinetic, tip, plate) + viscous + fracture + spreading + friction;
+ * energy_balance_error = |residual| / (sum of positive work increments).
+ *
+ * Validity: small slopes (axisymmetric sheet on a Winkler foundation), rigid
+ * needle, one puncture event (the SC; deeper layers by the cutting law),
+ * periodic infinite arrays (no patch edge), one stroke for pen/roller.
+ * Calibration: tests/data/insertion_calibration.md. References:
+ * shergold2004, shergold2005, davis2004, okamura2004, barnett2015, vangerwen2012
+ * (models/REFERENCES.md).
  */
 #ifndef NS_INSERTION_H
 #define NS_INSERTION_H

@@ -1,0 +1,80 @@
+/* Benchmark of models/insertion: median wall time per case for each
+ * applicator at the default resolution, and the error-versus-cost table of
+ * the grid convergence study of the tenting operator. */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_bessel.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../../models/defaults.h"
+#include "../../models/insertion.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const char *names[] = {"press", "impact", "pen", "roller"};
+    printf("%-8s %12s %8s %10s\n", "mode", "median_ms", "steps", "depth_um");
+    for (int m = 0; m < 4; m++) {
+        ns_params p;
+        ns_params_default(&p);
+        p.applicator.mode = (ns_applicator_mode)m;
+        p.applicator.mass = 5e-3;
+        p.applicator.frequency = 100.0;
+        p.applicator.depth_setting = 0.5e-3;
+        p.applicator.drum_radius = 1e-2;
+        if (m == 1) p.applicator.speed = 2.0;
+        if (m == 3) {
+            p.array.layout = NS_LAYOUT_ROLLER;
+            p.array.count = 192;
+            p.array.density = 2.5e6; /* MF8: about 250 holes/cm2 (parameters.md) */
+            p.applicator.speed = 0.02;
+        }
+        if (ns_params_derive(&p)) {
+            printf("%-8s derive failed: %s\n", names[m], ns_status_message());
+            continue;
+        }
+        double t[21];
+        ns_ins_result r = {0};
+        for (int k = 0; k < 21; k++) {
+            ns_ins *s = NULL;
+            double t0 = now();
+            if (ns_ins_create(&p, &s) || ns_ins_solve(s, &r)) printf("fail: %s\n", ns_status_message());
+            t[k] = now() - t0;
+            ns_ins_destroy(&s);
+        }
+        qsort(t, 21, sizeof t[0], cmp);
+        printf("%-8s %12.3f %8zu %10.1f\n", names[m], 1e3 * t[10], r.steps, 1e6 * r.penetration_depth);
+    }
+    printf("\n%-6s %14s %12s\n", "n", "K0_rel_error", "time_us");
+    double N0 = 23.7, k = 3.1e5, F = 0.0123, lam = sqrt(N0 / k);
+    for (size_t n = 21; n <= 641; n = 2 * n - 1) {
+        double *r = malloc(n * sizeof(double)), *w = malloc(n * sizeof(double));
+        ns_ins_tent_case c = {.n = n, .R = 12 * lam, .h0 = lam / (5.0 * (double)(n - 1)), .symmetric = 0,
+                              .B = 0, .N0 = N0, .k = k, .q = 0, .F = F};
+        double t0 = now();
+        for (int it = 0; it < 20; it++) ns_ins_tent_solve(&c, r, w);
+        double dt = (now() - t0) / 20.0, e = 0;
+        for (size_t i = 0; i < n; i++)
+            if (r[i] >= 0.5 * lam && r[i] <= 4 * lam)
+                e = fmax(e, fabs(w[i] - F / (2 * M_PI * N0) * gsl_sf_bessel_K0(r[i] / lam)));
+        printf("%-6zu %14.3e %12.1f\n", n, e / (F / (2 * M_PI * N0)), 1e6 * dt);
+        free(r);
+        free(w);
+    }
+    return 0;
+}
