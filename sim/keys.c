@@ -218,6 +218,12 @@ static const ns_key table[] = {
        "extra damping ratio of the insertion dynamics"),
     PD("insertion", "plate_stiffness", NS_KIND_STIFFNESS, insertion.plate_stiffness, 0, 1e16,
        NS_KEY_MIN_OPEN | NS_KEY_AUTO, "base-plate contact penalty stiffness; auto = derive"),
+    PD("insertion", "puncture_factor", NS_KIND_DIMENSIONLESS, insertion.puncture_factor, 0, 1e4,
+       NS_KEY_AUTO, "kappa of the puncture law F_c = kappa pi sqrt(E* G_c) r_t^1.5; auto = 160"),
+    PD("insertion", "foundation_stiffening", NS_KIND_DIMENSIONLESS, insertion.foundation_stiffening,
+       0, 1e4, NS_KEY_AUTO, "compression stiffening of the fat foundation; auto = 50"),
+    PD("insertion", "withdraw_speed", NS_KIND_SPEED, insertion.withdraw_speed, 0, 100,
+       NS_KEY_AUTO, "withdrawal speed after an impact; auto = 1 mm/s"),
 };
 #define N_KEYS (sizeof table / sizeof table[0])
 
