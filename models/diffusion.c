@@ -38,7 +38,9 @@ struct ns_diff {
     size_t *layer;     /* layer index of each z cell */
     double *Dl, *Kl, *kl; /* per z cell: layer D, K, k_cl */
     /* channel */
-    int has_ch, closing;
+    int has_ch, closing, ch_closed;
+    double vol_total;  /* [m^3] */
+    double r_max;      /* [m] widest channel radius at t = 0 */
     ns_channel_geom ch;
     double ch_depth;   /* [m] snapped onto a z face */
     double a_solute;   /* [m] solute radius */
@@ -186,7 +188,7 @@ static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmi
 /* Channel radius used at cell row j at time t [m] (0 outside the channel). */
 static double row_channel_radius(const ns_diff *s, size_t j, double t)
 {
-    if (!s->has_ch || s->zc[j] >= s->ch_depth) return 0.0;
+    if (!s->has_ch || s->ch_closed || s->zc[j] >= s->ch_depth) return 0.0;
     double z = s->zc[j] < s->ch.depth ? s->zc[j] : s->ch.depth;
     return ns_channel_radius_at(&s->ch, z, t);
 }
@@ -274,15 +276,30 @@ static double outflow(const ns_diff *s, const double *u)
 
 /* ---- one Douglas ADI step ---------------------------------------------------------- */
 
+/* Coefficients of a closing channel at the step midpoint t_mid (the
+ * coefficients are updated every step; contents are kept by the remap).
+ * Once the widest radius is below the solute radius (hindrance 0) the
+ * channel is closed for good. */
+static void refresh_closing(ns_diff *s, double t_mid)
+{
+    if (s->r_max * ns_channel_closure(&s->ch, t_mid) < s->a_solute) {
+        s->ch_closed = 1;
+        s->closing = 0;
+    }
+    set_coefficients(s, t_mid, 1);
+}
+
 static void adi_step(ns_diff *s, double dt)
 {
     size_t nr = s->nr, nz = s->nz;
-    double h = 0.5 * dt;
+    /* Douglas with weight theta (1/2: second order, used throughout; the
+     * balance increments below are written for any theta). */
+    double theta = 0.5;
+    if (s->closing) refresh_closing(s, s->t + 0.5 * dt);
+    double h = theta * dt, he = dt - h;
     double *u = s->u, *az = s->az, *us = s->ustar;
     double Cv = s->Cv;
     int finite = s->dose == NS_DOSE_FINITE;
-
-    if (s->closing) set_coefficients(s, s->t + h, 1);
 
     /* Homogeneous axial operator A_z u^n (conductances, sink, clearance). */
     for (size_t i = 0; i < nr; i++) {
@@ -296,7 +313,7 @@ static void adi_step(ns_diff *s, double dt)
             ai[j] = up + dn - rxi[j] * ui[j];
         }
     }
-    /* Step 1: (M - dt/2 A_r) u* = (M + dt/2 A_r) u + dt (A_z u + b), per row. */
+    /* Step 1: (M - th dt A_r) u* = (M + (1-th) dt A_r) u + dt (A_z u + b), per row. */
     for (size_t j = 0; j < nz; j++) {
         const double *g = s->gr + j * (nr + 1);
         for (size_t i = 0; i < nr; i++) {
@@ -308,12 +325,12 @@ static void adi_step(ns_diff *s, double dt)
             s->lc[i] = -h * gR;
             s->lb[i] = s->M[k] + h * (gl + gR);
             double src = j == 0 ? s->gz[i * (nz + 1)] * Cv : 0.0;
-            s->ld[i] = s->M[k] * u[k] + h * ar + dt * (az[k] + src);
+            s->ld[i] = s->M[k] * u[k] + he * ar + dt * (az[k] + src);
         }
         thomas(nr, s->la, s->lb, s->lc, s->ld, s->lx, s->lcp);
         for (size_t i = 0; i < nr; i++) us[idx(i, j, nz)] = s->lx[i];
     }
-    /* Step 2: (M - dt/2 A_z) u' = M u* - dt/2 A_z u^n + dt/2 (b' - b^n), per
+    /* Step 2: (M - th dt A_z) u' = M u* - th dt A_z u^n + th dt (b' - b^n), per
      * column; the finite dose solves a second right-hand side for C_v'. */
     double donor_n = 0.0, sum_g0x = 0.0, sum_g0y = 0.0, sum_g0 = 0.0;
     double *un = s->u_big; /* new field (x part) */
@@ -342,23 +359,27 @@ static void adi_step(ns_diff *s, double dt)
     }
     double Cv_new = Cv;
     if (finite) {
-        /* Donor balance h_f A (C_v' - C_v) = -dt/2 (F_top^n + F_top'). */
+        /* Donor balance h_f A (C_v' - C_v) = -dt ((1-th) F_top^n + th F_top'). */
         double VA = s->h_f * s->area;
-        Cv_new = (VA * Cv - h * donor_n + h * sum_g0x) / (VA + h * (sum_g0 - sum_g0y));
+        Cv_new = (VA * Cv - he * donor_n + h * sum_g0x) / (VA + h * (sum_g0 - sum_g0y));
         for (size_t k = 0; k < s->n; k++) un[k] += Cv_new * s->ybuf[k];
     }
     /* Balance increments (trapezoidal, exactly those of the scheme). */
-    double donor_new = 0.0, rec = 0.0;
+    double donor_new = 0.0, rec_n = 0.0, rec_new = 0.0;
     for (size_t i = 0; i < nr; i++) {
         const double *g = s->gz + i * (nz + 1);
         donor_new += g[0] * (Cv_new - un[idx(i, 0, nz)]);
-        rec += g[nz] * (u[idx(i, nz - 1, nz)] + un[idx(i, nz - 1, nz)]);
+        rec_n += g[nz] * u[idx(i, nz - 1, nz)];
+        rec_new += g[nz] * un[idx(i, nz - 1, nz)];
     }
-    double clr = 0.0;
-    for (size_t k = 0; k < s->n; k++) clr += s->rx[k] * (u[k] + un[k]);
-    s->donor += h * (donor_n + donor_new);
-    s->receptor += h * rec;
-    s->cleared += h * clr;
+    double clr_n = 0.0, clr_new = 0.0;
+    for (size_t k = 0; k < s->n; k++) {
+        clr_n += s->rx[k] * u[k];
+        clr_new += s->rx[k] * un[k];
+    }
+    s->donor += he * donor_n + h * donor_new;
+    s->receptor += he * rec_n + h * rec_new;
+    s->cleared += he * clr_n + h * clr_new;
     memcpy(u, un, s->n * sizeof(double));
     s->Cv = Cv_new;
     s->t += dt;
@@ -399,25 +420,28 @@ ns_status ns_diff_step(ns_diff *s, double dt)
 
 typedef struct {
     double t, Cv, donor, receptor, cleared;
+    int closing, ch_closed;
 } scalars;
 
 static scalars save_state(ns_diff *s)
 {
     memcpy(s->u_save, s->u, s->n * sizeof(double));
-    if (s->closing) memcpy(s->cap_save, s->cap, s->n * sizeof(double));
-    scalars c = {s->t, s->Cv, s->donor, s->receptor, s->cleared};
+    if (s->has_ch) memcpy(s->cap_save, s->cap, s->n * sizeof(double));
+    scalars c = {s->t, s->Cv, s->donor, s->receptor, s->cleared, s->closing, s->ch_closed};
     return c;
 }
 
 static void restore_state(ns_diff *s, const scalars *c)
 {
     memcpy(s->u, s->u_save, s->n * sizeof(double));
-    if (s->closing) {
-        /* Coefficients follow the saved capacity (the next step recomputes
-         * them at its own midpoint and remaps from this pair). */
+    if (s->has_ch && (s->closing || c->closing)) {
+        /* Back to the saved capacity; the conductances are recomputed at the
+         * next step's midpoint (a closing channel refreshes every step). */
         memcpy(s->cap, s->cap_save, s->n * sizeof(double));
         for (size_t k = 0; k < s->n; k++) s->M[k] = s->cap[k] * s->vol[k];
     }
+    s->closing = c->closing;
+    s->ch_closed = c->ch_closed;
     s->t = c->t;
     s->Cv = c->Cv;
     s->donor = c->donor;
@@ -444,17 +468,22 @@ static ns_status adaptive_step(ns_diff *s, double dt_max, double *taken)
         restore_state(s, &c);
         adi_step(s, 0.5 * dt);
         adi_step(s, 0.5 * dt);
-        double umax = s->u_scale, emax = 0.0;
+        /* Volume-weighted RMS of the difference (the amounts that matter are
+         * volume integrals; a few tiny cells at the channel wall must not set
+         * the step), relative to max(|u|, C_v). */
+        double umax = s->u_scale, e2 = 0.0;
         for (size_t k = 0; k < s->n; k++) {
             double a = fabs(s->u[k]);
             if (a > umax) umax = a;
-            double e = fabs(s->u[k] - s->u_full[k]);
-            if (e > emax) emax = e;
+            double e = s->u[k] - s->u_full[k];
+            e2 += s->vol[k] * e * e;
         }
+        double emax = sqrt(e2 / s->vol_total);
         if (!(emax == emax)) emax = INFINITY; /* NaN: reject and shrink */
         double ecv = fabs(s->Cv - Cv_big);
         if (ecv > emax) emax = ecv;
-        /* Richardson: the error of the two half steps is (u_2 - u_1) / 3. */
+        /* Richardson: the error of the two half steps is (u_2 - u_1) / 3;
+         * the local error scales as dt^3. */
         double ratio = emax / (3.0 * s->rtol * umax);
         double fac = ratio > 0.0 ? DT_SAFETY * pow(ratio, -1.0 / 3.0) : NS_DIFF_DT_GROWTH;
         if (!(fac < NS_DIFF_DT_GROWTH)) fac = NS_DIFF_DT_GROWTH;
@@ -816,6 +845,7 @@ ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff 
             goto fail;
         }
         s->R = R;
+        s->r_max = rs;
         s->area = NS_PI * R * R;
         grid_seg seg[2];
         size_t ns = 0;
@@ -838,6 +868,7 @@ ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff 
         for (size_t j = 0; j < nz; j++)
             s->vol[idx(i, j, nz)] = NS_PI * (s->rf[i + 1] * s->rf[i + 1] - s->rf[i] * s->rf[i]) *
                                     (s->zf[j + 1] - s->zf[j]);
+    for (size_t k = 0; k < n; k++) s->vol_total += s->vol[k];
     for (size_t j = 0; j < nz; j++) {
         size_t l = ns_skin_layer_at(sk, s->zc[j]);
         s->layer[j] = l;
