@@ -1,0 +1,135 @@
+/* Unit tests of models/channel: geometry from an insertion result, closure
+ * law, input checks. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "../../models/channel.h"
+#include "../../models/defaults.h"
+#include "../../models/needle.h"
+#include "../../models/units.h"
+
+static ns_params params(void)
+{
+    ns_params p;
+    ns_params_default(&p);
+    p.array.layout = NS_LAYOUT_SQUARE;
+    p.array.density = 100.0 / NS_CM2;
+    p.array.pitch = NAN;
+    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
+    return p;
+}
+
+static ns_ins_result ins_at(double depth)
+{
+    ns_ins_result ins;
+    memset(&ins, 0, sizeof ins);
+    ins.punctured = depth > 0.0;
+    ins.penetration_depth = depth;
+    return ins;
+}
+
+Test(channel, no_puncture_no_channel)
+{
+    ns_params p = params();
+    ns_ins_result ins = ins_at(0.0);
+    ns_channel_geom g;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK);
+    cr_expect(g.open == 0 && g.depth == 0.0 && g.radius_surface == 0.0);
+    cr_expect(g.half_life == NS_CHANNEL_HALF_LIFE_OPEN);
+    cr_expect(ns_channel_radius_at(&g, 1e-6, 0.0) == 0.0);
+}
+
+/* eq. (1): depth = d - f_rec (d - h_SC); eq. (2): r0(0) = r_n(d) phi_SC. Both
+ * exact in arithmetic, compared to a few ulps (1e-14 relative). */
+Test(channel, depth_and_surface_radius)
+{
+    ns_params p = params();
+    double d = 412.7e-6;
+    ns_ins_result ins = ins_at(d);
+    ns_channel_geom g;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK, "%s", ns_status_message());
+    double h_sc = p.skin.layer[0].thickness;
+    double want = d - NS_CHANNEL_FLOOR_RECOVERY * (d - h_sc);
+    cr_expect(g.open == 1);
+    cr_expect(fabs(g.depth - want) <= 1e-14 * want, "depth %.15g vs %.15g", g.depth, want);
+    double r_s = ns_needle_radius_at(&p.needle, d) * p.skin.layer[0].open_fraction;
+    cr_expect(fabs(g.radius_surface - r_s) <= 1e-14 * r_s, "r0 %.15g vs %.15g", g.radius_surface, r_s);
+    cr_expect(g.n == NS_CHANNEL_NPROF && g.z[0] == 0.0 && fabs(g.z[g.n - 1] - g.depth) < 1e-18);
+    /* Below the floor and beyond it: zero. */
+    cr_expect(ns_channel_radius_at(&g, g.depth * 1.001, 0.0) == 0.0);
+    cr_expect(ns_channel_radius_at(&g, -1e-9, 0.0) == 0.0);
+    /* Viable layers recoil more than the SC (open fraction smaller). */
+    double r_ve = ns_channel_radius_at(&g, h_sc + 5e-6, 0.0);
+    cr_expect(r_ve < g.radius_surface);
+}
+
+/* eq. (3): r(t) = r0 2^(-t/t_half): one half-life halves, two quarter. */
+Test(channel, closure_half_life)
+{
+    ns_params p = params();
+    p.channel.half_life = 3.7 * NS_HOUR;
+    ns_ins_result ins = ins_at(300e-6);
+    ns_channel_geom g;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK);
+    cr_expect(g.half_life == 3.7 * NS_HOUR);
+    double z = 50e-6, r0 = ns_channel_radius_at(&g, z, 0.0);
+    cr_expect(fabs(ns_channel_radius_at(&g, z, g.half_life) - 0.5 * r0) < 1e-14 * r0);
+    cr_expect(fabs(ns_channel_radius_at(&g, z, 2.0 * g.half_life) - 0.25 * r0) < 1e-14 * r0);
+}
+
+Test(channel, occlusion_slows_closure)
+{
+    ns_params p = params();
+    ns_ins_result ins = ins_at(300e-6);
+    ns_channel_geom g0, g1;
+    cr_assert(ns_channel_eval(&p, &ins, &g0) == NS_OK);
+    p.channel.occluded = 1;
+    cr_assert(ns_channel_eval(&p, &ins, &g1) == NS_OK);
+    cr_expect(g0.half_life == NS_CHANNEL_HALF_LIFE_OPEN);
+    cr_expect(g1.half_life == NS_CHANNEL_HALF_LIFE_OCCLUDED);
+    cr_expect(g1.half_life > 10.0 * g0.half_life);
+}
+
+/* A deeper insertion leaves a deeper channel. */
+Test(channel, deeper_insertion_deeper_channel)
+{
+    ns_params p = params();
+    ns_ins_result a = ins_at(200e-6), b = ins_at(450e-6);
+    ns_channel_geom ga, gb;
+    cr_assert(ns_channel_eval(&p, &a, &ga) == NS_OK && ns_channel_eval(&p, &b, &gb) == NS_OK);
+    cr_expect(gb.depth > ga.depth);
+}
+
+Test(channel, rejects_bad_input)
+{
+    ns_params p = params();
+    ns_ins_result ins = ins_at(300e-6);
+    ns_channel_geom g;
+    cr_expect(ns_channel_eval(NULL, &ins, &g) == NS_EINVAL);
+    ins.penetration_depth = -1e-6;
+    cr_expect(ns_channel_eval(&p, &ins, &g) == NS_EINVAL);
+    cr_expect(strstr(ns_status_message(), "penetration_depth") != NULL, "%s", ns_status_message());
+    ins.penetration_depth = 300e-6;
+    p.channel.half_life = -5.0;
+    cr_expect(ns_channel_eval(&p, &ins, &g) == NS_EINVAL);
+    cr_expect(strstr(ns_status_message(), "half_life") != NULL);
+    p.channel.half_life = NAN;
+    p.skin.layer[1].open_fraction = 1.4;
+    cr_expect(ns_channel_eval(&p, &ins, &g) == NS_EINVAL);
+    cr_expect(strstr(ns_status_message(), "open_fraction") != NULL, "%s", ns_status_message());
+    p.skin.layer[1].open_fraction = 0.3;
+    p.skin.n_layers = 0;
+    cr_expect(ns_channel_eval(&p, &ins, &g) == NS_EINVAL);
+}
+
+/* Intact layout: no channel even with a (stale) punctured result. */
+Test(channel, intact_layout_no_channel)
+{
+    ns_params p = params();
+    p.array.layout = NS_LAYOUT_NONE;
+    ns_ins_result ins = ins_at(300e-6);
+    ns_channel_geom g;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK);
+    cr_expect(g.open == 0);
+}
