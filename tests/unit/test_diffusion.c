@@ -1,0 +1,207 @@
+/* Unit tests of models/diffusion: input checks (every NS_CHECK of create and
+ * solve), grid properties, getters, lifecycle. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "../verify/diffusion_fixture.h"
+
+static ns_status create(const ns_params *p, const ns_channel_geom *ch)
+{
+    ns_diff *s = NULL;
+    ns_status st = ns_diff_create(p, ch, &s);
+    if (st != NS_OK) cr_expect(s == NULL, "failed create must leave *out NULL");
+    ns_diff_destroy(&s);
+    return st;
+}
+
+static void expect_einval(const ns_params *p, const ns_channel_geom *ch, const char *word)
+{
+    cr_expect(create(p, ch) == NS_EINVAL, "expected NS_EINVAL naming %s", word);
+    cr_expect(strstr(ns_status_message(), word) != NULL, "message '%s' should name %s",
+              ns_status_message(), word);
+}
+
+Test(diffusion, rejects_bad_numerics)
+{
+    ns_params p = fx_skin(0.0);
+    p.numerics.diff_n_r = 0;
+    expect_einval(&p, NULL, "diff_n_r");
+    p = fx_skin(0.0);
+    p.numerics.diff_n_z = 4;
+    expect_einval(&p, NULL, "diff_n_z");
+    p = fx_skin(0.0);
+    p.numerics.diff_rtol = 0.5;
+    expect_einval(&p, NULL, "diff_rtol");
+    p = fx_skin(0.0);
+    p.numerics.diff_max_steps = 0;
+    expect_einval(&p, NULL, "diff_max_steps");
+}
+
+Test(diffusion, rejects_bad_layers_and_dose)
+{
+    ns_params p = fx_skin(0.0);
+    p.skin.layer[1].diffusivity = NAN;
+    expect_einval(&p, NULL, "diffusivity");
+    p = fx_skin(0.0);
+    p.skin.layer[0].partition = -1.0;
+    expect_einval(&p, NULL, "partition");
+    p = fx_skin(0.0);
+    p.skin.layer[2].clearance = -1e-4;
+    expect_einval(&p, NULL, "clearance");
+    p = fx_skin(0.0);
+    p.drug.concentration = -2.0;
+    expect_einval(&p, NULL, "concentration");
+    p = fx_skin(0.0);
+    p.drug.dose = NS_DOSE_FINITE;
+    p.drug.film_thickness = 0.0;
+    expect_einval(&p, NULL, "film_thickness");
+    p = fx_skin(0.0);
+    p.drug.dose = NS_DOSE_COATED;
+    p.drug.coated_mass = -1e-9;
+    expect_einval(&p, NULL, "coated_mass");
+    p = fx_skin(0.0);
+    p.drug.dose = (ns_dose_mode)7;
+    expect_einval(&p, NULL, "dose");
+    p = fx_skin(0.0);
+    p.transport.bottom = (ns_bottom_bc)9;
+    expect_einval(&p, NULL, "bottom");
+    p = fx_skin(0.0);
+    p.transport.depth = 1.0; /* deeper than the stack */
+    expect_einval(&p, NULL, "transport.depth");
+    p = fx_skin(0.0);
+    p.skin.n_layers = 0;
+    expect_einval(&p, NULL, "n_layers");
+}
+
+Test(diffusion, rejects_bad_channel)
+{
+    ns_params p = fx_skin(0.0);
+    fx_square_array(&p, 100.0 / NS_CM2);
+    ns_channel_geom ch = fx_channel(40e-6, 300e-6, 3600.0);
+    ch.n = 1;
+    expect_einval(&p, &ch, "profile");
+    ch = fx_channel(40e-6, 300e-6, -3.0);
+    expect_einval(&p, &ch, "half_life");
+    ch = fx_channel(40e-6, 300e-6, 3600.0);
+    p.drug.free_diffusivity = 0.0;
+    expect_einval(&p, &ch, "free_diffusivity");
+    p.drug.free_diffusivity = 6e-10;
+    fx_square_array(&p, 1e6 / NS_CM2); /* cell radius 5.6 um < channel radius */
+    expect_einval(&p, &ch, "overlap");
+    cr_expect(create(&p, NULL) == NS_OK, "intact skin needs no channel room");
+}
+
+Test(diffusion, rejects_bad_output_times)
+{
+    ns_params p = fx_skin(0.0);
+    ns_diff *s = NULL;
+    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    double t[3] = {10.0, 5.0, 20.0};
+    cr_expect(ns_diff_solve(s, t, 3, NULL, NULL, NULL) == NS_EINVAL);
+    cr_expect(strstr(ns_status_message(), "t_out[1]") != NULL, "%s", ns_status_message());
+    t[1] = NAN;
+    cr_expect(ns_diff_solve(s, t, 3, NULL, NULL, NULL) == NS_EINVAL);
+    cr_expect(ns_diff_step(s, -1.0) == NS_EINVAL);
+    cr_expect(ns_diff_step(s, 0.0) == NS_EINVAL);
+    double *C = calloc(p.numerics.diff_n_r * p.numerics.diff_n_z, sizeof(double));
+    C[3] = INFINITY;
+    cr_expect(ns_diff_set_field(s, C) == NS_EINVAL);
+    free(C);
+    ns_diff_destroy(&s);
+    cr_expect(s == NULL);
+    ns_diff_destroy(&s); /* NULL-safe */
+    ns_diff_destroy(NULL);
+}
+
+/* Step cap reached: NS_ECONV with the time in the message. */
+Test(diffusion, step_cap_is_econv)
+{
+    ns_params p = fx_skin(0.0);
+    p.numerics.diff_max_steps = 5;
+    ns_diff *s = NULL;
+    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    double t = NS_DAY;
+    cr_expect(ns_diff_solve(s, &t, 1, NULL, NULL, NULL) == NS_ECONV);
+    cr_expect(strstr(ns_status_message(), "diff_max_steps") != NULL, "%s", ns_status_message());
+    ns_diff_destroy(&s);
+}
+
+/* Grid: faces increasing, on every layer interface inside the domain and on
+ * the channel floor; >= 4 cells across the SC; r faces on the channel radius;
+ * adjacent cells grow by at most 1 + NS_DIFF_GROWTH (plus rounding, 5 %). */
+Test(diffusion, grid_faces_on_interfaces)
+{
+    ns_params p = fx_skin(0.0);
+    fx_square_array(&p, 100.0 / NS_CM2);
+    ns_channel_geom ch = fx_channel(40e-6, 300e-6, 1e30);
+    ns_diff *s = NULL;
+    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    const double *rf, *zf;
+    ns_diff_get_faces(s, &rf, &zf);
+    size_t nr = p.numerics.diff_n_r, nz = p.numerics.diff_n_z;
+    for (size_t j = 0; j < nz; j++) cr_assert(zf[j + 1] > zf[j]);
+    for (size_t i = 0; i < nr; i++) cr_assert(rf[i + 1] > rf[i]);
+    const double want[3] = {18.3e-6, 18.3e-6 + 56.6e-6, 300e-6};
+    for (size_t w = 0; w < 3; w++) {
+        int found = 0;
+        for (size_t j = 0; j <= nz; j++)
+            if (fabs(zf[j] - want[w]) < 1e-15) found = 1;
+        cr_expect(found, "no z face at %.4g m", want[w]);
+    }
+    size_t n_sc = 0;
+    for (size_t j = 0; j < nz; j++)
+        if (zf[j + 1] <= 18.3e-6 + 1e-15) n_sc++;
+    cr_expect(n_sc >= 4, "%zu cells across the SC", n_sc);
+    int found = 0;
+    for (size_t i = 0; i <= nr; i++)
+        if (fabs(rf[i] - 40e-6) < 1e-15) found = 1;
+    cr_expect(found, "no r face at the channel wall");
+    for (size_t j = 1; j < nz; j++) {
+        double a = zf[j] - zf[j - 1], b = zf[j + 1] - zf[j];
+        double g = a > b ? a / b : b / a;
+        cr_expect(g < 1.0 + NS_DIFF_GROWTH + 0.05, "z cells %zu/%zu ratio %.3f", j - 1, j, g);
+    }
+    double R, H;
+    ns_diff_get_domain(s, &R, &H);
+    cr_expect(fabs(R - 1.0 / sqrt(NS_PI * 100.0 / NS_CM2)) < 1e-15);
+    cr_expect(fabs(H - (18.3e-6 + 56.6e-6 + 1.19e-3)) < 1e-15);
+    ns_diff_destroy(&s);
+}
+
+/* Single needle: the disc is wide enough (>= 3 channel depths, >= H). */
+Test(diffusion, single_needle_domain)
+{
+    ns_params p = fx_skin(0.0);
+    p.array.layout = NS_LAYOUT_SINGLE;
+    ns_channel_geom ch = fx_channel(40e-6, 500e-6, 1e30);
+    ns_diff *s = NULL;
+    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    double R, H;
+    ns_diff_get_domain(s, &R, &H);
+    cr_expect(R >= 3.0 * 500e-6 && R >= H);
+    ns_diff_destroy(&s);
+}
+
+/* Coated dose without a channel delivers nothing; with one, all of it is
+ * in the skin at t = 0. */
+Test(diffusion, coated_dose_placement)
+{
+    ns_params p = fx_skin(0.0);
+    p.drug.dose = NS_DOSE_COATED;
+    p.drug.coated_mass = 3.3e-9;
+    fx_square_array(&p, 100.0 / NS_CM2);
+    ns_diff *s = NULL;
+    ns_diff_result r;
+    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    ns_diff_get_result(s, &r);
+    cr_expect(r.donor_loss == 0.0);
+    ns_diff_destroy(&s);
+    ns_channel_geom ch = fx_channel(40e-6, 300e-6, 1e30);
+    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK);
+    ns_diff_get_result(s, &r);
+    double area = 1.0 / (100.0 / NS_CM2); /* pi R_c^2 = 1/n */
+    cr_expect(fabs(r.donor_loss - 3.3e-9 / area) < 1e-12 * r.donor_loss);
+    cr_expect(r.mass_balance_error < 1e-13, "placement conserves: %.3e", r.mass_balance_error);
+    ns_diff_destroy(&s);
+}
