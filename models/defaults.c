@@ -30,7 +30,7 @@ void ns_params_default(ns_params *p)
      * (assumption, spring applicator carrier), pen 100 strokes/s and 0.5 mm
      * depth setting [pen_trade], roller drum radius 1 cm (MF8 [schwarz2011]). */
     p->applicator.mode = NS_APPLICATOR_PRESS;
-    p->applicator.speed = 1.0 * NS_MM;
+    p->applicator.speed = NAN; /* per mode, see ns_applicator_default_speed() */
     p->applicator.force = 10.0;
     p->applicator.mass = 5.0 * NS_G;
     p->applicator.stroke = 2.0 * NS_MM;
@@ -73,9 +73,34 @@ static double default_depth(const ns_skin_params *s)
     return ns_skin_layer_top(s, NS_LAYER_HYPO);
 }
 
+double ns_applicator_default_speed(ns_applicator_mode mode)
+{
+    switch (mode) {
+    case NS_APPLICATOR_IMPACT:
+        /* Spring-loaded impact applicators fire arrays at about 1-10 m/s; 3 m/s
+         * sits in the range where insertion becomes reliable [meliga2017]. */
+        return 3.0;
+    case NS_APPLICATOR_ROLLER:
+        /* A dermaroller passed over the skin at about 5 cm/s (15 passes over a
+         * few cm in tens of seconds) [schwarz2011] (assumption). */
+        return 5.0 * NS_CM;
+    case NS_APPLICATOR_PEN:
+        /* The pen's needle speed follows from frequency and depth setting; this
+         * value is only the approach speed before the first stroke. */
+        return 0.1;
+    case NS_APPLICATOR_PRESS:
+    default:
+        /* Quasi-static thumb or press-machine insertion, about 1 mm/s
+         * [davis2004 used 1.1 mm/s]. */
+        return 1.0 * NS_MM;
+    }
+}
+
 ns_status ns_params_derive(ns_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "params: NULL");
+    if (isnan(p->applicator.speed))
+        p->applicator.speed = ns_applicator_default_speed(p->applicator.mode);
     NS_TRY(ns_needle_derive(&p->needle));
     NS_TRY(ns_array_derive(&p->array, &p->needle));
     if (isnan(p->drug.radius)) p->drug.radius = ns_drug_stokes_radius(&p->drug);

@@ -38,4 +38,8 @@ ns_status ns_params_derive(ns_params *p);
  * (section.key) and the allowed range. Exceptions: NS_EINVAL. */
 ns_status ns_params_check(const ns_params *p);
 
+/* Typical speed [m/s] of an applicator mode, used when applicator.speed is
+ * not set: press 1 mm/s, impact 3 m/s, roller 5 cm/s, pen 0.1 m/s approach. */
+double ns_applicator_default_speed(ns_applicator_mode mode);
+
 #endif
