@@ -137,6 +137,9 @@ static ns_status numerics_check(const ns_numerics_params *n)
 ns_status ns_params_check(const ns_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "params: NULL");
+    NS_CHECK(!isnan(p->applicator.speed), NS_EINVAL,
+             "applicator.speed is unset: call ns_params_derive first (it picks the mode's "
+             "typical speed)");
     NS_TRY(ns_skin_check(&p->skin));
     NS_TRY(ns_needle_check(&p->needle));
     NS_TRY(ns_applicator_check(&p->applicator));

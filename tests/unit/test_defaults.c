@@ -178,3 +178,23 @@ Test(defaults, membrane_case)
     cr_assert(ns_params_derive(&p) == NS_EINVAL);
     cr_assert(strstr(ns_status_message(), "array.density") != NULL);
 }
+
+/* An unset applicator.speed takes the mode's typical speed on derivation
+ * (press 1 mm/s, impact 3 m/s, roller 5 cm/s); a set speed is kept. */
+Test(defaults, speed_follows_mode_when_unset)
+{
+    ns_params p;
+    ns_params_default(&p);
+    p.applicator.mode = NS_APPLICATOR_IMPACT;
+    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
+    cr_assert(p.applicator.speed == 3.0, "impact speed %g", p.applicator.speed);
+    ns_params_default(&p);
+    p.applicator.mode = NS_APPLICATOR_ROLLER;
+    cr_assert(ns_params_derive(&p) == NS_OK);
+    cr_assert(p.applicator.speed == 0.05, "roller speed %g", p.applicator.speed);
+    ns_params_default(&p);
+    p.applicator.speed = 2.37e-3;
+    cr_assert(ns_params_derive(&p) == NS_OK);
+    cr_assert(p.applicator.speed == 2.37e-3);
+    cr_assert(ns_applicator_default_speed(NS_APPLICATOR_PRESS) == 1e-3);
+}
