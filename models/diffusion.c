@@ -479,7 +479,10 @@ static ns_status adaptive_step(ns_diff *s, double dt_max, double *taken)
             e2 += s->vol[k] * e * e;
         }
         double emax = sqrt(e2 / s->vol_total);
-        if (!(emax == emax)) emax = INFINITY; /* NaN: reject and shrink */
+        /* The scheme is linear with finite coefficients: a non-finite value
+         * is not cured by a smaller step, so report the cell at once. */
+        if (!isfinite(emax)) NS_TRY(check_finite(s));
+        if (!isfinite(emax)) emax = INFINITY;
         double ecv = fabs(s->Cv - Cv_big);
         if (ecv > emax) emax = ecv;
         /* Richardson: the error of the two half steps is (u_2 - u_1) / 3;

@@ -205,3 +205,30 @@ Test(diffusion, coated_dose_placement)
     cr_expect(r.mass_balance_error < 1e-13, "placement conserves: %.3e", r.mass_balance_error);
     ns_diff_destroy(&s);
 }
+
+/* Overflow to infinity is reported as NS_ENONFINITE naming the cell, both by
+ * a fixed step and by the adaptive solve. */
+Test(diffusion, nonfinite_is_reported)
+{
+    ns_params p = fx_skin(0.0);
+    p.numerics.diff_n_r = 3;
+    ns_diff *s = NULL;
+    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    size_t n = 3 * p.numerics.diff_n_z;
+    double *C = calloc(n, sizeof(double));
+    cr_assert(C != NULL);
+    C[5] = 1.7e308;
+    C[6] = -1.7e308;
+    cr_assert(ns_diff_set_field(s, C) == NS_OK);
+    ns_status st = ns_diff_step(s, 1e3);
+    cr_expect(st == NS_ENONFINITE, "status %d: %s", (int)st, ns_status_message());
+    cr_expect(strstr(ns_status_message(), "cell") != NULL, "%s", ns_status_message());
+    ns_diff_destroy(&s);
+    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    cr_assert(ns_diff_set_field(s, C) == NS_OK);
+    double t = 1e3;
+    st = ns_diff_solve(s, &t, 1, NULL, NULL, NULL);
+    cr_expect(st == NS_ENONFINITE, "status %d: %s", (int)st, ns_status_message());
+    free(C);
+    ns_diff_destroy(&s);
+}
