@@ -103,19 +103,68 @@ static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_r
     return NS_OK;
 }
 
-/* One diffusion solve; Q and J may be NULL-free scratch of n_time values. */
+/* One diffusion solve; Q and J may be NULL-free scratch of n_time values.
+ * With f, the solver is advanced through t_out one output time at a time
+ * and the field captured after each; ns_diff_solve continues from the
+ * current state (same adaptive step sequence, same Q, J and peak flux), only
+ * its lag time needs all the output times, so it is evaluated here by the
+ * rule of models/diffusion.h on the same numbers. */
 static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, const double *t_out,
-                               size_t n_out, double *Q, double *J, ns_diff_result *res)
+                               size_t n_out, double *Q, double *J, ns_diff_result *res,
+                               ns_case_fields *f)
 {
     ns_diff *solver = NULL;
     NS_TRY(ns_diff_create(p, ch, &solver));
-    ns_status st = ns_diff_solve(solver, t_out, n_out, Q, J, res);
+    ns_status st = NS_OK;
+    if (!f) {
+        st = ns_diff_solve(solver, t_out, n_out, Q, J, res);
+    } else {
+        for (size_t k = 0; k < n_out && st == NS_OK; k++) {
+            st = ns_diff_solve(solver, t_out + k, 1, Q + k, J + k, NULL);
+            if (st != NS_OK) break;
+            const double *rc, *zc, *C;
+            size_t nr, nz;
+            ns_diff_get_field(solver, &rc, &zc, &C, &nr, &nz);
+            if (nr != f->nr || nz != f->nz) {
+                st = ns_status_set(NS_EINVAL, __FILE__, __LINE__, __func__,
+                                   "diffusion grid %zu x %zu cells differs from the field buffer "
+                                   "%zu x %zu", nr, nz, f->nr, f->nz);
+                break;
+            }
+            if (k == 0) {
+                memcpy(f->r, rc, nr * sizeof *rc);
+                memcpy(f->z, zc, nz * sizeof *zc);
+            }
+            double *Ck = f->C + k * nz * nr;
+            for (size_t i = 0; i < nr; i++) /* solver order [r][z] -> stored [z][r] */
+                for (size_t j = 0; j < nz; j++) Ck[j * nr + i] = C[i * nz + j];
+        }
+        if (st == NS_OK) {
+            ns_diff_get_result(solver, res);
+            /* Lag time, models/diffusion.h: steady over the second half of the run. */
+            size_t k_mid = n_out;
+            double t_end = n_out ? t_out[n_out - 1] : 0.0;
+            for (size_t k = 0; k < n_out; k++)
+                if (t_out[k] >= 0.5 * t_end) {
+                    k_mid = k;
+                    break;
+                }
+            if (n_out >= 2 && k_mid == n_out - 1) k_mid = n_out - 2;
+            res->lag_time = NAN;
+            if (n_out >= 2) {
+                double J_mid = J[k_mid], J_end = J[n_out - 1], Q_end = Q[n_out - 1];
+                if (J_end > 0.0 && fabs(J_end - J_mid) <= NS_DIFF_STEADY_TOL * J_end)
+                    res->lag_time = t_end - Q_end / J_end;
+            }
+        }
+    }
     ns_diff_destroy(&solver);
     if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
     return NS_OK;
 }
 
-static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns_case_result *r)
+static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns_case_result *r,
+                               ns_case_fields *f)
 {
     size_t n = r->sizes.n_time;
     double *s = r->scalar;
@@ -135,7 +184,7 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
     ns_diff_result res;
     memset(&res, 0, sizeof res);
     NS_TRY_GOTO(st, run_diffusion(p, ch, t_out, n, r->curve[NS_C_PERMEATED_AMOUNT],
-                                  r->curve[NS_C_FLUX], &res),
+                                  r->curve[NS_C_FLUX], &res, f),
                 done);
     s[NS_R_PERMEATED_AMOUNT] = res.permeated_amount;
     s[NS_R_PEAK_FLUX] = res.peak_flux;
@@ -147,7 +196,7 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
     if (ch && ch->open) {
         ns_diff_result base;
         memset(&base, 0, sizeof base);
-        NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base), done);
+        NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base, NULL), done);
         s[NS_R_INTACT_PERMEATED_AMOUNT] = base.permeated_amount;
     } else {
         s[NS_R_INTACT_PERMEATED_AMOUNT] = res.permeated_amount;
@@ -163,7 +212,7 @@ done:
     return st;
 }
 
-ns_status ns_case_run(const ns_params *p, ns_case_result *r)
+static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields *f)
 {
     ns_case_result_reset(r);
     fill_derived(p, r);
@@ -192,6 +241,62 @@ ns_status ns_case_run(const ns_params *p, ns_case_result *r)
         r->scalar[NS_R_CHANNEL_DIAMETER] = 0.0;
     }
 
-    NS_TRY(run_transport(p, ch.open ? &ch : NULL, r));
+    NS_TRY(run_transport(p, ch.open ? &ch : NULL, r, f));
     return NS_OK;
+}
+
+ns_status ns_case_run(const ns_params *p, ns_case_result *r) { return case_run(p, r, NULL); }
+
+static void fill_nan(double *x, size_t n)
+{
+    for (size_t k = 0; k < n; k++) x[k] = NAN;
+}
+
+ns_status ns_case_fields_init(ns_case_fields *f, const ns_params *p, size_t n_time)
+{
+    memset(f, 0, sizeof *f);
+    f->nr = p->numerics.diff_n_r;
+    f->nz = p->numerics.diff_n_z;
+    f->n_time = n_time;
+    size_t nc = n_time * f->nz * f->nr;
+    f->r = malloc((f->nr ? f->nr : 1) * sizeof *f->r);
+    f->z = malloc((f->nz ? f->nz : 1) * sizeof *f->z);
+    f->C = malloc((nc ? nc : 1) * sizeof *f->C);
+    if (!f->r || !f->z || !f->C) {
+        ns_case_fields_clear(f);
+        NS_FAIL(NS_ENOMEM, "cannot allocate a concentration field of %zu x %zu cells x %zu times",
+                p->numerics.diff_n_r, p->numerics.diff_n_z, n_time);
+    }
+    fill_nan(f->r, f->nr);
+    fill_nan(f->z, f->nz);
+    fill_nan(f->C, nc);
+    return NS_OK;
+}
+
+void ns_case_fields_clear(ns_case_fields *f)
+{
+    free(f->r);
+    free(f->z);
+    free(f->C);
+    memset(f, 0, sizeof *f);
+}
+
+size_t ns_case_fields_length(const ns_case_fields *f)
+{
+    return f->nr + f->nz + f->n_time * f->nz * f->nr;
+}
+
+ns_status ns_case_run_fields(const ns_params *p, ns_case_result *r, ns_case_fields *f)
+{
+    NS_CHECK(f && f->r && f->z && f->C, NS_EINVAL, "field buffer not initialised");
+    NS_CHECK(f->nr == p->numerics.diff_n_r && f->nz == p->numerics.diff_n_z &&
+                 f->n_time == r->sizes.n_time,
+             NS_EINVAL,
+             "field buffer %zu x %zu cells x %zu times does not match numerics.diff_n_r = %zu, "
+             "diff_n_z = %zu and %zu output times",
+             f->nr, f->nz, f->n_time, p->numerics.diff_n_r, p->numerics.diff_n_z, r->sizes.n_time);
+    fill_nan(f->r, f->nr);
+    fill_nan(f->z, f->nz);
+    fill_nan(f->C, f->n_time * f->nz * f->nr);
+    return case_run(p, r, f);
 }
