@@ -57,8 +57,8 @@
  * the mass balance closes to round-off.
  * Adaptive steps: step doubling (one step of dt against two of dt/2), local
  * error |u_dt - u_dt/2|_V / 3 (volume-weighted RMS) relative to
- * max(|u|, C_v) kept below diff_rtol; the two half steps are kept. Douglas/Crank-Nicolson does not damp
- * the stiffest modes (amplification -> -1 for D dt/h^2 >> 1), so a
+ * max(|u|, C_v) kept below diff_rtol; the two half steps are kept.
+ * Douglas/Crank-Nicolson does not damp the stiffest modes (amplification -> -1 for D dt/h^2 >> 1), so a
  * discontinuous start (u = 0 under u = C_v) rings at large steps: the run
  * starts at dt0 = NS_DIFF_DT0_FRACTION x the smallest cell diffusion time and
  * grows by at most NS_DIFF_DT_GROWTH per step. Steps land exactly on output
