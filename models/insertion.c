@@ -55,7 +55,7 @@ struct ns_ins {
     double ztop[NS_LAYER_MAX + 1];
     double Gc[NS_LAYER_MAX], mu[NS_LAYER_MAX], Es[NS_LAYER_MAX];
     double L, r_t, r_b, tan_a;
-    size_t n_plate; /* nodes under the base plate */
+    size_t plate0, n_plate; /* nodes [plate0, n_plate) under the base plate (r in [R_b, R_p]) */
     double Ec;                  /* [Pa] contact modulus E* of the surface layer */
     double a_t, d_t, F_t, U_t, d0;
     double F_c, K_e, kp, m_a, N_needles, f_cw, f_sp;
@@ -302,6 +302,22 @@ static void state_copy(ins_state *dst, const ins_state *src, size_t n)
     dst->hm = hm;
 }
 
+/* Base-plate contact stiffness [N/m^3]: the plate (hub or array backing) is
+ * rigid; what yields under it is the sheet layer beneath, compressed in
+ * uniaxial strain because the plate is wide compared with the layer and the
+ * surrounding tissue confines it laterally: k_p = M / h with the confined
+ * (P-wave) modulus M = E (1 - nu) / ((1 + nu)(1 - 2 nu)) (e.g. Fung,
+ * Biomechanics, 1993, linear elasticity). For the nearly incompressible
+ * dermis (nu = 0.48) M = 8.8 E; the unconfined E'/h would let the plate sink
+ * through the dermis at a few newtons and the needle enter to its hilt
+ * whatever the tenting. */
+static double plate_default_stiffness(const ns_layer *ly)
+{
+    double nu = ly->poisson;
+    double M = ly->youngs_modulus * (1.0 - nu) / ((1.0 + nu) * (1.0 - 2.0 * nu));
+    return M / ly->thickness;
+}
+
 static double calib_or(double x, double def)
 {
     return (isfinite(x) && x > 0.0) ? x : def;
@@ -455,7 +471,7 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
     s->K_e = 2.0 * s->Ec * s->r_b;
     s->kp = isfinite(cb->plate_stiffness) && cb->plate_stiffness > 0.0
                 ? cb->plate_stiffness
-                : s->Es[s->nl == 4 ? NS_LAYER_DERMIS : 0] / sk->layer[s->nl == 4 ? 2 : 0].thickness;
+                : plate_default_stiffness(&sk->layer[s->nl == 4 ? NS_LAYER_DERMIS : 0]);
     /* array and applicator */
     double count = isfinite(p->array.count) && p->array.count >= 1.0 ? p->array.count : 1.0;
     if (p->array.layout == NS_LAYOUT_SINGLE) count = 1.0;
@@ -471,7 +487,9 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
         NS_CHECK_GOTO_(ap->stroke > 0.0 && ap->force > 0.0, "press: stroke %.3g m, force %.3g N, need > 0",
                        ap->stroke, ap->force);
         s->t_load_end = ap->stroke / ap->speed;
-        s->F_cap = ap->force;
+        /* the hand force is shared by the needles in contact; it is reached by
+         * the needle and the base plate together (EV_CAP) */
+        s->F_cap = ap->force / s->N_needles;
         s->Vw = ap->speed;
         break;
     case NS_APPLICATOR_IMPACT:
@@ -515,7 +533,11 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
         double h0 = fmin(0.5 * s->r_b, R / (double)(nm->ins_n_r - 1));
         NS_TRY_GOTO(st, ns_tent_create(nm->ins_n_r, R, h0, single, &s->T), fail);
         double Rp = single ? NS_INS_PLATE_RADIUS_FACTOR * s->r_b : R;
-        s->n_plate = 0;
+        /* the base plate (hub or array backing) spans R_b <= r <= R_p: inside
+         * R_b the skin surrounds the needle and is not touched by the plate */
+        s->plate0 = 0;
+        while (s->plate0 + 1 < s->T->nu && s->T->r[s->plate0] < (1.0 - 1e-9) * s->r_b) s->plate0++;
+        s->n_plate = s->plate0;
         while (s->n_plate < s->T->nu && s->T->r[s->n_plate] <= Rp) s->n_plate++;
     }
     s->T->B = B;
@@ -604,7 +626,7 @@ static double stored_energy(ns_ins *s, const ins_state *y)
         U += 0.5 * T->A[i] * T->m * y->v[i] * y->v[i];
         if (gk > 0.0) U += 0.5 * T->A[i] * y->hm[i] * y->hm[i] / gk;
         double gap = (y->u - s->L) - y->w[i];
-        if (i < s->n_plate && gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
+        if (i >= s->plate0 && i < s->n_plate && gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
     }
     if (!s->punctured) {
         double dF, Ul;
@@ -683,7 +705,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         ns_tent_add_diag(T, 0, dFdx);
         gsl_vector_set(cv, 0, -dFdx);
         double base = u - s->L, Fpl = 0.0, Kpl = 0.0;
-        for (size_t i = 0; i < s->n_plate; i++) {
+        for (size_t i = s->plate0; i < s->n_plate; i++) {
             double gap = base - y->w[i];
             if (gap > 0.0) {
                 double kA = T->A[i] * s->kp;
@@ -718,7 +740,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
             if (gsl_linalg_cholesky_band_svx(T->J, cv)) return 1; /* cv <- J^-1 c */
             /* c.x1 and c.x2 need the original coupling c: rebuild it */
             double cx1 = -dFdx * f[0], cx2 = -dFdx * gsl_vector_get(cv, 0);
-            for (size_t i = 0; i < s->n_plate; i++) {
+            for (size_t i = s->plate0; i < s->n_plate; i++) {
                 double gap = base - y->w[i];
                 if (gap > 0.0) {
                     double ci = -T->A[i] * s->kp;
@@ -765,10 +787,10 @@ static void event_funcs(const ns_ins *s, const ins_state *y, double *g)
     }
     if (!s->plate_contact) {
         double m = -INFINITY;
-        for (size_t i = 0; i < s->n_plate; i++) m = fmax(m, y->u - s->L - y->w[i]);
+        for (size_t i = s->plate0; i < s->n_plate; i++) m = fmax(m, y->u - s->L - y->w[i]);
         g[EV_PLATE] = m;
     }
-    if (s->phase == PH_LOAD && isfinite(s->F_cap)) g[EV_CAP] = y->F - s->F_cap;
+    if (s->phase == PH_LOAD && isfinite(s->F_cap)) g[EV_CAP] = y->F + y->Fpl - s->F_cap;
     if (s->phase == PH_LOAD && s->dynamic) {
         g[EV_STOP] = -y->ud;
         g[EV_STROKE] = y->u - s->p.applicator.stroke;

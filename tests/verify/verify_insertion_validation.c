@@ -122,3 +122,38 @@ Test(insertion_validate, impact_deeper_than_press, .timeout = 30.0)
     cr_assert(ri.penetration_depth > rp.penetration_depth, "impact %.4g m vs press %.4g m",
               ri.penetration_depth, rp.penetration_depth);
 }
+
+/* Skin tents by a roughly fixed amount before puncture and the base plate
+ * (hub) stops the travel, so short needles lose the largest FRACTION of their
+ * length (Han & Das 2015; Davis et al. 2004; parameters.md). A single steel
+ * microneedle (full cone to its base) is pressed at 1 mm/s with a 1 N hand
+ * force until needle and hub together bear that force; the 10 mm stroke is
+ * never reached. Inserted fraction must rise strictly with length over
+ * 250 um .. 1.5 mm and stay below 1 (partial insertion). */
+Test(insertion_validate, shorter_needles_lose_larger_fraction, .timeout = 60.0)
+{
+    gsl_set_error_handler_off();
+    double L[] = {250.0e-6, 400.0e-6, 600.0e-6, 1000.0e-6, 1500.0e-6};
+    double prev = 0.0;
+    for (int i = 0; i < 5; i++) {
+        ns_params p;
+        ns_params_default(&p);
+        cr_assert(eq(int, ns_needle_preset("microneedle_steel", &p.needle), NS_OK));
+        p.needle.length = L[i];
+        p.needle.tip_angle = NAN; /* derived: the cone runs from the tip to the base */
+        p.applicator.stroke = 10.0e-3;
+        p.applicator.force = 1.0;
+        cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
+        ns_ins_result r = run(&p);
+        cr_log_info("L %.0f um: depth %.1f um, fraction %.3f, travel %.3f mm", 1e6 * L[i],
+                    1e6 * r.penetration_depth, r.inserted_fraction, 1e3 * r.max_travel);
+        cr_assert(r.punctured == 1, "L = %.3g m did not puncture", L[i]);
+        cr_assert(r.max_travel < p.applicator.stroke, "L = %.3g m: press reached the stroke, not the force cap",
+                  L[i]);
+        cr_assert(r.penetration_depth < L[i], "L = %.3g m: depth %.4g m not partial", L[i],
+                  r.penetration_depth);
+        cr_assert(r.inserted_fraction > prev, "L = %.3g m: fraction %.4f <= %.4f of the shorter needle",
+                  L[i], r.inserted_fraction, prev);
+        prev = r.inserted_fraction;
+    }
+}
