@@ -25,6 +25,9 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
              "channel.half_life = %.6g s: must be > 0 (or unset to derive from occlusion)",
              cp->half_life);
     out->half_life = half_life_of(cp);
+    NS_CHECK(isfinite(cp->floor_recovery) && cp->floor_recovery >= 0.0 &&
+                 cp->floor_recovery <= 1.0,
+             NS_EINVAL, "channel.floor_recovery = %.6g: must be in [0, 1]", cp->floor_recovery);
 
     /* Intact skin: no insertion at all, nothing else to check. */
     if (p->array.layout == NS_LAYOUT_NONE || !ins->punctured) return NS_OK;
@@ -47,7 +50,7 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
      * part of the cut in the softer layers below recovers by f_rec. */
     double h_sc = sk->n_layers > 1 ? sk->layer[NS_LAYER_SC].thickness : 0.0;
     double soft = d_pen > h_sc ? d_pen - h_sc : 0.0;
-    double depth = d_pen - NS_CHANNEL_FLOOR_RECOVERY * soft;
+    double depth = d_pen - cp->floor_recovery * soft;
 
     /* eq. (2): needle radius at distance d_pen - z from the tip times the
      * open fraction of the layer at depth z. */

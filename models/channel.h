@@ -12,7 +12,8 @@
  *                position below the undeformed surface at the needle)
  *   h_SC    [m]  stratum corneum thickness (layer 0; 0 for the membrane preset,
  *                whose single layer is treated as soft)
- *   f_rec   [-]  floor recovery fraction NS_CHANNEL_FLOOR_RECOVERY: the part
+ *   f_rec   [-]  floor recovery fraction channel.floor_recovery (default
+ *                NS_CHANNEL_FLOOR_RECOVERY): the part
  *                of the cut below the SC that the soft viable tissue closes
  *                again at the channel floor as the needle withdraws (the SC
  *                tears and stays open; the softer layers recoil). Han & Das
@@ -54,7 +55,8 @@
 
 #define NS_CHANNEL_NPROF 64
 
-/* [-] floor recovery fraction f_rec of eq. (1) (calibration constant). */
+/* [-] default floor recovery fraction f_rec of eq. (1) (calibration constant,
+ * config key channel.floor_recovery). */
 #define NS_CHANNEL_FLOOR_RECOVERY 0.1
 /* [s] half-life of a non-occluded channel: 2 h / log2(10) (Gupta et al. 2011). */
 #define NS_CHANNEL_HALF_LIFE_OPEN (2.0 * 3600.0 / 3.321928094887362)

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "channel.h"
 #include "drug.h"
 #include "needle.h"
 #include "skin.h"
@@ -41,6 +42,9 @@ void ns_params_default(ns_params *p)
 
     p->channel.occluded = 0;
     p->channel.half_life = NAN;
+    /* Floor recovery 0.1: calibration constant of the channel model (see
+     * models/channel.h eq. 1 and its note on Han & Das 2015). */
+    p->channel.floor_recovery = NS_CHANNEL_FLOOR_RECOVERY;
 
     p->transport.duration = 24.0 * NS_HOUR;
     p->transport.output_times = 50;
@@ -169,6 +173,8 @@ ns_status ns_params_check(const ns_params *p)
                  "cannot protrude the needle further than its length)",
                  p->applicator.depth_setting / NS_MM, p->needle.length / NS_MM);
 
+    NS_CHECK(p->channel.floor_recovery >= 0.0 && p->channel.floor_recovery <= 1.0, NS_EINVAL,
+             "channel.floor_recovery = %g: must be in [0, 1]", p->channel.floor_recovery);
     NS_CHECK(isnan(p->channel.half_life) || finite_pos(p->channel.half_life), NS_EINVAL,
              "channel.half_life = %g s: must be > 0 or unset (from occlusion)",
              p->channel.half_life);

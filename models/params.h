@@ -137,6 +137,8 @@ typedef struct {
 typedef struct {
     int occluded;        /* [-] 1: occluded site (closure slower) */
     double half_life;    /* [s] channel closure half-life; NaN = from occlusion */
+    double floor_recovery; /* [-] part of the cut below the SC that closes again at the
+                              channel floor on withdrawal, 0..1 (models/channel.h eq. 1) */
 } ns_channel_params;
 
 /* ---- diffusion set-up ---------------------------------------------------------- */
@@ -186,7 +188,10 @@ typedef struct {
     double foundation_stiffening; /* [-] compression stiffening of the foundation added to the
                                             hypodermis law: k(w) = k0 (1 + beta w^2 / H^2);
                                             NaN = calibrated default (models/insertion.h) */
-    double reserved[5];        /* room for further constants without ABI churn */
+    double blunt_pressure_factor; /* [-] c_p of the blunt-tip puncture pressure p_c = c_p E*_SC
+                                            (F_c term c_p E* pi r_t^2); 0 or NaN = calibrated
+                                            default (models/insertion.h) */
+    double reserved[4];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
 /* ---- the whole case -------------------------------------------------------------- */

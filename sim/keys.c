@@ -188,6 +188,9 @@ static const ns_key table[] = {
     PB("channel", "occluded", channel.occluded, "occluded site (slower channel closure)"),
     PD("channel", "half_life", NS_KIND_TIME, channel.half_life, 0, 1e8,
        NS_KEY_MIN_OPEN | NS_KEY_AUTO, "channel closure half-life; auto = from occlusion"),
+    PD("channel", "floor_recovery", NS_KIND_DIMENSIONLESS, channel.floor_recovery, 0, 1, 0,
+       "part of the cut below the SC that closes at the channel floor on withdrawal "
+       "(calibration, models/channel.h)"),
 
     /* [transport] */
     PE("transport", "bottom", transport.bottom, bottom_at, "receptor boundary at the bottom"),
@@ -219,7 +222,9 @@ static const ns_key table[] = {
     PD("insertion", "plate_stiffness", NS_KIND_STIFFNESS, insertion.plate_stiffness, 0, 1e16,
        NS_KEY_MIN_OPEN | NS_KEY_AUTO, "base-plate contact penalty stiffness; auto = derive"),
     PD("insertion", "puncture_factor", NS_KIND_DIMENSIONLESS, insertion.puncture_factor, 0, 1e4,
-       NS_KEY_AUTO, "kappa of the puncture law F_c = kappa pi sqrt(E* G_c) r_t^1.5; auto = 160"),
+       NS_KEY_AUTO, "kappa of the sharp-tip puncture term kappa pi sqrt(E* G_c) r_t^1.5; auto = 60"),
+    PD("insertion", "blunt_pressure_factor", NS_KIND_DIMENSIONLESS, insertion.blunt_pressure_factor,
+       0, 1e4, NS_KEY_AUTO, "c_p of the blunt-tip puncture term c_p E* pi r_t^2; auto = 40"),
     PD("insertion", "foundation_stiffening", NS_KIND_DIMENSIONLESS, insertion.foundation_stiffening,
        0, 1e4, NS_KEY_AUTO, "compression stiffening of the fat foundation; auto = 50"),
     PD("insertion", "withdraw_speed", NS_KIND_SPEED, insertion.withdraw_speed, 0, 100,

@@ -1,6 +1,7 @@
 /* Unit tests of models/channel: geometry from an insertion result, closure
  * law, input checks. */
 #include <criterion/criterion.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -132,4 +133,31 @@ Test(channel, intact_layout_no_channel)
     ns_channel_geom g;
     cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK);
     cr_expect(g.open == 0);
+}
+
+/* channel.floor_recovery is a calibration key: it sets the channel depth
+ * (eq. 1) and is range-checked. */
+Test(channel, floor_recovery_sets_depth_and_is_checked)
+{
+    ns_params p;
+    ns_params_default(&p);
+    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
+    p.array.layout = NS_LAYOUT_SQUARE;
+    p.array.density = 1.0e6;
+    ns_ins_result ins;
+    memset(&ins, 0, sizeof ins);
+    ins.punctured = 1;
+    ins.penetration_depth = 3.37e-4;
+    ns_channel_geom g;
+    p.channel.floor_recovery = 0.0;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK, "%s", ns_status_message());
+    cr_assert(fabs(g.depth - 3.37e-4) <= 4.0 * DBL_EPSILON * 3.37e-4, "depth %g", g.depth);
+    p.channel.floor_recovery = 0.5;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK);
+    double h_sc = p.skin.layer[0].thickness;
+    double want = 3.37e-4 - 0.5 * (3.37e-4 - h_sc);
+    cr_assert(fabs(g.depth - want) <= 4.0 * DBL_EPSILON * want, "depth %g want %g", g.depth, want);
+    p.channel.floor_recovery = 1.2;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_EINVAL);
+    cr_assert(strstr(ns_status_message(), "channel.floor_recovery") != NULL);
 }
