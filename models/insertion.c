@@ -17,7 +17,8 @@
 
 /* Calibrated defaults of the constants selected by a calibration field that is
  * 0 or NaN (fit: tests/data/insertion_calibration.md). */
-#define NS_INS_DEF_PUNCTURE_FACTOR 160.0
+#define NS_INS_DEF_PUNCTURE_FACTOR 60.0
+#define NS_INS_DEF_BLUNT_PRESSURE 40.0
 #define NS_INS_DEF_WITHDRAW_SPEED 1.0e-3
 #define NS_INS_DEF_FOUNDATION_STIFFENING 50.0
 #define NS_INS_PLATE_RADIUS_FACTOR 10.0 /* single needle: hub radius / base radius */
@@ -466,8 +467,12 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
                   ? cb->spreading_factor
                   : NS_INS_DEF_SPREADING;
     s->Vw = calib_or(cb->withdraw_speed, NS_INS_DEF_WITHDRAW_SPEED);
-    /* eq. (P0): puncture force F_c = kappa pi sqrt(E* G_c) r_t^(3/2) */
-    s->F_c = kappa * NS_PI * sqrt(s->Ec * s->Gc[0]) * pow(s->r_t, 1.5);
+    /* eq. (P0): puncture force, toughness-controlled sharp term plus the
+     * pressure-controlled blunt term:
+     *   F_c = kappa pi sqrt(E* G_c) r_t^(3/2) + c_p E* pi r_t^2 */
+    double c_p = calib_or(cb->blunt_pressure_factor, NS_INS_DEF_BLUNT_PRESSURE);
+    s->F_c = kappa * NS_PI * sqrt(s->Ec * s->Gc[0]) * pow(s->r_t, 1.5) +
+             c_p * s->Ec * NS_PI * s->r_t * s->r_t;
     s->K_e = 2.0 * s->Ec * s->r_b;
     s->kp = isfinite(cb->plate_stiffness) && cb->plate_stiffness > 0.0
                 ? cb->plate_stiffness

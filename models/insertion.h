@@ -32,9 +32,12 @@
  * Tip and needle (3.2-3.5), x = u - w(0) [m]:
  *  before puncture: F = Hertz (4/3) E* sqrt(r_t) x^1.5 on the tip cap, C1-
  *    joined to Sneddon (2/pi) E* tan(a) (x-x0)^2 on the cone (E* of the SC).
- *  puncture (P0): F = F_c = kappa pi sqrt(E* G_c,SC) r_t^1.5, i.e. the energy
- *    release rate G = F^2/(kappa^2 pi^2 E* r_t^3) reaches G_c (critical
- *    pressure falling with tip radius, Shergold & Fleck 2004/2005).
+ *  puncture (P0): F = F_c = kappa pi sqrt(E* G_c,SC) r_t^1.5 + c_p E* pi r_t^2:
+ *    a toughness-controlled term (energy release rate reaches G_c; critical
+ *    pressure falling with tip radius) that dominates for sharp tips, plus a
+ *    pressure-controlled term (penetration pressure a constant multiple c_p
+ *    of the modulus) that dominates for blunt punches (Shergold & Fleck
+ *    2004/2005), so F_c is about linear in tip area for 30-80 um (Davis 2004).
  *  after puncture: elastic-plastic tip, F = K_e (x - d), K_e = 2 E* R_b;
  *    the cut depth d advances while F = R(d) with
  *    R(d) = f_cw 2 r(d) G_c(layer at d)                    (P1 cutting)
@@ -44,9 +47,12 @@
  *    withdrawal slides back against friction only. At puncture the tip dimple
  *    is cut through and the force drops to R(d) (P4); the local elastic
  *    energy released counts as fracture energy.
- *  base plate: penalty k_p (u - L - w) > 0 over the cell (single needle: a hub
- *    of radius 10 R_b).
- *  applicators: press u = V t to stroke or force cap, hold, withdraw at V;
+ *  base plate: penalty k_p (u - L - w) > 0 for R_b <= r <= R_p (array: the
+ *    cell; single needle: a hub R_p = 10 R_b); k_p = M/h of the dermis with
+ *    the confined modulus M = E(1-nu)/((1+nu)(1-2nu)).
+ *  applicators: press u = V t until the stroke or until needle + plate bear
+ *    the force cap F/N_contact (hand force shared by the needles), hold,
+ *    withdraw at V;
  *    impact (M/N) u_tt = -F - F_plate until it stops or hits the stroke, hold,
  *    withdraw at calib withdraw_speed; pen u = D(1 - cos 2 pi f t)/2 over one
  *    period; roller u = (R_d + L) cos(theta) - R_d, theta = V t/R_d - theta_c,
