@@ -116,9 +116,22 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
     ns_diff *solver = NULL;
     /* Without a channel the field does not depend on r: one radial cell gives
      * the same amounts (verify_diffusion_balance: intact_2d_equals_1d agrees to
-     * 3e-14) at a fraction of the cost. Kept 2-D when a field is captured. */
+     * 3e-14) at a fraction of the cost. With a field captured the solve is the
+     * same one-cell solve (results bit-identical to a run without fields); the
+     * column is copied to every radial cell of the diff_n_r grid, whose centres
+     * come from an (unstepped) solver built on that grid. */
     ns_params q = *p;
-    if ((!ch || !ch->open) && !f) q.numerics.diff_n_r = 1;
+    int one_cell = (!ch || !ch->open) && q.numerics.diff_n_r > 1;
+    if (one_cell) q.numerics.diff_n_r = 1;
+    if (one_cell && f) {
+        ns_diff *geo = NULL;
+        NS_TRY(ns_diff_create(p, ch, &geo));
+        const double *rc;
+        size_t nr;
+        ns_diff_get_field(geo, &rc, NULL, NULL, &nr, NULL);
+        if (nr == f->nr) memcpy(f->r, rc, nr * sizeof *rc);
+        ns_diff_destroy(&geo);
+    }
     NS_TRY(ns_diff_create(&q, ch, &solver));
     ns_status st = NS_OK;
     if (!f) {
@@ -130,19 +143,19 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
             const double *rc, *zc, *C;
             size_t nr, nz;
             ns_diff_get_field(solver, &rc, &zc, &C, &nr, &nz);
-            if (nr != f->nr || nz != f->nz) {
+            if ((one_cell ? nr != 1 : nr != f->nr) || nz != f->nz) {
                 st = ns_status_set(NS_EINVAL, __FILE__, __LINE__, __func__,
                                    "diffusion grid %zu x %zu cells differs from the field buffer "
                                    "%zu x %zu", nr, nz, f->nr, f->nz);
                 break;
             }
             if (k == 0) {
-                memcpy(f->r, rc, nr * sizeof *rc);
+                if (!one_cell) memcpy(f->r, rc, nr * sizeof *rc);
                 memcpy(f->z, zc, nz * sizeof *zc);
             }
-            double *Ck = f->C + k * nz * nr;
-            for (size_t i = 0; i < nr; i++) /* solver order [r][z] -> stored [z][r] */
-                for (size_t j = 0; j < nz; j++) Ck[j * nr + i] = C[i * nz + j];
+            double *Ck = f->C + k * nz * f->nr;
+            for (size_t i = 0; i < f->nr; i++) /* solver order [r][z] -> stored [z][r] */
+                for (size_t j = 0; j < nz; j++) Ck[j * f->nr + i] = C[(one_cell ? 0 : i) * nz + j];
         }
         if (st == NS_OK) {
             ns_diff_get_result(solver, res);

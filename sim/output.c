@@ -30,7 +30,20 @@ struct ns_output {
     hid_t d_curve[NS_C_COUNT];
     hid_t d_status, d_error, d_seconds;
     hid_t t_error; /* fixed-length string type of /error */
+    /* Status batch (see output.h): rows written, statuses not yet. */
+    size_t *pend_case;
+    signed char *pend_status;
+    size_t n_pend;
+    double t_commit; /* [s] monotonic time of the last commit */
+    size_t n_commits;
 };
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* An attachment recorded for a scale's REFERENCE_LIST (layout of the HDF5
  * dimension-scale specification, as libhdf5_hl writes it). */
@@ -180,10 +193,11 @@ static herr_t scale_set(hid_t d, const char *name)
 static herr_t scale_attach(hid_t file, hid_t d, const char *dpath, int rank, ds_scale *const *scales,
                            const char *const *labels)
 {
-    hobj_ref_t refs[2];
-    hvl_t lists[2];
+    hobj_ref_t refs[3];
+    hvl_t lists[3];
     herr_t rc = -1;
     hid_t vt = -1, s = -1, a = -1, st = -1;
+    if (rank < 1 || rank > 3) return -1;
     for (int k = 0; k < rank; k++) {
         if (H5Rcreate(&refs[k], file, scales[k]->path, H5R_OBJECT, -1) < 0) return -1;
         lists[k].len = 1;
@@ -254,6 +268,13 @@ static void close_datasets(ns_output *o)
     o->d_status = o->d_error = o->d_seconds = o->t_error = -1;
 }
 
+static void output_free(ns_output *o)
+{
+    free(o->pend_case);
+    free(o->pend_status);
+    free(o);
+}
+
 static ns_output *output_alloc(const char *path)
 {
     ns_output *o = calloc(1, sizeof *o);
@@ -263,6 +284,13 @@ static ns_output *output_alloc(const char *path)
     for (size_t k = 0; k < NS_R_COUNT; k++) o->d_result[k] = -1;
     for (size_t c = 0; c < NS_C_COUNT; c++) o->d_curve[c] = -1;
     o->d_status = o->d_error = o->d_seconds = o->t_error = -1;
+    o->pend_case = malloc(NS_OUTPUT_BATCH_CASES * sizeof *o->pend_case);
+    o->pend_status = malloc(NS_OUTPUT_BATCH_CASES);
+    if (!o->pend_case || !o->pend_status) {
+        output_free(o);
+        return NULL;
+    }
+    o->t_commit = mono_seconds();
     return o;
 }
 
@@ -296,6 +324,7 @@ static herr_t open_datasets(ns_output *o)
 
 static herr_t create_content(hid_t f, const ns_output_meta *m, ds_scale *sc_case,
                              ds_scale *sc_ins, ds_scale *sc_time);
+static herr_t create_fields(hid_t f, const ns_output_meta *m, ds_scale *sc_time);
 
 ns_status ns_output_create(const char *path, const ns_output_meta *m, ns_output **out)
 {
@@ -304,6 +333,13 @@ ns_status ns_output_create(const char *path, const ns_output_meta *m, ns_output 
     NS_CHECK(strlen(path) < NS_PATH_CAP, NS_EINVAL, "output path longer than %d bytes",
              NS_PATH_CAP - 1);
     NS_CHECK(m->n_cases >= 1, NS_EINVAL, "n_cases = %zu, need >= 1", m->n_cases);
+    for (size_t k = 0; k < m->n_fields; k++)
+        NS_CHECK(m->field_case[k] < m->n_cases && m->field_nr[k] >= 1 && m->field_nz[k] >= 1 &&
+                     (k == 0 || m->field_case[k] > m->field_case[k - 1]),
+                 NS_EINVAL,
+                 "field %zu: case %zu (of %zu; field cases strictly increasing), grid %zu x %zu "
+                 "(need >= 1 x 1)",
+                 k, m->field_case[k], m->n_cases, m->field_nr[k], m->field_nz[k]);
     NS_CHECK(m->sizes.n_insertion >= 1 && m->sizes.n_time >= 1, NS_EINVAL,
              "curve sizes insertion = %zu, time = %zu points, need >= 1 each",
              m->sizes.n_insertion, m->sizes.n_time);
@@ -329,6 +365,7 @@ ns_status ns_output_create(const char *path, const ns_output_meta *m, ns_output 
     H5Pclose(fcpl);
     H5OK(o->file, "create the file (check the directory exists and is writable)");
     H5OK(create_content(o->file, m, &sc_case, &sc_ins, &sc_time), "write the file structure");
+    H5OK(create_fields(o->file, m, &sc_time), "write the /fields structure");
     H5OK(scale_finish(o->file, &sc_case), "write the dimension scale /case");
     H5OK(scale_finish(o->file, &sc_ins), "write the dimension scale /curves/insertion_point");
     H5OK(scale_finish(o->file, &sc_time), "write the dimension scale /curves/time");
@@ -345,7 +382,7 @@ fail:
     free(sc_time.list);
     close_datasets(o);
     if (o->file >= 0) H5Fclose(o->file);
-    free(o);
+    output_free(o);
     return st;
 }
 
@@ -504,6 +541,74 @@ done:
     return rc;
 }
 
+/* /fields: one group per field case (see output.h). Every dataset is
+ * created here, NaN-filled; the grid and the snapshots are raw writes later. */
+static herr_t create_fields(hid_t f, const ns_output_meta *m, ds_scale *sc_time)
+{
+    if (m->n_fields == 0) return 0;
+    hsize_t F = m->n_fields, T = m->sizes.n_time;
+    const double nan = NAN;
+    char buf[256], rname[64], zname[64];
+    herr_t rc = -1;
+    hid_t g = make_group(f, "fields"), d = -1;
+    if (g < 0) return -1;
+    H5Gclose(g);
+    long long *fc = malloc(F * sizeof *fc);
+    if (!fc) return -1;
+    for (hsize_t k = 0; k < F; k++) fc[k] = (long long)m->field_case[k];
+    d = make_dataset(f, "fields/field_case", H5T_STD_I64LE, 1, &F, NULL, "1",
+                     "cases whose concentration fields are stored, group /fields/case_<i> each");
+    rc = d >= 0 ? H5Dwrite(d, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, fc) : -1;
+    if (rc >= 0) rc = scale_set(d, "field_case");
+    if (d >= 0) H5Dclose(d);
+    free(fc);
+    if (rc < 0) return -1;
+    for (size_t k = 0; k < m->n_fields && rc >= 0; k++) {
+        size_t i = m->field_case[k];
+        hsize_t nr = m->field_nr[k], nz = m->field_nz[k], dims[3] = {T, nz, nr};
+        snprintf(buf, sizeof buf, "fields/case_%zu", i);
+        if ((g = make_group(f, buf)) < 0) return -1;
+        rc = attr_int64(g, "case", (long long)i);
+        H5Gclose(g);
+        char rpath[96], zpath[96], cpath[96];
+        snprintf(rpath, sizeof rpath, "/fields/case_%zu/r", i);
+        snprintf(zpath, sizeof zpath, "/fields/case_%zu/z", i);
+        snprintf(cpath, sizeof cpath, "/fields/case_%zu/concentration", i);
+        snprintf(rname, sizeof rname, "r_case%zu", i);
+        snprintf(zname, sizeof zname, "z_case%zu", i);
+        ds_scale sc_r = {rpath, NULL, 0, 0}, sc_z = {zpath, NULL, 0, 0};
+        if (rc >= 0) {
+            d = make_dataset(f, rpath, H5T_IEEE_F64LE, 1, &nr, &nan, "m",
+                             "radial position of the cell centres (needle axis at r = 0, unit-cell "
+                             "boundary beyond the last cell); NaN until the case is computed");
+            rc = d >= 0 ? scale_set(d, rname) : -1;
+            if (d >= 0) H5Dclose(d);
+        }
+        if (rc >= 0) {
+            d = make_dataset(f, zpath, H5T_IEEE_F64LE, 1, &nz, &nan, "m",
+                             "depth of the cell centres below the skin surface; NaN until the case "
+                             "is computed");
+            rc = d >= 0 ? scale_set(d, zname) : -1;
+            if (d >= 0) H5Dclose(d);
+        }
+        if (rc >= 0) {
+            d = make_dataset(f, cpath, H5T_IEEE_F64LE, 3, dims, &nan, "kg/m3",
+                             "tissue drug concentration C = K u at the output times /curves/time "
+                             "(axisymmetric r-z unit cell around one needle; finite-volume cell "
+                             "averages); NaN until the case is computed or where it failed");
+            ds_scale *scs[3] = {sc_time, &sc_z, &sc_r};
+            const char *labs[3] = {"time", zname, rname};
+            rc = d >= 0 ? scale_attach(f, d, cpath, 3, scs, labs) : -1;
+            if (d >= 0) H5Dclose(d);
+        }
+        if (rc >= 0) rc = scale_finish(f, &sc_r);
+        if (rc >= 0) rc = scale_finish(f, &sc_z);
+        free(sc_r.list);
+        free(sc_z.list);
+    }
+    return rc;
+}
+
 /* ---- open ------------------------------------------------------------------- */
 
 /* Rank and dims of a dataset; returns rank or -1. */
@@ -605,7 +710,7 @@ ns_status ns_output_open(const char *path, int writable, ns_output **out)
 fail:
     close_datasets(o);
     if (o->file >= 0) H5Fclose(o->file);
-    free(o);
+    output_free(o);
     return st;
 }
 
@@ -617,6 +722,7 @@ ns_status ns_output_read_status(ns_output *o, signed char *status)
 {
     const char *path = o->path;
     ns_status st = NS_OK;
+    NS_TRY(ns_output_flush(o)); /* statuses still in the batch */
     H5OK(H5Dread(o->d_status, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, status),
          "read /status");
     return NS_OK;
@@ -672,16 +778,99 @@ ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, 
              "write a /curves row");
     H5OK(row_io(o->d_error, i, 1, 1, o->t_error, err, NULL), "write an /error row");
     H5OK(row_io(o->d_seconds, i, 1, 1, H5T_NATIVE_DOUBLE, &seconds, NULL), "write a /timing row");
-    /* The row reaches the file before the status that declares it complete. */
-    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case row");
-    H5OK(row_io(o->d_status, i, 1, 1, H5T_NATIVE_SCHAR, &s8, NULL), "write a /status entry");
-    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case status");
+    /* The status waits in the batch: it is written only after a flush that
+     * made this row durable (commit), so a status 1 or 2 on disk always has
+     * its whole row on disk. */
+    o->pend_case[o->n_pend] = i;
+    o->pend_status[o->n_pend] = s8;
+    o->n_pend++;
     free(nanrow);
+    nanrow = NULL;
+    if (o->n_pend >= NS_OUTPUT_BATCH_CASES ||
+        mono_seconds() - o->t_commit >= NS_OUTPUT_BATCH_SECONDS)
+        NS_TRY(ns_output_flush(o));
     return NS_OK;
 fail:
     free(nanrow);
     return st;
 }
+
+ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    char name[96];
+    hsize_t dims[3];
+    hid_t d = -1;
+    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
+    snprintf(name, sizeof name, "/fields/case_%zu/concentration", i);
+    NS_CHECK(H5Lexists(o->file, "/fields", H5P_DEFAULT) > 0 &&
+                 H5Lexists(o->file, name, H5P_DEFAULT) > 0,
+             NS_EINVAL, "%s: case %zu is not a field case (no %s)", path, i, name);
+    d = H5Dopen2(o->file, name, H5P_DEFAULT);
+    H5OK(d, "open a /fields dataset");
+    {
+        hid_t sp = H5Dget_space(d);
+        int rk = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+        if (sp >= 0) H5Sclose(sp);
+        H5OK(rk == 3 ? 0 : -1, "read the shape of a /fields dataset");
+    }
+    if (dims[0] != f->n_time || dims[1] != f->nz || dims[2] != f->nr) {
+        st = ns_status_set(NS_EINVAL, __FILE__, __LINE__, __func__,
+                           "%s: case %zu: field of %zu times x %zu x %zu cells, file has %llu x "
+                           "%llu x %llu",
+                           path, i, f->n_time, f->nz, f->nr, (unsigned long long)dims[0],
+                           (unsigned long long)dims[1], (unsigned long long)dims[2]);
+        goto fail;
+    }
+    H5OK(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->C), "write a field");
+    H5Dclose(d);
+    snprintf(name, sizeof name, "/fields/case_%zu/r", i);
+    d = H5Dopen2(o->file, name, H5P_DEFAULT);
+    H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->r) : -1,
+         "write the field r grid");
+    H5Dclose(d);
+    snprintf(name, sizeof name, "/fields/case_%zu/z", i);
+    d = H5Dopen2(o->file, name, H5P_DEFAULT);
+    H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->z) : -1,
+         "write the field z grid");
+    H5Dclose(d);
+    return NS_OK;
+fail:
+    if (d >= 0) H5Dclose(d);
+    return st;
+}
+
+ns_status ns_output_mark_resumed(ns_output *o)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    char old[4096], utc[32] = "unknown", val[4200];
+    time_t now = time(NULL);
+    struct tm tmv;
+    if (gmtime_r(&now, &tmv)) strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    if (attr_read_string(o->file, "resumed_utc", old, sizeof old) < 0) old[0] = '\0';
+    /* Keep the list bounded: the oldest entries go first (the attribute stays < 4 kB). */
+    const char *keep = old;
+    while (strlen(keep) + strlen(utc) + 2 > sizeof old) {
+        const char *sp = strchr(keep, ' ');
+        if (!sp) {
+            keep = "";
+            break;
+        }
+        keep = sp + 1;
+    }
+    snprintf(val, sizeof val, "%s%s%s", keep, keep[0] ? " " : "", utc);
+    if (H5Aexists(o->file, "resumed_utc") > 0)
+        H5OK(H5Adelete(o->file, "resumed_utc"), "replace the resumed_utc attribute");
+    H5OK(attr_string(o->file, "resumed_utc", val), "write the resumed_utc attribute");
+    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the resumed_utc attribute");
+    return NS_OK;
+fail:
+    return st;
+}
+
+size_t ns_output_commits(const ns_output *o) { return o->n_commits; }
 
 ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status, char *error,
                               double *seconds)
@@ -693,6 +882,7 @@ ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *st
              NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
              r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
     signed char s8 = 0;
+    NS_TRY(ns_output_flush(o)); /* statuses still in the batch */
     for (size_t k = 0; k < NS_R_COUNT; k++)
         H5OK(row_io(o->d_result[k], i, 1, 1, H5T_NATIVE_DOUBLE, NULL, &r->scalar[k]),
              "read a /results row");
@@ -714,7 +904,16 @@ ns_status ns_output_flush(ns_output *o)
 {
     const char *path = o->path;
     ns_status st = NS_OK;
-    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush");
+    if (o->n_pend == 0) return NS_OK;
+    /* Commit: rows durable first, then their statuses, then those durable too. */
+    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case rows");
+    for (size_t k = 0; k < o->n_pend; k++)
+        H5OK(row_io(o->d_status, o->pend_case[k], 1, 1, H5T_NATIVE_SCHAR, &o->pend_status[k], NULL),
+             "write a /status entry");
+    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case statuses");
+    o->n_pend = 0;
+    o->n_commits++;
+    o->t_commit = mono_seconds();
     return NS_OK;
 fail:
     return st;
@@ -726,10 +925,11 @@ ns_status ns_output_close(ns_output **op)
     ns_output *o = *op;
     *op = NULL;
     ns_status st = NS_OK;
+    if (o->file >= 0 && o->d_status >= 0) st = ns_output_flush(o);
     close_datasets(o);
-    if (o->file >= 0 && H5Fclose(o->file) < 0)
+    if (o->file >= 0 && H5Fclose(o->file) < 0 && st == NS_OK)
         st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__, "%s: HDF5 could not close the file",
                            o->path);
-    free(o);
+    output_free(o);
     return st;
 }

@@ -13,6 +13,16 @@
  *   /curves/insertion_point [P]   float64 0..1, normalised curve parameter, scale
  *   /curves/time           [T]    float64 [s] output times, scale
  *   /curves/<name>         [n, P] or [n, T] float64 (one per ns_curve_table row)
+ *   /fields/field_case     [F]    int64, the cases with stored fields (run.fields =
+ *                                 true, run.field_cases), scale "field_case"
+ *   /fields/case_<i>/concentration [T, nz, nr] float64 kg/m3, C = K u at the
+ *                                 output times; scales /curves/time, z, r below
+ *   /fields/case_<i>/r     [nr]   float64 m, cell centres, scale "r_case<i>"
+ *   /fields/case_<i>/z     [nz]   float64 m, cell centres, scale "z_case<i>"
+ *   One group per field case because the grid is per case: nr, nz are that
+ *   case's numerics.diff_n_r/diff_n_z (sweepable) and the cell centres
+ *   depend on the unit-cell radius and the channel depth. The scale names
+ *   carry the case so xarray never merges two different grids.
  * Every dataset carries `units` and `description` string attributes; every
  * per-case dataset has /case attached to dimension 0 and curves their axis to
  * dimension 1, so h5py/xarray name the dimensions case, insertion_point, time.
@@ -29,11 +39,23 @@
  * resume. (Protection is against process death; power loss would need fsync,
  * which is not done.)
  *
+ * Batching. H5Fflush costs ~0.7 ms (two per case made ~1.5 ms of rank-0 time
+ * per case). Rows are therefore written as they arrive and their statuses
+ * held in memory; a commit (ns_output_flush) flushes the rows, writes the
+ * held statuses and flushes again. A commit happens when
+ * NS_OUTPUT_BATCH_CASES statuses are held or NS_OUTPUT_BATCH_SECONDS have
+ * passed since the last one (checked on each write), and on close. The rule
+ * "a status is written only after its row is durable" is unchanged, so the
+ * file stays kill-safe; a kill loses at most the last batch (those cases
+ * are pending and recomputed on resume). The field snapshots of a case
+ * (ns_output_write_fields) are written before its row and covered by the
+ * same commit.
+ *
  * Why one writer (rank 0, sec2 driver) and not independent MPI-IO from every
  * rank: a row is small (about 8 * (33 + 4 P + 2 T) bytes, a few kB) and
- * writing it costs tens of microseconds (measured: see scripts/bench_sweep.sh,
- * build/bench/sweep.txt), while a case costs 0.1-1 s. Funnelling rows to rank 0
- * adds one small message per case and keeps rank 0 able to serve ~10^4 rows/s.
+ * writing it costs tens of microseconds plus the batched flushes (measured: see
+ * scripts/bench_sweep.sh, build/bench/sweep.txt), while a case costs 0.1-1 s.
+ * Funnelling rows to rank 0 adds one small message per case.
  * MPI-IO would make H5Fflush and dataset creation collective, which does not
  * fit dynamic scheduling (ranks finish cases at unrelated moments), and its
  * metadata cache would be shared across ranks, which loses the in-place
@@ -52,6 +74,9 @@
 
 /* Bytes of one /error entry including the terminating NUL. */
 #define NS_OUTPUT_ERROR_LEN 256
+
+#define NS_OUTPUT_BATCH_CASES 256    /* [-] statuses held before a commit */
+#define NS_OUTPUT_BATCH_SECONDS 1.0  /* [s] longest time between commits while writing */
 
 /* Case status values stored in /status. */
 enum { NS_CASE_PENDING = 0, NS_CASE_OK = 1, NS_CASE_FAILED = 2 };
@@ -80,6 +105,10 @@ typedef struct {
     const char *run_name;
     size_t n_params;
     const ns_output_param *params;
+    size_t n_fields;               /* field cases (0: no /fields group) */
+    const size_t *field_case;      /* [n_fields] strictly increasing case indices */
+    const size_t *field_nr;        /* [n_fields] radial cells of each field case */
+    const size_t *field_nz;        /* [n_fields] axial cells of each field case */
 } ns_output_meta;
 
 /* Create (truncate) path and write the whole structure and the static
@@ -99,7 +128,8 @@ unsigned long long ns_output_config_hash(const ns_output *o);
 ns_status ns_output_read_status(ns_output *o, signed char *status);
 
 /* Write the row of case i (r must have the file's curve sizes; NULL writes
- * NaN scalars and curves), then its status. error: "" or a reason, truncated
+ * NaN scalars and curves) and queue its status for the next commit (see
+ * Batching; ns_output_flush commits now). error: "" or a reason, truncated
  * to NS_OUTPUT_ERROR_LEN - 1 bytes. seconds: wall time [s].
  * exceptions: NS_EINVAL (i >= n_cases, bad status, size mismatch), NS_EIO. */
 ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, int status,
@@ -110,10 +140,25 @@ ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, 
 ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status,
                               char *error, double *seconds);
 
-/* Push buffered data to the file (H5Fflush). exceptions: NS_EIO. */
+/* Concentration snapshots and grid of field case i, written in place. Call
+ * before ns_output_write_case(i): the commit that writes the status makes them
+ * durable first. exceptions: NS_EINVAL (not a field case, shape mismatch), NS_EIO. */
+ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f);
+
+/* Append the current UTC time to the root attribute `resumed_utc` (space-
+ * separated ISO 8601 list, oldest first; created_utc is never changed) and
+ * flush. Called once when a run continues an existing file, before any case
+ * is written. exceptions: NS_EIO. */
+ns_status ns_output_mark_resumed(ns_output *o);
+
+/* Number of commits so far (tests and benchmarks). */
+size_t ns_output_commits(const ns_output *o);
+
+/* Commit: flush the written rows, write the queued statuses, flush again
+ * (H5Fflush twice; nothing when no status is queued). exceptions: NS_EIO. */
 ns_status ns_output_flush(ns_output *o);
 
-/* Close; NULL-safe, sets *o = NULL. exceptions: NS_EIO. */
+/* Commit, then close; NULL-safe, sets *o = NULL. exceptions: NS_EIO. */
 ns_status ns_output_close(ns_output **o);
 
 #endif

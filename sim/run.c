@@ -23,6 +23,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -39,9 +40,11 @@
 
 #define PATH_CAP 4200
 
-/* Payload of one case (MPI message body): fixed part then the curves. */
+/* Payload of one case (MPI message body): fixed part, the curves, then for a
+ * field case its r, z and C (ns_case_fields layout). */
 typedef struct {
     int status;                       /* NS_CASE_OK or NS_CASE_FAILED */
+    int has_fields;                   /* 1: r, z, C follow the curves */
     char error[NS_OUTPUT_ERROR_LEN];  /* first line of the failure message */
     double scalar[NS_R_COUNT];
 } payload_head;
@@ -56,7 +59,66 @@ typedef struct {
     signed char *status;    /* rank 0: current /status of every case */
     size_t n_ok, n_failed;
     ns_progress *progress;
+    /* Concentration fields (run.fields): sorted distinct case indices and grids. */
+    size_t n_fields;
+    size_t *field_case, *field_nr, *field_nz;
 } run_ctx;
+
+/* 1 if case i is a field case. */
+static int is_field_case(const run_ctx *ctx, size_t i)
+{
+    size_t lo = 0, hi = ctx->n_fields;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ctx->field_case[mid] == i) return 1;
+        if (ctx->field_case[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Field cases of the config: sorted, duplicates removed, grid of each. */
+static ns_status setup_fields(run_ctx *ctx)
+{
+    const ns_run_settings *rs = ns_config_run(ctx->cfg);
+    if (!rs->fields || rs->n_field_cases == 0) return NS_OK;
+    size_t m = rs->n_field_cases;
+    ctx->field_case = malloc(m * sizeof(size_t));
+    ctx->field_nr = malloc(m * sizeof(size_t));
+    ctx->field_nz = malloc(m * sizeof(size_t));
+    NS_CHECK(ctx->field_case && ctx->field_nr && ctx->field_nz, NS_ENOMEM,
+             "cannot allocate %zu field cases", m);
+    memcpy(ctx->field_case, rs->field_cases, m * sizeof(size_t));
+    qsort(ctx->field_case, m, sizeof(size_t), cmp_size);
+    size_t n = 0;
+    for (size_t k = 0; k < m; k++)
+        if (n == 0 || ctx->field_case[k] != ctx->field_case[n - 1]) ctx->field_case[n++] = ctx->field_case[k];
+    ctx->n_fields = n;
+    for (size_t k = 0; k < n; k++) {
+        ns_params p;
+        NS_TRY(ns_config_case(ctx->cfg, ctx->field_case[k], &p));
+        ctx->field_nr[k] = p.numerics.diff_n_r;
+        ctx->field_nz[k] = p.numerics.diff_n_z;
+    }
+    return NS_OK;
+}
+
+static void free_fields(run_ctx *ctx)
+{
+    free(ctx->field_case);
+    free(ctx->field_nr);
+    free(ctx->field_nz);
+    ctx->field_case = ctx->field_nr = ctx->field_nz = NULL;
+    ctx->n_fields = 0;
+}
 
 static int file_exists(const char *path)
 {
@@ -93,11 +155,14 @@ static void first_line(char *dst, size_t cap, ns_status st)
     dst[n] = '\0';
 }
 
-static void pack(const ns_case_result *r, int status, const char *error, void *payload)
+/* Pack the case into payload; returns the bytes used. */
+static size_t pack(const ns_case_result *r, int status, const char *error,
+                   const ns_case_fields *f, void *payload)
 {
     payload_head h;
     memset(&h, 0, sizeof h);
     h.status = status;
+    h.has_fields = f != NULL;
     snprintf(h.error, sizeof h.error, "%s", error);
     memcpy(h.scalar, r->scalar, sizeof h.scalar);
     unsigned char *p = payload;
@@ -108,22 +173,40 @@ static void pack(const ns_case_result *r, int status, const char *error, void *p
         memcpy(p, r->curve[c], n);
         p += n;
     }
+    if (f) {
+        memcpy(p, f->r, f->nr * sizeof(double));
+        p += f->nr * sizeof(double);
+        memcpy(p, f->z, f->nz * sizeof(double));
+        p += f->nz * sizeof(double);
+        size_t nc = f->n_time * f->nz * f->nr * sizeof(double);
+        memcpy(p, f->C, nc);
+        p += nc;
+    }
+    return (size_t)(p - (unsigned char *)payload);
 }
 
-static void compute(void *vctx, size_t i, void *payload)
+static size_t compute(void *vctx, size_t i, void *payload)
 {
     run_ctx *ctx = vctx;
     ns_params params;
+    ns_case_fields f, *fp = NULL;
+    memset(&f, 0, sizeof f);
     char err[NS_OUTPUT_ERROR_LEN] = "";
     ns_case_result_reset(&ctx->work);
     ns_status_clear();
     ns_status st = ns_config_case(ctx->cfg, i, &params);
+    if (st == NS_OK && is_field_case(ctx, i)) {
+        st = ns_case_fields_init(&f, &params, ctx->sizes.n_time);
+        if (st == NS_OK) fp = &f;
+    }
     if (st == NS_OK) {
         ns_status_clear();
-        st = ns_case_run(&params, &ctx->work);
+        st = fp ? ns_case_run_fields(&params, &ctx->work, fp) : ns_case_run(&params, &ctx->work);
     }
     if (st != NS_OK) first_line(err, sizeof err, st);
-    pack(&ctx->work, st == NS_OK ? NS_CASE_OK : NS_CASE_FAILED, err, payload);
+    size_t used = pack(&ctx->work, st == NS_OK ? NS_CASE_OK : NS_CASE_FAILED, err, fp, payload);
+    ns_case_fields_clear(&f);
+    return used;
 }
 
 static ns_status store(void *vctx, size_t i, const void *payload, double seconds)
@@ -140,6 +223,21 @@ static ns_status store(void *vctx, size_t i, const void *payload, double seconds
         p += n;
     }
     h.error[sizeof h.error - 1] = '\0';
+    if (h.has_fields) {
+        /* The grid of this case (same config on every rank). */
+        ns_params params;
+        ns_case_fields f;
+        NS_TRY(ns_config_case(ctx->cfg, i, &params));
+        NS_TRY(ns_case_fields_init(&f, &params, ctx->sizes.n_time));
+        memcpy(f.r, p, f.nr * sizeof(double));
+        p += f.nr * sizeof(double);
+        memcpy(f.z, p, f.nz * sizeof(double));
+        p += f.nz * sizeof(double);
+        memcpy(f.C, p, f.n_time * f.nz * f.nr * sizeof(double));
+        ns_status fst = ns_output_write_fields(ctx->out, i, &f);
+        ns_case_fields_clear(&f);
+        NS_TRY(fst);
+    }
     NS_TRY(ns_output_write_case(ctx->out, i, &ctx->store, h.status, h.error, seconds));
     if (ctx->status[i] == NS_CASE_OK) ctx->n_ok--;
     if (ctx->status[i] == NS_CASE_FAILED) ctx->n_failed--;
@@ -209,8 +307,9 @@ static ns_status build_params(const ns_config *cfg, ns_output_param **out, doubl
 }
 
 /* Create path.new with the full structure, close, rename to path. */
-static ns_status create_file(const ns_config *cfg, const char *path, ns_curve_sizes sizes)
+static ns_status create_file(const run_ctx *ctx, const char *path, ns_curve_sizes sizes)
 {
+    const ns_config *cfg = ctx->cfg;
     const ns_run_settings *rs = ns_config_run(cfg);
     ns_output_param *params = NULL;
     double *vals = NULL, *times = NULL;
@@ -235,7 +334,11 @@ static ns_status create_file(const ns_config *cfg, const char *path, ns_curve_si
                         .seed = rs->seed,
                         .run_name = rs->name,
                         .n_params = ns_config_n_axes(cfg),
-                        .params = params};
+                        .params = params,
+                        .n_fields = ctx->n_fields,
+                        .field_case = ctx->field_case,
+                        .field_nr = ctx->field_nr,
+                        .field_nz = ctx->field_nz};
     NS_TRY_GOTO(st, ns_output_create(tmp, &m, &o), done);
     NS_TRY_GOTO(st, ns_output_close(&o), done);
     if (rename(tmp, path) != 0)
@@ -249,6 +352,80 @@ done:
     free(labs);
     free(times);
     return st;
+}
+
+/* XDMF 3 description of /fields next to the HDF5 file (OUT.h5 -> OUT.xmf),
+ * so ParaView (Xdmf3 reader) opens the snapshots: per field case one
+ * temporal collection over /curves/time, each step a 2DRectMesh whose points
+ * are the cell centres (VXVY = /fields/case_<i>/r, z; z is depth, downward)
+ * with the concentration as point data, a hyperslab [k, :, :] of
+ * /fields/case_<i>/concentration. The HDF5 file is named relative to the
+ * .xmf (same directory), so the pair can be moved together. */
+static ns_status write_xdmf(const run_ctx *ctx, const char *h5path)
+{
+    if (ctx->n_fields == 0) return NS_OK;
+    char xmf[PATH_CAP + 8], tmp[PATH_CAP + 16];
+    size_t len = strlen(h5path);
+    if (len > 3 && strcmp(h5path + len - 3, ".h5") == 0)
+        snprintf(xmf, sizeof xmf, "%.*s.xmf", (int)(len - 3), h5path);
+    else
+        snprintf(xmf, sizeof xmf, "%s.xmf", h5path);
+    snprintf(tmp, sizeof tmp, "%s.new", xmf);
+    const char *base = strrchr(h5path, '/');
+    base = base ? base + 1 : h5path;
+    size_t T = ctx->sizes.n_time;
+    double *t = malloc((T ? T : 1) * sizeof *t);
+    NS_CHECK(t, NS_ENOMEM, "cannot allocate %zu output times", T);
+    ns_case_output_times(ns_config_run(ctx->cfg)->duration, T, t);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp) {
+        free(t);
+        NS_FAIL(NS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    }
+    fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+                "<!-- needlesim concentration fields of %s (schema needlesim-1, /fields) -->\n"
+                "<Xdmf xmlns:xi=\"http://www.w3.org/2001/XInclude\" Version=\"3.0\">\n"
+                "  <Domain>\n",
+            base);
+    for (size_t k = 0; k < ctx->n_fields; k++) {
+        size_t i = ctx->field_case[k], nr = ctx->field_nr[k], nz = ctx->field_nz[k];
+        fprintf(fp, "    <Grid Name=\"case_%zu\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", i);
+        for (size_t m = 0; m < T; m++) {
+            fprintf(fp,
+                    "      <Grid Name=\"case_%zu_t%zu\" GridType=\"Uniform\">\n"
+                    "        <Time Value=\"%.17g\"/>\n"
+                    "        <Topology TopologyType=\"2DRectMesh\" Dimensions=\"%zu %zu\"/>\n"
+                    "        <Geometry GeometryType=\"VXVY\">\n"
+                    "          <DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
+                    "Format=\"HDF\">%s:/fields/case_%zu/r</DataItem>\n"
+                    "          <DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
+                    "Format=\"HDF\">%s:/fields/case_%zu/z</DataItem>\n"
+                    "        </Geometry>\n"
+                    "        <Attribute Name=\"concentration\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+                    "          <DataItem ItemType=\"HyperSlab\" Dimensions=\"1 %zu %zu\" Type=\"HyperSlab\">\n"
+                    "            <DataItem Dimensions=\"3 3\" Format=\"XML\">%zu 0 0 1 1 1 1 %zu %zu</DataItem>\n"
+                    "            <DataItem Dimensions=\"%zu %zu %zu\" NumberType=\"Float\" Precision=\"8\" "
+                    "Format=\"HDF\">%s:/fields/case_%zu/concentration</DataItem>\n"
+                    "          </DataItem>\n"
+                    "        </Attribute>\n"
+                    "      </Grid>\n",
+                    i, m, t[m], nz, nr, nr, base, i, nz, base, i, nz, nr, m, nz, nr, T, nz, nr,
+                    base, i);
+        }
+        fprintf(fp, "    </Grid>\n");
+    }
+    fprintf(fp, "  </Domain>\n</Xdmf>\n");
+    free(t);
+    int bad = ferror(fp);
+    if (fclose(fp) != 0 || bad) {
+        remove(tmp);
+        NS_FAIL(NS_EIO, "%s: write failed", tmp);
+    }
+    if (rename(tmp, xmf) != 0) {
+        remove(tmp);
+        NS_FAIL(NS_EIO, "cannot rename %s to %s: %s", tmp, xmf, strerror(errno));
+    }
+    return NS_OK;
 }
 
 /* Check a file to resume, read-only. Returns 0 ok, else the exit code (message printed). */
@@ -290,10 +467,12 @@ static int prepare(const ns_run_options *opt, const ns_config *cfg, const char *
                    const char *partial, ns_curve_sizes sizes, run_ctx *ctx)
 {
     size_t n = ns_config_n_cases(cfg);
+    int continued = 0; /* 1: an existing file is continued (resumed_utc) */
     if (opt->resume) {
         if (file_exists(partial)) {
             int code = check_resumable(cfg, partial, sizes);
             if (code) return code;
+            continued = 1;
         } else if (file_exists(out)) {
             int code = check_resumable(cfg, out, sizes);
             if (code) return code;
@@ -319,11 +498,12 @@ static int prepare(const ns_run_options *opt, const ns_config *cfg, const char *
                 print_error(ns_status_message());
                 return 1;
             }
+            continued = 1;
         } else {
             if (!opt->quiet)
                 fprintf(stderr, "needlesim: neither %s nor %s exists: starting a new run\n",
                         partial, out);
-            if (create_file(cfg, partial, sizes) != NS_OK) {
+            if (create_file(ctx, partial, sizes) != NS_OK) {
                 print_error(ns_status_message());
                 return 1;
             }
@@ -335,13 +515,17 @@ static int prepare(const ns_run_options *opt, const ns_config *cfg, const char *
                          partial);
             return 2;
         }
-        if (create_file(cfg, partial, sizes) != NS_OK) {
+        if (create_file(ctx, partial, sizes) != NS_OK) {
             print_error(ns_status_message());
             return 1;
         }
     }
     if (ns_output_open(partial, 1, &ctx->out) != NS_OK) {
         print_errorf("cannot open %s for writing: %s", partial, ns_status_message());
+        return 1;
+    }
+    if (continued && ns_output_mark_resumed(ctx->out) != NS_OK) {
+        print_errorf("cannot record the resume in %s: %s", partial, ns_status_message());
         return 1;
     }
     ctx->status = malloc(n);
@@ -392,6 +576,30 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
     ctx.payload_size = sizeof(payload_head);
     for (size_t c = 0; c < NS_C_COUNT; c++)
         ctx.payload_size += ns_curve_length((ns_curve_id)c, ctx.sizes) * sizeof(double);
+    if (setup_fields(&ctx) != NS_OK) {
+        if (rank == 0) print_error(ns_status_message());
+        code = 2;
+        goto finish;
+    }
+    {
+        size_t fmax = 0;
+        for (size_t k = 0; k < ctx.n_fields; k++) {
+            size_t nr = ctx.field_nr[k], nz = ctx.field_nz[k];
+            size_t len = (nr + nz + ctx.sizes.n_time * nz * nr) * sizeof(double);
+            if (len > fmax) fmax = len;
+        }
+        /* One MPI message (int count) carries a case with its field. */
+        if (fmax > (size_t)INT_MAX / 2) {
+            if (rank == 0)
+                print_errorf("run.fields: a field of %zu bytes per case is too large for one "
+                             "message (at most %d): reduce numerics.diff_n_r, diff_n_z or "
+                             "run.output_times",
+                             fmax, INT_MAX / 2);
+            code = 2;
+            goto finish;
+        }
+        ctx.payload_size += fmax;
+    }
     size_t n = ns_config_n_cases(cfg);
 
     /* 2. Working file (rank 0) and the pending-case list. */
@@ -455,6 +663,9 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
                 print_errorf("cannot rename %s to %s: %s (the results are complete in %s)", partial,
                              out, strerror(errno), partial);
                 code = 1;
+            } else if (write_xdmf(&ctx, out) != NS_OK) {
+                print_errorf("%s (the results are complete in %s)", ns_status_message(), out);
+                code = 1;
             } else {
                 printf("%zu cases: %zu ok, %zu failed; file %s\n", n, ctx.n_ok, ctx.n_failed, out);
                 fflush(stdout);
@@ -480,6 +691,7 @@ finish:
     ns_case_result_clear(&ctx.store);
     ns_output_close(&ctx.out);
     free(ctx.status);
+    free_fields(&ctx);
     free(todo);
     ns_config_destroy(&cfg);
     ns_sched_finalize();

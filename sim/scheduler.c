@@ -170,10 +170,11 @@ static ns_status run_worker(const ns_sched_job *job)
         rc |= MPI_Wait(&send_req[slot], MPI_STATUS_IGNORE);
         result_header h = {(uint64_t)i, 0.0};
         double t0 = MPI_Wtime();
-        job->compute(job->ctx, i, buf[slot] + sizeof h);
+        size_t used = job->compute(job->ctx, i, buf[slot] + sizeof h);
+        if (used > job->payload_size) used = job->payload_size;
         h.seconds = MPI_Wtime() - t0;
         memcpy(buf[slot], &h, sizeof h);
-        rc |= MPI_Isend(buf[slot], (int)msg_size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
+        rc |= MPI_Isend(buf[slot], (int)(sizeof h + used), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
                         &send_req[slot]);
         slot ^= 1;
         if (ns_sched_stop_requested()) break;
@@ -236,7 +237,13 @@ static int master_serve(master *m, int *rc)
             m->pos += chunk;
             *rc |= MPI_Send(reply, 2, MPI_UINT64_T, status.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
         } else if (status.MPI_TAG == TAG_RESULT) {
-            *rc |= MPI_Recv(m->buf, (int)msg_size, MPI_BYTE, status.MPI_SOURCE, TAG_RESULT,
+            int count = 0;
+            *rc |= MPI_Get_count(&status, MPI_BYTE, &count);
+            if (count < (int)sizeof(result_header) || (size_t)count > msg_size) {
+                *rc |= MPI_ERR_COUNT;
+                break;
+            }
+            *rc |= MPI_Recv(m->buf, count, MPI_BYTE, status.MPI_SOURCE, TAG_RESULT,
                             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             result_header h;
             memcpy(&h, m->buf, sizeof h);

@@ -77,8 +77,10 @@ void ns_sched_bcast_int(int *value);
  * on the others *todo is allocated (free() it). exceptions: NS_ENOMEM, NS_EMPI. */
 ns_status ns_sched_bcast_todo(size_t **todo, size_t *n);
 
-/* The work of a sweep. compute() runs on every computing rank and fills
- * payload[payload_size] for case i (a failed case is data, not an error);
+/* The work of a sweep. compute() runs on every computing rank, fills
+ * payload[0, n) for case i (a failed case is data, not an error) and returns
+ * n <= payload_size, the bytes used (messages carry only those, so a few
+ * cases may carry large extras such as concentration fields);
  * store() runs on rank 0 only with the payload and the compute wall time [s];
  * a non-NS_OK store() is fatal: the sweep stops and that status is returned.
  * idle() (rank 0, may be NULL) is called between polls and after each store
@@ -88,7 +90,7 @@ typedef struct {
     size_t n_todo;
     size_t payload_size;
     void *ctx;
-    void (*compute)(void *ctx, size_t i, void *payload);
+    size_t (*compute)(void *ctx, size_t i, void *payload);
     ns_status (*store)(void *ctx, size_t i, const void *payload, double seconds);
     void (*idle)(void *ctx);
 } ns_sched_job;

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # MPI and integration checks of `needlesim run` (make check-mpi):
 #   1. rank-count invariance: 1, 2 and 3 ranks give identical /results, /curves, /status, /error;
+#   1b. concentration fields (run.fields): /fields identical on 1 and 2 ranks, results unchanged
+#      by capturing fields, and every dataset the XDMF file names opens with h5py at its shape;
 #   2. kill safety: 5 runs killed with SIGKILL at random moments (fixed seed), then
-#      resumed, equal the uninterrupted run; SIGTERM stops cleanly (exit 1, resume hint);
+#      resumed, equal the uninterrupted run; at least 3 of the 5 kills must land in the
+#      computing phase (0 < done < n cases on disk); resume records resumed_utc and keeps
+#      created_utc; SIGTERM stops cleanly (exit 1, resume hint);
 #   3. failure isolation: failing cases get status 2 and a reason, the others finish, exit 0;
 #   4. refusals leave files byte-identical: resume with another config (exit 2), resume of a
 #      corrupted file, fresh run over an existing .partial (exit 2); a bad config gives exit 2
@@ -64,23 +68,49 @@ ok = d.dims[0][0].name == '/case' and d.dims[1][0].name == '/curves/time' and \
      all('units' in f[p].attrs and 'description' in f[p].attrs for g in ('results', 'curves', 'params') for p in [g + '/' + k for k in f[g]])
 sys.exit(0 if ok else 1)"
 
+# ---- 1b. concentration fields -------------------------------------------------------------
+FSET=(--set run.fields=true --set run.field_cases=0,5,3,5)
+"$BIN" run $DATA/tiny.ini -o "$W/f1.h5" --quiet "${FSET[@]}" >/dev/null 2>&1; rc=$?
+check "fields, 1 rank: exit 0" test $rc -eq 0
+$MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$W/f2.h5" --quiet "${FSET[@]}" >/dev/null 2>&1; rc=$?
+check "fields, 2 ranks: exit 0" test $rc -eq 0
+check "fields: /fields identical on 1 and 2 ranks" bash -c "h5diff -r '$W/f1.h5' '$W/f2.h5' /fields /fields >/dev/null"
+check "fields: capturing fields leaves results and curves unchanged" same "$W/r1.h5" "$W/f2.h5"
+check "fields: one group per distinct field case, finite snapshots, XDMF datasets open" "$PY" -c "
+import h5py, sys, numpy as np, xml.etree.ElementTree as ET
+f = h5py.File('$W/f2.h5')
+ok = list(f['fields/field_case'][:]) == [0, 3, 5] and sorted(f['fields']) == ['case_0', 'case_3', 'case_5', 'field_case']
+for i in (0, 3, 5):
+    c = f['fields/case_%d/concentration' % i]
+    ok = ok and np.isfinite(c[:]).all() and c.attrs['units'] == 'kg/m3' and c.dims[0][0].name == '/curves/time'
+n = 0
+for di in ET.parse('$W/f2.xmf').iter('DataItem'):
+    if di.get('Format') == 'HDF':
+        fn, path = di.text.strip().split(':')
+        ok = ok and fn == 'f2.h5' and tuple(int(x) for x in di.get('Dimensions').split()) == f[path].shape
+        n += 1
+sys.exit(0 if ok and n == 3 * 8 * 3 else 1)"
+
 # ---- 2. kill and resume ---------------------------------------------------------------
 RANDOM=20240611   # fixed seed: the kill moments are reproducible
-"$BIN" run $DATA/kill.ini -o "$W/kref.h5" --quiet >/dev/null 2>&1 &
+KCFG=$DATA/resume.ini
+"$BIN" run $KCFG -o "$W/kref.h5" --quiet >/dev/null 2>&1 &
 pid=$!; wait_partial "$W/kref.h5" $pid; t0=$(now); wait $pid; rc=$?; t1=$(now)
 check "kill reference run: exit 0" test $rc -eq 0
 T_ms=$(printf '%.0f' "$(echo "($t1 - $t0) * 1000" | bc -l)")
 echo "  (uninterrupted 1-rank run: $T_ms ms of computing after the file appeared; kills land in [0, that] after it appears)"
+NK=$("$PY" -c "import h5py; print(int(h5py.File('$W/kref.h5').attrs['n_cases']))")
+mid=0
 for k in 1 2 3 4 5; do
   out="$W/k$k.h5"
   ms=$(( RANDOM % (T_ms + 1) ))
   delay=$(echo "$ms / 1000" | bc -l)
   if [ $((k % 2)) = 1 ]; then
-    "$BIN" run $DATA/kill.ini -o "$out" --quiet >/dev/null 2>&1 &
+    "$BIN" run $KCFG -o "$out" --quiet >/dev/null 2>&1 &
     pid=$!; wait_partial "$out" $pid; sleep "$delay"; kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
     how="1 process"
   else
-    $MPIRUN 2 "$BIN" run $DATA/kill.ini -o "$out" --quiet >/dev/null 2>&1 &
+    $MPIRUN 2 "$BIN" run $KCFG -o "$out" --quiet >/dev/null 2>&1 &
     pid=$!; wait_partial "$out" $pid; sleep "$delay"
     pkill -KILL -P $pid 2>/dev/null   # the ranks, children of this mpirun only
     wait $pid 2>/dev/null
@@ -88,10 +118,18 @@ for k in 1 2 3 4 5; do
   fi
   done_at_kill=$([ -e "$out.partial" ] && "$PY" -c "import h5py; print(int((h5py.File('$out.partial')['status'][:] > 0).sum()))" 2>/dev/null || echo "-")
   [ -e "$out" ] && done_at_kill=all
-  $MPIRUN 2 "$BIN" run $DATA/kill.ini -o "$out" --resume --quiet >/dev/null 2>&1; rc=$?
+  case $done_at_kill in ''|-|all|0) ;; *) [ "$done_at_kill" -lt "$NK" ] && mid=$((mid + 1)) ;; esac
+  $MPIRUN 2 "$BIN" run $KCFG -o "$out" --resume --quiet >/dev/null 2>&1; rc=$?
   check "kill $k ($how, SIGKILL after ${ms} ms, $done_at_kill cases on disk): resume exit 0" test $rc -eq 0
   check "kill $k: resumed file equals the uninterrupted run" same "$W/kref.h5" "$out"
 done
+check "at least 3 of 5 kills left a partial file with 0 < done < $NK cases ($mid did)" test $mid -ge 3
+check "resume: resumed_utc recorded, created_utc kept" "$PY" -c "
+import h5py, sys
+res = [h5py.File('$W/k%d.h5' % k).attrs for k in range(1, 6)]
+res = [a for a in res if 'resumed_utc' in a]
+ok = len(res) >= 3 and all(str(a['created_utc']) <= str(a['resumed_utc']).split()[0] for a in res)
+sys.exit(0 if ok and 'resumed_utc' not in h5py.File('$W/kref.h5').attrs else 1)"
 
 # SIGTERM: clean stop with a resume hint, then resume to the same results.
 out="$W/term.h5"
