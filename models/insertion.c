@@ -868,8 +868,22 @@ static void enter_phase(ns_ins *s, int ph)
     s->h_prev = 0.0; /* restart BDF2 with a backward-Euler step */
 }
 
-/* Puncture of the surface layer at state y1: the tip dimple is cut through;
- * the force drops to the cutting resistance (header eq. P4). */
+/* Puncture of the surface layer at state y1 (header eq. P4). The crack runs
+ * through the surface layer at fixed u and w (the skin has mass, the event is
+ * instantaneous), so the relative displacement x = u - w(0) is continuous;
+ * it splits into the cut depth d and the elastic indentation x - d of the
+ * post-puncture law, F = K_e (x - d). The tip energy U_b released by the
+ * crack is the only energy available to the event, so
+ *   F+ = min(F_eq, F_c, sqrt(2 K_e U_b)),   d = x - F+/K_e,
+ * with F_eq the cutting equilibrium K_e (x - d) = R(d): the force never rises
+ * at puncture (it drops to the cutting resistance, or stays at F_c when the
+ * tissue already indented by the cone resists more than F_c), and the
+ * elastic energy kept, F+^2/(2 K_e), never exceeds U_b, so the energy
+ * dissipated by the event, U_b - F+^2/(2 K_e) >= 0, is a true fracture
+ * energy. Without this bound a sharp cone that indents the surface deeply
+ * before it breaks it (x >> F_c/K_e) was mapped to a state with several
+ * times the tip energy and a force jump of 3 F_c, which creates energy and
+ * hits the dynamic tent with a step load. */
 static void do_puncture(ns_ins *s)
 {
     ins_state *y = &s->y1;
@@ -889,8 +903,10 @@ static void do_puncture(ns_ins *s)
                 hi = m;
         }
     }
-    y->dp = lo;
-    y->F = s->K_e * (x - lo);
+    double Fp = fmax(s->K_e * (x - lo), 0.0);
+    Fp = fmin(Fp, fmin(y->F, sqrt(2.0 * s->K_e * fmax(Ub, 0.0))));
+    y->dp = fmin(fmax(x - Fp / s->K_e, 0.0), s->L);
+    y->F = s->K_e * (x - y->dp);
     s->E_frac += Ub - 0.5 * y->F * y->F / s->K_e;
 }
 

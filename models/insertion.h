@@ -44,9 +44,12 @@
  *         + sum_k f_sp E*_k pi [r^2]_k                     (P2 spreading)
  *         + sum_k mu_k f_sp E*_k S_k                       (P3 friction)
  *    over the layers k the needle crosses (r(s), S(s) from models/needle.h);
- *    withdrawal slides back against friction only. At puncture the tip dimple
- *    is cut through and the force drops to R(d) (P4); the local elastic
- *    energy released counts as fracture energy.
+ *    withdrawal slides back against friction only. At puncture (P4) the tip
+ *    dimple is cut through at fixed x = u - w(0): d = x - F+/K_e with
+ *    F+ = min(F_eq, F_c, sqrt(2 K_e U_b)) (F_eq: cutting equilibrium
+ *    K_e (x - d) = R(d); U_b: tip energy at puncture), so the force never
+ *    rises and the event never creates energy; U_b - F+^2/(2 K_e) >= 0 is
+ *    counted as fracture energy.
  *  base plate: penalty k_p (u - L - w) > 0 for R_b <= r <= R_p (array: the
  *    cell; single needle: a hub R_p = 10 R_b); k_p = M/h of the dermis with
  *    the confined modulus M = E(1-nu)/((1+nu)(1-2nu)).
