@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_sf_bessel.h>
 
 #include "insertion_tent.h"
 #include "needle.h"
@@ -319,6 +320,49 @@ static double plate_default_stiffness(const ns_layer *ly)
     return M / ly->thickness;
 }
 
+/* Extra stiffness [N/m^3] of the cell-mean deflection mode of an array patch
+ * (header "Array patch: mean mode"). The periodic unit cell sees the
+ * fluctuating part of the deflection through the local Winkler foundation k0;
+ * the cell-mean part wbar is the sinking of the whole patch of N needles,
+ * radius a_p = R_c sqrt(N) (pi a_p^2 = N / n), which is resisted by
+ *  (i) the fat block under the patch: bonded layer of shape factor
+ *      S = a_p / (2 H) (loaded area over free lateral area), compression
+ *      modulus E_c = E' (1 + 2 S^2) (Gent & Lindley 1959, Proc. Inst. Mech.
+ *      Eng. 173:111; the squeeze term equals the lubrication solution
+ *      (3/2) G a^2 / H^3 of an incompressible bonded disc) in series with the
+ *      bulk modulus K = E / (3 (1 - 2 nu)) (volume change; a wide patch
+ *      a_p >> H tends to the confined modulus, K ~ M for nu -> 0.5) and with
+ *      the backing: k_fat = 1 / (H/E_c + H/K + 1/k_b);
+ * (ii) the skin around the patch: a membrane with tension N0 on the
+ *      foundation k0 outside r = a_p, w = wbar K0(r/l)/K0(a_p/l),
+ *      l = sqrt(N0/k0), carries the edge shear 2 pi a_p N0 wbar K1/(l K0),
+ *      i.e. k_edge = 2 N0 K1(a_p/l) / (a_p l K0(a_p/l)) per patch area.
+ * Returns max(k_fat - k0, 0) + k_edge (0 for a single needle). */
+static double mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc)
+{
+    double count = p->array.count;
+    if (!(isfinite(count) && count > 1.0 && isfinite(Rc) && Rc > 0.0)) return 0.0;
+    double a_p = Rc * sqrt(count);
+    double k_fat = k0;
+    if (p->skin.n_layers == 4) {
+        const ns_layer *hy = &p->skin.layer[NS_LAYER_HYPO];
+        double H = hy->thickness, E = hy->youngs_modulus, nu = hy->poisson;
+        double S = a_p / (2.0 * H);
+        double Ec = E / (1.0 - nu * nu) * (1.0 + 2.0 * S * S);
+        double K = E / (3.0 * (1.0 - 2.0 * nu));
+        double kb = p->skin.backing_stiffness;
+        double c = H / Ec + H / K + ((isfinite(kb) && kb > 0.0) ? 1.0 / kb : 0.0);
+        k_fat = 1.0 / c;
+    }
+    double k_edge = 0.0;
+    if (N0 > 0.0 && k0 > 0.0) {
+        double l = sqrt(N0 / k0), x = a_p / l;
+        double ratio = gsl_sf_bessel_K1_scaled(x) / gsl_sf_bessel_K0_scaled(x);
+        k_edge = 2.0 * N0 * ratio / (a_p * l);
+    }
+    return fmax(k_fat - k0, 0.0) + k_edge;
+}
+
 static double calib_or(double x, double def)
 {
     return (isfinite(x) && x > 0.0) ? x : def;
@@ -558,6 +602,8 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
     s->T->tau_f = tau_f;
     s->T->m = m;
     s->T->c = 2.0 * fmax(cb->damping_ratio, 0.0) * sqrt(m * k0);
+    if (!s->T->dirichlet)
+        s->T->k_mean = mean_mode_stiffness(p, k0, s->T->N0, ns_array_unit_cell_radius(&p->array));
     s->nu = s->T->nu;
     NS_TRY_GOTO(st, state_alloc(&s->y0, s->nu), fail);
     NS_TRY_GOTO(st, state_alloc(&s->y1, s->nu), fail);
@@ -737,12 +783,15 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         if (it == s->p.numerics.ins_max_newton) break;
         int rc = gsl_linalg_cholesky_band_decomp(T->J);
         if (rc) return 1;
+        if (ns_tent_lr_prepare(T) != NS_OK) return 1;
         if (gsl_linalg_cholesky_band_svx(T->J, &fv.vector)) return 1;
+        ns_tent_lr_apply(T, f);
         double du = 0.0;
         if (dyn) {
             double ru = s->m_a * (a0 * (a0 * u - bu) - bud) + F + Fpl;
             double Juu = s->m_a * a0 * a0 + dFdx + Kpl;
             if (gsl_linalg_cholesky_band_svx(T->J, cv)) return 1; /* cv <- J^-1 c */
+            ns_tent_lr_apply(T, cv->data);
             /* c.x1 and c.x2 need the original coupling c: rebuild it */
             double cx1 = -dFdx * f[0], cx2 = -dFdx * gsl_vector_get(cv, 0);
             for (size_t i = s->plate0; i < s->n_plate; i++) {

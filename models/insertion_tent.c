@@ -80,6 +80,8 @@ ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent *
         double hi = i + 1 < n ? t->rf[i] : R;
         t->A[i] = NS_PI * (hi * hi - lo * lo);
     }
+    t->A_tot = 0.0;
+    for (size_t i = 0; i < t->nu; i++) t->A_tot += t->A[i];
     /* Bending band K = D A^{-1} D over the unknown cells (B = 1), where D is the
      * flux-divergence matrix of the Laplacian (D w)_i = sum_f c_f (w_nb - w_i).
      * Discrete energy U_b = (B/2) sum_i A_i (L w)_i^2 with L = A^{-1} D. */
@@ -200,7 +202,39 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add)
         U += ge * t->A[i] * ns_tent_foundation_energy(t, w[i]);
         if (J_add) add_band(tm, i, i, ge * t->A[i] * t->k0 * (1.0 + 3.0 * t->beta_f * e * e));
     }
+    /* area-mean mode: U = (k_mean/2) A_tot wbar^2, f_i += k_mean A_i wbar */
+    if (t->k_mean > 0.0) {
+        double wbar = 0.0;
+        for (size_t i = 0; i < nu; i++) wbar += t->A[i] * w[i];
+        wbar /= t->A_tot;
+        for (size_t i = 0; i < nu; i++) f[i] += t->k_mean * t->A[i] * wbar;
+        U += 0.5 * t->k_mean * t->A_tot * wbar * wbar;
+    }
     return U;
+}
+
+ns_status ns_tent_lr_prepare(ns_tent *t)
+{
+    if (!(t->k_mean > 0.0)) return NS_OK;
+    for (size_t i = 0; i < t->nu; i++) gsl_vector_set(t->x2, i, t->A[i]);
+    int rc = gsl_linalg_cholesky_band_svx(t->J, t->x2);
+    NS_CHECK(rc == GSL_SUCCESS, NS_ECONV, "tenting mean-mode solve failed (GSL: %s, n = %zu)",
+             gsl_strerror(rc), t->nu);
+    return NS_OK;
+}
+
+void ns_tent_lr_apply(const ns_tent *t, double *x)
+{
+    if (!(t->k_mean > 0.0)) return;
+    double alpha = t->k_mean / t->A_tot, ax = 0.0, az = 0.0;
+    const double *z = t->x2->data;
+    size_t st = t->x2->stride;
+    for (size_t i = 0; i < t->nu; i++) {
+        ax += t->A[i] * x[i];
+        az += t->A[i] * z[i * st];
+    }
+    double c = alpha * ax / (1.0 + alpha * az);
+    for (size_t i = 0; i < t->nu; i++) x[i] -= c * z[i * st];
 }
 
 ns_status ns_tent_factor(ns_tent *t)

@@ -44,6 +44,11 @@ typedef struct {
     double tau_f;    /* [s]     relaxation time of the foundation */
     double m;        /* [kg/m^2] areal mass */
     double c;        /* [N s/m^3] viscous damping */
+    double k_mean;   /* [N/m^3] extra stiffness of the area-mean mode wbar = sum A_i w_i / A_tot
+                                (array patch: confinement and edge support, 0 = none); its
+                                Jacobian k_mean a a^T / A_tot (a_i = A_i) is rank one and is
+                                applied by ns_tent_lr_prepare/ns_tent_lr_apply */
+    double A_tot;    /* [m^2]   sum of the unknown control-volume areas */
     /* workspaces */
     gsl_matrix *J;   /* nu x 3 symmetric band (GSL cholesky_band layout) */
     gsl_vector *b, *x1, *x2;
@@ -67,6 +72,14 @@ double ns_tent_foundation_energy(const ns_tent *t, double w);
  * Exceptions: NS_ECONV if the matrix is not positive definite. */
 ns_status ns_tent_factor(ns_tent *t);
 ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x);
+
+/* Rank-one part of the Newton matrix (mean mode, Sherman-Morrison): after
+ * J (the band part) is factorised, ns_tent_lr_prepare computes z = J^-1 a;
+ * ns_tent_lr_apply turns x = J^-1 b into (J + alpha a a^T)^-1 b,
+ * alpha = k_mean / A_tot. Both do nothing when k_mean = 0.
+ * Exceptions: NS_ECONV (band solve failed). */
+ns_status ns_tent_lr_prepare(ns_tent *t);
+void ns_tent_lr_apply(const ns_tent *t, double *x);
 
 /* Set J to zero. */
 void ns_tent_zero(ns_tent *t);

@@ -173,3 +173,67 @@ Test(insertion_validate, shorter_needles_lose_larger_fraction, .timeout = 60.0)
         prev = r.inserted_fraction;
     }
 }
+
+/* "Bed of nails": a 1 cm^2 patch of the default sharp microneedle at 10, 50,
+ * 200 and 1000 needles/cm^2 (count = density x 1 cm^2). The patch sinks as a
+ * whole (cell-mean mode: fat block and edge support of the surrounding skin,
+ * models/insertion.h), so denser arrays push the skin down further before
+ * the needles puncture, need more total force to puncture (each needle still
+ * needs F_c) and, sharing the same total force or energy, go less deep
+ * (Yan et al. 2010, Int J Pharm 391:7; Olatunji et al. 2013, J Pharm Sci
+ * 102:1209). Press: 10 N total cap, 10 mm stroke; at 1000/cm^2 the cap per
+ * needle (0.01 N) is below the puncture force (0.017 N), so it must not
+ * puncture. Impact: same 20 g at 3 m/s for every density. Depths may tie
+ * where the tip stops at a layer interface (the cutting resistance jumps
+ * there), so per step the test asks depth(n+1) <= depth(n) and overall a
+ * strict fall. Ties are compared with 10 nm slack: the layer-crossing event
+ * is located to about 1e-10 of a step of a micrometre-scale travel, far
+ * below 10 nm, while the depths that differ do so by tens of micrometres. */
+#define NS_TIE_SLACK 1.0e-8
+static ns_params patch(double per_cm2)
+{
+    ns_params p;
+    ns_params_default(&p);
+    p.array.layout = NS_LAYOUT_SQUARE;
+    p.array.density = per_cm2 * 1.0e4;
+    p.array.pitch = NAN;
+    p.array.count = per_cm2; /* 1 cm^2 patch */
+    p.applicator.force = 10.0;
+    p.applicator.stroke = 10.0e-3;
+    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
+    return p;
+}
+
+Test(insertion_validate, bed_of_nails_density, .timeout = 120.0)
+{
+    gsl_set_error_handler_off();
+    double n[] = {10.0, 50.0, 200.0, 1000.0};
+    double dp[4], di[4], prev_total = 0.0, prev_travel = 0.0;
+    for (int i = 0; i < 4; i++) {
+        ns_params p = patch(n[i]);
+        ns_ins_result r = run(&p);
+        dp[i] = r.penetration_depth;
+        cr_log_info("press %g /cm2: punctured %d at travel %.3g m, total force at puncture %.3g N, depth %.4g m",
+                    n[i], r.punctured, r.puncture_displacement, n[i] * r.puncture_force, dp[i]);
+        if (i > 0) cr_assert(dp[i] <= dp[i - 1] + NS_TIE_SLACK, "press depth %.4g m at %g/cm2 > %.4g m", dp[i], n[i], dp[i - 1]);
+        if (r.punctured) {
+            double total = n[i] * r.puncture_force;
+            cr_assert(total > prev_total, "total force at puncture %.4g N at %g/cm2 <= %.4g N", total, n[i],
+                      prev_total);
+            cr_assert(r.puncture_displacement > prev_travel, "travel to puncture %.4g m at %g/cm2 <= %.4g m",
+                      r.puncture_displacement, n[i], prev_travel);
+            prev_total = total;
+            prev_travel = r.puncture_displacement;
+        }
+        if (i == 3) cr_assert(r.punctured == 0, "1000/cm2 punctured with 0.01 N per needle");
+        p.applicator.mode = NS_APPLICATOR_IMPACT;
+        p.applicator.speed = 3.0;
+        p.applicator.mass = 20.0e-3;
+        r = run(&p);
+        di[i] = r.penetration_depth;
+        cr_log_info("impact %g /cm2: depth %.4g m", n[i], di[i]);
+        if (i > 0) cr_assert(di[i] <= di[i - 1] + NS_TIE_SLACK, "impact depth %.4g m at %g/cm2 > %.4g m", di[i], n[i], di[i - 1]);
+    }
+    cr_assert(dp[0] > dp[3] && di[0] > di[3], "no fall of depth with density (press %.4g -> %.4g m, impact %.4g -> %.4g m)",
+              dp[0], dp[3], di[0], di[3]);
+}
