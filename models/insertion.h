@@ -13,6 +13,15 @@
  * [N/m^3]; beta_f = hypodermis stiffening + calib foundation_stiffening;
  * (g, tau) relaxation of the hypodermis as a standard-linear-solid Maxwell
  * branch h [Pa]; c = 2 zeta sqrt(m k0) (calib damping_ratio).
+ * Array patch, mean mode: the cell-mean deflection wbar = sum A_i w_i / A_cell
+ * is the sinking of the whole patch of N needles (radius a_p = R_c sqrt(N)),
+ * so it gets the extra energy (k_m/2) A_cell wbar^2 on top of the local k0:
+ * k_m = max(k_fat - k0, 0) + k_edge, with the bonded fat block
+ * 1/k_fat = H/(E'(1 + 2 S^2)) + H/K + 1/k_b, S = a_p/(2H), K the bulk modulus
+ * (Gent & Lindley 1959 shape factor; tends to confined compression for
+ * a_p >> H) and the skin membrane outside the patch
+ * k_edge = 2 N0 K1(a_p/l) / (a_p l K0(a_p/l)), l = sqrt(N0/k0). Its rank-one
+ * Jacobian is applied by Sherman-Morrison around the band Cholesky.
  * Boundary: array unit cell R = R_c with zero slope and shear (natural
  * conditions of the discrete energy); single needle R = max(10 lambda, 50 R_b)
  * with w(R) = 0, lambda = max(sqrt(N0/k0), (B/k0)^(1/4)).
