@@ -25,8 +25,10 @@ void ns_params_default(ns_params *p)
     p->array.pitch = NAN;
 
     /* Press: 1 mm/s, quasi-static hand/press-machine speed; 10 N cap, the upper
-     * end of measured microneedle insertion forces [davis2004]; 2 mm stroke
-     * after contact; no hold. The fields of the other modes hold valid values
+     * end of measured microneedle insertion forces [davis2004]; 30 mm stroke
+     * after contact, so that a hand press is limited by its force, not its
+     * travel (the forearm tents by 10-15 mm under a 1 cm^2 patch at 10-20 N
+     * in the insertion model); no hold. The fields of the other modes hold valid values
      * so that sweeping applicator.mode alone gives a valid case: impact 5 g
      * (assumption, spring applicator carrier), pen 100 strokes/s and 0.5 mm
      * depth setting [pen_trade], roller drum radius 1 cm (MF8 [schwarz2011]). */
@@ -34,7 +36,7 @@ void ns_params_default(ns_params *p)
     p->applicator.speed = NAN; /* per mode, see ns_applicator_default_speed() */
     p->applicator.force = 10.0;
     p->applicator.mass = 5.0 * NS_G;
-    p->applicator.stroke = 2.0 * NS_MM;
+    p->applicator.stroke = 30.0 * NS_MM;
     p->applicator.hold_time = 0.0;
     p->applicator.frequency = 100.0;
     p->applicator.depth_setting = 0.5 * NS_MM;
@@ -69,6 +71,11 @@ void ns_params_default(ns_params *p)
     p->insertion.spreading_factor = 1.0;
     p->insertion.damping_ratio = 0.05;
     p->insertion.plate_stiffness = NAN;
+    /* Puncture law and withdrawal: fitted values, tests/data/insertion_calibration.md. */
+    p->insertion.puncture_factor = 60.0;
+    p->insertion.blunt_pressure_factor = 40.0;
+    p->insertion.withdraw_speed = 1.0e-3;
+    p->insertion.foundation_stiffening = 50.0;
     for (size_t i = 0; i < sizeof p->insertion.reserved / sizeof p->insertion.reserved[0]; i++)
         p->insertion.reserved[i] = 0.0;
 }
