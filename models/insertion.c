@@ -23,7 +23,7 @@
 #define NS_INS_DEF_WITHDRAW_SPEED 1.0e-3
 #define NS_INS_DEF_FOUNDATION_STIFFENING 50.0
 #define NS_INS_PLATE_RADIUS_FACTOR 10.0 /* single needle: hub radius / base radius */
-#define NS_INS_DEF_CRACK_WIDTH 1.0
+#define NS_INS_DEF_CRACK_WIDTH 0.35 /* fit: tests/data/insertion_calibration.md */
 #define NS_INS_DEF_SPREADING 1.0
 #define NS_INS_TAB 512      /* points of the r(s), S(s) tables */
 #define NS_INS_MAX_EVENT_IT 30
@@ -61,6 +61,7 @@ struct ns_ins {
     double Ec;                  /* [Pa] contact modulus E* of the surface layer */
     double a_t, d_t, F_t, U_t, d0;
     double F_c, K_e, kp, m_a, N_needles, f_cw, f_sp;
+    double d_cut; /* [m] deepest cut so far: the crack front (accepted steps) */
     double V, Vw, t_load_end, F_cap, roller_T, roller_th, roller_Rd;
     double len_scale;
     double s_tab[NS_INS_TAB], r2_tab[NS_INS_TAB], S_tab[NS_INS_TAB];
@@ -145,6 +146,17 @@ static double resist(const ns_ins *s, double d, double c3[3])
     return cut + spr + fr;
 }
 
+/* Forward resistance with the crack front at d_cut: behind the front the
+ * hole is already cut, so a tip that slid back (skin rebound in an impact,
+ * or a pen/roller re-entry) advances against spreading and friction only,
+ * and cuts again from d_cut on. */
+static double resist_fw(const ns_ins *s, double d)
+{
+    double c3[3];
+    double R = resist(s, d, c3);
+    return d < s->d_cut ? R - c3[0] : R;
+}
+
 static double resist_back(const ns_ins *s, double d)
 {
     double c3[3];
@@ -163,20 +175,11 @@ static double needle_force(const ns_ins *s, double x, double dp0, double *dFdx, 
         return contact_force(s, x, dFdx, &U);
     }
     double K = s->K_e;
-    if (s->out) { /* withdrawn from the hole: elastic contact only */
-        *dp = dp0;
-        if (x - dp0 <= 0.0) {
-            *dFdx = 0.0;
-            return 0.0;
-        }
-        *dFdx = K;
-        return K * (x - dp0);
-    }
     double Ftr = K * (x - dp0);
-    double Ff = resist(s, dp0, NULL);
+    double Ff = resist_fw(s, dp0);
     if (Ftr > Ff) { /* forward cutting: K (x - d) = R(d), d in [dp0, min(x, L)] */
         double lo = dp0, hi = fmin(x, s->L);
-        double flo = K * (x - lo) - Ff, fhi = K * (x - hi) - resist(s, hi, NULL);
+        double flo = K * (x - lo) - Ff, fhi = K * (x - hi) - resist_fw(s, hi);
         if (fhi >= 0.0) {
             *dp = hi;
             *dFdx = K;
@@ -187,7 +190,7 @@ static double needle_force(const ns_ins *s, double x, double dp0, double *dFdx, 
         for (int it = 0; it < 100 && hi - lo > 1e-13 * s->L; it++) {
             d = (lo * fhi - hi * flo) / (fhi - flo);
             if (!(d > lo && d < hi)) d = 0.5 * (lo + hi);
-            double fd = K * (x - d) - resist(s, d, NULL);
+            double fd = K * (x - d) - resist_fw(s, d);
             if (fd > 0.0) {
                 lo = d;
                 flo = fd;
@@ -202,7 +205,7 @@ static double needle_force(const ns_ins *s, double x, double dp0, double *dFdx, 
         }
         d = 0.5 * (lo + hi);
         double eps = 1e-7 * s->L;
-        double Rp = (resist(s, d + eps, NULL) - resist(s, fmax(d - eps, 0.0), NULL)) /
+        double Rp = (resist_fw(s, d + eps) - resist_fw(s, fmax(d - eps, 0.0))) /
                     (d + eps - fmax(d - eps, 0.0));
         if (Rp < 0.0) Rp = 0.0;
         *dp = d;
@@ -835,7 +838,7 @@ static void event_funcs(const ns_ins *s, const ins_state *y, double *g)
 {
     for (int e = 0; e < EV_COUNT; e++) g[e] = -INFINITY;
     if (!s->punctured && isfinite(s->F_c)) g[EV_PUNCTURE] = y->F - s->F_c;
-    if (s->punctured && !s->out) {
+    if (s->punctured) {
         int k = layer_at(s, s->y1.dp);
         if (k + 1 < s->nl) g[EV_LAYER] = y->dp - s->ztop[k + 1];
     }
@@ -956,6 +959,7 @@ static void do_puncture(ns_ins *s)
     Fp = fmin(Fp, fmin(y->F, sqrt(2.0 * s->K_e * fmax(Ub, 0.0))));
     y->dp = fmin(fmax(x - Fp / s->K_e, 0.0), s->L);
     y->F = s->K_e * (x - y->dp);
+    s->d_cut = y->dp;
     s->E_frac += Ub - 0.5 * y->F * y->F / s->K_e;
 }
 
@@ -978,6 +982,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
     s->y0.ud = s->y1.ud = ap->mode == NS_APPLICATOR_IMPACT ? ap->speed : 0.0;
     s->y0.ua = s->y1.ua = 0.0;
     s->punctured = s->out = s->plate_contact = 0;
+    s->d_cut = 0.0;
     s->hn = 0;
     s->W_in = s->E_visc = s->E_frac = s->E_spread = s->E_fric = s->W_insert = 0.0;
     double W_pos = 0.0;
@@ -1092,13 +1097,14 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
             double dd = y->dp - c->dp, mid = 0.5 * (y->dp + c->dp), c3[3];
             if (dd > 0.0) {
                 resist(s, mid, c3);
-                s->E_frac += c3[0] * dd;
+                s->E_frac += c3[0] * fmax(y->dp - fmax(c->dp, s->d_cut), 0.0);
                 s->E_spread += c3[1] * dd;
                 s->E_fric += c3[2] * dd;
             } else if (dd < 0.0) {
                 s->E_fric += resist_back(s, mid) * (-dd);
             }
-            if (y->dp <= 0.0 && c->dp > 0.0) s->out = 1;
+            s->out = y->dp <= 0.0; /* tip out of its hole (it can re-enter) */
+            s->d_cut = fmax(s->d_cut, y->dp);
         }
         state_copy(&s->y0, &s->y1, nu);
         state_copy(&s->y1, &s->y2, nu);

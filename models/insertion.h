@@ -53,7 +53,12 @@
  *         + sum_k f_sp E*_k pi [r^2]_k                     (P2 spreading)
  *         + sum_k mu_k f_sp E*_k S_k                       (P3 friction)
  *    over the layers k the needle crosses (r(s), S(s) from models/needle.h);
- *    withdrawal slides back against friction only. At puncture (P4) the tip
+ *    withdrawal slides back against friction only; behind the crack front
+ *    d_cut (deepest cut so far) a tip that slid back (skin rebound) or left
+ *    its hole re-enters against P2 + P3 only and cuts again beyond d_cut.
+ *    f_cw = 0.35 (calib crack_width_factor): effective cutting toughness of
+ *    a sharp tip's crack relative to the whole-skin G_c, fitted to impact
+ *    insertion depths (tests/data/insertion_calibration.md). At puncture (P4) the tip
  *    dimple is cut through at fixed x = u - w(0): d = x - F+/K_e with
  *    F+ = min(F_eq, F_c, sqrt(2 K_e U_b)) (F_eq: cutting equilibrium
  *    K_e (x - d) = R(d); U_b: tip energy at puncture), so the force never
