@@ -570,7 +570,12 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
         code = 2;
         goto finish;
     }
-    snprintf(partial, sizeof partial, "%s.partial", out);
+    int n_partial = snprintf(partial, sizeof partial, "%s.partial", out);
+    if (n_partial < 0 || (size_t)n_partial >= sizeof partial) {
+        if (rank == 0) print_errorf("output path longer than %d bytes", PATH_CAP - 32);
+        code = 2;
+        goto finish;
+    }
     ctx.cfg = cfg;
     ctx.sizes = (ns_curve_sizes){rs->curve_points, rs->output_times};
     ctx.payload_size = sizeof(payload_head);

@@ -14,6 +14,10 @@ import numpy as np
 
 RTOL = 1e-6
 ATOL = 1e-300
+# Residuals are quality measures, not physical results: a round-off-sized
+# number whose digits change with the optimisation level. They are held to
+# the acceptance bounds of the physics brief instead of to their value.
+RESIDUAL_BOUND = {"energy_balance_error": 1e-2, "mass_balance_error": 1e-9}
 
 
 def read_h5(path):
@@ -55,6 +59,10 @@ def main(argv):
             continue
         g = got[key]
         if math.isnan(w) and math.isnan(g):
+            continue
+        if key[1] in RESIDUAL_BOUND:
+            if not (g <= RESIDUAL_BOUND[key[1]]):
+                bad.append(f"case {key[0]} {key[1]}: {g!r} above the bound {RESIDUAL_BOUND[key[1]]:g}")
             continue
         if key[1] == "status" and g != w:
             bad.append(f"case {key[0]} status: got {g:g}, want {w:g}")
