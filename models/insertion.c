@@ -358,7 +358,12 @@ static double mean_mode_stiffness(const ns_params *p, double k0, double N0, doub
         k_fat = 1.0 / c;
     }
     double k_edge = 0.0;
-    if (N0 > 0.0 && k0 > 0.0) {
+    if (p->applicator.mode == NS_APPLICATOR_PEN && N0 > 0.0) {
+        /* pen: the cartridge face holds the skin at the patch edge r = a_p
+         * (w = 0 there), so the patch is a clamped membrane: uniform load q
+         * gives w = q (a_p^2 - r^2)/(4 N0), mean q a_p^2/(8 N0) */
+        k_edge = 8.0 * N0 / (a_p * a_p);
+    } else if (N0 > 0.0 && k0 > 0.0) {
         double l = sqrt(N0 / k0), x = a_p / l;
         double ratio = gsl_sf_bessel_K1_scaled(x) / gsl_sf_bessel_K0_scaled(x);
         k_edge = 2.0 * N0 * ratio / (a_p * l);

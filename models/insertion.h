@@ -67,6 +67,11 @@
  *  base plate: penalty k_p (u - L - w) > 0 for R_b <= r <= R_p (array: the
  *    cell; single needle: a hub R_p = 10 R_b); k_p = M/h of the dermis with
  *    the confined modulus M = E(1-nu)/((1+nu)(1-2nu)).
+ *  pen: the cartridge face rests on and holds the skin at the edge of the
+ *    needle group, r = a_p (w = 0 there), and u is the needle travel
+ *    relative to the held skin (depth_setting = protrusion beyond the face):
+ *    the mean mode gets the clamped-membrane stiffness 8 N0/a_p^2 instead of
+ *    the free-edge k_edge.
  *  applicators: press u = V t until the stroke or until needle + plate bear
  *    the force cap F/N_contact (hand force shared by the needles), hold,
  *    withdraw at V;
