@@ -214,7 +214,7 @@ static const ns_key table[] = {
 
     /* [insertion] */
     PD("insertion", "crack_width_factor", NS_KIND_DIMENSIONLESS, insertion.crack_width_factor, 0,
-       10, NS_KEY_MIN_OPEN, "crack width / needle diameter during cutting"),
+       10, NS_KEY_MIN_OPEN, "effective cutting factor: crack width / needle diameter (fit 0.35, tests/data/insertion_calibration.md)"),
     PD("insertion", "spreading_factor", NS_KIND_DIMENSIONLESS, insertion.spreading_factor, 0, 100,
        0, "scale of the elastic crack-spreading pressure"),
     PD("insertion", "damping_ratio", NS_KIND_DIMENSIONLESS, insertion.damping_ratio, 0, 10, 0,
