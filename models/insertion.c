@@ -679,7 +679,7 @@ static double stored_energy(ns_ins *s, const ins_state *y)
     ns_tent *T = s->T;
     double *f = s->work;
     memset(f, 0, s->nu * sizeof(double));
-    double U = ns_tent_internal(T, y->w, f, 0);
+    double U = ns_tent_internal(T, y->w, f, 0, 1);
     double gk = T->g_f * T->k0;
     for (size_t i = 0; i < s->nu; i++) {
         U += 0.5 * T->A[i] * T->m * y->v[i] * y->v[i];
@@ -738,14 +738,16 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
     double tol = 1e-3 * s->p.numerics.ins_rtol * scale;
     int converged = 0;
     double *f = s->f;
-    gsl_vector_view fv = gsl_vector_view_array(f, nu);
     gsl_vector *cv = T->x1;
     *inc = INFINITY;
     for (size_t it = 0; it <= s->p.numerics.ins_max_newton; it++) {
-        ns_tent_zero(T);
+        /* the pass after convergence only updates the state (v, a, h, F):
+         * no Newton matrix is assembled or factorised for it */
+        int asm_J = !converged && it < s->p.numerics.ins_max_newton;
+        if (asm_J) ns_tent_zero(T);
         memset(f, 0, nu * sizeof(double));
-        ns_tent_internal(T, y->w, f, 1);
-        gsl_vector_set_zero(cv);
+        ns_tent_internal(T, y->w, f, asm_J, 0);
+        if (asm_J) gsl_vector_set_zero(cv);
         for (size_t i = 0; i < nu; i++) {
             double bw = c1 * c->w[i] - c2 * p->w[i];
             double bv = c1 * c->v[i] - c2 * p->v[i];
@@ -756,13 +758,15 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
             y->a[i] = acc;
             y->hm[i] = hm;
             f[i] += T->A[i] * (T->m * acc + T->c * v + hm);
-            ns_tent_add_diag(T, i, T->A[i] * (T->m * a0 * a0 + T->c * a0 + dh));
+            if (asm_J) ns_tent_add_diag(T, i, T->A[i] * (T->m * a0 * a0 + T->c * a0 + dh));
         }
         double dFdx, dp;
         double F = needle_force(s, u - y->w[0], c->dp, &dFdx, &dp);
         f[0] -= F;
-        ns_tent_add_diag(T, 0, dFdx);
-        gsl_vector_set(cv, 0, -dFdx);
+        if (asm_J) {
+            ns_tent_add_diag(T, 0, dFdx);
+            cv->data[0] = -dFdx;
+        }
         double base = u - s->L, Fpl = 0.0, Kpl = 0.0;
         for (size_t i = s->plate0; i < s->n_plate; i++) {
             double gap = base - y->w[i];
@@ -771,8 +775,10 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
                 f[i] -= kA * gap;
                 Fpl += kA * gap;
                 Kpl += kA;
-                ns_tent_add_diag(T, i, kA);
-                gsl_vector_set(cv, i, gsl_vector_get(cv, i) - kA);
+                if (asm_J) {
+                    ns_tent_add_diag(T, i, kA);
+                    cv->data[i * cv->stride] -= kA;
+                }
             }
         }
         y->u = u;
@@ -789,16 +795,15 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         }
         if (converged) return 0;
         if (it == s->p.numerics.ins_max_newton) break;
-        int rc = gsl_linalg_cholesky_band_decomp(T->J);
-        if (rc) return 1;
+        if (ns_tent_chol(T)) return 1;
         if (ns_tent_lr_prepare(T) != NS_OK) return 1;
-        if (gsl_linalg_cholesky_band_svx(T->J, &fv.vector)) return 1;
+        ns_tent_chol_svx(T, f, 1);
         ns_tent_lr_apply(T, f);
         double du = 0.0;
         if (dyn) {
             double ru = s->m_a * (a0 * (a0 * u - bu) - bud) + F + Fpl;
             double Juu = s->m_a * a0 * a0 + dFdx + Kpl;
-            if (gsl_linalg_cholesky_band_svx(T->J, cv)) return 1; /* cv <- J^-1 c */
+            ns_tent_chol_svx(T, cv->data, cv->stride); /* cv <- J^-1 c */
             ns_tent_lr_apply(T, cv->data);
             /* c.x1 and c.x2 need the original coupling c: rebuild it */
             double cx1 = -dFdx * f[0], cx2 = -dFdx * gsl_vector_get(cv, 0);
@@ -818,7 +823,8 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         for (size_t i = 0; i < nu; i++) {
             double dw = f[i] - (dyn ? gsl_vector_get(cv, i) * du : 0.0);
             y->w[i] -= dw;
-            m = fmax(m, fabs(dw));
+            double adw = fabs(dw);
+            if (adw > m) m = adw; /* same as fmax(m, adw), NaN included */
         }
         u -= du;
         *inc = m;
@@ -1202,13 +1208,11 @@ ns_status ns_ins_tent_solve(const ns_ins_tent_case *c, double *r, double *w)
         NS_FAIL(NS_ENOMEM, "tent case: out of memory (n = %zu)", c->n);
     }
     ns_tent_zero(T);
-    ns_tent_internal(T, z, f, 1); /* linear: J is the operator, f = 0 */
+    ns_tent_internal(T, z, f, 1, 0); /* linear: J is the operator, f = 0 */
     for (size_t i = 0; i < nu; i++) f[i] = c->q * T->A[i];
     f[0] += c->F;
-    gsl_vector_view fv = gsl_vector_view_array(f, nu);
     ns_status st = ns_tent_factor(T);
-    if (st == NS_OK && gsl_linalg_cholesky_band_svx(T->J, &fv.vector))
-        st = ns_status_set(NS_ECONV, __FILE__, __LINE__, __func__, "tent case: band solve failed");
+    if (st == NS_OK) ns_tent_chol_svx(T, f, 1);
     for (size_t i = 0; i < c->n; i++) {
         r[i] = T->r[i];
         w[i] = i < nu ? f[i] : 0.0;

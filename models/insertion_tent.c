@@ -5,7 +5,6 @@
 #include "insertion_tent.h"
 
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -136,15 +135,7 @@ void ns_tent_zero(ns_tent *t)
 
 void ns_tent_add_diag(ns_tent *t, size_t i, double a)
 {
-    double *p = gsl_matrix_ptr(t->J, i, 0);
-    *p += a;
-}
-
-static void add_band(ns_tent *t, size_t i, size_t j, double a)
-{
-    /* symmetric band, lower part: J(i, j), i >= j, stored at row j, col i-j */
-    double *p = gsl_matrix_ptr(t->J, j, i - j);
-    *p += a;
+    t->J->data[i * t->J->tda] += a;
 }
 
 double ns_tent_foundation_energy(const ns_tent *t, double w)
@@ -153,54 +144,70 @@ double ns_tent_foundation_energy(const ns_tent *t, double w)
     return t->k0 * (0.5 * w * w + 0.25 * t->beta_f * w * w * e * e);
 }
 
-double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add)
+double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U)
 {
-    ns_tent *tm = t;
-    size_t nu = t->nu, n = t->n;
+    size_t nu = t->nu, n = t->n, td = t->J->tda;
+    double *J = t->J->data;
     double U = 0.0;
-    /* bending: f += B K w, U = B/2 w.K.w */
+    /* bending: f += B K w, U = B/2 w.K.w; K is stored in the layout of J
+     * (row j: K(j,j), K(j+1,j), K(j+2,j)) */
     if (t->B > 0.0) {
+        const double B = t->B;
         for (size_t j = 0; j < nu; j++) {
-            for (size_t o = 0; o < 3 && j + o < nu; o++) {
-                double k = t->B * t->kb[3 * j + o];
-                size_t i = j + o;
-                f[i] += k * w[j];
-                if (o > 0) f[j] += k * w[i];
-                U += (o == 0 ? 0.5 : 1.0) * k * w[i] * w[j];
-                if (J_add) add_band(tm, i, j, k);
+            const double *kj = t->kb + 3 * j;
+            double wj = w[j];
+            double k = B * kj[0];
+            f[j] += k * wj;
+            U += 0.5 * k * wj * wj;
+            if (J_add) J[j * td] += k;
+            if (j + 1 < nu) {
+                k = B * kj[1];
+                f[j + 1] += k * wj;
+                f[j] += k * w[j + 1];
+                U += k * w[j + 1] * wj;
+                if (J_add) J[j * td + 1] += k;
+            }
+            if (j + 2 < nu) {
+                k = B * kj[2];
+                f[j + 2] += k * wj;
+                f[j] += k * w[j + 2];
+                U += k * w[j + 2] * wj;
+                if (J_add) J[j * td + 2] += k;
             }
         }
     }
     /* membrane: faces, N = N0 + Am eps (1 + beta_m eps^2), eps = g^2/2 */
-    for (size_t i = 0; i + 1 < n; i++) {
+    const double N0 = t->N0, Am = t->Am, bm = t->beta_m;
+    for (size_t i = 0; i + 1 < n && i < nu; i++) {
         int right = (i + 1 < nu);
-        if (i >= nu) break;
         double wr = right ? w[i + 1] : 0.0;
         double g = (wr - w[i]) / t->hf[i];
         double eps = 0.5 * g * g;
-        double N = t->N0 + t->Am * eps * (1.0 + t->beta_m * eps * eps);
+        double e2 = eps * eps;
+        double N = N0 + Am * eps * (1.0 + bm * e2);
         double T = t->cf[i] * N * (wr - w[i]);
         f[i] -= T;
         if (right) f[i + 1] += T;
-        U += 2.0 * NS_PI * t->rf[i] * t->hf[i] *
-             (t->N0 * eps + t->Am * (0.5 * eps * eps + 0.25 * t->beta_m * eps * eps * eps * eps));
+        if (want_U)
+            U += 2.0 * NS_PI * t->rf[i] * t->hf[i] *
+                 (N0 * eps + Am * (0.5 * e2 + 0.25 * bm * e2 * e2));
         if (J_add) {
-            double kt = t->cf[i] * (N + t->Am * (1.0 + 3.0 * t->beta_m * eps * eps) * g * g);
-            add_band(tm, i, i, kt);
+            double kt = t->cf[i] * (N + Am * (1.0 + 3.0 * bm * e2) * g * g);
+            J[i * td] += kt;
             if (right) {
-                add_band(tm, i + 1, i + 1, kt);
-                add_band(tm, i + 1, i, -kt);
+                J[(i + 1) * td] += kt;
+                J[i * td + 1] -= kt;
             }
         }
     }
     /* foundation, elastic (equilibrium) branch: (1 - g_f) p(w) */
-    double ge = 1.0 - t->g_f;
+    const double ge = 1.0 - t->g_f, k0 = t->k0, bf = t->beta_f, iH = 1.0 / t->H_f;
     for (size_t i = 0; i < nu; i++) {
-        double e = w[i] / t->H_f;
-        double p = t->k0 * w[i] * (1.0 + t->beta_f * e * e);
-        f[i] += ge * t->A[i] * p;
-        U += ge * t->A[i] * ns_tent_foundation_energy(t, w[i]);
-        if (J_add) add_band(tm, i, i, ge * t->A[i] * t->k0 * (1.0 + 3.0 * t->beta_f * e * e));
+        double wi = w[i], e = wi * iH, e2 = e * e;
+        double gA = ge * t->A[i];
+        f[i] += gA * (k0 * wi * (1.0 + bf * e2));
+        if (want_U) U += gA * (k0 * (0.5 * wi * wi + 0.25 * bf * wi * wi * e2));
+        if (J_add) J[i * td] += gA * k0 * (1.0 + 3.0 * bf * e2);
     }
     /* area-mean mode: U = (k_mean/2) A_tot wbar^2, f_i += k_mean A_i wbar */
     if (t->k_mean > 0.0) {
@@ -210,16 +217,14 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add)
         for (size_t i = 0; i < nu; i++) f[i] += t->k_mean * t->A[i] * wbar;
         U += 0.5 * t->k_mean * t->A_tot * wbar * wbar;
     }
-    return U;
+    return want_U ? U : 0.0;
 }
 
 ns_status ns_tent_lr_prepare(ns_tent *t)
 {
     if (!(t->k_mean > 0.0)) return NS_OK;
     for (size_t i = 0; i < t->nu; i++) gsl_vector_set(t->x2, i, t->A[i]);
-    int rc = gsl_linalg_cholesky_band_svx(t->J, t->x2);
-    NS_CHECK(rc == GSL_SUCCESS, NS_ECONV, "tenting mean-mode solve failed (GSL: %s, n = %zu)",
-             gsl_strerror(rc), t->nu);
+    ns_tent_chol_svx(t, t->x2->data, t->x2->stride);
     return NS_OK;
 }
 
@@ -237,19 +242,72 @@ void ns_tent_lr_apply(const ns_tent *t, double *x)
     for (size_t i = 0; i < t->nu; i++) x[i] -= c * z[i * st];
 }
 
+/* Band Cholesky J = L L^T for half-bandwidth 2, in place in the GSL band
+ * layout (row j holds L(j,j), L(j+1,j), L(j+2,j)): the column-oriented
+ * algorithm of gsl_linalg_cholesky_band_decomp (scale column j by 1/L(j,j),
+ * rank-one update of the trailing 2 x 2 block), written out for the
+ * pentadiagonal case so that no BLAS call or bounds-checked access is made
+ * per entry (same operations as GSL, so results agree to round-off).
+ * Returns 0, or 1 if a pivot is not positive (or not finite). */
+int ns_tent_chol(ns_tent *t)
+{
+    size_t n = t->nu, td = t->J->tda;
+    double *a = t->J->data;
+    for (size_t j = 0; j < n; j++) {
+        double *cj = a + j * td;
+        double d = cj[0];
+        if (!(d > 0.0) || !isfinite(d)) return 1;
+        d = sqrt(d);
+        cj[0] = d;
+        double id = 1.0 / d;
+        if (j + 1 < n) {
+            double l1 = cj[1] * id;
+            cj[1] = l1;
+            double *c1 = cj + td;
+            c1[0] -= l1 * l1;
+            if (j + 2 < n) {
+                double l2 = cj[2] * id;
+                cj[2] = l2;
+                c1[1] -= l2 * l1;
+                c1[td] -= l2 * l2; /* J(j+2, j+2) */
+            }
+        }
+    }
+    return 0;
+}
+
+void ns_tent_chol_svx(const ns_tent *t, double *x, size_t stride)
+{
+    size_t n = t->nu, td = t->J->tda;
+    const double *a = t->J->data;
+    /* L y = b */
+    for (size_t j = 0; j < n; j++) {
+        double s = x[j * stride];
+        if (j >= 1) s -= a[(j - 1) * td + 1] * x[(j - 1) * stride];
+        if (j >= 2) s -= a[(j - 2) * td + 2] * x[(j - 2) * stride];
+        x[j * stride] = s / a[j * td];
+    }
+    /* L^T x = y */
+    for (size_t k = n; k-- > 0;) {
+        double s = x[k * stride];
+        if (k + 1 < n) s -= a[k * td + 1] * x[(k + 1) * stride];
+        if (k + 2 < n) s -= a[k * td + 2] * x[(k + 2) * stride];
+        x[k * stride] = s / a[k * td];
+    }
+}
+
 ns_status ns_tent_factor(ns_tent *t)
 {
-    int rc = gsl_linalg_cholesky_band_decomp(t->J);
-    NS_CHECK(rc == GSL_SUCCESS, NS_ECONV,
-             "tenting Newton matrix not positive definite (GSL: %s, n = %zu)", gsl_strerror(rc),
-             t->nu);
+    NS_CHECK(ns_tent_chol(t) == 0, NS_ECONV,
+             "tenting Newton matrix not positive definite (n = %zu)", t->nu);
     return NS_OK;
 }
 
 ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x)
 {
-    int rc = gsl_linalg_cholesky_band_solve(t->J, rhs, x);
-    NS_CHECK(rc == GSL_SUCCESS, NS_ECONV, "tenting band solve failed (GSL: %s, n = %zu)",
-             gsl_strerror(rc), t->nu);
+    NS_CHECK(rhs->size == t->nu && x->size == t->nu, NS_EINVAL,
+             "tenting band solve: vector length %zu / %zu, need %zu", rhs->size, x->size, t->nu);
+    if (gsl_vector_memcpy(x, rhs) != GSL_SUCCESS) NS_FAIL(NS_EINVAL, "tenting band solve: copy failed");
+    ns_tent_chol_svx(t, x->data, x->stride);
     return NS_OK;
 }

@@ -61,8 +61,9 @@ void ns_tent_destroy(ns_tent **t);
 
 /* Internal force of the skin sheet (bending + membrane + elastic part of the
  * foundation) at w, added to f (length nu), and its tangent added to the band
- * matrix J (if J_add != 0). Returns the stored elastic energy [J]. */
-double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add);
+ * matrix J (if J_add != 0). Returns the stored elastic energy [J] if want_U
+ * != 0, else 0 (the Newton loop needs only force and tangent). */
+double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U);
 
 /* Elastic energy density integral of the foundation law at w (for energy
  * balances). */
@@ -72,6 +73,12 @@ double ns_tent_foundation_energy(const ns_tent *t, double w);
  * Exceptions: NS_ECONV if the matrix is not positive definite. */
 ns_status ns_tent_factor(ns_tent *t);
 ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x);
+/* The same without status messages, for the Newton loop: ns_tent_chol
+ * factorises t->J in place and returns 0, or 1 if it is not positive definite
+ * (recoverable: the caller shrinks the step); ns_tent_chol_svx overwrites x
+ * (nu entries, the given stride) with J^-1 x using the factor. */
+int ns_tent_chol(ns_tent *t);
+void ns_tent_chol_svx(const ns_tent *t, double *x, size_t stride);
 
 /* Rank-one part of the Newton matrix (mean mode, Sherman-Morrison): after
  * J (the band part) is factorised, ns_tent_lr_prepare computes z = J^-1 a;
