@@ -806,13 +806,15 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
             ns_tent_chol_svx(T, cv->data, cv->stride); /* cv <- J^-1 c */
             ns_tent_lr_apply(T, cv->data);
             /* c.x1 and c.x2 need the original coupling c: rebuild it */
-            double cx1 = -dFdx * f[0], cx2 = -dFdx * gsl_vector_get(cv, 0);
+            const double *z = cv->data;
+            size_t zs = cv->stride;
+            double cx1 = -dFdx * f[0], cx2 = -dFdx * z[0];
             for (size_t i = s->plate0; i < s->n_plate; i++) {
                 double gap = base - y->w[i];
                 if (gap > 0.0) {
                     double ci = -T->A[i] * s->kp;
                     cx1 += ci * f[i];
-                    cx2 += ci * gsl_vector_get(cv, i);
+                    cx2 += ci * z[i * zs];
                 }
             }
             double schur = Juu - cx2;
@@ -821,7 +823,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         }
         double m = fabs(du);
         for (size_t i = 0; i < nu; i++) {
-            double dw = f[i] - (dyn ? gsl_vector_get(cv, i) * du : 0.0);
+            double dw = f[i] - (dyn ? cv->data[i * cv->stride] * du : 0.0);
             y->w[i] -= dw;
             double adw = fabs(dw);
             if (adw > m) m = adw; /* same as fmax(m, adw), NaN included */

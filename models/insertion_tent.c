@@ -7,6 +7,7 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "units.h"
 
@@ -130,12 +131,8 @@ void ns_tent_destroy(ns_tent **tp)
 
 void ns_tent_zero(ns_tent *t)
 {
-    gsl_matrix_set_zero(t->J);
-}
-
-void ns_tent_add_diag(ns_tent *t, size_t i, double a)
-{
-    t->J->data[i * t->J->tda] += a;
+    /* J is allocated contiguous (tda = 3) */
+    memset(t->J->data, 0, t->J->size1 * t->J->tda * sizeof(double));
 }
 
 double ns_tent_foundation_energy(const ns_tent *t, double w)
@@ -158,20 +155,20 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
             double wj = w[j];
             double k = B * kj[0];
             f[j] += k * wj;
-            U += 0.5 * k * wj * wj;
+            if (want_U) U += 0.5 * k * wj * wj;
             if (J_add) J[j * td] += k;
             if (j + 1 < nu) {
                 k = B * kj[1];
                 f[j + 1] += k * wj;
                 f[j] += k * w[j + 1];
-                U += k * w[j + 1] * wj;
+                if (want_U) U += k * w[j + 1] * wj;
                 if (J_add) J[j * td + 1] += k;
             }
             if (j + 2 < nu) {
                 k = B * kj[2];
                 f[j + 2] += k * wj;
                 f[j] += k * w[j + 2];
-                U += k * w[j + 2] * wj;
+                if (want_U) U += k * w[j + 2] * wj;
                 if (J_add) J[j * td + 2] += k;
             }
         }

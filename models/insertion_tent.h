@@ -90,7 +90,10 @@ void ns_tent_lr_apply(const ns_tent *t, double *x);
 
 /* Set J to zero. */
 void ns_tent_zero(ns_tent *t);
-/* Add a to J(i, i). */
-void ns_tent_add_diag(ns_tent *t, size_t i, double a);
+/* Add a to J(i, i) (i < nu, unchecked). */
+static inline void ns_tent_add_diag(ns_tent *t, size_t i, double a)
+{
+    t->J->data[i * t->J->tda] += a;
+}
 
 #endif
