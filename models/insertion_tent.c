@@ -147,11 +147,35 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
     double *J = t->J->data;
     double U = 0.0;
     /* bending: f += B K w, U = B/2 w.K.w; K is stored in the layout of J
-     * (row j: K(j,j), K(j+1,j), K(j+2,j)) */
+     * (row j: K(j,j), K(j+1,j), K(j+2,j)). Interior rows without bound
+     * checks, the last two rows after; same order of additions throughout. */
     if (t->B > 0.0) {
         const double B = t->B;
-        for (size_t j = 0; j < nu; j++) {
-            const double *kj = t->kb + 3 * j;
+        const double *kb = t->kb;
+        size_t j = 0;
+        for (; j + 2 < nu; j++) {
+            const double *kj = kb + 3 * j;
+            double wj = w[j], w1 = w[j + 1], w2 = w[j + 2];
+            double k0b = B * kj[0], k1 = B * kj[1], k2 = B * kj[2];
+            f[j] += k0b * wj;
+            f[j + 1] += k1 * wj;
+            f[j] += k1 * w1;
+            f[j + 2] += k2 * wj;
+            f[j] += k2 * w2;
+            if (want_U) {
+                U += 0.5 * k0b * wj * wj;
+                U += k1 * w1 * wj;
+                U += k2 * w2 * wj;
+            }
+            if (J_add) {
+                double *Jj = J + j * td;
+                Jj[0] += k0b;
+                Jj[1] += k1;
+                Jj[2] += k2;
+            }
+        }
+        for (; j < nu; j++) {
+            const double *kj = kb + 3 * j;
             double wj = w[j];
             double k = B * kj[0];
             f[j] += k * wj;
@@ -164,32 +188,29 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
                 if (want_U) U += k * w[j + 1] * wj;
                 if (J_add) J[j * td + 1] += k;
             }
-            if (j + 2 < nu) {
-                k = B * kj[2];
-                f[j + 2] += k * wj;
-                f[j] += k * w[j + 2];
-                if (want_U) U += k * w[j + 2] * wj;
-                if (J_add) J[j * td + 2] += k;
-            }
         }
     }
-    /* membrane: faces, N = N0 + Am eps (1 + beta_m eps^2), eps = g^2/2 */
+    /* membrane: faces, N = N0 + Am eps (1 + beta_m eps^2), eps = g^2/2; the
+     * faces between two unknowns first, then the face to the Dirichlet edge
+     * (w(R) = 0) if there is one */
     const double N0 = t->N0, Am = t->Am, bm = t->beta_m;
-    for (size_t i = 0; i + 1 < n && i < nu; i++) {
+    const double *hf = t->hf, *cf = t->cf, *rf = t->rf;
+    size_t nf = nu < n - 1 ? nu : n - 1; /* faces with an unknown on the left */
+    for (size_t i = 0; i < nf; i++) {
         int right = (i + 1 < nu);
         double wr = right ? w[i + 1] : 0.0;
-        double g = (wr - w[i]) / t->hf[i];
+        double dw = wr - w[i];
+        double g = dw / hf[i];
         double eps = 0.5 * g * g;
         double e2 = eps * eps;
         double N = N0 + Am * eps * (1.0 + bm * e2);
-        double T = t->cf[i] * N * (wr - w[i]);
+        double T = cf[i] * N * dw;
         f[i] -= T;
         if (right) f[i + 1] += T;
         if (want_U)
-            U += 2.0 * NS_PI * t->rf[i] * t->hf[i] *
-                 (N0 * eps + Am * (0.5 * e2 + 0.25 * bm * e2 * e2));
+            U += 2.0 * NS_PI * rf[i] * hf[i] * (N0 * eps + Am * (0.5 * e2 + 0.25 * bm * e2 * e2));
         if (J_add) {
-            double kt = t->cf[i] * (N + Am * (1.0 + 3.0 * bm * e2) * g * g);
+            double kt = cf[i] * (N + Am * (1.0 + 3.0 * bm * e2) * g * g);
             J[i * td] += kt;
             if (right) {
                 J[(i + 1) * td] += kt;
