@@ -92,6 +92,28 @@ static double tab_interp(const ns_ins *s, const double *y, double x)
     return y[j] + th * (y[j + 1] - y[j]);
 }
 
+/* Both tables at x (one table lookup): the values of tab_interp(s, s->r2_tab,
+ * x) and tab_interp(s, s->S_tab, x), computed by the same operations. */
+static void tab_interp2(const ns_ins *s, double x, double *r2, double *S)
+{
+    if (x <= 0.0) {
+        *r2 = s->r2_tab[0];
+        *S = s->S_tab[0];
+        return;
+    }
+    if (x >= s->L) {
+        *r2 = s->r2_tab[NS_INS_TAB - 1];
+        *S = s->S_tab[NS_INS_TAB - 1] + 2.0 * NS_PI * s->r_b * (x - s->L);
+        return;
+    }
+    double q = sqrt(x / s->L) * (double)(NS_INS_TAB - 1);
+    size_t j = (size_t)q;
+    if (j >= NS_INS_TAB - 1) j = NS_INS_TAB - 2;
+    double th = (x - s->s_tab[j]) / (s->s_tab[j + 1] - s->s_tab[j]);
+    *r2 = s->r2_tab[j] + th * (s->r2_tab[j + 1] - s->r2_tab[j]);
+    *S = s->S_tab[j] + th * (s->S_tab[j + 1] - s->S_tab[j]);
+}
+
 /* ---------------------------------------------------------------- local laws */
 
 /* Tip contact law F(delta) (Hertz cap, Sneddon cone beyond), its slope and energy. */
@@ -135,8 +157,11 @@ static double resist(const ns_ins *s, double d, double c3[3])
         if (zhi <= zlo) continue;
         double s_hi = d - zlo, s_lo = d - zhi;
         double pk = s->f_sp * s->Es[k];
-        spr += pk * NS_PI * (tab_interp(s, s->r2_tab, s_hi) - tab_interp(s, s->r2_tab, s_lo));
-        fr += s->mu[k] * pk * (tab_interp(s, s->S_tab, s_hi) - tab_interp(s, s->S_tab, s_lo));
+        double r2h, Sh, r2l, Sl;
+        tab_interp2(s, s_hi, &r2h, &Sh);
+        tab_interp2(s, s_lo, &r2l, &Sl);
+        spr += pk * NS_PI * (r2h - r2l);
+        fr += s->mu[k] * pk * (Sh - Sl);
     }
     if (c3) {
         c3[0] = cut;
