@@ -191,8 +191,11 @@ static double resist_back(const ns_ins *s, double d)
 
 /* Needle force as a function of the relative displacement x = u - w0, given
  * the plastic depth dp0 at the start of the step: elastic-plastic return map
- * (header: "Penetration"). Outputs the new plastic depth. */
-static double needle_force(const ns_ins *s, double x, double dp0, double *dFdx, double *dp)
+ * (header: "Penetration"). Outputs the new plastic depth. Ff0 = resist_fw(s,
+ * dp0) and Fb0 = resist_back(s, dp0) (fixed during a step) are passed in
+ * (unused before puncture). */
+static double needle_force(const ns_ins *s, double x, double dp0, double Ff0, double Fb0,
+                           double *dFdx, double *dp)
 {
     if (!s->punctured) {
         double U;
@@ -201,7 +204,7 @@ static double needle_force(const ns_ins *s, double x, double dp0, double *dFdx, 
     }
     double K = s->K_e;
     double Ftr = K * (x - dp0);
-    double Ff = resist_fw(s, dp0);
+    double Ff = Ff0;
     if (Ftr > Ff) { /* forward cutting: K (x - d) = R(d), d in [dp0, min(x, L)] */
         double lo = dp0, hi = fmin(x, s->L);
         double flo = K * (x - lo) - Ff, fhi = K * (x - hi) - resist_fw(s, hi);
@@ -237,7 +240,7 @@ static double needle_force(const ns_ins *s, double x, double dp0, double *dFdx, 
         *dFdx = K * Rp / (K + Rp);
         return K * (x - d);
     }
-    double Fb = resist_back(s, dp0);
+    double Fb = Fb0;
     if (Ftr < -Fb) { /* backward slip: K (x - d) = -Rb(d), d in [0, dp0] */
         double lo = 0.0, hi = dp0;
         double flo = K * x + resist_back(s, 0.0), fhi = K * (x - hi) + Fb;
@@ -763,6 +766,15 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
     double tol = 1e-3 * s->p.numerics.ins_rtol * scale;
     int converged = 0;
     double *f = s->f;
+    /* resistance at the start-of-step plastic depth, as resist_fw / resist_back
+     * give it (one evaluation per step instead of one per Newton iteration) */
+    double Ff0 = 0.0, Fb0 = 0.0;
+    if (s->punctured) {
+        double c3[3];
+        double R0 = resist(s, c->dp, c3);
+        Ff0 = c->dp < s->d_cut ? R0 - c3[0] : R0;
+        Fb0 = c3[2];
+    }
     gsl_vector *cv = T->x1;
     *inc = INFINITY;
     for (size_t it = 0; it <= s->p.numerics.ins_max_newton; it++) {
@@ -786,7 +798,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
             if (asm_J) ns_tent_add_diag(T, i, T->A[i] * (T->m * a0 * a0 + T->c * a0 + dh));
         }
         double dFdx, dp;
-        double F = needle_force(s, u - y->w[0], c->dp, &dFdx, &dp);
+        double F = needle_force(s, u - y->w[0], c->dp, Ff0, Fb0, &dFdx, &dp);
         f[0] -= F;
         if (asm_J) {
             ns_tent_add_diag(T, 0, dFdx);
