@@ -68,6 +68,7 @@ struct ns_ins {
     /* time stepping */
     ins_state y0, y1, y2; /* previous, current, trial */
     double *work, *f;
+    double *bw, *bv, *bh; /* BDF2 history terms of w, v, h during a step (in work) */
     double h_prev, fixed_dt;
     int phase, punctured, out, plate_contact, dynamic;
     double phase_t0, phase_t1, u_hold;
@@ -644,7 +645,7 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
     NS_TRY_GOTO(st, state_alloc(&s->y0, s->nu), fail);
     NS_TRY_GOTO(st, state_alloc(&s->y1, s->nu), fail);
     NS_TRY_GOTO(st, state_alloc(&s->y2, s->nu), fail);
-    s->work = calloc(2 * s->nu, sizeof(double));
+    s->work = calloc(5 * s->nu, sizeof(double));
     s->hcap = NS_INS_HIST0;
     s->ht = malloc(s->hcap * sizeof(double));
     s->hu = malloc(s->hcap * sizeof(double));
@@ -655,6 +656,9 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
         goto fail;
     }
     s->f = s->work + s->nu;
+    s->bw = s->work + 2 * s->nu;
+    s->bv = s->work + 3 * s->nu;
+    s->bh = s->work + 4 * s->nu;
     *out = s;
     return NS_OK;
 fail:
@@ -766,6 +770,12 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
     double tol = 1e-3 * s->p.numerics.ins_rtol * scale;
     int converged = 0;
     double *f = s->f;
+    double *hbw = s->bw, *hbv = s->bv, *hbh = s->bh;
+    for (size_t i = 0; i < nu; i++) {
+        hbw[i] = c1 * c->w[i] - c2 * p->w[i];
+        hbv[i] = c1 * c->v[i] - c2 * p->v[i];
+        hbh[i] = c1 * c->hm[i] - c2 * p->hm[i];
+    }
     /* resistance at the start-of-step plastic depth, as resist_fw / resist_back
      * give it (one evaluation per step instead of one per Newton iteration) */
     double Ff0 = 0.0, Fb0 = 0.0;
@@ -786,9 +796,7 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
         ns_tent_internal(T, y->w, f, asm_J, 0);
         if (asm_J) gsl_vector_set_zero(cv);
         for (size_t i = 0; i < nu; i++) {
-            double bw = c1 * c->w[i] - c2 * p->w[i];
-            double bv = c1 * c->v[i] - c2 * p->v[i];
-            double bh = c1 * c->hm[i] - c2 * p->hm[i];
+            double bw = hbw[i], bv = hbv[i], bh = hbh[i];
             double v = a0 * y->w[i] - bw, acc = a0 * v - bv;
             double hm = gk > 0.0 ? (gk * v + bh) / (a0 + itau) : 0.0;
             y->v[i] = v;
