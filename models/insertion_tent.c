@@ -298,18 +298,23 @@ void ns_tent_chol_svx(const ns_tent *t, double *x, size_t stride)
 {
     size_t n = t->nu, td = t->J->tda;
     const double *a = t->J->data;
-    /* L y = b */
-    for (size_t j = 0; j < n; j++) {
+    /* L y = b (n >= 4: the grid has at least 5 nodes) */
+    x[0] = x[0] / a[0];
+    x[stride] = (x[stride] - a[1] * x[0]) / a[td];
+    for (size_t j = 2; j < n; j++) {
         double s = x[j * stride];
-        if (j >= 1) s -= a[(j - 1) * td + 1] * x[(j - 1) * stride];
-        if (j >= 2) s -= a[(j - 2) * td + 2] * x[(j - 2) * stride];
+        s -= a[(j - 1) * td + 1] * x[(j - 1) * stride];
+        s -= a[(j - 2) * td + 2] * x[(j - 2) * stride];
         x[j * stride] = s / a[j * td];
     }
     /* L^T x = y */
-    for (size_t k = n; k-- > 0;) {
+    x[(n - 1) * stride] = x[(n - 1) * stride] / a[(n - 1) * td];
+    x[(n - 2) * stride] =
+        (x[(n - 2) * stride] - a[(n - 2) * td + 1] * x[(n - 1) * stride]) / a[(n - 2) * td];
+    for (size_t k = n - 2; k-- > 0;) {
         double s = x[k * stride];
-        if (k + 1 < n) s -= a[k * td + 1] * x[(k + 1) * stride];
-        if (k + 2 < n) s -= a[k * td + 2] * x[(k + 2) * stride];
+        s -= a[k * td + 1] * x[(k + 1) * stride];
+        s -= a[k * td + 2] * x[(k + 2) * stride];
         x[k * stride] = s / a[k * td];
     }
 }
