@@ -871,8 +871,9 @@ static int step_solve(ns_ins *s, double h, double om, double *inc, ns_status *er
             double dw = f[i] - (dyn ? cv->data[i * cv->stride] * du : 0.0);
             y->w[i] -= dw;
             double adw = fabs(dw);
-            if (adw > m) m = adw; /* same as fmax(m, adw), NaN included */
+            if (!(adw <= m)) m = adw; /* a NaN increment makes m NaN: caught below */
         }
+        if (isnan(du)) m = du; /* a NaN travel increment is not lost to the max */
         u -= du;
         *inc = m;
         if (!isfinite(m)) {
