@@ -555,13 +555,7 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
                  "output time t_out[%zu] = %.6g s: must be finite and > %.6g s", k, t_out[k], prev);
     }
     double t_end = n_out ? t_out[n_out - 1] : s->t;
-    size_t k_mid = n_out;
-    for (size_t k = 0; k < n_out; k++)
-        if (t_out[k] >= 0.5 * t_end) {
-            k_mid = k;
-            break;
-        }
-    if (n_out >= 2 && k_mid == n_out - 1) k_mid = n_out - 2;
+    size_t k_mid = ns_diff_lag_window(t_out, n_out);
     double J_mid = NAN, J_end = NAN, Q_end = NAN;
     {
         double J0 = outflow(s, s->u) / s->area;
@@ -588,11 +582,29 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
         }
     }
     /* Lag time from the late linear part (diffusion.h). */
-    s->lag_time = NAN;
-    if (n_out >= 2 && J_end > 0.0 && fabs(J_end - J_mid) <= NS_DIFF_STEADY_TOL * J_end)
-        s->lag_time = t_end - Q_end / J_end;
+    s->lag_time = n_out >= 2 ? ns_diff_lag_time(t_end, J_mid, J_end, Q_end) : (double)NAN;
     if (res) ns_diff_get_result(s, res);
     return NS_OK;
+}
+
+size_t ns_diff_lag_window(const double *t_out, size_t n_out)
+{
+    double t_end = n_out ? t_out[n_out - 1] : 0.0;
+    size_t k_mid = n_out;
+    for (size_t k = 0; k < n_out; k++)
+        if (t_out[k] >= 0.5 * t_end) {
+            k_mid = k;
+            break;
+        }
+    if (n_out >= 2 && k_mid == n_out - 1) k_mid = n_out - 2;
+    return k_mid;
+}
+
+double ns_diff_lag_time(double t_end, double J_mid, double J_end, double Q_end)
+{
+    if (J_end > 0.0 && fabs(J_end - J_mid) <= NS_DIFF_STEADY_TOL * J_end)
+        return t_end - Q_end / J_end;
+    return NAN;
 }
 
 void ns_diff_get_field(ns_diff *s, const double **r, const double **z, const double **C,

@@ -177,4 +177,12 @@ void ns_diff_get_domain(const ns_diff *s, double *R, double *H);
 
 void ns_diff_destroy(ns_diff **s);
 
+/* Lag-time rule of the header ("Outputs"): the index of the first output time
+ * >= t_end/2 (kept below the last one), where the steadiness window starts. */
+size_t ns_diff_lag_window(const double *t_out, size_t n_out);
+
+/* t_end - Q_end/J_end [s] if the flux changed by at most NS_DIFF_STEADY_TOL
+ * between the window start (J_mid) and the end (J_end); NaN otherwise. */
+double ns_diff_lag_time(double t_end, double J_mid, double J_end, double Q_end);
+
 #endif

@@ -159,21 +159,12 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
         }
         if (st == NS_OK) {
             ns_diff_get_result(solver, res);
-            /* Lag time, models/diffusion.h: steady over the second half of the run. */
-            size_t k_mid = n_out;
-            double t_end = n_out ? t_out[n_out - 1] : 0.0;
-            for (size_t k = 0; k < n_out; k++)
-                if (t_out[k] >= 0.5 * t_end) {
-                    k_mid = k;
-                    break;
-                }
-            if (n_out >= 2 && k_mid == n_out - 1) k_mid = n_out - 2;
+            /* Lag time by the solver's own rule (models/diffusion.h). */
             res->lag_time = NAN;
-            if (n_out >= 2) {
-                double J_mid = J[k_mid], J_end = J[n_out - 1], Q_end = Q[n_out - 1];
-                if (J_end > 0.0 && fabs(J_end - J_mid) <= NS_DIFF_STEADY_TOL * J_end)
-                    res->lag_time = t_end - Q_end / J_end;
-            }
+            if (n_out >= 2)
+                res->lag_time = ns_diff_lag_time(t_out[n_out - 1],
+                                                 J[ns_diff_lag_window(t_out, n_out)],
+                                                 J[n_out - 1], Q[n_out - 1]);
         }
     }
     ns_diff_destroy(&solver);
