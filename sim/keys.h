@@ -18,7 +18,7 @@
 
 #include "../models/params.h"
 #include "config.h"
-#include "units.h"
+#include "quantity.h"
 
 typedef enum { NS_TARGET_PARAMS = 0, NS_TARGET_LAYER, NS_TARGET_RUN } ns_key_target;
 

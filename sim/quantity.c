@@ -1,5 +1,5 @@
-/* Value + unit parsing and formatting (see units.h). */
-#include "units.h"
+/* Value + unit parsing and formatting (see quantity.h). */
+#include "quantity.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -12,8 +12,8 @@
  * blanks and '^' are ignored ("m^2/s" = "m2/s", "mg / mL" = "mg/mL"), "µm"
  * equals "um". Dimensionless and count kinds take plain numbers.
  */
-#ifndef NS_SIM_UNITS_H
-#define NS_SIM_UNITS_H
+#ifndef NS_SIM_QUANTITY_H
+#define NS_SIM_QUANTITY_H
 
 #include <stddef.h>
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../sim/units.h"
+#include "../../sim/quantity.h"
 
 static double parse_ok(const char *text, ns_unit_kind kind)
 {
