@@ -37,6 +37,7 @@
 #include "output.h"
 #include "progress.h"
 #include "scheduler.h"
+#include "xdmf.h"
 
 #define PATH_CAP 4200
 
@@ -354,80 +355,6 @@ done:
     return st;
 }
 
-/* XDMF 3 description of /fields next to the HDF5 file (OUT.h5 -> OUT.xmf),
- * so ParaView (Xdmf3 reader) opens the snapshots: per field case one
- * temporal collection over /curves/time, each step a 2DRectMesh whose points
- * are the cell centres (VXVY = /fields/case_<i>/r, z; z is depth, downward)
- * with the concentration as point data, a hyperslab [k, :, :] of
- * /fields/case_<i>/concentration. The HDF5 file is named relative to the
- * .xmf (same directory), so the pair can be moved together. */
-static ns_status write_xdmf(const run_ctx *ctx, const char *h5path)
-{
-    if (ctx->n_fields == 0) return NS_OK;
-    char xmf[PATH_CAP + 8], tmp[PATH_CAP + 16];
-    size_t len = strlen(h5path);
-    if (len > 3 && strcmp(h5path + len - 3, ".h5") == 0)
-        snprintf(xmf, sizeof xmf, "%.*s.xmf", (int)(len - 3), h5path);
-    else
-        snprintf(xmf, sizeof xmf, "%s.xmf", h5path);
-    snprintf(tmp, sizeof tmp, "%s.new", xmf);
-    const char *base = strrchr(h5path, '/');
-    base = base ? base + 1 : h5path;
-    size_t T = ctx->sizes.n_time;
-    double *t = malloc((T ? T : 1) * sizeof *t);
-    NS_CHECK(t, NS_ENOMEM, "cannot allocate %zu output times", T);
-    ns_case_output_times(ns_config_run(ctx->cfg)->duration, T, t);
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) {
-        free(t);
-        NS_FAIL(NS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-    }
-    fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-                "<!-- needlesim concentration fields of %s (schema needlesim-1, /fields) -->\n"
-                "<Xdmf xmlns:xi=\"http://www.w3.org/2001/XInclude\" Version=\"3.0\">\n"
-                "  <Domain>\n",
-            base);
-    for (size_t k = 0; k < ctx->n_fields; k++) {
-        size_t i = ctx->field_case[k], nr = ctx->field_nr[k], nz = ctx->field_nz[k];
-        fprintf(fp, "    <Grid Name=\"case_%zu\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", i);
-        for (size_t m = 0; m < T; m++) {
-            fprintf(fp,
-                    "      <Grid Name=\"case_%zu_t%zu\" GridType=\"Uniform\">\n"
-                    "        <Time Value=\"%.17g\"/>\n"
-                    "        <Topology TopologyType=\"2DRectMesh\" Dimensions=\"%zu %zu\"/>\n"
-                    "        <Geometry GeometryType=\"VXVY\">\n"
-                    "          <DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
-                    "Format=\"HDF\">%s:/fields/case_%zu/r</DataItem>\n"
-                    "          <DataItem Dimensions=\"%zu\" NumberType=\"Float\" Precision=\"8\" "
-                    "Format=\"HDF\">%s:/fields/case_%zu/z</DataItem>\n"
-                    "        </Geometry>\n"
-                    "        <Attribute Name=\"concentration\" AttributeType=\"Scalar\" Center=\"Node\">\n"
-                    "          <DataItem ItemType=\"HyperSlab\" Dimensions=\"1 %zu %zu\" Type=\"HyperSlab\">\n"
-                    "            <DataItem Dimensions=\"3 3\" Format=\"XML\">%zu 0 0 1 1 1 1 %zu %zu</DataItem>\n"
-                    "            <DataItem Dimensions=\"%zu %zu %zu\" NumberType=\"Float\" Precision=\"8\" "
-                    "Format=\"HDF\">%s:/fields/case_%zu/concentration</DataItem>\n"
-                    "          </DataItem>\n"
-                    "        </Attribute>\n"
-                    "      </Grid>\n",
-                    i, m, t[m], nz, nr, nr, base, i, nz, base, i, nz, nr, m, nz, nr, T, nz, nr,
-                    base, i);
-        }
-        fprintf(fp, "    </Grid>\n");
-    }
-    fprintf(fp, "  </Domain>\n</Xdmf>\n");
-    free(t);
-    int bad = ferror(fp);
-    if (fclose(fp) != 0 || bad) {
-        remove(tmp);
-        NS_FAIL(NS_EIO, "%s: write failed", tmp);
-    }
-    if (rename(tmp, xmf) != 0) {
-        remove(tmp);
-        NS_FAIL(NS_EIO, "cannot rename %s to %s: %s", tmp, xmf, strerror(errno));
-    }
-    return NS_OK;
-}
-
 /* Check a file to resume, read-only. Returns 0 ok, else the exit code (message printed). */
 static int check_resumable(const ns_config *cfg, const char *path, ns_curve_sizes sizes)
 {
@@ -668,7 +595,10 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
                 print_errorf("cannot rename %s to %s: %s (the results are complete in %s)", partial,
                              out, strerror(errno), partial);
                 code = 1;
-            } else if (write_xdmf(&ctx, out) != NS_OK) {
+            } else if (ns_xdmf_write(out, &(ns_xdmf_fields){ctx.n_fields, ctx.field_case,
+                                                            ctx.field_nr, ctx.field_nz,
+                                                            rs->duration, ctx.sizes.n_time})
+                       != NS_OK) {
                 print_errorf("%s (the results are complete in %s)", ns_status_message(), out);
                 code = 1;
             } else {
