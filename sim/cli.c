@@ -191,7 +191,8 @@ int ns_cli_check(const ns_cli *cli, FILE *out, FILE *err)
     fprintf(out, "config: %s is valid\n", cli->config);
     fprintf(out, "cases: %zu\n", ns_config_n_cases(c));
     fprintf(out, "sweep: %s", rs->sweep_mode);
-    if (!strcmp(rs->sweep_mode, "lhs")) fprintf(out, " (seed %lu)", rs->seed);
+    if (!strcmp(rs->sweep_mode, "lhs") || !strcmp(rs->sweep_mode, "saltelli"))
+        fprintf(out, " (seed %lu)", rs->seed);
     fprintf(out, "\naxes: %zu\n", ns_config_n_axes(c));
     for (size_t k = 0; k < ns_config_n_axes(c); k++) print_axis(c, k, out);
     char buf[64];
@@ -302,8 +303,9 @@ int ns_cli_keys(int markdown, FILE *out)
     const char *layers = "<layer> = stratum_corneum, viable_epidermis, dermis, hypodermis "
                          "(membrane with skin.preset = membrane)";
     const char *sweep =
-        "[sweep] mode = grid|zip|lhs|sobol (default grid), samples = N (lhs, sobol), seed = N "
-        "(lhs); axes: section.key = v1, v2, ... | lin(a, b, n) | log(a, b, n)";
+        "[sweep] mode = grid|zip|lhs|sobol|saltelli (default grid), samples = N (lhs, sobol; "
+        "saltelli: N base points, N (K + 2) cases for K axes), seed = N (lhs, saltelli); axes: "
+        "section.key = v1, v2, ... | lin(a, b, n) | log(a, b, n)";
     if (markdown)
         fprintf(out, "\n%s.\n\n%s.\n", layers, sweep);
     else

@@ -349,8 +349,8 @@ static ns_status build_sweep(ns_config *c)
             snprintf(word, sizeof word, "%s", s->value);
             if (ns_sweep_mode_parse(word, &c->mode) != 0)
                 return ns_status_set_plain(NS_EINVAL,
-                                           "%s: sweep.mode = %s: unknown mode; allowed: grid, "
-                                           "zip, lhs, sobol",
+                                           "%s: sweep.mode = %s: unknown mode; allowed: "
+                                           NS_SWEEP_MODE_LIST,
                                            loc, s->value);
             have_mode = 1;
             design_line = s;
@@ -415,7 +415,7 @@ static ns_status build_sweep(ns_config *c)
     if (!have_mode && ns_sweep_n_axes(c->sweep) > 0) c->mode = NS_SWEEP_GRID;
     if (samples_line && (c->mode == NS_SWEEP_GRID || c->mode == NS_SWEEP_ZIP)) {
         sweep_where(c, samples_line, loc, sizeof loc);
-        return ns_status_set_plain(NS_EINVAL, "%s: samples is only used by lhs and sobol, not %s",
+        return ns_status_set_plain(NS_EINVAL, "%s: samples is only used by " NS_SWEEP_SAMPLED_MODES ", not %s",
                                    loc, ns_sweep_mode_name(c->mode));
     }
     (void)have_seed;

@@ -76,7 +76,7 @@ typedef struct {
     double duration;           /* [s] run.duration (same for all cases) */
     size_t output_times;       /* [-] run.output_times (same for all cases) */
     size_t curve_points;       /* [-] numerics.curve_points (same for all cases) */
-    const char *sweep_mode;    /* "none", "grid", "zip", "lhs" or "sobol" */
+    const char *sweep_mode;    /* ns_sweep_mode_name(): "none", "grid", ... */
     unsigned long seed;        /* sweep.seed */
 } ns_run_settings;
 

@@ -28,14 +28,15 @@ struct ns_sweep {
     ns_sweep_mode mode;
     size_t n_cases;
     size_t stride[NS_SWEEP_MAX_AXES]; /* grid */
-    double *design;                   /* lhs/sobol: n_cases x n_axes values */
+    size_t samples;                   /* lhs/sobol points, saltelli base points N */
+    double *design;                   /* lhs/sobol/saltelli: n_cases x n_axes values */
 };
 
-static const char *const mode_names[] = {"none", "grid", "zip", "lhs", "sobol"};
+static const char *const mode_names[] = {"none", "grid", "zip", "lhs", "sobol", "saltelli"};
 
 const char *ns_sweep_mode_name(ns_sweep_mode m)
 {
-    return (m >= NS_SWEEP_NONE && m <= NS_SWEEP_SOBOL) ? mode_names[m] : "?";
+    return (m >= NS_SWEEP_NONE && m <= NS_SWEEP_SALTELLI) ? mode_names[m] : "?";
 }
 
 int ns_sweep_mode_parse(const char *s, ns_sweep_mode *out)
@@ -268,6 +269,99 @@ static double map_unit(const axis *a, double u)
     return fmin(fmax(x, lo), hi);
 }
 
+/* Latin hypercube of N points into s->design (see sweep.h). */
+static ns_status design_lhs(ns_sweep *s, size_t N, unsigned long seed, char *err, size_t err_len)
+{
+    size_t K = s->n_axes;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t *perm = malloc(N * sizeof *perm);
+    if (!rng || !perm) {
+        gsl_rng_free(rng);
+        free(perm);
+        snprintf(err, err_len, "out of memory for the Latin hypercube");
+        return NS_ENOMEM;
+    }
+    gsl_rng_set(rng, seed);
+    for (size_t k = 0; k < K; k++) {
+        for (size_t i = 0; i < N; i++) perm[i] = i;
+        gsl_ran_shuffle(rng, perm, N, sizeof *perm);
+        for (size_t i = 0; i < N; i++) {
+            double u = ((double)perm[i] + gsl_rng_uniform(rng)) / (double)N;
+            s->design[i * K + k] = map_unit(&s->ax[k], u);
+        }
+    }
+    free(perm);
+    gsl_rng_free(rng);
+    return NS_OK;
+}
+
+/* First N points of the K-dimensional Sobol sequence into s->design. */
+static ns_status design_sobol(ns_sweep *s, size_t N, char *err, size_t err_len)
+{
+    size_t K = s->n_axes;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned int)K);
+    if (!q) {
+        snprintf(err, err_len, "cannot create a %zu-dimensional Sobol generator", K);
+        return NS_EINVAL;
+    }
+    double u[NS_SWEEP_MAX_AXES];
+    for (size_t i = 0; i < N; i++) {
+        gsl_qrng_get(q, u);
+        for (size_t k = 0; k < K; k++) s->design[i * K + k] = map_unit(&s->ax[k], u[k]);
+    }
+    gsl_qrng_free(q);
+    return NS_OK;
+}
+
+/* Bits of a GSL Sobol coordinate: every point is a multiple of 2^-30, so
+ * u 2^30 is an exact integer. */
+#define SOBOL_BITS 30
+
+/* Saltelli's A, B and AB_k blocks (see sweep.h) into s->design. */
+static ns_status design_saltelli(ns_sweep *s, size_t N, unsigned long seed, char *err,
+                                 size_t err_len)
+{
+    size_t K = s->n_axes, D = 2 * K;
+    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned int)D);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!q || !rng) {
+        gsl_qrng_free(q);
+        gsl_rng_free(rng);
+        snprintf(err, err_len, "cannot create a %zu-dimensional Sobol generator", D);
+        return NS_EINVAL;
+    }
+    gsl_rng_set(rng, seed);
+    const double scale = ldexp(1.0, SOBOL_BITS);
+    const unsigned long mask = (1UL << SOBOL_BITS) - 1UL;
+    unsigned long shift[2 * NS_SWEEP_SALTELLI_MAX_AXES];
+    for (size_t m = 0; m < D; m++) shift[m] = gsl_rng_get(rng) & mask;
+    double u[2 * NS_SWEEP_SALTELLI_MAX_AXES];
+    for (size_t i = 0; i < N; i++) {
+        /* Point 0 is the sequence's origin, which GSL leaves out. */
+        if (i == 0)
+            memset(u, 0, sizeof u);
+        else
+            gsl_qrng_get(q, u);
+        for (size_t m = 0; m < D; m++) {
+            unsigned long x = (unsigned long)(u[m] * scale);
+            u[m] = (double)(x ^ shift[m]) / scale;
+        }
+        double *A = s->design + i * K, *B = s->design + (N + i) * K;
+        for (size_t k = 0; k < K; k++) {
+            A[k] = map_unit(&s->ax[k], u[k]);
+            B[k] = map_unit(&s->ax[k], u[K + k]);
+        }
+        for (size_t j = 0; j < K; j++) {
+            double *AB = s->design + ((2 + j) * N + i) * K;
+            memcpy(AB, A, K * sizeof *AB);
+            AB[j] = B[j];
+        }
+    }
+    gsl_qrng_free(q);
+    gsl_rng_free(rng);
+    return NS_OK;
+}
+
 ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsigned long seed,
                          unsigned long long max_cases, char *err, size_t err_len)
 {
@@ -283,7 +377,7 @@ ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsign
     if (mode == NS_SWEEP_NONE) mode = s->mode = NS_SWEEP_GRID;
     if (mode == NS_SWEEP_GRID || mode == NS_SWEEP_ZIP) {
         if (samples) {
-            snprintf(err, err_len, "samples is only used by lhs and sobol, not %s",
+            snprintf(err, err_len, "samples is only used by " NS_SWEEP_SAMPLED_MODES ", not %s",
                      ns_sweep_mode_name(mode));
             return NS_EINVAL;
         }
@@ -321,56 +415,39 @@ ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsign
         s->n_cases = s->ax[0].n;
         return NS_OK;
     }
-    /* lhs / sobol */
+    /* lhs / sobol / saltelli */
     if (samples == 0) {
         snprintf(err, err_len, "%s sweep needs 'samples = N' in [sweep]",
                  ns_sweep_mode_name(mode));
         return NS_EINVAL;
     }
-    if ((unsigned long long)samples > max_cases) {
-        snprintf(err, err_len, "samples = %zu exceeds the cap of %llu cases", samples, max_cases);
+    size_t N = samples, blocks = (mode == NS_SWEEP_SALTELLI) ? K + 2 : 1;
+    if (mode == NS_SWEEP_SALTELLI && K > NS_SWEEP_SALTELLI_MAX_AXES) {
+        snprintf(err, err_len, "saltelli sweep has %zu axes; at most %d (2K Sobol dimensions)", K,
+                 NS_SWEEP_SALTELLI_MAX_AXES);
         return NS_EINVAL;
     }
-    size_t N = samples;
-    s->design = malloc(N * K * sizeof *s->design);
+    if ((unsigned long long)samples > max_cases / blocks) {
+        if (blocks > 1)
+            snprintf(err, err_len,
+                     "samples = %zu gives %zu x (%zu axes + 2) cases, more than the cap of %llu",
+                     samples, samples, K, max_cases);
+        else
+            snprintf(err, err_len, "samples = %zu exceeds the cap of %llu cases", samples,
+                     max_cases);
+        return NS_EINVAL;
+    }
+    s->samples = N;
+    s->design = malloc(N * blocks * K * sizeof *s->design);
     if (!s->design) {
-        snprintf(err, err_len, "out of memory for %zu x %zu design", N, K);
+        snprintf(err, err_len, "out of memory for %zu x %zu design", N * blocks, K);
         return NS_ENOMEM;
     }
-    if (mode == NS_SWEEP_LHS) {
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        size_t *perm = malloc(N * sizeof *perm);
-        if (!rng || !perm) {
-            gsl_rng_free(rng);
-            free(perm);
-            snprintf(err, err_len, "out of memory for the Latin hypercube");
-            return NS_ENOMEM;
-        }
-        gsl_rng_set(rng, seed);
-        for (size_t k = 0; k < K; k++) {
-            for (size_t i = 0; i < N; i++) perm[i] = i;
-            gsl_ran_shuffle(rng, perm, N, sizeof *perm);
-            for (size_t i = 0; i < N; i++) {
-                double u = ((double)perm[i] + gsl_rng_uniform(rng)) / (double)N;
-                s->design[i * K + k] = map_unit(&s->ax[k], u);
-            }
-        }
-        free(perm);
-        gsl_rng_free(rng);
-    } else {
-        gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned int)K);
-        if (!q) {
-            snprintf(err, err_len, "cannot create a %zu-dimensional Sobol generator", K);
-            return NS_EINVAL;
-        }
-        double u[NS_SWEEP_MAX_AXES];
-        for (size_t i = 0; i < N; i++) {
-            gsl_qrng_get(q, u);
-            for (size_t k = 0; k < K; k++) s->design[i * K + k] = map_unit(&s->ax[k], u[k]);
-        }
-        gsl_qrng_free(q);
-    }
-    s->n_cases = N;
+    ns_status st = (mode == NS_SWEEP_LHS)    ? design_lhs(s, N, seed, err, err_len)
+                   : (mode == NS_SWEEP_SOBOL) ? design_sobol(s, N, err, err_len)
+                                              : design_saltelli(s, N, seed, err, err_len);
+    if (st != NS_OK) return st;
+    s->n_cases = N * blocks;
     return NS_OK;
 }
 
@@ -378,6 +455,12 @@ size_t ns_sweep_n_cases(const ns_sweep *s) { return s->n_cases; }
 size_t ns_sweep_n_axes(const ns_sweep *s) { return s->n_axes; }
 const ns_key_ref *ns_sweep_axis_key(const ns_sweep *s, size_t k) { return &s->ax[k].ref; }
 size_t ns_sweep_axis_len(const ns_sweep *s, size_t k) { return s->ax[k].n; }
+
+int ns_sweep_saltelli_block(const ns_sweep *s, size_t i)
+{
+    if (s->mode != NS_SWEEP_SALTELLI || i >= s->n_cases) return -1;
+    return (int)(i / s->samples);
+}
 
 double ns_sweep_value(const ns_sweep *s, size_t k, size_t i)
 {
@@ -389,6 +472,7 @@ double ns_sweep_value(const ns_sweep *s, size_t k, size_t i)
         return a->values[i];
     case NS_SWEEP_LHS:
     case NS_SWEEP_SOBOL:
+    case NS_SWEEP_SALTELLI:
         return s->design[i * s->n_axes + k];
     case NS_SWEEP_NONE:
         break;

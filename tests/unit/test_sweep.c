@@ -1,9 +1,10 @@
 /* Sweep design: grid count and order, zip, Latin hypercube strata,
- * Sobol range, determinism in the seed. */
+ * Sobol range, Saltelli blocks, determinism in the seed. */
 #pragma GCC diagnostic ignored "-Wconversion" /* Criterion assertion macros */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,5 +175,114 @@ Test(sweep, rejects_bad_axes)
     cr_assert(strstr(err, "value 2 '2 N'") != NULL, "%s", err);
     ns_keys_find_dotted("applicator.mode", &r);
     cr_assert(eq(int, ns_sweep_add_axis(s, &r, "lin(1, 2, 2)", err, sizeof err), NS_EINVAL));
+    ns_sweep_destroy(&s);
+}
+
+/* Saltelli's design: N (K + 2) cases; AB_k equals A except column k, which
+ * equals B; every value inside its range; A and B differ on every numeric axis. */
+Test(sweep, saltelli_blocks_a_b_ab)
+{
+    const char *keys[] = {"needle.length", "applicator.speed", "applicator.mode"};
+    const char *vals[] = {"lin(200 um, 1.2 mm)", "log(1 mm/s, 3 m/s)", "press, impact"};
+    const size_t N = 37, K = 3;
+    ns_sweep *s = make(keys, vals, K, NS_SWEEP_SALTELLI, N, 20261201);
+    cr_assert(eq(sz, ns_sweep_n_cases(s), N * (K + 2)));
+    const double lo[] = {200e-6, 1e-3, 0.0}, hi[] = {1.2e-3, 3.0, 1.0};
+    size_t a_eq_b = 0;
+    for (size_t i = 0; i < N; i++) {
+        cr_assert(eq(int, ns_sweep_saltelli_block(s, i), 0));
+        cr_assert(eq(int, ns_sweep_saltelli_block(s, N + i), 1));
+        for (size_t k = 0; k < K; k++) {
+            double a = ns_sweep_value(s, k, i), b = ns_sweep_value(s, k, N + i);
+            cr_assert(a >= lo[k] && a <= hi[k] && b >= lo[k] && b <= hi[k],
+                      "base point %zu axis %zu: A %g, B %g", i, k, a, b);
+            a_eq_b += (a == b) && k < 2;
+        }
+        for (size_t j = 0; j < K; j++) {
+            size_t c = (2 + j) * N + i;
+            cr_assert(eq(int, ns_sweep_saltelli_block(s, c), (int)(2 + j)));
+            for (size_t k = 0; k < K; k++) {
+                double want = ns_sweep_value(s, k, (k == j ? N : 0) + i);
+                cr_assert(ieee_ulp_eq(dbl, ns_sweep_value(s, k, c), want, 0),
+                          "AB_%zu case %zu axis %zu", j, c, k);
+            }
+        }
+    }
+    cr_assert(eq(sz, a_eq_b, 0), "%zu numeric values equal in A and B", a_eq_b);
+    cr_assert(eq(int, ns_sweep_saltelli_block(s, N * (K + 2)), -1));
+    ns_sweep_destroy(&s);
+}
+
+/* The digital shift keeps Sobol's stratification: with N = 2^m base
+ * points every one of the N equal strata of each A and B column (linear
+ * axes over [0, 1]) holds exactly one point. A new seed moves every point. */
+Test(sweep, saltelli_stratified_and_seeded)
+{
+    const char *keys[] = {"skin.dermis.open_fraction", "skin.hypodermis.open_fraction"};
+    const char *vals[] = {"lin(0, 1)", "lin(0, 1)"};
+    const size_t N = 64, K = 2;
+    ns_sweep *s = make(keys, vals, K, NS_SWEEP_SALTELLI, N, 7);
+    ns_sweep *t = make(keys, vals, K, NS_SWEEP_SALTELLI, N, 8);
+    for (size_t block = 0; block < 2; block++)
+        for (size_t k = 0; k < K; k++) {
+            int hit[64] = {0};
+            for (size_t i = 0; i < N; i++) {
+                double x = ns_sweep_value(s, k, block * N + i);
+                size_t j = (size_t)floor(x * (double)N);
+                cr_assert(j < N, "value %g outside [0, 1)", x);
+                hit[j]++;
+            }
+            for (size_t j = 0; j < N; j++)
+                cr_assert(eq(int, hit[j], 1), "block %zu axis %zu stratum %zu: %d points", block,
+                          k, j, hit[j]);
+        }
+    size_t same = 0;
+    for (size_t i = 0; i < 2 * N; i++) same += ns_sweep_value(s, 0, i) == ns_sweep_value(t, 0, i);
+    cr_assert(eq(sz, same, 0), "%zu values equal across seeds", same);
+    ns_sweep_destroy(&s);
+    ns_sweep_destroy(&t);
+}
+
+Test(sweep, saltelli_rejects_too_many_axes_and_cases)
+{
+    ns_sweep *s = NULL;
+    char err[512] = "";
+    cr_assert(eq(int, ns_sweep_create(&s), NS_OK));
+    const char *keys[] = {"needle.length", "needle.tip_radius", "applicator.speed"};
+    const char *vals[] = {"lin(200 um, 1.2 mm)", "lin(1 um, 50 um)", "log(1 mm/s, 3 m/s)"};
+    for (size_t k = 0; k < 3; k++) {
+        ns_key_ref r;
+        cr_assert(eq(int, ns_keys_find_dotted(keys[k], &r), 0));
+        cr_assert(eq(int, ns_sweep_add_axis(s, &r, vals[k], err, sizeof err), NS_OK), "%s", err);
+    }
+    /* 100 x (3 + 2) = 500 cases > a cap of 499 */
+    cr_assert(eq(int, ns_sweep_build(s, NS_SWEEP_SALTELLI, 100, 1, 499, err, sizeof err),
+                 NS_EINVAL));
+    cr_assert(strstr(err, "3 axes + 2") != NULL, "%s", err);
+    cr_assert(eq(int, ns_sweep_build(s, NS_SWEEP_SALTELLI, 100, 1, 500, err, sizeof err), NS_OK),
+              "%s", err);
+    cr_assert(eq(int, ns_sweep_build(s, NS_SWEEP_SALTELLI, 0, 1, 500, err, sizeof err), NS_EINVAL));
+    cr_assert(strstr(err, "samples") != NULL, "%s", err);
+    ns_sweep_destroy(&s);
+}
+
+Test(sweep, saltelli_rejects_more_than_20_axes)
+{
+    const char *layer[] = {"stratum_corneum", "viable_epidermis", "dermis", "hypodermis"};
+    const char *prop[] = {"poisson", "friction", "relaxation_fraction", "stiffening", "partition",
+                          "open_fraction"};
+    ns_sweep *s = NULL;
+    char err[512] = "", key[96];
+    cr_assert(eq(int, ns_sweep_create(&s), NS_OK));
+    for (size_t n = 0; n < NS_SWEEP_SALTELLI_MAX_AXES + 1; n++) {
+        ns_key_ref r;
+        snprintf(key, sizeof key, "skin.%s.%s", layer[n % 4], prop[n / 4]);
+        cr_assert(eq(int, ns_keys_find_dotted(key, &r), 0), "%s", key);
+        cr_assert(eq(int, ns_sweep_add_axis(s, &r, "lin(0.1, 0.3)", err, sizeof err), NS_OK),
+                  "%s: %s", key, err);
+    }
+    cr_assert(eq(int, ns_sweep_build(s, NS_SWEEP_SALTELLI, 8, 1, 1000, err, sizeof err),
+                 NS_EINVAL));
+    cr_assert(strstr(err, "at most 20") != NULL, "%s", err);
     ns_sweep_destroy(&s);
 }
