@@ -1,9 +1,10 @@
 # needlesim — build, test, run.  `make help` lists the targets.
 #
 # Products go to build/<variant>/ (release, debug, asan); build/needlesim is
-# the release binary. Sources are discovered: models/*.c and sim/*.c form the
-# library, tests/unit/test_*.c and tests/verify/verify_*.c are one Criterion
-# binary each, tests/bench/bench_*.c one benchmark each.
+# the release binary. Sources are discovered: models/*.c, models/*/*.c (one
+# folder per solver) and sim/*.c form the library, tests/unit/test_*.c and
+# tests/verify/verify_*.c are one Criterion binary each, tests/bench/bench_*.c
+# one benchmark each.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -67,7 +68,7 @@ B := build/$(VARIANT)
 CFLAGS_ALL = $(WARN) $(OPT) $(DEFS) $(pkg_cflags) -MMD -MP $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard models/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)))
+LIB_SRC := $(sort $(wildcard models/*.c models/*/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/sim/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c tests/verify/verify_*.c))
@@ -193,10 +194,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/needlesim
 
 format: ## clang-format every C source in place
-	clang-format -i $(wildcard models/*.[ch] sim/*.[ch] tests/*/*.c)
+	clang-format -i $(wildcard models/*.[ch] models/*/*.[ch] sim/*.[ch] tests/*/*.c)
 
 format-check: ## fail if clang-format would change a file
-	clang-format --dry-run --Werror $(wildcard models/*.[ch] sim/*.[ch] tests/*/*.c)
+	clang-format --dry-run --Werror $(wildcard models/*.[ch] models/*/*.[ch] sim/*.[ch] tests/*/*.c)
 
 lint: ## clang-tidy and cppcheck
 	cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 \

@@ -9,7 +9,7 @@
  *     doubling), cell updates per second, and the fraction of the triad
  *     roofline: bytes per cell update x updates/s / triad bandwidth. The
  *     bytes per cell update of one Douglas step are counted from the sweeps
- *     in models/diffusion.c: A_z u (u, g_z, r_x in; A_z u out: 32 B), row
+ *     in models/diffusion/adi.c: A_z u (u, g_z, r_x in; A_z u out: 32 B), row
  *     sweep (g_r, M, u, A_z u in; u* out: 40 B), column sweep (g_z, M, r_x,
  *     u*, A_z u in; u' out: 48 B), balance (u, u', r_x: 24 B) and the copy
  *     u <- u' (16 B): 160 B. The working set of a 40 x 120 grid (~0.6 MB)

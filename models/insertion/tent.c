@@ -1,15 +1,15 @@
 /* Tenting operator of the insertion model: stretched radial grid, conservative
  * finite-volume bending/membrane/foundation operators in force form, banded
  * Cholesky solves. Equations and discretisation: models/insertion.h
- * ("Tenting operator"); private interface: models/insertion_tent.h. */
-#include "insertion_tent.h"
+ * ("Tenting operator"); private interface: models/insertion/tent.h. */
+#include "tent.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "units.h"
+#include "../insertion.h"
+#include "../units.h"
 
 /* Smallest stretching parameter: below it the map is uniform to 1e-12. */
 #define NS_TENT_BETA_MIN 1.0e-6
@@ -326,11 +326,42 @@ ns_status ns_tent_factor(ns_tent *t)
     return NS_OK;
 }
 
-ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x)
+/* ---------------------------------------------------------------- static tent */
+
+ns_status ns_ins_tent_solve(const ns_ins_tent_case *c, double *r, double *w)
 {
-    NS_CHECK(rhs->size == t->nu && x->size == t->nu, NS_EINVAL,
-             "tenting band solve: vector length %zu / %zu, need %zu", rhs->size, x->size, t->nu);
-    if (gsl_vector_memcpy(x, rhs) != GSL_SUCCESS) NS_FAIL(NS_EINVAL, "tenting band solve: copy failed");
-    ns_tent_chol_svx(t, x->data, x->stride);
-    return NS_OK;
+    NS_CHECK(c != NULL && r != NULL && w != NULL, NS_EINVAL, "ns_ins_tent_solve: NULL argument");
+    NS_CHECK(c->B >= 0.0 && c->N0 >= 0.0 && c->k > 0.0, NS_EINVAL,
+             "tent case: B = %.3g N m, N0 = %.3g N/m, k = %.3g N/m^3 (need B >= 0, N0 >= 0, k > 0)",
+             c->B, c->N0, c->k);
+    ns_tent *T = NULL;
+    NS_TRY(ns_tent_create(c->n, c->R, c->h0, !c->symmetric, &T));
+    T->B = c->B;
+    T->N0 = c->N0;
+    T->k0 = c->k;
+    T->H_f = 1.0;
+    T->tau_f = 1.0;
+    size_t nu = T->nu;
+    double *f = calloc(nu, sizeof(double));
+    double *z = calloc(nu, sizeof(double));
+    if (!f || !z) {
+        free(f);
+        free(z);
+        ns_tent_destroy(&T);
+        NS_FAIL(NS_ENOMEM, "tent case: out of memory (n = %zu)", c->n);
+    }
+    ns_tent_zero(T);
+    ns_tent_internal(T, z, f, 1, 0); /* linear: J is the operator, f = 0 */
+    for (size_t i = 0; i < nu; i++) f[i] = c->q * T->A[i];
+    f[0] += c->F;
+    ns_status st = ns_tent_factor(T);
+    if (st == NS_OK) ns_tent_chol_svx(T, f, 1);
+    for (size_t i = 0; i < c->n; i++) {
+        r[i] = T->r[i];
+        w[i] = i < nu ? f[i] : 0.0;
+    }
+    free(f);
+    free(z);
+    ns_tent_destroy(&T);
+    return st;
 }

@@ -1,6 +1,7 @@
-/* Private interface of the tenting operator (models/insertion_tent.c), shared
- * by models/insertion.c. Not installed, not part of the public API: the public
- * entry point for the operator is ns_ins_tent_solve() in insertion.h.
+/* Private interface of the tenting operator (models/insertion/tent.c), shared
+ * by the insertion solver (models/insertion/). Not installed, not part of the
+ * public API: the public entry point for the operator is ns_ins_tent_solve()
+ * in insertion.h.
  *
  * Discretisation (see the essay in insertion.h, "Tenting operator"): nodes
  * r_0 = 0 < r_1 < ... < r_{n-1} = R on the stretched map
@@ -11,14 +12,14 @@
  * (equations integrated over the control volume, [N]), so every operator is
  * the Hessian of a discrete energy and the Newton matrix is symmetric positive
  * definite with half-bandwidth 2 (bending couples second neighbours). */
-#ifndef NS_INSERTION_TENT_H
-#define NS_INSERTION_TENT_H
+#ifndef NS_INSERTION_TENT_PRIV_H
+#define NS_INSERTION_TENT_PRIV_H
 
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 #include <stddef.h>
 
-#include "status.h"
+#include "../status.h"
 
 typedef struct {
     size_t n;        /* [-] nodes */
@@ -69,10 +70,9 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
  * balances). */
 double ns_tent_foundation_energy(const ns_tent *t, double w);
 
-/* Factorise t->J (Cholesky, band) and solve J x = b for the given vectors.
+/* Factorise t->J (Cholesky, band); solve with ns_tent_chol_svx.
  * Exceptions: NS_ECONV if the matrix is not positive definite. */
 ns_status ns_tent_factor(ns_tent *t);
-ns_status ns_tent_solve(ns_tent *t, const gsl_vector *rhs, gsl_vector *x);
 /* The same without status messages, for the Newton loop: ns_tent_chol
  * factorises t->J in place and returns 0, or 1 if it is not positive definite
  * (recoverable: the caller shrinks the step); ns_tent_chol_svx overwrites x

@@ -1,0 +1,110 @@
+/* Private interface of the diffusion solver (models/diffusion/), shared by its
+ * method families; not installed and not part of the public API, which is
+ * models/diffusion.h (equations, grid and scheme: that header's essay).
+ *
+ * Files, one method family each:
+ *   grid.c    the z and r grids (faces on layer interfaces and the channel
+ *             floor, geometric clustering), cell volumes and layers, the cell
+ *             and face coefficients (capacity, conductances, clearance);
+ *   adi.c     the Douglas ADI step (Thomas line solves), mass balance
+ *             increments, step doubling with the error controller;
+ *   solver.c  input checks, create / destroy, dose set-up, the output loop
+ *             (solve), getters and the lag time.
+ * Library-private functions carry the prefix diff_.
+ *
+ * Index conventions: cell (i, j) of nr x nz cells is k = idx(i, j, nz) (radial
+ * index i, depth index j); radial face conductances gr[j * (nr + 1) + i],
+ * axial ones gz[i * (nz + 1) + j]. The unknown is u = C / cap, the
+ * concentration in the channel fluid (continuous across the channel wall). */
+#ifndef NS_DIFF_PRIVATE_H
+#define NS_DIFF_PRIVATE_H
+
+#include <stddef.h>
+
+#include "../diffusion.h"
+
+struct ns_diff {
+    size_t nr;          /* [-] radial cells */
+    size_t nz;          /* [-] depth cells */
+    size_t n;           /* [-] nr * nz */
+    double R;           /* [m] outer radius (unit cell, or the single-needle disc) */
+    double H;           /* [m] modelled depth */
+    double area;        /* [m^2] pi R^2, the surface the amounts are divided by */
+    double *rf;         /* [m] radial faces, nr + 1 */
+    double *zf;         /* [m] depth faces, nz + 1 */
+    double *rc;         /* [m] radial cell centres, nr */
+    double *zc;         /* [m] depth cell centres, nz */
+    double *vol;        /* [m^3] cell volumes, n */
+    size_t *layer;      /* [-] skin layer of each depth cell, nz */
+    double *Dl;         /* [m^2/s] layer diffusivity per depth cell, nz */
+    double *Kl;         /* [-]     layer partition coefficient per depth cell, nz */
+    double *kl;         /* [1/s]   layer clearance rate per depth cell, nz */
+    /* channel */
+    int has_ch;         /* [-] 1 if an open channel is modelled */
+    int closing;        /* [-] 1 while the channel closes (coefficients change every step) */
+    int ch_closed;      /* [-] 1 once the channel is narrower than the solute */
+    double vol_total;   /* [m^3] sum of the cell volumes */
+    double r_max;       /* [m] widest channel radius at t = 0 */
+    ns_channel_geom ch; /* channel profile and closure law */
+    double ch_depth;    /* [m] channel floor, snapped onto a depth face */
+    double a_solute;    /* [m] solute radius (Renkin hindrance) */
+    double D_free;      /* [m^2/s] free diffusivity of the drug in the channel fluid */
+    /* coefficients at the current coefficient time */
+    double *cap;        /* [-] capacity phi + (1 - phi) K, n */
+    double *M;          /* [m^3] cap * vol, n */
+    double *gr;         /* [m^3/s] radial face conductances, nz * (nr + 1) */
+    double *gz;         /* [m^3/s] axial face conductances, nr * (nz + 1) */
+    double *rx;         /* [m^3/s] clearance k_cl (1 - phi) K V, n */
+    int is_ve_dermis_col[NS_LAYER_MAX]; /* [-] 1 for the layers counted in skin_amount */
+    /* dosing and bottom */
+    ns_dose_mode dose;  /* infinite, finite or coated */
+    ns_bottom_bc bottom; /* sink or no flux */
+    double h_f;         /* [m] film thickness (finite dose) */
+    double Cv;          /* [kg/m^3] vehicle concentration now */
+    double Cv0;         /* [kg/m^3] vehicle concentration at t = 0 */
+    double u_scale;     /* [kg/m^3] floor of the error scale of u */
+    double rtol;        /* [-] relative tolerance of the step-doubling error */
+    size_t max_steps;   /* [-] cap on accepted + rejected steps */
+    /* state */
+    double t;           /* [s] time */
+    double *u;          /* [kg/m^3] unknown u = C / cap, n */
+    /* balance */
+    double donor;       /* [kg] mass that entered from the vehicle (or was coated) */
+    double receptor;    /* [kg] mass that left through the bottom */
+    double cleared;     /* [kg] mass removed by clearance */
+    double stored_ref;  /* [kg] stored mass of a field set by ns_diff_set_field */
+    double peak_flux;   /* [kg/(m^2 s)] largest outflow per area so far */
+    size_t steps;       /* [-] accepted steps */
+    size_t rejected;    /* [-] rejected steps */
+    double dt_next;     /* [s] proposed next step */
+    double lag_time;    /* [s] lag time of the last solve (NaN: not steady) */
+    /* work, n each */
+    double *u_save;     /* [kg/m^3] u at the start of a step-doubling attempt */
+    double *cap_save;   /* [-]      cap at the start of the attempt (closing channel) */
+    double *u_big;      /* [kg/m^3] new field of an ADI step (z sweep) */
+    double *u_full;     /* [kg/m^3] u after the single full step */
+    double *ustar;      /* [kg/m^3] ADI intermediate (after the r sweep) */
+    double *az;         /* [kg/s]   explicit axial operator applied to u */
+    double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
+    double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field */
+    double *dkr;        /* [m^2/s] per-cell D K across r (series mix), n */
+    double *dkz;        /* [m^2/s] per-cell D K along z (parallel mix), n */
+    /* line buffers, max(nr, nz) each: Thomas sub, main, super diagonal, rhs,
+     * solution and the forward-sweep coefficients */
+    double *la, *lb, *lc, *ld, *lx, *lcp;
+};
+
+static inline size_t idx(size_t i, size_t j, size_t nz) { return i * nz + j; }
+
+/* grid.c */
+ns_status diff_grid_z(ns_diff *s, const ns_skin_params *sk, const ns_channel_geom *ch);
+ns_status diff_grid_r(ns_diff *s, const ns_array_params *ar, const ns_channel_geom *ch);
+void diff_grid_cells(ns_diff *s, const ns_skin_params *sk);
+double diff_row_channel_radius(const ns_diff *s, size_t j, double t);
+void diff_set_coefficients(ns_diff *s, double t, int remap);
+/* adi.c */
+double diff_stored_mass(const ns_diff *s);
+double diff_outflow(const ns_diff *s, const double *u);
+ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken);
+
+#endif

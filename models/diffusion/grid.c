@@ -1,0 +1,308 @@
+/* Grid and coefficients of the diffusion solver: the depth and radial grids
+ * (faces on the layer interfaces and the channel floor, geometric clustering
+ * at segment ends), cell volumes and layer material, and the cell and face
+ * coefficients of the finite-volume operator (models/diffusion.h, "Grid",
+ * "Channel"). */
+#include <math.h>
+
+#include "../channel.h"
+#include "../drug.h"
+#include "../needle.h"
+#include "../skin.h"
+#include "../units.h"
+#include "diff_private.h"
+
+/* Sub-intervals of the table used to place faces by inverting the cumulative
+ * cell-count density of a segment (smooth to 1/4096 of the segment). */
+#define GRID_TABLE 4096
+/* Channel floors closer than this to a layer interface are moved onto it [m]
+ * (avoids a sliver segment that would force tiny cells everywhere). */
+#define NS_DIFF_SNAP 2.0e-6
+/* Smallest cell of a segment relative to the thinnest clustered segment. */
+#define GRID_HMIN_DIVISOR 8.0
+/* Minimum cells per z segment (the SC gets >= 4) and per r segment. */
+#define GRID_MIN_Z 4
+#define GRID_MIN_R 3
+
+/* ---- grid ------------------------------------------------------------------ */
+
+typedef struct {
+    double a, b; /* [m] segment ends */
+    int ca, cb;  /* cluster cells towards a / b */
+} grid_seg;
+
+/* Target cell size at x: hmin + g d, d the distance to the nearest clustered
+ * end (geometric growth ~ 1 + g per cell); uniform if no end is clustered. */
+static double seg_size(const grid_seg *s, double x, double hmin)
+{
+    double d = INFINITY;
+    if (s->ca) d = x - s->a;
+    if (s->cb && s->b - x < d) d = s->b - x;
+    if (!isfinite(d)) return 1.0;
+    return hmin + NS_DIFF_GROWTH * d;
+}
+
+/* Cumulative cell-count density F(x) = int_a^x dx'/h(x') on GRID_TABLE + 1
+ * equally spaced points (midpoint rule). Returns F(b). */
+static double seg_table(const grid_seg *s, double hmin, double *F)
+{
+    double dx = (s->b - s->a) / GRID_TABLE;
+    F[0] = 0.0;
+    for (size_t k = 0; k < GRID_TABLE; k++)
+        F[k + 1] = F[k] + dx / seg_size(s, s->a + ((double)k + 0.5) * dx, hmin);
+    return F[GRID_TABLE];
+}
+
+/* Faces of a 1-D grid of n cells over segments seg[0..ns-1] (contiguous), each
+ * segment getting >= nmin cells, in proportion to its weight F(b) otherwise.
+ * faces[n + 1]. */
+static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmin, double hmin,
+                            double *faces)
+{
+    double F[GRID_TABLE + 1];
+    double W[2 * NS_LAYER_MAX + 4];
+    size_t cnt[2 * NS_LAYER_MAX + 4];
+    NS_CHECK(ns <= 2 * NS_LAYER_MAX + 4, NS_EINVAL, "too many grid segments (%zu)", ns);
+    if (nmin * ns > n) nmin = n / ns;
+    NS_CHECK(nmin >= 1, NS_EINVAL, "%zu cells cannot cover %zu grid segments", n, ns);
+    double Wt = 0.0;
+    for (size_t k = 0; k < ns; k++) {
+        /* Uniform segments have weight length/hmin_uniform: give them the
+         * cell size they would have at the end of a clustered segment's
+         * growth, i.e. a weight proportional to their length. */
+        W[k] = seg_table(&seg[k], hmin, F);
+        if (!seg[k].ca && !seg[k].cb) W[k] = (seg[k].b - seg[k].a) / hmin;
+        Wt += W[k];
+    }
+    size_t sum = 0;
+    for (size_t k = 0; k < ns; k++) {
+        size_t c = (size_t)floor((double)n * W[k] / Wt);
+        cnt[k] = c < nmin ? nmin : c;
+        sum += cnt[k];
+    }
+    while (sum < n) { /* add to the segment with the largest weight per cell */
+        size_t best = 0;
+        for (size_t k = 1; k < ns; k++)
+            if (W[k] / (double)cnt[k] > W[best] / (double)cnt[best]) best = k;
+        cnt[best]++;
+        sum++;
+    }
+    while (sum > n) { /* remove from the smallest weight per cell above nmin */
+        size_t best = ns;
+        for (size_t k = 0; k < ns; k++)
+            if (cnt[k] > nmin && (best == ns || W[k] / (double)cnt[k] < W[best] / (double)cnt[best]))
+                best = k;
+        NS_CHECK(best < ns, NS_EINVAL, "cannot distribute %zu cells over %zu segments", n, ns);
+        cnt[best]--;
+        sum--;
+    }
+    size_t f = 0;
+    faces[f++] = seg[0].a;
+    for (size_t k = 0; k < ns; k++) {
+        double Wk = seg_table(&seg[k], hmin, F);
+        double dx = (seg[k].b - seg[k].a) / GRID_TABLE;
+        size_t q = 0;
+        for (size_t m = 1; m < cnt[k]; m++) {
+            double target = Wk * (double)m / (double)cnt[k];
+            while (q < GRID_TABLE - 1 && F[q + 1] < target) q++;
+            double w = (target - F[q]) / (F[q + 1] - F[q]);
+            faces[f++] = seg[k].a + ((double)q + w) * dx;
+        }
+        faces[f++] = seg[k].b;
+    }
+    return NS_OK;
+}
+
+
+/* Depth grid: faces on the layer interfaces inside [0, H] and on the channel
+ * floor (snapped onto an interface or H within NS_DIFF_SNAP), clustered at
+ * every segment end. Sets s->ch and s->ch_depth when a channel is open. */
+ns_status diff_grid_z(ns_diff *s, const ns_skin_params *sk, const ns_channel_geom *ch)
+{
+    double H = s->H;
+    double br[NS_LAYER_MAX + 3];
+    size_t nb = 0;
+    br[nb++] = 0.0;
+    for (size_t i = 1; i < sk->n_layers; i++) {
+        double zt = ns_skin_layer_top(sk, i);
+        if (zt < H * (1.0 - 1e-12)) br[nb++] = zt;
+    }
+    double dch = 0.0;
+    if (s->has_ch) {
+        s->ch = *ch;
+        dch = ch->depth < H ? ch->depth : H;
+        size_t near = nb;
+        for (size_t b = 0; b < nb; b++)
+            if (fabs(br[b] - dch) < NS_DIFF_SNAP) near = b;
+        if (fabs(H - dch) < NS_DIFF_SNAP) dch = H;
+        else if (near < nb && br[near] > 0.0) dch = br[near];
+        else if (near == nb) {
+            /* insert in order */
+            size_t q = nb;
+            while (q > 0 && br[q - 1] > dch) {
+                br[q] = br[q - 1];
+                q--;
+            }
+            br[q] = dch;
+            nb++;
+        }
+        s->ch_depth = dch;
+    }
+    br[nb++] = H;
+    grid_seg seg[NS_LAYER_MAX + 2];
+    double minlen = INFINITY;
+    for (size_t b = 0; b + 1 < nb; b++) {
+        seg[b].a = br[b];
+        seg[b].b = br[b + 1];
+        seg[b].ca = 1;
+        seg[b].cb = 1;
+        if (br[b + 1] - br[b] < minlen) minlen = br[b + 1] - br[b];
+    }
+    NS_TRY(grid_build(seg, nb - 1, s->nz, GRID_MIN_Z, minlen / GRID_HMIN_DIVISOR, s->zf));
+    return NS_OK;
+}
+
+/* Radial domain and grid: the unit cell of the array, or for a single needle
+ * a disc wide enough to be intact at its rim; clustered at the channel wall.
+ * Exceptions: NS_EINVAL (the channel is wider than the unit cell). */
+ns_status diff_grid_r(ns_diff *s, const ns_array_params *ar, const ns_channel_geom *ch)
+{
+    int has_ch = s->has_ch;
+    double H = s->H;
+    size_t nr = s->nr;
+    double Rc = ns_array_unit_cell_radius(ar);
+    double rs = 0.0;
+    if (has_ch)
+        for (size_t k = 0; k < ch->n; k++)
+            if (ch->r0[k] > rs) rs = ch->r0[k];
+    double R;
+    if (isfinite(Rc) && Rc > 0.0)
+        R = Rc;
+    else if (has_ch) {
+        /* Single needle: a disc wide enough to be intact at its rim. */
+        R = NS_DIFF_SINGLE_DEPTHS * ch->depth;
+        if (NS_DIFF_SINGLE_RADII * rs > R) R = NS_DIFF_SINGLE_RADII * rs;
+        if (H > R) R = H;
+    } else
+        R = H; /* intact skin: any radius; the solution is independent of r */
+    NS_CHECK(!has_ch || rs < R, NS_EINVAL,
+             "channel radius %.4g m >= unit-cell radius %.4g m: needles overlap", rs, R);
+    s->R = R;
+    s->r_max = rs;
+    s->area = NS_PI * R * R;
+    grid_seg seg[2];
+    size_t ns = 0;
+    double hmin = R;
+    if (has_ch && rs > 0.0 && nr >= 2 * GRID_MIN_R) {
+        seg[0] = (grid_seg){0.0, rs, 0, 1};
+        seg[1] = (grid_seg){rs, R, 1, 0};
+        ns = 2;
+        hmin = rs / GRID_HMIN_DIVISOR;
+    } else {
+        seg[0] = (grid_seg){0.0, R, 0, 0};
+        ns = 1;
+        hmin = R / (double)nr;
+    }
+    NS_TRY(grid_build(seg, ns, nr, GRID_MIN_R, hmin, s->rf));
+    return NS_OK;
+}
+
+/* Cell centres and volumes, and the layer material of each depth cell. */
+void diff_grid_cells(ns_diff *s, const ns_skin_params *sk)
+{
+    size_t nr = s->nr, nz = s->nz;
+    for (size_t i = 0; i < nr; i++) s->rc[i] = 0.5 * (s->rf[i] + s->rf[i + 1]);
+    for (size_t j = 0; j < nz; j++) s->zc[j] = 0.5 * (s->zf[j] + s->zf[j + 1]);
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < nz; j++)
+            s->vol[idx(i, j, nz)] = NS_PI * (s->rf[i + 1] * s->rf[i + 1] - s->rf[i] * s->rf[i]) *
+                                    (s->zf[j + 1] - s->zf[j]);
+    for (size_t k = 0; k < s->n; k++) s->vol_total += s->vol[k];
+    for (size_t j = 0; j < nz; j++) {
+        size_t l = ns_skin_layer_at(sk, s->zc[j]);
+        s->layer[j] = l;
+        s->Dl[j] = sk->layer[l].diffusivity;
+        s->Kl[j] = sk->layer[l].partition;
+        s->kl[j] = sk->layer[l].clearance;
+    }
+    if (sk->n_layers == 1)
+        s->is_ve_dermis_col[0] = 1;
+    else {
+        s->is_ve_dermis_col[NS_LAYER_VE] = 1;
+        s->is_ve_dermis_col[NS_LAYER_DERMIS] = 1;
+    }
+}
+
+/* ---- coefficients ------------------------------------------------------------ */
+
+/* Channel radius used at cell row j at time t [m] (0 outside the channel). */
+double diff_row_channel_radius(const ns_diff *s, size_t j, double t)
+{
+    if (!s->has_ch || s->ch_closed || s->zc[j] >= s->ch_depth) return 0.0;
+    double z = s->zc[j] < s->ch.depth ? s->zc[j] : s->ch.depth;
+    return ns_channel_radius_at(&s->ch, z, t);
+}
+
+/* Cell and face coefficients at time t. If remap, keep the cell contents
+ * C V = cap u V: u *= cap_old / cap_new (closure conserves mass). */
+void diff_set_coefficients(ns_diff *s, double t, int remap)
+{
+    size_t nr = s->nr, nz = s->nz;
+    double *DKr = s->dkr, *DKz = s->dkz; /* per-cell D K: r (series), z (parallel) */
+    for (size_t j = 0; j < nz; j++) {
+        double rch = diff_row_channel_radius(s, j, t);
+        double Dch = rch > 0.0 ? s->D_free * ns_drug_renkin_hindrance(s->a_solute, rch) : 0.0;
+        double DKl = s->Dl[j] * s->Kl[j];
+        for (size_t i = 0; i < nr; i++) {
+            size_t k = idx(i, j, nz);
+            double phi = 0.0;
+            if (rch > 0.0) {
+                double r0 = s->rf[i], r1 = s->rf[i + 1];
+                phi = (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0);
+                phi = phi < 0.0 ? 0.0 : (phi > 1.0 ? 1.0 : phi);
+            }
+            double cap = phi + (1.0 - phi) * s->Kl[j];
+            if (remap) s->u[k] *= s->cap[k] / cap;
+            s->cap[k] = cap;
+            s->M[k] = cap * s->vol[k];
+            s->rx[k] = s->kl[j] * (1.0 - phi) * s->Kl[j] * s->vol[k];
+            DKz[k] = phi * Dch + (1.0 - phi) * DKl;
+            if (phi <= 0.0)
+                DKr[k] = DKl;
+            else if (phi >= 1.0)
+                DKr[k] = Dch;
+            else
+                DKr[k] = Dch > 0.0 ? 1.0 / (phi / Dch + (1.0 - phi) / DKl) : 0.0;
+        }
+    }
+    /* Radial faces: area 2 pi r_f dz, distance-weighted harmonic mean. */
+    for (size_t j = 0; j < nz; j++) {
+        double dz = s->zf[j + 1] - s->zf[j];
+        double *g = s->gr + j * (nr + 1);
+        g[0] = 0.0;
+        g[nr] = 0.0;
+        for (size_t i = 1; i < nr; i++) {
+            double A = 2.0 * NS_PI * s->rf[i] * dz;
+            double k0 = DKr[idx(i - 1, j, nz)], k1 = DKr[idx(i, j, nz)];
+            g[i] = (k0 > 0.0 && k1 > 0.0)
+                       ? A / ((s->rf[i] - s->rc[i - 1]) / k0 + (s->rc[i] - s->rf[i]) / k1)
+                       : 0.0;
+        }
+    }
+    /* Axial faces: area pi (r1^2 - r0^2); top and bottom half cells. */
+    for (size_t i = 0; i < nr; i++) {
+        double A = NS_PI * (s->rf[i + 1] * s->rf[i + 1] - s->rf[i] * s->rf[i]);
+        double *g = s->gz + i * (nz + 1);
+        const double *dk = DKz + idx(i, 0, nz);
+        g[0] = (s->dose != NS_DOSE_COATED && dk[0] > 0.0) ? A * dk[0] / (s->zc[0] - s->zf[0])
+                                                            : 0.0;
+        g[nz] = (s->bottom == NS_BOTTOM_SINK && dk[nz - 1] > 0.0)
+                    ? A * dk[nz - 1] / (s->zf[nz] - s->zc[nz - 1])
+                    : 0.0;
+        for (size_t j = 1; j < nz; j++)
+            g[j] = (dk[j - 1] > 0.0 && dk[j] > 0.0)
+                       ? A / ((s->zf[j] - s->zc[j - 1]) / dk[j - 1] + (s->zc[j] - s->zf[j]) / dk[j])
+                       : 0.0;
+    }
+}
+

@@ -1,0 +1,374 @@
+/* Diffusion solver: input checks, create / destroy, the dose, the output
+ * loop (solve), getters and the lag time. Equations, grid and scheme:
+ * models/diffusion.h; method families: diff_private.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../drug.h"
+#include "../needle.h"
+#include "../skin.h"
+#include "../units.h"
+#include "diff_private.h"
+
+/* Depth H of the modelled domain [m]. */
+static ns_status domain_depth(const ns_params *p, double *H)
+{
+    const ns_skin_params *sk = &p->skin;
+    double total = ns_skin_total_thickness(sk);
+    double h = p->transport.depth;
+    if (isnan(h)) {
+        h = 0.0;
+        size_t top = sk->n_layers == 1 ? 1 : (sk->n_layers < 3 ? sk->n_layers : 3);
+        for (size_t i = 0; i < top; i++) h += sk->layer[i].thickness;
+    }
+    NS_CHECK(isfinite(h) && h > 0.0 && h <= total * (1.0 + 1e-12), NS_EINVAL,
+             "transport.depth = %.6g m: must be in (0, %.6g] m (the skin stack)", h, total);
+    *H = h;
+    return NS_OK;
+}
+
+static ns_status check_inputs(const ns_params *p, double H)
+{
+    const ns_numerics_params *nm = &p->numerics;
+    NS_CHECK(nm->diff_n_r >= 1 && nm->diff_n_r <= 100000, NS_EINVAL,
+             "numerics.diff_n_r = %zu: must be in [1, 100000]", nm->diff_n_r);
+    NS_CHECK(nm->diff_n_z >= 8 && nm->diff_n_z <= 100000, NS_EINVAL,
+             "numerics.diff_n_z = %zu: must be in [8, 100000]", nm->diff_n_z);
+    NS_CHECK(nm->diff_rtol > 0.0 && nm->diff_rtol <= 0.1, NS_EINVAL,
+             "numerics.diff_rtol = %g: must be in (0, 0.1]", nm->diff_rtol);
+    NS_CHECK(nm->diff_max_steps >= 1, NS_EINVAL, "numerics.diff_max_steps = %zu: must be >= 1",
+             nm->diff_max_steps);
+    const ns_drug_params *d = &p->drug;
+    NS_CHECK((int)d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL, "drug.dose = %d: unknown mode",
+             (int)d->dose);
+    NS_CHECK((int)p->transport.bottom >= 0 && p->transport.bottom < NS_BOTTOM_COUNT, NS_EINVAL,
+             "transport.bottom = %d: unknown boundary", (int)p->transport.bottom);
+    if (d->dose != NS_DOSE_COATED)
+        NS_CHECK(isfinite(d->concentration) && d->concentration >= 0.0, NS_EINVAL,
+                 "drug.concentration = %g kg/m^3: must be >= 0", d->concentration);
+    if (d->dose == NS_DOSE_FINITE)
+        NS_CHECK(isfinite(d->film_thickness) && d->film_thickness > 0.0, NS_EINVAL,
+                 "drug.film_thickness = %g m: must be > 0 for a finite dose", d->film_thickness);
+    if (d->dose == NS_DOSE_COATED)
+        NS_CHECK(isfinite(d->coated_mass) && d->coated_mass >= 0.0, NS_EINVAL,
+                 "drug.coated_mass = %g kg: must be >= 0", d->coated_mass);
+    const ns_skin_params *sk = &p->skin;
+    for (size_t i = 0; i < sk->n_layers; i++) {
+        if (ns_skin_layer_top(sk, i) >= H) break;
+        const ns_layer *l = &sk->layer[i];
+        const char *name = ns_skin_layer_name(sk, i);
+        NS_CHECK(isfinite(l->diffusivity) && l->diffusivity > 0.0, NS_EINVAL,
+                 "skin.%s.diffusivity = %g m^2/s: must be > 0 (derive it from the drug first)",
+                 name, l->diffusivity);
+        NS_CHECK(isfinite(l->partition) && l->partition > 0.0, NS_EINVAL,
+                 "skin.%s.partition = %g: must be > 0", name, l->partition);
+        NS_CHECK(isfinite(l->clearance) && l->clearance >= 0.0, NS_EINVAL,
+                 "skin.%s.clearance = %g 1/s: must be >= 0", name, l->clearance);
+    }
+    return NS_OK;
+}
+
+/* Every array of the solver, zeroed. Exceptions: NS_ENOMEM. */
+static ns_status alloc_arrays(ns_diff *s)
+{
+    size_t nr = s->nr, nz = s->nz, n = s->n;
+    size_t nl = nr > nz ? nr : nz;
+#define ALLOC(ptr, count)                                                                         \
+    do {                                                                                          \
+        (ptr) = calloc((count), sizeof *(ptr));                                                   \
+        if (!(ptr)) {                                                                             \
+            NS_FAIL(NS_ENOMEM, "cannot allocate %zu values for a %zu x %zu grid", (size_t)(count), \
+                    nr, nz);                                                                      \
+        }                                                                                         \
+    } while (0)
+    ALLOC(s->rf, nr + 1);
+    ALLOC(s->zf, nz + 1);
+    ALLOC(s->rc, nr);
+    ALLOC(s->zc, nz);
+    ALLOC(s->vol, n);
+    ALLOC(s->layer, nz);
+    ALLOC(s->Dl, nz);
+    ALLOC(s->Kl, nz);
+    ALLOC(s->kl, nz);
+    ALLOC(s->cap, n);
+    ALLOC(s->M, n);
+    ALLOC(s->gr, nz * (nr + 1));
+    ALLOC(s->gz, nr * (nz + 1));
+    ALLOC(s->rx, n);
+    ALLOC(s->u, n);
+    ALLOC(s->u_save, n);
+    ALLOC(s->cap_save, n);
+    ALLOC(s->u_big, n);
+    ALLOC(s->u_full, n);
+    ALLOC(s->dkr, n);
+    ALLOC(s->dkz, n);
+    ALLOC(s->ustar, n);
+    ALLOC(s->az, n);
+    ALLOC(s->ybuf, n);
+    ALLOC(s->Cbuf, n);
+    ALLOC(s->la, nl);
+    ALLOC(s->lb, nl);
+    ALLOC(s->lc, nl);
+    ALLOC(s->ld, nl);
+    ALLOC(s->lx, nl);
+    ALLOC(s->lcp, nl);
+#undef ALLOC
+    return NS_OK;
+}
+
+/* Vehicle concentration, film thickness and the error-scale floor; a coated
+ * dose starts as the coated mass spread over the channel volume. */
+static void dose_init(ns_diff *s, const ns_drug_params *drug)
+{
+    size_t nr = s->nr, nz = s->nz, n = s->n;
+    int has_ch = s->has_ch;
+    s->Cv0 = s->dose == NS_DOSE_COATED ? 0.0 : drug->concentration;
+    s->Cv = s->Cv0;
+    s->h_f = drug->film_thickness;
+    s->u_scale = s->Cv0;
+    if (s->dose == NS_DOSE_COATED && has_ch) {
+        double Vch = 0.0;
+        /* Channel volume fraction per cell. */
+        for (size_t j = 0; j < nz; j++) {
+            double rch = diff_row_channel_radius(s, j, 0.0);
+            for (size_t i = 0; i < nr; i++) {
+                double r0 = s->rf[i], r1 = s->rf[i + 1];
+                double phi = rch > 0.0 ? (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0) : 0.0;
+                phi = phi < 0.0 ? 0.0 : (phi > 1.0 ? 1.0 : phi);
+                s->ybuf[idx(i, j, nz)] = phi;
+                Vch += phi * s->vol[idx(i, j, nz)];
+            }
+        }
+        double m = drug->coated_mass;
+        if (Vch > 0.0 && m > 0.0) {
+            for (size_t k = 0; k < n; k++) s->u[k] = m * s->ybuf[k] / (Vch * s->cap[k]);
+            s->donor = m;
+            for (size_t k = 0; k < n; k++)
+                if (s->u[k] > s->u_scale) s->u_scale = s->u[k];
+        }
+    }
+}
+
+/* First step: a fraction of the fastest cell diffusion time M / sum(g). */
+static double first_step(const ns_diff *s)
+{
+    size_t nr = s->nr, nz = s->nz;
+    double tau = INFINITY;
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < nz; j++) {
+            size_t k = idx(i, j, nz);
+            double gsum = s->gz[i * (nz + 1) + j] + s->gz[i * (nz + 1) + j + 1] +
+                          s->gr[j * (nr + 1) + i] + s->gr[j * (nr + 1) + i + 1];
+            if (gsum > 0.0 && s->M[k] / gsum < tau) tau = s->M[k] / gsum;
+        }
+    return isfinite(tau) ? NS_DIFF_DT0_FRACTION * tau : 1.0;
+}
+
+ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff **out)
+{
+    NS_CHECK(out != NULL, NS_EINVAL, "NULL output pointer");
+    *out = NULL;
+    NS_CHECK(p != NULL, NS_EINVAL, "NULL parameters");
+    NS_CHECK(p->skin.n_layers >= 1 && p->skin.n_layers <= NS_LAYER_MAX, NS_EINVAL,
+             "skin.n_layers = %zu: must be 1..%d", p->skin.n_layers, NS_LAYER_MAX);
+    double H = 0.0;
+    NS_TRY(domain_depth(p, &H));
+    NS_TRY(check_inputs(p, H));
+    int has_ch = ch != NULL && ch->open;
+    if (has_ch) {
+        NS_CHECK(ch->n >= 2 && ch->n <= NS_CHANNEL_NPROF && isfinite(ch->depth) && ch->depth > 0.0,
+                 NS_EINVAL, "channel geometry: depth = %g m with %zu profile points (need > 0, 2..64)",
+                 ch->depth, ch->n);
+        NS_CHECK(isfinite(ch->half_life) && ch->half_life > 0.0, NS_EINVAL,
+                 "channel half_life = %g s: must be > 0", ch->half_life);
+        NS_CHECK(isfinite(p->drug.free_diffusivity) && p->drug.free_diffusivity > 0.0, NS_EINVAL,
+                 "drug.free_diffusivity = %g m^2/s: must be > 0", p->drug.free_diffusivity);
+    }
+
+    ns_status st = NS_OK;
+    ns_diff *s = calloc(1, sizeof *s);
+    if (!s) NS_FAIL(NS_ENOMEM, "cannot allocate the diffusion solver");
+    s->nr = p->numerics.diff_n_r;
+    s->nz = p->numerics.diff_n_z;
+    s->n = s->nr * s->nz;
+    s->H = H;
+    s->has_ch = has_ch;
+    s->dose = p->drug.dose;
+    s->bottom = p->transport.bottom;
+    s->rtol = p->numerics.diff_rtol;
+    s->max_steps = p->numerics.diff_max_steps;
+    s->lag_time = NAN;
+
+    NS_TRY_GOTO(st, alloc_arrays(s), fail);
+    const ns_skin_params *sk = &p->skin;
+    NS_TRY_GOTO(st, diff_grid_z(s, sk, ch), fail);
+    NS_TRY_GOTO(st, diff_grid_r(s, &p->array, ch), fail);
+    diff_grid_cells(s, sk);
+    /* channel material */
+    if (has_ch) {
+        s->D_free = p->drug.free_diffusivity;
+        s->a_solute = isfinite(p->drug.radius) ? p->drug.radius : ns_drug_stokes_radius(&p->drug);
+        s->closing = isfinite(ch->half_life) && ch->half_life < 1e30;
+    }
+    diff_set_coefficients(s, 0.0, 0);
+    dose_init(s, &p->drug);
+    s->stored_ref = 0.0;
+    s->dt_next = first_step(s);
+    *out = s;
+    return NS_OK;
+fail:
+    ns_diff_destroy(&s);
+    return st;
+}
+
+
+/* ---- public API ----------------------------------------------------------------- */
+
+double ns_diff_get_time(const ns_diff *s) { return s->t; }
+
+void ns_diff_get_flux(const ns_diff *s, double *Q, double *J)
+{
+    if (Q) *Q = (s->receptor + s->cleared) / s->area;
+    if (J) *J = diff_outflow(s, s->u) / s->area;
+}
+
+void ns_diff_get_domain(const ns_diff *s, double *R, double *H)
+{
+    if (R) *R = s->R;
+    if (H) *H = s->H;
+}
+
+void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
+{
+    double stored = diff_stored_mass(s);
+    double absolute = 0.0; /* scale for the balance: total |content| */
+    for (size_t k = 0; k < s->n; k++) absolute += s->M[k] * fabs(s->u[k]);
+    double skin = 0.0;
+    for (size_t i = 0; i < s->nr; i++)
+        for (size_t j = 0; j < s->nz; j++)
+            if (s->is_ve_dermis_col[s->layer[j]]) skin += s->M[idx(i, j, s->nz)] * s->u[idx(i, j, s->nz)];
+    double resid = stored - s->stored_ref - (s->donor - s->receptor - s->cleared);
+    double ref = fabs(s->donor);
+    if (s->stored_ref > ref) ref = s->stored_ref;
+    if (absolute > ref) ref = absolute;
+    res->permeated_amount = (s->receptor + s->cleared) / s->area;
+    res->peak_flux = s->peak_flux;
+    res->lag_time = s->lag_time;
+    res->skin_amount = skin / s->area;
+    res->cleared_amount = s->cleared / s->area;
+    res->donor_loss = s->donor / s->area;
+    res->mass_balance_error = ref > 0.0 ? fabs(resid) / ref : 0.0;
+    res->steps = s->steps;
+    res->rejected_steps = s->rejected;
+}
+
+ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q_out,
+                        double *J_out, ns_diff_result *res)
+{
+    NS_CHECK(s != NULL && (t_out != NULL || n_out == 0), NS_EINVAL, "NULL solver or output times");
+    for (size_t k = 0; k < n_out; k++) {
+        double prev = k > 0 ? t_out[k - 1] : s->t;
+        NS_CHECK(isfinite(t_out[k]) && t_out[k] > prev, NS_EINVAL,
+                 "output time t_out[%zu] = %.6g s: must be finite and > %.6g s", k, t_out[k], prev);
+    }
+    double t_end = n_out ? t_out[n_out - 1] : s->t;
+    size_t k_mid = ns_diff_lag_window(t_out, n_out);
+    double J_mid = NAN, J_end = NAN, Q_end = NAN;
+    {
+        double J0 = diff_outflow(s, s->u) / s->area;
+        if (J0 > s->peak_flux) s->peak_flux = J0;
+    }
+    for (size_t k = 0; k < n_out; k++) {
+        while (s->t < t_out[k]) {
+            double remain = t_out[k] - s->t;
+            double taken = 0.0;
+            /* Land exactly: a remainder below 1e-12 of the time is absorbed. */
+            NS_TRY(diff_adaptive_step(s, remain, &taken));
+            if (t_out[k] - s->t <= 1e-12 * t_out[k]) s->t = t_out[k];
+            double J = diff_outflow(s, s->u) / s->area;
+            if (J > s->peak_flux) s->peak_flux = J;
+        }
+        double Q, J;
+        ns_diff_get_flux(s, &Q, &J);
+        if (Q_out) Q_out[k] = Q;
+        if (J_out) J_out[k] = J;
+        if (k == k_mid) J_mid = J;
+        if (k == n_out - 1) {
+            J_end = J;
+            Q_end = Q;
+        }
+    }
+    /* Lag time from the late linear part (diffusion.h). */
+    s->lag_time = n_out >= 2 ? ns_diff_lag_time(t_end, J_mid, J_end, Q_end) : (double)NAN;
+    if (res) ns_diff_get_result(s, res);
+    return NS_OK;
+}
+
+size_t ns_diff_lag_window(const double *t_out, size_t n_out)
+{
+    double t_end = n_out ? t_out[n_out - 1] : 0.0;
+    size_t k_mid = n_out;
+    for (size_t k = 0; k < n_out; k++)
+        if (t_out[k] >= 0.5 * t_end) {
+            k_mid = k;
+            break;
+        }
+    if (n_out >= 2 && k_mid == n_out - 1) k_mid = n_out - 2;
+    return k_mid;
+}
+
+double ns_diff_lag_time(double t_end, double J_mid, double J_end, double Q_end)
+{
+    if (J_end > 0.0 && fabs(J_end - J_mid) <= NS_DIFF_STEADY_TOL * J_end)
+        return t_end - Q_end / J_end;
+    return NAN;
+}
+
+void ns_diff_get_field(ns_diff *s, const double **r, const double **z, const double **C,
+                       size_t *nr, size_t *nz)
+{
+    for (size_t k = 0; k < s->n; k++) s->Cbuf[k] = s->cap[k] * s->u[k];
+    if (r) *r = s->rc;
+    if (z) *z = s->zc;
+    if (C) *C = s->Cbuf;
+    if (nr) *nr = s->nr;
+    if (nz) *nz = s->nz;
+}
+
+void ns_diff_get_faces(const ns_diff *s, const double **rf, const double **zf)
+{
+    if (rf) *rf = s->rf;
+    if (zf) *zf = s->zf;
+}
+
+ns_status ns_diff_set_field(ns_diff *s, const double *C)
+{
+    NS_CHECK(s != NULL && C != NULL, NS_EINVAL, "NULL argument");
+    for (size_t k = 0; k < s->n; k++)
+        NS_CHECK(isfinite(C[k]), NS_EINVAL, "C[%zu] = %g kg/m^3: must be finite", k, C[k]);
+    for (size_t k = 0; k < s->n; k++) s->u[k] = C[k] / s->cap[k];
+    s->donor = s->receptor = s->cleared = 0.0;
+    s->stored_ref = diff_stored_mass(s);
+    double umax = 0.0;
+    for (size_t k = 0; k < s->n; k++)
+        if (fabs(s->u[k]) > umax) umax = fabs(s->u[k]);
+    if (umax > s->u_scale) s->u_scale = umax;
+    return NS_OK;
+}
+
+void ns_diff_destroy(ns_diff **sp)
+{
+    if (sp == NULL || *sp == NULL) return;
+    ns_diff *s = *sp;
+    double *bufs[] = {s->rf,  s->zf,     s->rc,    s->zc,    s->vol,   s->Dl,    s->Kl,
+                      s->kl,  s->cap,    s->M,     s->gr,    s->gz,    s->rx,    s->u,
+                      s->u_save, s->cap_save, s->u_big, s->u_full, s->ustar, s->az, s->ybuf, s->Cbuf,
+                      s->dkr, s->dkz,
+                      s->la,  s->lb,     s->lc,    s->ld,    s->lx,    s->lcp};
+    for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
+    free(s->layer);
+    free(s);
+    *sp = NULL;
+}
+

@@ -1,0 +1,141 @@
+/* Applicators of the insertion solver: set-up per mode (press, impact, pen,
+ * roller), the prescribed needle travel of each phase and the phase changes
+ * (load, hold, withdraw). Kinematics: models/insertion.h, "Applicators". */
+#include <math.h>
+
+#include "../needle.h"
+#include "../units.h"
+#include "ins_private.h"
+
+/* Applicator set-up: needles sharing the load, drive and withdrawal speeds,
+ * end of loading and force cap per applicator mode (header "Applicators").
+ * Needs s->L. Exceptions: NS_EINVAL (applicator field out of range). */
+ns_status ins_drive_init(ns_ins *s)
+{
+    const ns_params *p = &s->p;
+    const ns_applicator_params *ap = &p->applicator;
+    double count = isfinite(p->array.count) && p->array.count >= 1.0 ? p->array.count : 1.0;
+    if (p->array.layout == NS_LAYOUT_SINGLE) count = 1.0;
+    s->N_needles = count;
+    if (ap->mode == NS_APPLICATOR_ROLLER) {
+        double nc = ns_array_needles_in_contact(&p->array, ap, &p->needle);
+        s->N_needles = (isfinite(nc) && nc >= 1.0) ? nc : 1.0;
+    }
+    s->V = ap->speed;
+    s->len_scale = fmax(1e-3 * s->L, 1e-9);
+    switch (ap->mode) {
+    case NS_APPLICATOR_PRESS:
+        NS_CHECK(ap->stroke > 0.0 && ap->force > 0.0, NS_EINVAL,
+                 "press: stroke %.3g m, force %.3g N, need > 0", ap->stroke, ap->force);
+        s->t_load_end = ap->stroke / ap->speed;
+        /* the hand force is shared by the needles in contact; it is reached by
+         * the needle and the base plate together (EV_CAP) */
+        s->F_cap = ap->force / s->N_needles;
+        s->Vw = ap->speed;
+        break;
+    case NS_APPLICATOR_IMPACT:
+        NS_CHECK(ap->mass > 0.0 && ap->stroke > 0.0, NS_EINVAL,
+                 "impact: mass %.3g kg, stroke %.3g m, need > 0", ap->mass, ap->stroke);
+        s->m_a = ap->mass / count;
+        s->t_load_end = INFINITY;
+        s->F_cap = INFINITY;
+        break;
+    case NS_APPLICATOR_PEN:
+        NS_CHECK(ap->frequency > 0.0 && ap->depth_setting > 0.0, NS_EINVAL,
+                 "pen: frequency %.3g Hz, depth_setting %.3g m, need > 0", ap->frequency,
+                 ap->depth_setting);
+        s->t_load_end = 0.5 / ap->frequency;
+        s->F_cap = INFINITY;
+        break;
+    case NS_APPLICATOR_ROLLER:
+        NS_CHECK(ap->drum_radius > 0.0 && ap->force > 0.0, NS_EINVAL,
+                 "roller: drum_radius %.3g m, force %.3g N, need > 0", ap->drum_radius,
+                 ap->force);
+        s->roller_Rd = ap->drum_radius;
+        s->roller_th = acos(ap->drum_radius / (ap->drum_radius + s->L));
+        s->roller_T = 2.0 * s->roller_th * ap->drum_radius / ap->speed;
+        s->t_load_end = 0.5 * s->roller_T;
+        s->F_cap = ap->force / s->N_needles;
+        break;
+    default:
+        NS_FAIL(NS_EINVAL, "applicator.mode = %d, allowed 0..%d", (int)ap->mode,
+                (int)NS_APPLICATOR_COUNT - 1);
+    }
+    return NS_OK;
+}
+
+
+/* Prescribed travel and velocity at time t for the current phase. */
+void ins_prescribed(const ns_ins *s, double t, double *u, double *ud)
+{
+    const ns_applicator_params *ap = &s->p.applicator;
+    switch (s->phase) {
+    case PH_HOLD:
+        *u = s->u_hold;
+        *ud = 0.0;
+        return;
+    case PH_UNLOAD:
+        if (ap->mode == NS_APPLICATOR_PEN || ap->mode == NS_APPLICATOR_ROLLER) break;
+        *u = s->u_hold - s->Vw * (t - s->phase_t0);
+        *ud = -s->Vw;
+        return;
+    default:
+        break;
+    }
+    switch (ap->mode) {
+    case NS_APPLICATOR_PEN: {
+        double om = 2.0 * NS_PI * ap->frequency;
+        *u = 0.5 * ap->depth_setting * (1.0 - cos(om * t));
+        *ud = 0.5 * ap->depth_setting * om * sin(om * t);
+        return;
+    }
+    case NS_APPLICATOR_ROLLER: {
+        double th = -s->roller_th + ap->speed * t / s->roller_Rd;
+        double Rt = s->roller_Rd + s->L;
+        *u = Rt * cos(th) - s->roller_Rd;
+        *ud = -Rt * sin(th) * ap->speed / s->roller_Rd;
+        return;
+    }
+    default:
+        *u = s->V * t;
+        *ud = s->V;
+        return;
+    }
+}
+
+/* Start a new phase at time t (state y1). */
+void ins_enter_phase(ns_ins *s, int ph)
+{
+    const ns_applicator_params *ap = &s->p.applicator;
+    double t = s->y1.t;
+    s->phase = ph;
+    s->phase_t0 = t;
+    s->dynamic = 0;
+    switch (ph) {
+    case PH_LOAD:
+        s->dynamic = ap->mode == NS_APPLICATOR_IMPACT;
+        s->phase_t1 = s->t_load_end;
+        break;
+    case PH_HOLD:
+        s->u_hold = s->y1.u;
+        s->phase_t1 = t + (ap->mode == NS_APPLICATOR_ROLLER ? fmax(s->roller_T - 2.0 * t, 0.0)
+                                                            : fmax(ap->hold_time, 0.0));
+        s->W_insert = s->W_in;
+        break;
+    case PH_UNLOAD:
+        if (s->W_insert == 0.0) s->W_insert = s->W_in;
+        if (ap->mode == NS_APPLICATOR_PEN)
+            s->phase_t1 = 1.0 / ap->frequency;
+        else if (ap->mode == NS_APPLICATOR_ROLLER)
+            s->phase_t1 = s->roller_T;
+        else {
+            s->u_hold = s->y1.u;
+            s->phase_t1 = t + fmax(s->u_hold, 0.0) / s->Vw;
+        }
+        break;
+    default:
+        s->phase_t1 = t;
+        break;
+    }
+    s->h_prev = 0.0; /* restart BDF2 with a backward-Euler step */
+}

@@ -1,0 +1,167 @@
+/* Private interface of the insertion solver (models/insertion/), shared by its
+ * method families; not installed and not part of the public API, which is
+ * models/insertion.h (equations and symbols: that header's essay).
+ *
+ * Files, one method family each:
+ *   tip.c       tip laws: contact (Hertz + Sneddon), tissue resistance
+ *               (cutting, spreading, friction), the elastic-plastic return
+ *               map, the puncture event, the needle tables r(s), S(s);
+ *   drive.c     applicators: prescribed travel per phase, phase changes,
+ *               applicator set-up (press, impact, pen, roller);
+ *   material.c  skin sheet and foundation properties, base-plate and
+ *               array-patch stiffnesses;
+ *   step.c      one BDF2 step with Newton, energies, event functions;
+ *   solver.c    create / destroy / solve: the time loop, event location,
+ *               energy bookkeeping, results and history;
+ *   tent.c      the tenting operator (tent.h) and the static tent solve.
+ * Library-private functions carry the prefix ins_. */
+#ifndef NS_INS_PRIVATE_H
+#define NS_INS_PRIVATE_H
+
+#include <stddef.h>
+
+#include "../insertion.h"
+#include "tent.h"
+
+#define NS_INS_TAB 512         /* [-] points of the r(s), S(s) tables */
+#define NS_INS_MAX_EVENT_IT 30 /* [-] Illinois iterations locating one event */
+#define NS_INS_HIST0 256       /* [-] initial capacity of the history arrays */
+#define NS_INS_PLATE_RADIUS_FACTOR 10.0 /* [-] single needle: hub radius / base radius */
+
+enum { PH_LOAD = 0, PH_HOLD, PH_UNLOAD, PH_END };
+enum { EV_PUNCTURE = 0, EV_LAYER, EV_PLATE, EV_CAP, EV_STOP, EV_STROKE, EV_COUNT };
+
+/* One time level of the coupled needle + skin system. */
+typedef struct {
+    double t;     /* [s]     time */
+    double *w;    /* [m]     deflection per unknown node (nu) */
+    double *v;    /* [m/s]   deflection velocity per node (nu) */
+    double *a;    /* [m/s^2] deflection acceleration per node (nu) */
+    double *hm;   /* [Pa]    Maxwell-branch stress of the foundation per node (nu) */
+    double u;     /* [m]     needle travel (base of the tip from first contact) */
+    double ud;    /* [m/s]   needle velocity */
+    double ua;    /* [m/s^2] needle acceleration */
+    double dp;    /* [m]     plastic (cut) tip depth in tissue */
+    double F;     /* [N]     needle force on the tissue */
+    double Fpl;   /* [N]     base-plate force on the cell */
+    double dFdx;  /* [N/m]   tangent of the needle force w.r.t. x = u - w(0) */
+} ins_state;
+
+/* Skin sheet and foundation properties (material.c, header "Skin sheet and
+ * foundation"), copied into the tent operator by ns_ins_create. */
+typedef struct {
+    double B;      /* [N m]    bending stiffness about the neutral axis */
+    double Am;     /* [N/m]    membrane stiffness sum E'_i h_i */
+    double beta_m; /* [-]      E'h-weighted membrane stiffening */
+    double m;      /* [kg/m^2] areal mass of the sheet */
+    double k0;     /* [N/m^3]  foundation stiffness (hypodermis in series with the backing) */
+    double beta_f; /* [-]      foundation stiffening of the tissue (calibration added later) */
+    double H_f;    /* [m]      foundation thickness */
+    double g_f;    /* [-]      relaxing fraction of the foundation (0: elastic) */
+    double tau_f;  /* [s]      relaxation time of the foundation */
+} ins_sheet;
+
+struct ns_ins {
+    ns_params p;                /* copy of the case inputs (SI) */
+    ns_tent *T;                 /* tenting operator and Newton workspace */
+    size_t nu;                  /* [-] unknowns of the tent (T->nu) */
+    int nl;                     /* [-] skin layers (1 or 4) */
+    double ztop[NS_LAYER_MAX + 1]; /* [m] depth of the top of layer k; ztop[nl] = stack thickness */
+    double Gc[NS_LAYER_MAX];    /* [J/m^2] fracture toughness per layer */
+    double mu[NS_LAYER_MAX];    /* [-]     needle-tissue friction coefficient per layer */
+    double Es[NS_LAYER_MAX];    /* [Pa]    plane-strain modulus E/(1 - nu^2) per layer */
+    double L;                   /* [m] needle length */
+    double r_t;                 /* [m] tip radius */
+    double r_b;                 /* [m] base radius */
+    double tan_a;               /* [-] tangent of the cone half-angle near the tip (>= 1e-3) */
+    size_t plate0;              /* [-] first node under the base plate (r >= R_b) */
+    size_t n_plate;             /* [-] one past the last node under the plate (r <= R_p) */
+    double Ec;                  /* [Pa] contact modulus E* of the surface layer */
+    double a_t;                 /* [m] contact radius where the Hertz cap joins the cone */
+    double d_t;                 /* [m] indentation at that junction */
+    double F_t;                 /* [N] contact force at the junction */
+    double U_t;                 /* [J] contact energy at the junction */
+    double d0;                  /* [m] indentation offset of the Sneddon cone law */
+    double F_c;                 /* [N] puncture force, eq. (P0) */
+    double K_e;                 /* [N/m] elastic tip stiffness after puncture, 2 E* R_b */
+    double kp;                  /* [N/m^3] base-plate contact stiffness */
+    double m_a;                 /* [kg] impact mass per needle */
+    double N_needles;           /* [-] needles sharing the applicator load */
+    double f_cw;                /* [-] crack width factor of the cutting law (P1) */
+    double f_sp;                /* [-] spreading factor of (P2), (P3) */
+    double d_cut;               /* [m] deepest cut so far: the crack front (accepted steps) */
+    double V;                   /* [m/s] drive speed of the press (and impact start speed) */
+    double Vw;                  /* [m/s] withdrawal speed */
+    double t_load_end;          /* [s] end of the loading phase (INFINITY: event-ended) */
+    double F_cap;               /* [N] force cap per needle (INFINITY: none) */
+    double roller_T;            /* [s] contact time of one roller needle */
+    double roller_th;           /* [rad] half contact angle of the roller needle path */
+    double roller_Rd;           /* [m] drum radius */
+    double len_scale;           /* [m] absolute floor of the length scale of tolerances */
+    double s_tab[NS_INS_TAB];   /* [m]   distance from the tip, quadratic spacing on [0, L] */
+    double r2_tab[NS_INS_TAB];  /* [m^2] squared needle radius at s_tab */
+    double S_tab[NS_INS_TAB];   /* [m^2] lateral needle area from the tip to s_tab */
+    /* time stepping */
+    ins_state y0;               /* previous accepted state */
+    ins_state y1;               /* current accepted state */
+    ins_state y2;               /* trial state of the step being solved */
+    double *work;               /* 5 nu doubles: energy scratch (first nu), then f, bw, bv, bh */
+    double *f;                  /* [N] Newton residual, then increment (in work) */
+    double *bw;                 /* [m/s]   BDF2 history term of w during a step (in work) */
+    double *bv;                 /* [m/s^2] BDF2 history term of v during a step (in work) */
+    double *bh;                 /* [Pa/s]  BDF2 history term of hm during a step (in work) */
+    double h_prev;              /* [s] last accepted step (0: next step is backward Euler) */
+    double fixed_dt;            /* [s] fixed step for convergence studies (0: adaptive) */
+    int phase;                  /* [-] PH_LOAD, PH_HOLD, PH_UNLOAD or PH_END */
+    int punctured;              /* [-] 1 once the surface layer is punctured */
+    int out;                    /* [-] 1 while the tip is out of its hole */
+    int plate_contact;          /* [-] 1 once the base plate touched the skin */
+    int dynamic;                /* [-] 1 when the needle travel is an unknown (impact load) */
+    double phase_t0;            /* [s] start of the current phase */
+    double phase_t1;            /* [s] scheduled end of the current phase */
+    double u_hold;              /* [m] travel held during the hold phase, start of withdrawal */
+    /* history (accepted steps) */
+    size_t hn;                  /* [-] entries */
+    size_t hcap;                /* [-] capacity */
+    double *ht;                 /* [s] time */
+    double *hu;                 /* [m] travel */
+    double *hF;                 /* [N] needle force */
+    double *hd;                 /* [m] tip depth in tissue */
+    /* energy, per needle */
+    double W_in;                /* [J] work done by the needle and plate forces */
+    double E_visc;              /* [J] viscous and relaxation dissipation */
+    double E_frac;              /* [J] fracture energy (puncture and cutting) */
+    double E_spread;            /* [J] crack spreading energy */
+    double E_fric;              /* [J] friction work */
+    double W_insert;            /* [J] work up to the end of loading */
+    ns_ins_result res;          /* result being built by ns_ins_solve */
+};
+
+/* tip.c */
+void ins_tip_init(ns_ins *s, const ns_needle_params *nd);
+double ins_contact_force(const ns_ins *s, double d, double *dF, double *U);
+int ins_layer_at(const ns_ins *s, double z);
+double ins_resist(const ns_ins *s, double d, double c3[3]);
+double ins_resist_back(const ns_ins *s, double d);
+double ins_needle_force(const ns_ins *s, double x, double dp0, double Ff0, double Fb0,
+                        double *dFdx, double *dp);
+void ins_do_puncture(ns_ins *s);
+/* drive.c */
+ns_status ins_drive_init(ns_ins *s);
+void ins_prescribed(const ns_ins *s, double t, double *u, double *ud);
+void ins_enter_phase(ns_ins *s, int ph);
+/* material.c */
+double ins_calib_or(double x, double def);
+double ins_plate_default_stiffness(const ns_layer *ly);
+double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc);
+ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
+/* step.c */
+ns_status ins_state_alloc(ins_state *y, size_t n);
+void ins_state_copy(ins_state *dst, const ins_state *src, size_t n);
+double ins_stored_energy(ns_ins *s, const ins_state *y);
+double ins_dissipated_power(const ns_ins *s, const ins_state *y);
+int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err);
+void ins_event_funcs(const ns_ins *s, const ins_state *y, double *g);
+int ins_first_event(const double *gc, const double *gy);
+
+#endif

@@ -1,0 +1,147 @@
+/* Material of the insertion solver: the skin sheet (SC + VE + dermis) and
+ * its foundation (hypodermis in series with the backing), the base-plate
+ * contact stiffness and the extra stiffness of an array patch's mean mode
+ * (models/insertion.h, "Skin sheet and foundation", "Array patch"). */
+#include <math.h>
+
+#include <gsl/gsl_sf_bessel.h>
+
+#include "../needle.h"
+#include "../skin.h"
+#include "ins_private.h"
+
+
+/* Base-plate contact stiffness [N/m^3]: the plate (hub or array backing) is
+ * rigid; what yields under it is the sheet layer beneath, compressed in
+ * uniaxial strain because the plate is wide compared with the layer and the
+ * surrounding tissue confines it laterally: k_p = M / h with the confined
+ * (P-wave) modulus M = E (1 - nu) / ((1 + nu)(1 - 2 nu)) (e.g. Fung,
+ * Biomechanics, 1993, linear elasticity). For the nearly incompressible
+ * dermis (nu = 0.48) M = 8.8 E; the unconfined E'/h would let the plate sink
+ * through the dermis at a few newtons and the needle enter to its hilt
+ * whatever the tenting. */
+double ins_plate_default_stiffness(const ns_layer *ly)
+{
+    double nu = ly->poisson;
+    double M = ly->youngs_modulus * (1.0 - nu) / ((1.0 + nu) * (1.0 - 2.0 * nu));
+    return M / ly->thickness;
+}
+
+/* Extra stiffness [N/m^3] of the cell-mean deflection mode of an array patch
+ * (header "Array patch: mean mode"). The periodic unit cell sees the
+ * fluctuating part of the deflection through the local Winkler foundation k0;
+ * the cell-mean part wbar is the sinking of the whole patch of N needles,
+ * radius a_p = R_c sqrt(N) (pi a_p^2 = N / n), which is resisted by
+ *  (i) the fat block under the patch: bonded layer of shape factor
+ *      S = a_p / (2 H) (loaded area over free lateral area), compression
+ *      modulus E_c = E' (1 + 2 S^2) (Gent & Lindley 1959, Proc. Inst. Mech.
+ *      Eng. 173:111; the squeeze term equals the lubrication solution
+ *      (3/2) G a^2 / H^3 of an incompressible bonded disc) in series with the
+ *      bulk modulus K = E / (3 (1 - 2 nu)) (volume change; a wide patch
+ *      a_p >> H tends to the confined modulus, K ~ M for nu -> 0.5) and with
+ *      the backing: k_fat = 1 / (H/E_c + H/K + 1/k_b);
+ * (ii) the skin around the patch: a membrane with tension N0 on the
+ *      foundation k0 outside r = a_p, w = wbar K0(r/l)/K0(a_p/l),
+ *      l = sqrt(N0/k0), carries the edge shear 2 pi a_p N0 wbar K1/(l K0),
+ *      i.e. k_edge = 2 N0 K1(a_p/l) / (a_p l K0(a_p/l)) per patch area.
+ * Returns max(k_fat - k0, 0) + k_edge (0 for a single needle). */
+double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc)
+{
+    double count = p->array.count;
+    if (!(isfinite(count) && count > 1.0 && isfinite(Rc) && Rc > 0.0)) return 0.0;
+    double a_p = Rc * sqrt(count);
+    double k_fat = k0;
+    if (p->skin.n_layers == 4) {
+        const ns_layer *hy = &p->skin.layer[NS_LAYER_HYPO];
+        double H = hy->thickness, E = hy->youngs_modulus, nu = hy->poisson;
+        double S = a_p / (2.0 * H);
+        double Ec = E / (1.0 - nu * nu) * (1.0 + 2.0 * S * S);
+        double K = E / (3.0 * (1.0 - 2.0 * nu));
+        double kb = p->skin.backing_stiffness;
+        double c = H / Ec + H / K + ((isfinite(kb) && kb > 0.0) ? 1.0 / kb : 0.0);
+        k_fat = 1.0 / c;
+    }
+    double k_edge = 0.0;
+    if (p->applicator.mode == NS_APPLICATOR_PEN && N0 > 0.0) {
+        /* pen: the cartridge face holds the skin at the patch edge r = a_p
+         * (w = 0 there), so the patch is a clamped membrane: uniform load q
+         * gives w = q (a_p^2 - r^2)/(4 N0), mean q a_p^2/(8 N0) */
+        k_edge = 8.0 * N0 / (a_p * a_p);
+    } else if (N0 > 0.0 && k0 > 0.0) {
+        double l = sqrt(N0 / k0), x = a_p / l;
+        double ratio = gsl_sf_bessel_K1_scaled(x) / gsl_sf_bessel_K0_scaled(x);
+        k_edge = 2.0 * N0 * ratio / (a_p * l);
+    }
+    return fmax(k_fat - k0, 0.0) + k_edge;
+}
+
+double ins_calib_or(double x, double def)
+{
+    return (isfinite(x) && x > 0.0) ? x : def;
+}
+
+/* Sheet (SC + VE + dermis) and foundation (hypodermis in series with the
+ * backing) properties: header "Skin sheet and foundation". */
+ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
+{
+    double *B = &sh->B, *Am = &sh->Am, *beta_m = &sh->beta_m, *m = &sh->m, *k0 = &sh->k0;
+    double *beta_f = &sh->beta_f, *H_f = &sh->H_f, *g_f = &sh->g_f, *tau_f = &sh->tau_f;
+    const ns_skin_params *sk = &s->p.skin;
+    size_t nl = sk->n_layers;
+    NS_CHECK(nl == 1 || nl == 4, NS_EINVAL, "skin.n_layers = %zu, need 1 or 4", nl);
+    size_t nsheet = nl == 4 ? 3 : 1;
+    double EhZ = 0.0, Eh = 0.0, z = 0.0, bsum = 0.0;
+    *m = 0.0;
+    for (size_t i = 0; i < nsheet; i++) {
+        const ns_layer *ly = &sk->layer[i];
+        NS_CHECK(ly->thickness > 0.0 && ly->youngs_modulus > 0.0 && ly->poisson >= 0.0 &&
+                     ly->poisson < 0.5,
+                 NS_EINVAL, "skin layer %zu: thickness %.3g m, E %.3g Pa, nu %.3g (need > 0, > 0, [0, 0.5))",
+                 i, ly->thickness, ly->youngs_modulus, ly->poisson);
+        double Ep = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson);
+        Eh += Ep * ly->thickness;
+        EhZ += Ep * ly->thickness * (z + 0.5 * ly->thickness);
+        bsum += Ep * ly->thickness * ly->stiffening;
+        *m += ly->density * ly->thickness;
+        z += ly->thickness;
+    }
+    double zn = EhZ / Eh;
+    *B = 0.0;
+    z = 0.0;
+    for (size_t i = 0; i < nsheet; i++) {
+        const ns_layer *ly = &sk->layer[i];
+        double Ep = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson), h = ly->thickness;
+        double dz = z + 0.5 * h - zn;
+        *B += Ep * (h * h * h / 12.0 + h * dz * dz); /* laminate about the neutral axis */
+        z += h;
+    }
+    *Am = Eh;
+    *beta_m = bsum / Eh;
+    double kb = sk->backing_stiffness;
+    int rigid = !(isfinite(kb) && kb > 0.0);
+    if (nl == 4) {
+        const ns_layer *hy = &sk->layer[NS_LAYER_HYPO];
+        NS_CHECK(hy->thickness > 0.0 && hy->youngs_modulus > 0.0, NS_EINVAL,
+                 "hypodermis: thickness %.3g m, E %.3g Pa, need > 0", hy->thickness,
+                 hy->youngs_modulus);
+        double kh = hy->youngs_modulus / (hy->thickness * (1.0 - hy->poisson * hy->poisson));
+        *k0 = rigid ? kh : 1.0 / (1.0 / kh + 1.0 / kb);
+        *beta_f = hy->stiffening;
+        *H_f = hy->thickness;
+        *g_f = hy->relaxation_fraction;
+        *tau_f = hy->relaxation_time;
+    } else {
+        NS_CHECK(!rigid, NS_EINVAL,
+                 "skin.backing_stiffness = %.3g N/m^3: a one-layer membrane needs a finite "
+                 "foundation stiffness > 0",
+                 kb);
+        *k0 = kb;
+        *beta_f = 0.0;
+        *H_f = sk->layer[0].thickness;
+        *g_f = sk->layer[0].relaxation_fraction;
+        *tau_f = sk->layer[0].relaxation_time;
+    }
+    if (!(*g_f > 0.0 && *g_f < 1.0 && isfinite(*tau_f) && *tau_f > 0.0)) *g_f = 0.0;
+    if (!isfinite(*tau_f) || *tau_f <= 0.0) *tau_f = 1.0;
+    return NS_OK;
+}

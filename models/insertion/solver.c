@@ -1,0 +1,481 @@
+/* Insertion solver: create / destroy / solve. The time loop (step-size
+ * control, event location by Illinois iteration, phase changes), the energy
+ * bookkeeping, the results and the force-travel history. Equations, symbols
+ * and validity: models/insertion.h; method families: ins_private.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../needle.h"
+#include "../skin.h"
+#include "../units.h"
+#include "ins_private.h"
+
+/* Calibrated defaults of the constants selected by a calibration field that is
+ * 0 or NaN (fit: tests/data/insertion_calibration.md). */
+#define NS_INS_DEF_PUNCTURE_FACTOR 60.0
+#define NS_INS_DEF_BLUNT_PRESSURE 40.0
+#define NS_INS_DEF_WITHDRAW_SPEED 1.0e-3
+#define NS_INS_DEF_FOUNDATION_STIFFENING 50.0
+#define NS_INS_DEF_CRACK_WIDTH 0.35
+#define NS_INS_DEF_SPREADING 1.0
+
+/* Layer table of the tip laws: tops, toughness, friction, plane-strain
+ * modulus; the contact modulus is that of the surface layer. */
+static ns_status layers_init(ns_ins *s)
+{
+    const ns_skin_params *sk = &s->p.skin;
+    s->nl = (int)sk->n_layers;
+    double z = 0.0;
+    for (int k = 0; k < s->nl; k++) {
+        const ns_layer *ly = &sk->layer[k];
+        s->ztop[k] = z;
+        z += ly->thickness;
+        s->Gc[k] = ly->toughness;
+        s->mu[k] = ly->friction;
+        s->Es[k] = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson);
+        NS_CHECK(s->Gc[k] >= 0.0 && s->mu[k] >= 0.0, NS_EINVAL,
+                 "skin layer %d: toughness %.3g J/m^2, friction %.3g, need >= 0", k, s->Gc[k],
+                 s->mu[k]);
+    }
+    s->ztop[s->nl] = z;
+    s->Ec = s->Es[0];
+    return NS_OK;
+}
+
+/* Calibration constants (header "Calibration"): puncture force (P0), cutting
+ * and spreading factors, withdrawal speed, elastic tip and plate stiffness. */
+static void calib_init(ns_ins *s)
+{
+    const ns_insertion_calib *cb = &s->p.insertion;
+    const ns_skin_params *sk = &s->p.skin;
+    double kappa = ins_calib_or(cb->puncture_factor, NS_INS_DEF_PUNCTURE_FACTOR);
+    s->f_cw = ins_calib_or(cb->crack_width_factor, NS_INS_DEF_CRACK_WIDTH);
+    s->f_sp = (isfinite(cb->spreading_factor) && cb->spreading_factor >= 0.0)
+                  ? cb->spreading_factor
+                  : NS_INS_DEF_SPREADING;
+    s->Vw = ins_calib_or(cb->withdraw_speed, NS_INS_DEF_WITHDRAW_SPEED);
+    /* eq. (P0): puncture force, toughness-controlled sharp term plus the
+     * pressure-controlled blunt term:
+     *   F_c = kappa pi sqrt(E* G_c) r_t^(3/2) + c_p E* pi r_t^2 */
+    double c_p = ins_calib_or(cb->blunt_pressure_factor, NS_INS_DEF_BLUNT_PRESSURE);
+    s->F_c = kappa * NS_PI * sqrt(s->Ec * s->Gc[0]) * pow(s->r_t, 1.5) +
+             c_p * s->Ec * NS_PI * s->r_t * s->r_t;
+    s->K_e = 2.0 * s->Ec * s->r_b;
+    s->kp = isfinite(cb->plate_stiffness) && cb->plate_stiffness > 0.0
+                ? cb->plate_stiffness
+                : ins_plate_default_stiffness(&sk->layer[s->nl == 4 ? NS_LAYER_DERMIS : 0]);
+}
+
+/* Domain and grid of the tent (header "Boundary"), the nodes under the base
+ * plate, and the sheet and foundation material copied into the operator. */
+static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
+{
+    const ns_params *p = &s->p;
+    const ns_skin_params *sk = &p->skin;
+    const ns_insertion_calib *cb = &p->insertion;
+    size_t n_r = p->numerics.ins_n_r;
+    double k0 = sh->k0;
+    double lam = fmax(sqrt(fmax(sk->pretension, 0.0) / k0), pow(sh->B / k0, 0.25));
+    double Rc = ns_array_unit_cell_radius(&p->array);
+    int single = !(isfinite(Rc) && Rc > 0.0) || p->array.layout == NS_LAYOUT_SINGLE ||
+                 p->array.layout == NS_LAYOUT_ROLLER;
+    double R = single ? fmax(10.0 * lam, 50.0 * s->r_b) : Rc;
+    if (!single && R <= 2.0 * s->r_b) R = 2.0 * s->r_b;
+    double h0 = fmin(0.5 * s->r_b, R / (double)(n_r - 1));
+    NS_TRY(ns_tent_create(n_r, R, h0, single, &s->T));
+    double Rp = single ? NS_INS_PLATE_RADIUS_FACTOR * s->r_b : R;
+    /* the base plate (hub or array backing) spans R_b <= r <= R_p: inside
+     * R_b the skin surrounds the needle and is not touched by the plate */
+    s->plate0 = 0;
+    while (s->plate0 + 1 < s->T->nu && s->T->r[s->plate0] < (1.0 - 1e-9) * s->r_b) s->plate0++;
+    s->n_plate = s->plate0;
+    while (s->n_plate < s->T->nu && s->T->r[s->n_plate] <= Rp) s->n_plate++;
+    ns_tent *T = s->T;
+    T->B = sh->B;
+    T->N0 = fmax(sk->pretension, 0.0);
+    T->Am = sh->Am;
+    T->beta_m = sh->beta_m;
+    T->k0 = k0;
+    T->beta_f = sh->beta_f + (isfinite(cb->foundation_stiffening) && cb->foundation_stiffening >= 0.0
+                                  ? cb->foundation_stiffening
+                                  : NS_INS_DEF_FOUNDATION_STIFFENING);
+    T->H_f = sh->H_f;
+    T->g_f = sh->g_f;
+    T->tau_f = sh->tau_f;
+    T->m = sh->m;
+    T->c = 2.0 * fmax(cb->damping_ratio, 0.0) * sqrt(sh->m * k0);
+    if (!T->dirichlet) T->k_mean = ins_mean_mode_stiffness(p, k0, T->N0, Rc);
+    s->nu = T->nu;
+    return NS_OK;
+}
+
+ns_status ns_ins_create(const ns_params *p, ns_ins **out)
+{
+    *out = NULL;
+    NS_CHECK(p != NULL, NS_EINVAL, "ns_ins_create: params is NULL");
+    const ns_numerics_params *nm = &p->numerics;
+    NS_CHECK(nm->ins_n_r >= 8 && nm->ins_n_r <= 100000, NS_EINVAL,
+             "numerics.ins_n_r = %zu, allowed 8..100000", nm->ins_n_r);
+    NS_CHECK(nm->ins_rtol > 0.0 && nm->ins_rtol < 0.5, NS_EINVAL,
+             "numerics.ins_rtol = %.3g, allowed (0, 0.5)", nm->ins_rtol);
+    NS_CHECK(nm->ins_max_steps >= 10, NS_EINVAL, "numerics.ins_max_steps = %zu, need >= 10",
+             nm->ins_max_steps);
+    NS_CHECK(nm->ins_max_newton >= 2, NS_EINVAL, "numerics.ins_max_newton = %zu, need >= 2",
+             nm->ins_max_newton);
+    NS_CHECK(p->array.layout != NS_LAYOUT_NONE, NS_EINVAL,
+             "array.layout = none: there is no needle to insert");
+    const ns_needle_params *nd = &p->needle;
+    NS_CHECK(nd->length > 0.0 && nd->tip_radius > 0.0 && nd->base_diameter > 0.0, NS_EINVAL,
+             "needle: length %.3g m, tip_radius %.3g m, base_diameter %.3g m, need > 0",
+             nd->length, nd->tip_radius, nd->base_diameter);
+    const ns_applicator_params *ap = &p->applicator;
+    NS_CHECK(ap->speed > 0.0 && isfinite(ap->speed), NS_EINVAL,
+             "applicator.speed = %.3g m/s, need > 0", ap->speed);
+
+    ns_ins *s = calloc(1, sizeof *s);
+    NS_CHECK(s != NULL, NS_ENOMEM, "ns_ins_create: out of memory");
+    s->p = *p;
+    ns_status st = NS_OK;
+    ins_sheet sh;
+    NS_TRY_GOTO(st, ins_derive_skin(s, &sh), fail);
+    NS_TRY_GOTO(st, layers_init(s), fail);
+    ins_tip_init(s, nd);
+    calib_init(s);
+    NS_TRY_GOTO(st, ins_drive_init(s), fail);
+    NS_TRY_GOTO(st, tent_init(s, &sh), fail);
+    NS_TRY_GOTO(st, ins_state_alloc(&s->y0, s->nu), fail);
+    NS_TRY_GOTO(st, ins_state_alloc(&s->y1, s->nu), fail);
+    NS_TRY_GOTO(st, ins_state_alloc(&s->y2, s->nu), fail);
+    s->work = calloc(5 * s->nu, sizeof(double));
+    s->hcap = NS_INS_HIST0;
+    s->ht = malloc(s->hcap * sizeof(double));
+    s->hu = malloc(s->hcap * sizeof(double));
+    s->hF = malloc(s->hcap * sizeof(double));
+    s->hd = malloc(s->hcap * sizeof(double));
+    if (!s->work || !s->ht || !s->hu || !s->hF || !s->hd) {
+        st = ns_status_set(NS_ENOMEM, __FILE__, __LINE__, __func__, "insertion: out of memory");
+        goto fail;
+    }
+    s->f = s->work + s->nu;
+    s->bw = s->work + 2 * s->nu;
+    s->bv = s->work + 3 * s->nu;
+    s->bh = s->work + 4 * s->nu;
+    *out = s;
+    return NS_OK;
+fail:
+    ns_ins_destroy(&s);
+    return st;
+}
+
+void ns_ins_destroy(ns_ins **sp)
+{
+    if (!sp || !*sp) return;
+    ns_ins *s = *sp;
+    ns_tent_destroy(&s->T);
+    free(s->y0.w);
+    free(s->y1.w);
+    free(s->y2.w);
+    free(s->work);
+    free(s->ht);
+    free(s->hu);
+    free(s->hF);
+    free(s->hd);
+    free(s);
+    *sp = NULL;
+}
+
+ns_status ns_ins_set_fixed_step(ns_ins *s, double dt)
+{
+    NS_CHECK(s != NULL, NS_EINVAL, "ns_ins_set_fixed_step: solver is NULL");
+    NS_CHECK(isfinite(dt) && dt >= 0.0, NS_EINVAL, "fixed step dt = %.3g s, need >= 0", dt);
+    s->fixed_dt = dt;
+    return NS_OK;
+}
+
+ns_ins_history ns_ins_get_history(const ns_ins *s)
+{
+    ns_ins_history h = {0, NULL, NULL, NULL, NULL};
+    if (!s) return h;
+    h.n = s->hn;
+    h.t = s->ht;
+    h.travel = s->hu;
+    h.force = s->hF;
+    h.tip_depth = s->hd;
+    return h;
+}
+
+
+/* Append state y to the force-travel history, growing the arrays by 4x.
+ * Exceptions: NS_ENOMEM (the history is never silently cut short). */
+static ns_status hist_push(ns_ins *s, const ins_state *y)
+{
+    if (s->hn == s->hcap) {
+        size_t nc = 4 * s->hcap;
+        double **arr[4] = {&s->ht, &s->hu, &s->hF, &s->hd};
+        for (int k = 0; k < 4; k++) {
+            double *a = realloc(*arr[k], nc * sizeof(double));
+            NS_CHECK(a != NULL, NS_ENOMEM, "insertion history: out of memory at %zu points", nc);
+            *arr[k] = a; /* grown arrays beyond hcap are harmless if a later one fails */
+        }
+        s->hcap = nc;
+    }
+    s->ht[s->hn] = y->t;
+    s->hu[s->hn] = y->u;
+    s->hF[s->hn] = y->F;
+    s->hd[s->hn] = s->punctured ? y->dp : 0.0;
+    s->hn++;
+    return NS_OK;
+}
+
+/* Initial state: undeformed skin, tip touching the surface, loading phase. */
+static void solve_init(ns_ins *s)
+{
+    const ns_applicator_params *ap = &s->p.applicator;
+    size_t nu = s->nu;
+    memset(&s->res, 0, sizeof s->res);
+    s->res.puncture_force = NAN;
+    s->res.puncture_displacement = NAN;
+    memset(s->y0.w, 0, 4 * nu * sizeof(double));
+    memset(s->y1.w, 0, 4 * nu * sizeof(double));
+    s->y0.t = s->y1.t = 0.0;
+    s->y0.u = s->y1.u = 0.0;
+    s->y0.dp = s->y1.dp = 0.0;
+    s->y0.F = s->y1.F = s->y0.Fpl = s->y1.Fpl = 0.0;
+    s->y0.ud = s->y1.ud = ap->mode == NS_APPLICATOR_IMPACT ? ap->speed : 0.0;
+    s->y0.ua = s->y1.ua = 0.0;
+    s->punctured = s->out = s->plate_contact = 0;
+    s->d_cut = 0.0;
+    s->hn = 0;
+    s->W_in = s->E_visc = s->E_frac = s->E_spread = s->E_fric = s->W_insert = 0.0;
+    ins_enter_phase(s, PH_LOAD);
+}
+
+/* Local error estimate of the accepted Newton solution y2 against the
+ * second-order Taylor predictor from y1 (BDF2: 1/3, backward Euler: 1/2),
+ * relative to rtol times the deflection and travel scale. */
+static double error_estimate(const ns_ins *s, double h, double om)
+{
+    double rtol = s->p.numerics.ins_rtol, est = 0.0, wm = 0.0;
+    for (size_t i = 0; i < s->nu; i++) wm = fmax(wm, fabs(s->y2.w[i]));
+    double sc = rtol * (fmax(wm, fabs(s->y2.u)) + s->len_scale);
+    double fac = om > 0.0 ? 1.0 / 3.0 : 0.5;
+    for (size_t i = 0; i < s->nu; i++) {
+        double wp = s->y1.w[i] + h * s->y1.v[i] + 0.5 * h * h * s->y1.a[i];
+        est = fmax(est, fac * fabs(s->y2.w[i] - wp) / sc);
+    }
+    if (s->dynamic) {
+        double up = s->y1.u + h * s->y1.ud + 0.5 * h * h * s->y1.ua;
+        est = fmax(est, fac * fabs(s->y2.u - up) / sc);
+    }
+    return est;
+}
+
+/* Locate event ev inside the step (0, *h] by Illinois iteration on the step
+ * size (gc: event functions at y1, gy: at the trial y2) and solve the step
+ * that ends on it into y2; *h becomes that step. Exceptions: NS_ECONV (the
+ * final step did not converge), NS_ENONFINITE (from the step). */
+static ns_status locate_event(ns_ins *s, int ev, const double *gc, double *gy, double *h,
+                              double *inc)
+{
+    ns_status err = NS_OK;
+    double t = s->y1.t;
+    double lo = 0.0, hi = *h, glo = gc[ev], ghi = gy[ev];
+    int side = 0;
+    for (int it = 0; it < NS_INS_MAX_EVENT_IT && hi - lo > 1e-10 * *h; it++) {
+        double hm = (lo * ghi - hi * glo) / (ghi - glo);
+        if (!(hm > lo && hm < hi) || !isfinite(hm)) hm = 0.5 * (lo + hi);
+        int rc2 = ins_step_solve(s, hm, s->h_prev > 0.0 ? hm / s->h_prev : 0.0, inc, &err);
+        if (rc2 < 0) return ns_status_trace(err, __FILE__, __LINE__, __func__);
+        if (rc2 > 0) {
+            hi = hm; /* shrink towards the start */
+            continue;
+        }
+        ins_event_funcs(s, &s->y2, gy);
+        double gm = gy[ev];
+        if (gm >= 0.0) {
+            hi = hm;
+            ghi = gm;
+            if (side == 1) glo *= 0.5;
+            side = 1;
+        } else {
+            lo = hm;
+            glo = gm;
+            if (side == -1) ghi *= 0.5;
+            side = -1;
+        }
+    }
+    *h = hi;
+    int rc3 = ins_step_solve(s, *h, s->h_prev > 0.0 ? *h / s->h_prev : 0.0, inc, &err);
+    if (rc3 < 0) return ns_status_trace(err, __FILE__, __LINE__, __func__);
+    if (rc3 > 0)
+        NS_FAIL(NS_ECONV, "insertion: event %d step did not converge at t = %.6g s, h = %.3g s",
+                ev, t, *h);
+    return NS_OK;
+}
+
+/* Accept the step y1 -> y2 of size h: work, dissipation (trapezoidal in
+ * time; *P_c is the dissipated power at y1 and becomes that at y2), fracture,
+ * spreading and friction energies, the crack front, the running maxima; then
+ * y0 <- y1 <- y2. *W_pos accumulates the positive work. */
+static void accept_step(ns_ins *s, double h, double *W_pos, double *P_c)
+{
+    ins_state *c = &s->y1, *y = &s->y2;
+    ns_ins_result *r = &s->res;
+    double dW = 0.5 * (c->F + y->F + c->Fpl + y->Fpl) * (y->u - c->u);
+    s->W_in += dW;
+    if (dW > 0.0) *W_pos += dW;
+    double P_y = ins_dissipated_power(s, y);
+    s->E_visc += 0.5 * h * (*P_c + P_y);
+    *P_c = P_y;
+    if (s->punctured) {
+        double dd = y->dp - c->dp, mid = 0.5 * (y->dp + c->dp), c3[3];
+        if (dd > 0.0) {
+            ins_resist(s, mid, c3);
+            s->E_frac += c3[0] * fmax(y->dp - fmax(c->dp, s->d_cut), 0.0);
+            s->E_spread += c3[1] * dd;
+            s->E_fric += c3[2] * dd;
+        } else if (dd < 0.0) {
+            s->E_fric += ins_resist_back(s, mid) * (-dd);
+        }
+        s->out = y->dp <= 0.0; /* tip out of its hole (it can re-enter) */
+        s->d_cut = fmax(s->d_cut, y->dp);
+    }
+    ins_state_copy(&s->y0, &s->y1, s->nu);
+    ins_state_copy(&s->y1, &s->y2, s->nu);
+    s->h_prev = h;
+    /* results (y still points at y2, equal to the new y1) */
+    r->max_force = fmax(r->max_force, y->F);
+    r->max_tenting = fmax(r->max_tenting, y->w[0]);
+    r->max_travel = fmax(r->max_travel, y->u);
+    if (s->punctured) r->penetration_depth = fmax(r->penetration_depth, y->dp);
+}
+
+/* Results at the end of the stroke: energy balance, per-layer depths,
+ * buckling margin. Exceptions: NS_ENONFINITE. */
+static ns_status solve_finish(ns_ins *s, double W_pos, size_t steps, size_t rejected)
+{
+    ns_ins_result *r = &s->res;
+    double Ustore = ins_stored_energy(s, &s->y1);
+    double diss = s->E_visc + s->E_frac + s->E_spread + s->E_fric;
+    r->energy_balance_error = W_pos > 0.0 ? fabs(s->W_in - (Ustore + diss)) / W_pos : 0.0;
+    r->insertion_energy = s->W_insert > 0.0 ? s->W_insert : s->W_in;
+    r->fracture_energy = s->E_frac + s->E_spread;
+    r->friction_energy = s->E_fric;
+    r->time_end = s->y1.t;
+    r->steps = steps;
+    r->rejected_steps = rejected;
+    r->total_force = r->max_force * s->N_needles;
+    double pd = r->penetration_depth;
+    r->inserted_fraction = pd / s->L;
+    r->deepest_layer = s->punctured ? ins_layer_at(s, pd) + 1 : 0;
+    if (s->nl == 1 && s->punctured) r->deepest_layer = 1;
+    for (int k = 0; k < NS_LAYER_MAX; k++)
+        r->layer_depth[k] = (k < s->nl && s->punctured && pd > s->ztop[k])
+                                ? fmin(pd, s->ztop[k + 1]) - s->ztop[k]
+                                : 0.0;
+    r->buckling_load = ns_needle_buckling_load(&s->p.needle);
+    r->buckling_margin = r->max_force > 0.0 ? r->buckling_load / r->max_force : (double)NAN;
+    r->E_visc = s->E_visc;
+    r->E_stored = Ustore;
+    r->work_in = s->W_in;
+    if (!s->punctured) {
+        r->puncture_force = NAN;
+        r->puncture_displacement = NAN;
+    }
+    if (!(isfinite(r->max_force) && isfinite(r->penetration_depth) && isfinite(r->max_tenting)))
+        NS_FAIL(NS_ENONFINITE, "insertion: non-finite result (max_force %.3g N, depth %.3g m) at t = %.6g s",
+                r->max_force, r->penetration_depth, s->y1.t);
+    return NS_OK;
+}
+
+/* The time loop: one phase after the other, steps sized by the error
+ * estimate (ratio in [0.2, 2]) and cut at phase ends and events. */
+ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
+{
+    NS_CHECK(s != NULL && res != NULL, NS_EINVAL, "ns_ins_solve: NULL argument");
+    const ns_applicator_params *ap = &s->p.applicator;
+    solve_init(s);
+    NS_TRY(hist_push(s, &s->y1));
+    double W_pos = 0.0;
+    double vref = ap->mode == NS_APPLICATOR_PEN ? NS_PI * ap->frequency * ap->depth_setting
+                  : ap->mode == NS_APPLICATOR_ROLLER ? ap->speed * s->L / ap->drum_radius + 1e-300
+                                                     : ap->speed;
+    vref = fmax(vref, 1e-12);
+    double h = 1e-3 * s->L / vref;
+    double P_c = 0.0;
+    double gc[EV_COUNT], gy[EV_COUNT];
+    size_t steps = 0, rejected = 0;
+    ns_status err = NS_OK;
+    while (s->phase != PH_END) {
+        if (steps + rejected >= s->p.numerics.ins_max_steps)
+            NS_FAIL(NS_ECONV,
+                    "insertion: step cap numerics.ins_max_steps = %zu reached at t = %.6g s, h = %.3g s "
+                    "(phase %d, travel %.4g m)",
+                    s->p.numerics.ins_max_steps, s->y1.t, h, s->phase, s->y1.u);
+        double t = s->y1.t;
+        double hmax = s->phase == PH_HOLD ? fmax(s->phase_t1 - s->phase_t0, 1e-12) / 4.0
+                                          : 0.05 * s->L / vref;
+        if (s->fixed_dt > 0.0) h = s->fixed_dt;
+        h = fmin(h, hmax);
+        int hit_end = 0;
+        if (t + h >= s->phase_t1 * (1.0 - 1e-12)) {
+            h = s->phase_t1 - t;
+            hit_end = 1;
+        }
+        if (h <= 0.0) {
+            ins_enter_phase(s, s->phase + 1);
+            continue;
+        }
+        double om = s->h_prev > 0.0 ? h / s->h_prev : 0.0;
+        double inc;
+        int rc = ins_step_solve(s, h, om, &inc, &err);
+        if (rc < 0) return ns_status_trace(err, __FILE__, __LINE__, __func__);
+        double est = rc == 0 && s->fixed_dt <= 0.0 ? error_estimate(s, h, om) : 0.0;
+        double hmin = 1e-12 * (s->L / vref);
+        if (rc != 0 || (est > 1.0 && h > hmin)) {
+            rejected++;
+            if (h <= hmin)
+                NS_FAIL(NS_ECONV,
+                        "insertion Newton did not converge: increment %.3g m at t = %.6g s, h = %.3g s",
+                        inc, t, h);
+            h *= rc != 0 ? 0.25 : fmax(0.2, 0.9 * pow(est, -1.0 / 3.0));
+            continue;
+        }
+        /* events: locate the first sign change */
+        ins_event_funcs(s, &s->y1, gc);
+        ins_event_funcs(s, &s->y2, gy);
+        int ev = ins_first_event(gc, gy);
+        if (ev >= 0) {
+            NS_TRY(locate_event(s, ev, gc, gy, &h, &inc));
+            hit_end = 0;
+        }
+        accept_step(s, h, &W_pos, &P_c);
+        steps++;
+        if (ev == EV_PUNCTURE) ins_do_puncture(s);
+        if (ev == EV_PLATE) s->plate_contact = 1;
+        NS_TRY(hist_push(s, &s->y1));
+        if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE) {
+            s->y1.ud = 0.0;
+            s->y1.ua = 0.0;
+            ins_enter_phase(s, PH_HOLD);
+        } else if (hit_end) {
+            int next = s->phase + 1;
+            if (s->phase == PH_LOAD && (ap->mode == NS_APPLICATOR_PEN ||
+                                        (ap->mode == NS_APPLICATOR_ROLLER)))
+                next = PH_UNLOAD;
+            ins_enter_phase(s, next);
+        } else if (ev >= 0) {
+            s->h_prev = 0.0; /* restart after a discontinuity */
+        }
+        if (s->fixed_dt <= 0.0) {
+            double grow = 2.0;
+            if (est > 0.0) grow = fmin(2.0, fmax(0.2, 0.9 * pow(est, -1.0 / 3.0)));
+            h *= grow;
+        }
+        if (s->phase == PH_UNLOAD && s->out && s->y1.u <= 0.0) break;
+    }
+    NS_TRY(solve_finish(s, W_pos, steps, rejected));
+    *res = s->res;
+    return NS_OK;
+}

@@ -1,0 +1,256 @@
+/* One time step of the insertion solver: variable-step BDF2 of the coupled
+ * tent + needle system with Newton (band Cholesky, Sherman-Morrison for the
+ * mean mode, Schur complement for the needle travel of an impact), the
+ * energies of a state and the event functions (models/insertion.h,
+ * "Discretisation"). */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_vector.h>
+
+#include "ins_private.h"
+
+/* ---------------------------------------------------------------- state */
+
+/* ---------------------------------------------------------------- creation */
+
+ns_status ins_state_alloc(ins_state *y, size_t n)
+{
+    y->w = calloc(4 * n, sizeof(double));
+    NS_CHECK(y->w != NULL, NS_ENOMEM, "insertion state: out of memory (n = %zu)", n);
+    y->v = y->w + n;
+    y->a = y->v + n;
+    y->hm = y->a + n;
+    return NS_OK;
+}
+
+void ins_state_copy(ins_state *dst, const ins_state *src, size_t n)
+{
+    double *w = dst->w, *v = dst->v, *a = dst->a, *hm = dst->hm;
+    memcpy(w, src->w, 4 * n * sizeof(double));
+    *dst = *src;
+    dst->w = w;
+    dst->v = v;
+    dst->a = a;
+    dst->hm = hm;
+}
+
+
+/* Energy stored at state y (tent, Maxwell branches, kinetic, tip, plate). */
+double ins_stored_energy(ns_ins *s, const ins_state *y)
+{
+    ns_tent *T = s->T;
+    double *f = s->work;
+    memset(f, 0, s->nu * sizeof(double));
+    double U = ns_tent_internal(T, y->w, f, 0, 1);
+    double gk = T->g_f * T->k0;
+    for (size_t i = 0; i < s->nu; i++) {
+        U += 0.5 * T->A[i] * T->m * y->v[i] * y->v[i];
+        if (gk > 0.0) U += 0.5 * T->A[i] * y->hm[i] * y->hm[i] / gk;
+        double gap = (y->u - s->L) - y->w[i];
+        if (i >= s->plate0 && i < s->n_plate && gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
+    }
+    if (!s->punctured) {
+        double dF, Ul;
+        ins_contact_force(s, y->u - y->w[0], &dF, &Ul);
+        U += Ul;
+    } else {
+        U += 0.5 * y->F * y->F / s->K_e;
+    }
+    return U;
+}
+
+double ins_dissipated_power(const ns_ins *s, const ins_state *y)
+{
+    const ns_tent *T = s->T;
+    double gk = T->g_f * T->k0, P = 0.0;
+    for (size_t i = 0; i < s->nu; i++) {
+        P += T->A[i] * T->c * y->v[i] * y->v[i];
+        if (gk > 0.0) P += T->A[i] * y->hm[i] * y->hm[i] / (gk * T->tau_f);
+    }
+    return P;
+}
+
+/* Solve one BDF2 step of size h with step ratio om = h / h_prev (0: backward
+ * Euler) from y1 (and y0) into y2. Returns 0, or 1 if Newton did not converge
+ * (recoverable: the caller shrinks h), with the last increment in *inc.
+ * One function of about 150 lines on purpose: the assembly, the plate contact,
+ * the Schur complement of the travel and the state update share the
+ * per-iteration values, and split up they would be passed around by pointer
+ * in the hottest loop of the solver. */
+int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
+{
+    ns_tent *T = s->T;
+    size_t nu = s->nu;
+    const ins_state *c = &s->y1, *p = &s->y0;
+    ins_state *y = &s->y2;
+    double a0 = (1.0 + 2.0 * om) / ((1.0 + om) * h);
+    double c1 = (1.0 + om) / h, c2 = om * om / ((1.0 + om) * h);
+    double gk = T->g_f * T->k0, itau = 1.0 / T->tau_f;
+    double dh = gk > 0.0 ? gk * a0 / (a0 + itau) : 0.0;
+    int dyn = s->dynamic;
+    double u, ud;
+    y->t = c->t + h;
+    if (dyn) {
+        u = c->u + h * c->ud + 0.5 * h * h * c->ua;
+        ud = 0.0;
+    } else {
+        ins_prescribed(s, y->t, &u, &ud);
+    }
+    for (size_t i = 0; i < nu; i++) y->w[i] = c->w[i] + h * c->v[i] + 0.5 * h * h * c->a[i];
+    double bu = c1 * c->u - c2 * p->u, bud = c1 * c->ud - c2 * p->ud;
+    double scale = 0.0;
+    for (size_t i = 0; i < nu; i++) scale = fmax(scale, fabs(c->w[i]));
+    scale = fmax(scale, fabs(c->u)) + s->len_scale;
+    double tol = 1e-3 * s->p.numerics.ins_rtol * scale;
+    int converged = 0;
+    double *f = s->f;
+    double *hbw = s->bw, *hbv = s->bv, *hbh = s->bh;
+    for (size_t i = 0; i < nu; i++) {
+        hbw[i] = c1 * c->w[i] - c2 * p->w[i];
+        hbv[i] = c1 * c->v[i] - c2 * p->v[i];
+        hbh[i] = c1 * c->hm[i] - c2 * p->hm[i];
+    }
+    /* resistance at the start-of-step plastic depth, as resist_fw / resist_back
+     * give it (one evaluation per step instead of one per Newton iteration) */
+    double Ff0 = 0.0, Fb0 = 0.0;
+    if (s->punctured) {
+        double c3[3];
+        double R0 = ins_resist(s, c->dp, c3);
+        Ff0 = c->dp < s->d_cut ? R0 - c3[0] : R0;
+        Fb0 = c3[2];
+    }
+    gsl_vector *cv = T->x1;
+    *inc = INFINITY;
+    for (size_t it = 0; it <= s->p.numerics.ins_max_newton; it++) {
+        /* the pass after convergence only updates the state (v, a, h, F):
+         * no Newton matrix is assembled or factorised for it */
+        int asm_J = !converged && it < s->p.numerics.ins_max_newton;
+        if (asm_J) ns_tent_zero(T);
+        memset(f, 0, nu * sizeof(double));
+        ns_tent_internal(T, y->w, f, asm_J, 0);
+        if (asm_J) gsl_vector_set_zero(cv);
+        for (size_t i = 0; i < nu; i++) {
+            double bw = hbw[i], bv = hbv[i], bh = hbh[i];
+            double v = a0 * y->w[i] - bw, acc = a0 * v - bv;
+            double hm = gk > 0.0 ? (gk * v + bh) / (a0 + itau) : 0.0;
+            y->v[i] = v;
+            y->a[i] = acc;
+            y->hm[i] = hm;
+            f[i] += T->A[i] * (T->m * acc + T->c * v + hm);
+            if (asm_J) ns_tent_add_diag(T, i, T->A[i] * (T->m * a0 * a0 + T->c * a0 + dh));
+        }
+        double dFdx, dp;
+        double F = ins_needle_force(s, u - y->w[0], c->dp, Ff0, Fb0, &dFdx, &dp);
+        f[0] -= F;
+        if (asm_J) {
+            ns_tent_add_diag(T, 0, dFdx);
+            cv->data[0] = -dFdx;
+        }
+        double base = u - s->L, Fpl = 0.0, Kpl = 0.0;
+        for (size_t i = s->plate0; i < s->n_plate; i++) {
+            double gap = base - y->w[i];
+            if (gap > 0.0) {
+                double kA = T->A[i] * s->kp;
+                f[i] -= kA * gap;
+                Fpl += kA * gap;
+                Kpl += kA;
+                if (asm_J) {
+                    ns_tent_add_diag(T, i, kA);
+                    cv->data[i * cv->stride] -= kA;
+                }
+            }
+        }
+        y->u = u;
+        y->F = F;
+        y->dFdx = dFdx;
+        y->dp = dp;
+        y->Fpl = Fpl;
+        if (dyn) {
+            y->ud = a0 * u - bu;
+            y->ua = a0 * y->ud - bud;
+        } else {
+            y->ud = ud;
+            y->ua = a0 * ud - bud;
+        }
+        if (converged) return 0;
+        if (it == s->p.numerics.ins_max_newton) break;
+        if (ns_tent_chol(T)) return 1;
+        if (ns_tent_lr_prepare(T) != NS_OK) return 1;
+        ns_tent_chol_svx(T, f, 1);
+        ns_tent_lr_apply(T, f);
+        double du = 0.0;
+        if (dyn) {
+            double ru = s->m_a * (a0 * (a0 * u - bu) - bud) + F + Fpl;
+            double Juu = s->m_a * a0 * a0 + dFdx + Kpl;
+            ns_tent_chol_svx(T, cv->data, cv->stride); /* cv <- J^-1 c */
+            ns_tent_lr_apply(T, cv->data);
+            /* c.x1 and c.x2 need the original coupling c: rebuild it */
+            const double *z = cv->data;
+            size_t zs = cv->stride;
+            double cx1 = -dFdx * f[0], cx2 = -dFdx * z[0];
+            for (size_t i = s->plate0; i < s->n_plate; i++) {
+                double gap = base - y->w[i];
+                if (gap > 0.0) {
+                    double ci = -T->A[i] * s->kp;
+                    cx1 += ci * f[i];
+                    cx2 += ci * z[i * zs];
+                }
+            }
+            double schur = Juu - cx2;
+            if (!(schur > 0.0)) return 1;
+            du = (ru - cx1) / schur;
+        }
+        double m = fabs(du);
+        for (size_t i = 0; i < nu; i++) {
+            double dw = f[i] - (dyn ? cv->data[i * cv->stride] * du : 0.0);
+            y->w[i] -= dw;
+            double adw = fabs(dw);
+            if (!(adw <= m)) m = adw; /* a NaN increment makes m NaN: caught below */
+        }
+        if (isnan(du)) m = du; /* a NaN travel increment is not lost to the max */
+        u -= du;
+        *inc = m;
+        if (!isfinite(m)) {
+            for (size_t i = 0; i < nu; i++)
+                if (!isfinite(y->w[i])) {
+                    *err = ns_status_set(NS_ENONFINITE, __FILE__, __LINE__, __func__,
+                                         "non-finite deflection at node %zu (r = %.3g m), t = %.6g s, h = %.3g s",
+                                         i, T->r[i], y->t, h);
+                    return -1;
+                }
+            return 1;
+        }
+        if (m <= tol) converged = 1;
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- events */
+
+void ins_event_funcs(const ns_ins *s, const ins_state *y, double *g)
+{
+    for (int e = 0; e < EV_COUNT; e++) g[e] = -INFINITY;
+    if (!s->punctured && isfinite(s->F_c)) g[EV_PUNCTURE] = y->F - s->F_c;
+    if (s->punctured) {
+        int k = ins_layer_at(s, s->y1.dp);
+        if (k + 1 < s->nl) g[EV_LAYER] = y->dp - s->ztop[k + 1];
+    }
+    if (!s->plate_contact) {
+        double m = -INFINITY;
+        for (size_t i = s->plate0; i < s->n_plate; i++) m = fmax(m, y->u - s->L - y->w[i]);
+        g[EV_PLATE] = m;
+    }
+    if (s->phase == PH_LOAD && isfinite(s->F_cap)) g[EV_CAP] = y->F + y->Fpl - s->F_cap;
+    if (s->phase == PH_LOAD && s->dynamic) {
+        g[EV_STOP] = -y->ud;
+        g[EV_STROKE] = y->u - s->p.applicator.stroke;
+    }
+}
+
+int ins_first_event(const double *gc, const double *gy)
+{
+    for (int e = 0; e < EV_COUNT; e++)
+        if (gc[e] < 0.0 && gy[e] >= 0.0) return e;
+    return -1;
+}
