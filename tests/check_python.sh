@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make check-python: the Python loader, plots and report on a fixture file
 # (tests/python/make_fixture.py) and, when build/needlesim works, on a small
-# real sweep (inputs/smoke.ini). Prints "N passed, N failed"; exit 1 on failure.
+# real sweep (inputs/smoke.ini), plus the design-study checks with the binary
+# (tests/python/test_analysis.py: Sobol indices, rank correlations, Pareto,
+# inverse design, loader conventions, pip install). Prints "N passed, N
+# failed"; exit 1 on failure.
 #   PYTHON     interpreter (default /usr/bin/python3)
 #   NEEDLESIM  binary (default build/needlesim)
 #   CHROMIUM   browser for the screenshot check (default: chromium on PATH)
@@ -37,4 +40,6 @@ else
 fi
 [ -n "$CHROMIUM" ] || echo "check-python: chromium not installed: the screenshot check is skipped"
 
-"$PYTHON" tests/python/test_python.py --chromium "$CHROMIUM" --fixture "$tmp/fixture.h5" "${real[@]}"
+nsbin=()
+[ -x "$NEEDLESIM" ] && nsbin=(--needlesim "$NEEDLESIM")
+"$PYTHON" tests/python/test_python.py --chromium "$CHROMIUM" --fixture "$tmp/fixture.h5" "${nsbin[@]}" "${real[@]}"

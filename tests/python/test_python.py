@@ -22,10 +22,12 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "python"))
 import needlesim  # noqa: E402
-import plots  # noqa: E402
-import report  # noqa: E402
+from needlesim import plots, report  # noqa: E402
+
+sys.path.insert(0, HERE)
+import test_analysis  # noqa: E402
 
 PY = sys.executable
 RESULTS = {"passed": 0, "failed": 0}
@@ -82,7 +84,7 @@ def test_units():
     f, u = needlesim.display_unit("m/s", [3e-8], name="intact_permeability")
     check("permeability shown in cm/h", u == "cm/h" and abs(3e-8 / f - 0.0108) < 1e-12, "%r" % (3e-8 / f))
     try:
-        needlesim._require("no_such_package_needlesim")
+        needlesim.loader._require("no_such_package_needlesim")
         check("missing package gives a clear error", False, "no error raised")
     except needlesim.NeedlesimError as e:
         check("missing package gives a clear error", "no_such_package_needlesim" in str(e)
@@ -115,8 +117,9 @@ def test_file(path, tmp, chromium, fixture):
     def loader():
         df = needlesim.load(path)
         check("load: %d rows" % n, len(df) == n, "got %d" % len(df))
-        ncol = len(params) + len(results) + 2
-        check("load: %d columns (params + results + status + error)" % ncol, df.shape[1] == ncol,
+        ncol = len(params) + len(results) + 2 + ("deepest_layer" in results)
+        check("load: %d columns (params + results + status + error + deepest_layer_code)" % ncol,
+              df.shape[1] == ncol,
               "got %d" % df.shape[1])
         check("load: units for every column", all(c in df.attrs["units"] for c in df.columns))
         check("load: result units match the file",
@@ -273,6 +276,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chromium", default="")
     ap.add_argument("--fixture")
+    ap.add_argument("--needlesim", default="", help="binary for the design-study checks")
     ap.add_argument("real", nargs="*")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="needlesim-pytest-")
@@ -284,6 +288,8 @@ def main():
             test_file(a.fixture, tmp, a.chromium, fixture=True)
         for p in a.real:
             test_file(p, tmp, a.chromium, fixture=False)
+        test_analysis.run_all(check, run_check, tmp, a.needlesim and os.path.abspath(a.needlesim),
+                              ROOT)
     finally:
         if os.environ.get("NS_KEEP_TMP"):
             print("kept", tmp)
