@@ -251,13 +251,31 @@ def test_validate(tmp):
     n_checks = sum(1 for f in cfgs for ln in open(os.path.join(ROOT, "tests", "data", "validation", f))
                    if re.match(r"^\s*;\s*@check:", ln))
     check("validation configs carry checks", len(cfgs) >= 5 and n_checks >= len(cfgs), "%d %d" % (len(cfgs), n_checks))
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import validate
+    calib = validate.calibration_cases()
+    check("calibration cases listed in insertion_calibration.md exist",
+          len(calib) >= 2 and all(c + ".ini" in cfgs for c in calib), str(calib))
+    out = os.path.join(tmp, "validation-nofail.html")
+    r = subprocess.run([PY, os.path.join(ROOT, "scripts", "validate.py"), "-o", out, "--no-fail",
+                        "--binary", os.path.join(HERE, "fake_needlesim.sh")],
+                       capture_output=True, text=True, timeout=120)
+    check("validate.py --no-fail exits 0 with failing checks", r.returncode == 0, r.stderr[-300:])
     for label, binary in (("stand-in binary", os.path.join(HERE, "fake_needlesim.sh")),
                           ("missing binary", os.path.join(tmp, "no-such-needlesim"))):
         out = os.path.join(tmp, "validation-%s.html" % label.split()[0])
         r = subprocess.run([PY, os.path.join(ROOT, "scripts", "validate.py"), "-o", out, "--binary", binary],
                            capture_output=True, text=True, timeout=120)
-        check("validate.py (%s) exits 0" % label, r.returncode == 0, r.stderr[-400:])
+        # both runs have failing or missing checks: exit 1, page written anyway
+        check("validate.py (%s) exits 1 on a failing check" % label, r.returncode == 1,
+              r.stderr[-400:])
         page = open(out, encoding="utf-8").read() if os.path.exists(out) else ""
+        check("validate.py (%s): calibration and validation sections" % label,
+              "id='calibration-cases'" in page and "id='validation-cases'" in page)
+        cal = page.split("id='calibration'")[1].split("</table>")[0] if "id='calibration'" in page else ""
+        check("validate.py (%s): calibration table holds exactly the listed configs" % label,
+              sorted(set(re.findall(r"tests/data/validation/(\w+)\.ini", cal))) == sorted(calib),
+              str(re.findall(r"validation/(\w+)\.ini", cal)))
         rows = page.count("<tr><td>")
         check("validate.py (%s): one row per check (%d)" % (label, n_checks), rows == n_checks, "got %d" % rows)
         check("validate.py (%s): one plot per config (%d)" % (label, len(cfgs)),
