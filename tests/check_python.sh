@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make check-python: the Python loader, plots and report on a fixture file
-# (tests/python/make_fixture.py) and, when build/needlesim works, on a small
-# real sweep (inputs/smoke.ini), plus the design-study checks with the binary
+# (tests/python/make_fixture.py) and, when build/needlesim works, on real
+# sweeps (smoke, the main job, the lhs and saltelli examples), plus the design-study checks with the binary
 # (tests/python/test_analysis.py: Sobol indices, rank correlations, Pareto,
 # inverse design, loader conventions, pip install). Prints "N passed, N
 # failed"; exit 1 on failure.
@@ -27,19 +27,36 @@ fi
 
 "$PYTHON" tests/python/make_fixture.py "$tmp/fixture.h5" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
+# Real files: the smoke sweep, the main job (inputs/default.ini, grid), the
+# Latin-hypercube example with a reduced sample count and the Saltelli example.
 real=()
-if [ -x "$NEEDLESIM" ] && [ -f inputs/smoke.ini ]; then
-  if timeout 120 "$NEEDLESIM" run inputs/smoke.ini -o "$tmp/smoke.h5" --quiet >"$tmp/run.log" 2>&1; then
-    real=("$tmp/smoke.h5")
+run_real() {  # NAME CONFIG [ARGS...]
+  local name=$1 ini=$2; shift 2
+  if timeout 300 "$NEEDLESIM" run "$ini" -o "$tmp/$name.h5" --quiet "$@" >"$tmp/$name.log" 2>&1; then
+    real+=("$tmp/$name.h5")
   else
-    echo "check-python: $NEEDLESIM run inputs/smoke.ini failed (exit $?); testing the fixture only:" >&2
-    tail -5 "$tmp/run.log" >&2
+    echo "check-python: $NEEDLESIM run $ini failed (exit $?); not tested on it:" >&2
+    tail -5 "$tmp/$name.log" >&2
+    missing=$((missing + 1))
   fi
+}
+missing=0
+if [ -x "$NEEDLESIM" ]; then
+  run_real smoke inputs/smoke.ini
+  run_real default inputs/default.ini
+  run_real sensitivity inputs/sensitivity.ini --set sweep.samples=24
+  run_real saltelli inputs/saltelli.ini
 else
-  echo "check-python: $NEEDLESIM or inputs/smoke.ini not available; testing the fixture only"
+  echo "check-python: $NEEDLESIM not available; testing the fixture only"
 fi
 [ -n "$CHROMIUM" ] || echo "check-python: chromium not installed: the screenshot check is skipped"
 
 nsbin=()
 [ -x "$NEEDLESIM" ] && nsbin=(--needlesim "$NEEDLESIM")
 "$PYTHON" tests/python/test_python.py --chromium "$CHROMIUM" --fixture "$tmp/fixture.h5" "${nsbin[@]}" "${real[@]}"
+rc=$?
+if [ "$missing" -gt 0 ]; then
+  echo "check-python: $missing example run(s) failed"
+  exit 1
+fi
+exit $rc

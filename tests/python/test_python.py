@@ -10,6 +10,7 @@ REAL files (from build/needlesim) get the checks that hold for any file.
 Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 """
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -202,46 +203,115 @@ def test_file(path, tmp, chromium, fixture):
 
     def report_():
         r = subprocess.run([PY, os.path.join(ROOT, "scripts", "report.py"), path, "-o", html_path],
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, timeout=300)
         check("report.py exits 0", r.returncode == 0, r.stderr[-500:])
         page = open(html_path, encoding="utf-8").read()
-        n_img = page.count("src='data:image/png;base64,")
-        check("report embeds %d images" % len(written), n_img == len(written), "found %d" % n_img)
+        imgs = re.findall(r"src='data:image/png;base64,([^']*)'", page)
+        check("report embeds PNG images (%d)" % len(imgs), len(imgs) >= 4 and all(
+            base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in imgs))
         check("report: no external resources",
               not re.search(r"""(src|href)\s*=\s*['"]?(https?:|//)""", page) and "<link" not in page
               and "<script" not in page)
-        check("report: failed-case section", "id='failed-cases'" in page)
-        df = needlesim.load(path, failed="only")
-        for c, row in df.head(5).iterrows():
+        for sec in ("device-ranking", "needle", "pareto", "closure", "forces", "cases-table",
+                    "failed-cases"):
+            check("report: section %s" % sec, "id='%s'" % sec in page or "id='plot-%s'" % sec
+                  in page)
+        df = needlesim.load(path)
+        mode = df.attrs.get("sweep_mode")
+        want = {"grid": ["plot-lines"], "zip": ["plot-bars"], "lhs": ["plot-scatter",
+                "plot-sensitivity"], "saltelli": ["plot-scatter", "plot-sensitivity"]}
+        for sec in want.get(mode, []):
+            check("report: %s sweep has %s" % (mode, sec), "id='%s'" % sec in page)
+        if mode in ("lhs", "saltelli", "zip"):
+            check("report: no heat map for a %s sweep" % mode, "id='plot-heatmap'" not in page)
+        check("report: layer names, not codes", "deepest layer" in page and
+              not re.search(r"<td>[0-4]\.0</td>", page))
+        bad = needlesim.load(path, failed="only")
+        for c, row in bad.head(5).iterrows():
             check("report lists failed case %d with its reason" % c,
                   report.esc(row["error"] or "(no reason recorded)") in page)
         for k in ("config_hash", "program_version"):
-            v = str(needlesim.load(path).attrs.get(k, ""))
+            v = str(df.attrs.get(k, ""))
             check("report header shows %s" % k, v and report.esc(v) in page)
     run_check("report", report_)
 
     def browser():
         if not chromium:
-            print("  skip  chromium screenshot: chromium is not installed (scripts/install-deps.sh installs it)")
+            print("  skip  chromium: chromium is not installed (scripts/install-deps.sh installs it)")
             return
-        shot = os.path.join(tmp, "shot-%s.png" % tag.replace(" ", "_"))
-        prof = tempfile.mkdtemp(prefix="needlesim-chromium-", dir=tmp)
-        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--user-data-dir=" + prof, "--screenshot=" + shot, "--window-size=1280,2000",
-               "file://" + os.path.abspath(html_path)]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
-        # Headless chromium in a container logs D-Bus and GPU probe errors that
-        # have nothing to do with the page; anything else counts as an error.
-        benign = ("dbus", "bus.cc", "object_proxy", "gpu", "viz", "unexpected operator",
-                  "written to file", "sandbox", "fontconfig", "zygote", "vaapi", "egl", "gl_")
-        errors = [ln for ln in r.stderr.splitlines()
-                  if re.search(r"ERROR|FATAL|Uncaught|net::ERR", ln) and
-                  not any(b in ln.lower() for b in benign)]
-        check("chromium renders the report (exit 0)", r.returncode == 0, r.stderr[-500:])
-        check("chromium screenshot non-empty PNG", is_png(shot))
-        check("chromium: no page errors", not errors, "\n".join(errors[:5]))
+        res = layout_check(chromium, html_path, tmp)
+        check("chromium renders the report at 1280 px", res is not None, "no result from chromium")
+        if res is None:
+            return
+        check("chromium: no broken image (%d images)" % res["images"], not res["broken"],
+              str(res["broken"]))
+        check("chromium: no overflowing table or page (width %d px)" % res["width"],
+              not res["overflow"] and res["scroll"] <= res["width"],
+              "%s; page scrollWidth %d" % (res["overflow"], res["scroll"]))
     run_check("chromium", browser)
+
+
+# Injected into a copy of a page: records broken images and elements wider
+# than their container (or the window) into <pre id="layout-check">.
+LAYOUT_JS = """<script>
+window.addEventListener('load', function () {
+  var W = document.documentElement.clientWidth, broken = [], over = [];
+  document.querySelectorAll('img').forEach(function (im, i) {
+    if (!im.complete || im.naturalWidth === 0) broken.push(im.alt || ('image ' + i));
+  });
+  document.querySelectorAll('table, pre, figure, img').forEach(function (t, i) {
+    var r = t.getBoundingClientRect(), p = t.parentElement;
+    if (r.right > W + 1 || t.scrollWidth > t.clientWidth + 1 ||
+        (p && t.tagName === 'TABLE' && t.offsetWidth > p.clientWidth + 1))
+      over.push((t.id || t.tagName) + ' ' + Math.round(r.right) + 'px');
+  });
+  var out = document.createElement('pre');
+  out.id = 'layout-check';
+  out.textContent = JSON.stringify({width: W, scroll: document.documentElement.scrollWidth,
+                                    images: document.images.length, broken: broken,
+                                    overflow: over});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def layout_check(chromium, html_path, tmp, width=1280):
+    """Render a copy of the page in headless Chromium at `width` px and return
+    the facts LAYOUT_JS records (None if Chromium gives none)."""
+    page = open(html_path, encoding="utf-8").read()
+    probe = html_path[:-5] + "-probe.html"
+    with open(probe, "w", encoding="utf-8") as fh:
+        fh.write(page.replace("</body>", LAYOUT_JS + "</body>"))
+    prof = tempfile.mkdtemp(prefix="needlesim-chromium-", dir=tmp)
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + prof,
+           "--window-size=%d,2000" % width, "--virtual-time-budget=10000", "--dump-dom",
+           "file://" + os.path.abspath(probe)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    m = re.search(r'<pre id="layout-check">(.*?)</pre>', r.stdout, re.S)
+    if not m:
+        return None
+    import html as _html
+    import json
+    return json.loads(_html.unescape(m.group(1)))
+
+
+def test_layout_checker(chromium, tmp):
+    """The layout check must catch a broken image and a too-wide table."""
+    if not chromium:
+        return
+    bad = os.path.join(tmp, "bad-layout.html")
+    with open(bad, "w", encoding="utf-8") as fh:
+        fh.write("<!DOCTYPE html><html><body style='margin:0'><p>x</p>"
+                 "<img alt='broken' src='data:image/png;base64,iVBORw0KGgoAAAA'>"
+                 "<table id='wide' style='width:1700px'><tr><td>wide</td></tr></table>"
+                 "</body></html>")
+    res = layout_check(chromium, bad, tmp)
+    check("layout check catches a broken image", res is not None and res["broken"] == ["broken"],
+          str(res))
+    check("layout check catches an overflowing table", res is not None and
+          any(o.startswith("wide") for o in res["overflow"]), str(res))
 
 
 def test_validate(tmp):
@@ -302,6 +372,7 @@ def main():
         test_units()
         test_bad_inputs(tmp)
         run_check("validate", lambda: test_validate(tmp))
+        run_check("layout checker", lambda: test_layout_checker(a.chromium, tmp))
         if a.fixture:
             test_file(a.fixture, tmp, a.chromium, fixture=True)
         for p in a.real:
