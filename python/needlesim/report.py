@@ -71,7 +71,7 @@ FLAGS = [("flag:dermis", "dermis", "every case reaches the dermis"),
          ("flag:punctured", "punctured", "every case breaches the stratum corneum"),
          ("flag:buckling", "buckling≥2", "buckling margin ≥ 2 in every case"),
          ("flag:fracture", "fracture≥2", "fracture margin ≥ 2 in every case"),
-         ("flag:force_cap", "force cap", "total force ≤ applicator.force in every case")]
+         ("flag:force_cap", "force cap", "total force ≤ applicator.force (+0.1 %) in every case")]
 
 
 def esc(x):
@@ -96,9 +96,22 @@ def _head(df, col, values):
     f, u = units.display_unit(df.attrs["units"].get(col, ""), values, col)
     if col == "total_dose":
         f, u = 1e-9, "µg"
-    name = esc(col.replace("_", " ")).replace(".", ".<wbr>")
+    name = _hyph(col.replace("_", " ")).replace(".", ".<wbr>")
     head = name + ("<br><small>[%s]</small>" % esc(u) if u not in ("", "-", "1") else "")
     return f, "<th title='%s'>%s</th>" % (esc(df.attrs["descriptions"].get(col, "")), head)
+
+
+def _hyph(text, n=7):
+    """Escaped text with a soft hyphen in the middle of words longer than n,
+    so narrow header cells break "perme-ated" rather than "permeate-d"."""
+    out = []
+    for w in text.split(" "):
+        if len(w) > n and "." not in w:
+            k = len(w) // 2
+            out.append(esc(w[:k]) + "&shy;" + esc(w[k:]))
+        else:
+            out.append(esc(w))
+    return " ".join(out)
 
 
 def _num(v, f):
