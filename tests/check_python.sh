@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make check-python: the Python loader, plots and report on a fixture file
 # (tests/python/make_fixture.py) and, when build/needlesim works, on real
-# sweeps (smoke, the main job, the lhs and saltelli examples), plus the design-study checks with the binary
+# sweeps (smoke, the main job, the lhs, saltelli and zip examples), plus the
+# design-study checks with the binary
 # (tests/python/test_analysis.py: Sobol indices, rank correlations, Pareto,
 # inverse design, loader conventions, pip install). Prints "N passed, N
 # failed"; exit 1 on failure.
@@ -46,6 +47,7 @@ if [ -x "$NEEDLESIM" ]; then
   run_real default inputs/default.ini
   run_real sensitivity inputs/sensitivity.ini --set sweep.samples=24
   run_real saltelli inputs/saltelli.ini
+  run_real device_comparison inputs/device_comparison.ini
 else
   echo "check-python: $NEEDLESIM not available; testing the fixture only"
 fi

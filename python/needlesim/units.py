@@ -1,7 +1,8 @@
 """Display units for tables and plots, and SI values of config-style quantities.
 
 display_unit() picks a readable unit (mm, µm, mN, µg/cm², h) for SI data
-without changing it; parse_quantity() reads "10 mg/mL", "500 um" or
+without changing it, whether the file spells its units "kg/m2" or in the
+UDUNITS/pint form "kg m-2"; parse_quantity() reads "10 mg/mL", "500 um" or
 "100 /cm2" with the unit syntax of the config files.
 """
 import math
@@ -34,13 +35,47 @@ _DISPLAY = {
 }
 
 
+def unit_dims(text):
+    """{symbol: power} of an SI unit string in either spelling the files use:
+    "kg/(m2 s)", "kg m-2 s-1", "m^2/s", "1/m2", "m-2"; {} for "1", "-" or "".
+    None if the text is not a product of powers of unit symbols."""
+    t = (text or "").strip().replace("·", " ").replace("*", " ").replace("^", "")
+    if t in ("", "1", "-"):
+        return {}
+    num, _, den = t.partition("/")
+    dims = {}
+    for part, sign in ((num, 1), (den.replace("(", "").replace(")", ""), -1)):
+        for tok in part.split():
+            m = re.match(r"^([A-Za-zµ°]+)(-?\d+)?$", tok)
+            if tok == "1":
+                continue
+            if not m:
+                return None
+            p = int(m.group(2)) if m.group(2) else 1
+            dims[m.group(1)] = dims.get(m.group(1), 0) + sign * p
+    return {k: v for k, v in dims.items() if v}
+
+
+def _canonical(units):
+    """The _DISPLAY key of the same unit ("kg m-2" -> "kg/m2"), else units."""
+    if units in _DISPLAY:
+        return units
+    d = unit_dims(units)
+    if d is None:
+        return units
+    for key in _DISPLAY:
+        if key and unit_dims(key) == d:
+            return key
+    return units
+
+
 def display_unit(units, values=None, name=""):
     """(factor, label): divide SI values by factor to show them in `label`.
 
     The unit is chosen so that a typical (median absolute, finite, non-zero)
     value is >= 1 in it; permeabilities are shown in cm/h, the unit of the
     Potts-Guy correlation."""
-    units = (units or "").strip()
+    units = _canonical((units or "").strip())
     if "permeability" in name and units == "m/s":
         return 0.01 / 3600, "cm/h"
     cands = _DISPLAY.get(units)

@@ -218,6 +218,22 @@ def test_find(check, tmp, binary, root):
     check("find: bad requirement is bad input (exit 2)", r.returncode == 2, r.stderr[-300:])
 
 
+def test_find_example(check, tmp, binary, root):
+    """The inverse-design example of inputs/ (coarse tolerance: few runs)."""
+    trail = os.path.join(tmp, "face_find.h5")
+    r = _cli("find", os.path.join(root, "inputs", "face_dermis.ini"), "--key", "needle.length",
+             "--lo", "300um", "--hi", "1.5mm", "--require", "deepest_layer >= dermis",
+             "--stat", "p10", "--tol", "50", "--trail", trail, "--needlesim", binary)
+    check("find on inputs/face_dermis.ini exits 0", r.returncode == 0, r.stderr[-400:])
+    if os.path.exists(trail):
+        with h5py.File(trail, "r") as f:
+            holds, value = f["trail/holds"][()].astype(bool), f["trail/value"][()]
+            answer = float(f.attrs["answer"])
+        check("face_dermis: answer meets, a value < 50 um below it fails",
+              answer in value[holds] and np.any(~holds & (value >= answer - 50) & (value < answer)),
+              "answer %g; runs %s %s" % (answer, value, holds))
+
+
 def test_conventions(check, tmp, binary, root):
     smoke = os.path.join(tmp, "conv-smoke.h5")
     r = _run(binary, os.path.join(root, "inputs", "smoke.ini"), smoke)
@@ -312,6 +328,7 @@ def run_all(check, run_check, tmp, binary, root):
         return
     print("design studies and analyst conventions")
     t0 = time.time()
-    for fn in (test_sobol, test_rank, test_pareto, test_find, test_conventions, test_install):
+    for fn in (test_sobol, test_rank, test_pareto, test_find, test_find_example, test_conventions,
+               test_install):
         run_check(fn.__name__, lambda fn=fn: fn(check, tmp, binary, root))
     print("        (%.0f s)" % (time.time() - t0))

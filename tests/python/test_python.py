@@ -82,6 +82,13 @@ def test_units():
     check("display_unit m -> µm for 250-500 µm", (f, u) == (1e-6, "µm"), "%r %r" % (f, u))
     f, u = needlesim.display_unit("kg/m2", [2e-5])
     check("display_unit kg/m2 -> µg/cm² (1 µg/cm² = 1e-5 kg/m²)", u == "µg/cm²" and f == 1e-5, u)
+    for cf, si in (("kg m-2", "kg/m2"), ("kg m-2 s-1", "kg/(m2 s)"), ("m-2", "1/m2"),
+                   ("m2 s-1", "m2/s"), ("kg m-3", "kg/m3")):
+        check("display_unit: UDUNITS spelling %r shown like %r" % (cf, si),
+              needlesim.display_unit(cf, [2.3e-5]) == needlesim.display_unit(si, [2.3e-5]) and
+              needlesim.display_unit(cf, [2.3e-5])[1] != cf)
+    f, u = needlesim.display_unit("m s-1", [3e-8], name="intact_permeability")
+    check("permeability in UDUNITS spelling shown in cm/h", u == "cm/h")
     f, u = needlesim.display_unit("m/s", [3e-8], name="intact_permeability")
     check("permeability shown in cm/h", u == "cm/h" and abs(3e-8 / f - 0.0108) < 1e-12, "%r" % (3e-8 / f))
     try:
