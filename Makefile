@@ -94,7 +94,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-smoke check-docs check-mpi check-python check-examples asan memcheck \
+.PHONY: all sim test check check-smoke check-docs check-cf check-paraview check-mpi check-python check-examples asan memcheck \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -129,7 +129,7 @@ test: $(TEST_BIN) ## build and run the Criterion unit and verification tests
 	$(Q)bash scripts/run-tests.sh $(TEST_BIN)
 
 check: test build/needlesim ## everything: tests, smoke run, examples, Python, MPI
-	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-docs check-python check-mpi
+	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-docs check-python check-cf check-paraview check-mpi
 	@echo "make check: all checks passed"
 
 check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data/smoke.ref
@@ -143,6 +143,12 @@ check-docs: build/needlesim ## README's generated blocks (config reference, ...)
 
 check-python: build/needlesim ## Python loader, plots and report tests
 	$(Q)if [ -f tests/check_python.sh ]; then bash tests/check_python.sh; fi
+
+check-cf: build/needlesim ## CF attributes: units parsed by UDUNITS-2 and pint, long_name, flag_values/flag_meanings
+	$(Q)bash tests/check_cf.sh
+
+check-paraview: build/needlesim ## the XDMF files of a fields run open in ParaView (pvpython) with every value right
+	$(Q)bash tests/check_paraview.sh
 
 check-mpi: build/needlesim ## MPI rank-count invariance, kill-and-resume, failure isolation
 	$(Q)if [ -f tests/mpi/check_mpi.sh ]; then bash tests/mpi/check_mpi.sh; fi

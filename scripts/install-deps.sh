@@ -13,6 +13,10 @@ packages=(
   libgsl-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev
   libcriterion-dev libinih-dev hdf5-tools
   python3 python3-h5py python3-numpy python3-matplotlib python3-pandas python3-xarray
+  # make check-paraview opens the XDMF files with pvpython (about 80 MB to download)
+  paraview python3-paraview
+  # make check-cf parses every units attribute with UDUNITS-2 and pint
+  udunits-bin python3-pint
 )
 if [ "${NS_DEPS_MINIMAL:-0}" != 1 ]; then
   packages+=(chromium)

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../models/skin.h"
+#include "quantity.h"
+
 #ifndef NS_VERSION
 #define NS_VERSION "0.0.0"
 #endif
@@ -160,12 +163,29 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, con
         d = H5Dcreate2(loc, name, type, s, H5P_DEFAULT, p, H5P_DEFAULT);
     if (p >= 0) H5Pclose(p);
     if (s >= 0) H5Sclose(s);
-    if (d >= 0 && (attr_string(d, "units", units) < 0 ||
+    char cf[64]; /* CF: units that UDUNITS-2 and pint parse, long_name for plots (xarray) */
+    if (d >= 0 && (attr_string(d, "units", ns_units_cf(units, cf, sizeof cf)) < 0 ||
+                   attr_string(d, "long_name", description) < 0 ||
                    attr_string(d, "description", description) < 0)) {
         H5Dclose(d);
         d = -1;
     }
     return d;
+}
+
+/* CF flag attributes of a coded variable: flag_values (n values of the
+ * dataset's type mtype) and flag_meanings (space-separated words). */
+static herr_t attr_flags(hid_t d, hid_t mtype, const void *values, size_t n, const char *meanings)
+{
+    hsize_t len = n;
+    hid_t s = H5Screate_simple(1, &len, NULL);
+    hid_t ft = H5Dget_type(d);
+    hid_t a = s >= 0 && ft >= 0 ? H5Acreate2(d, "flag_values", ft, s, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    herr_t rc = a >= 0 ? H5Awrite(a, mtype, values) : -1;
+    if (a >= 0) H5Aclose(a);
+    if (ft >= 0) H5Tclose(ft);
+    if (s >= 0) H5Sclose(s);
+    return rc < 0 ? rc : attr_string(d, "flag_meanings", meanings);
 }
 
 static hid_t make_group(hid_t loc, const char *name)
@@ -386,6 +406,24 @@ fail:
     return st;
 }
 
+/* flag_values 0..4 and flag_meanings of /results/deepest_layer: 0 none, then
+ * the layer names of a full skin stack (1 is "membrane" for a membrane stack). */
+static herr_t layer_flags(hid_t d)
+{
+    ns_skin_params full;
+    memset(&full, 0, sizeof full);
+    full.n_layers = NS_LAYER_MAX;
+    double codes[NS_LAYER_MAX + 1];
+    char meanings[128] = "none";
+    codes[0] = 0.0;
+    for (size_t i = 0; i < NS_LAYER_MAX; i++) {
+        codes[i + 1] = (double)(i + 1);
+        size_t len = strlen(meanings);
+        snprintf(meanings + len, sizeof meanings - len, " %s", ns_skin_layer_name(&full, i));
+    }
+    return attr_flags(d, H5T_NATIVE_DOUBLE, codes, NS_LAYER_MAX + 1, meanings);
+}
+
 static herr_t create_content(hid_t f, const ns_output_meta *m, ds_scale *sc_case,
                              ds_scale *sc_ins, ds_scale *sc_time)
 {
@@ -497,6 +535,7 @@ static herr_t create_content(hid_t f, const ns_output_meta *m, ds_scale *sc_case
         snprintf(buf, sizeof buf, "results/%s", ns_result_table[k].name);
         d = make_dataset(f, buf, H5T_IEEE_F64LE, 1, &n, &nan, ns_result_table[k].units,
                          ns_result_table[k].description);
+        if (d >= 0 && k == NS_R_DEEPEST_LAYER && layer_flags(d) < 0) goto done;
         snprintf(buf, sizeof buf, "/results/%s", ns_result_table[k].name);
         if (d < 0 || scale_attach(f, d, buf, 1, &sc_case, lab1) < 0) goto done;
         H5Dclose(d);
@@ -519,6 +558,10 @@ static herr_t create_content(hid_t f, const ns_output_meta *m, ds_scale *sc_case
     /* /status, /error, /timing/case_seconds */
     d = make_dataset(f, "status", H5T_STD_I8LE, 1, &n, &zero8, "1",
                      "case status: 0 pending (not computed yet), 1 ok, 2 failed (see /error)");
+    {
+        static const signed char codes[3] = {NS_CASE_PENDING, NS_CASE_OK, NS_CASE_FAILED};
+        if (d >= 0 && attr_flags(d, H5T_NATIVE_SCHAR, codes, 3, "pending ok failed") < 0) goto done;
+    }
     if (d < 0 || scale_attach(f, d, "/status", 1, &sc_case, lab1) < 0) goto done;
     H5Dclose(d);
     d = -1;
@@ -835,6 +878,34 @@ ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f
     H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->z) : -1,
          "write the field z grid");
     H5Dclose(d);
+    return NS_OK;
+fail:
+    if (d >= 0) H5Dclose(d);
+    return st;
+}
+
+ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr, double *z, size_t nz)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    const char *axis[2] = {"r", "z"};
+    double *buf[2] = {r, z};
+    size_t len[2] = {nr, nz};
+    hid_t d = -1;
+    for (int a = 0; a < 2; a++) {
+        char name[96];
+        hsize_t dims[2] = {0, 0};
+        snprintf(name, sizeof name, "/fields/case_%zu/%s", i, axis[a]);
+        d = H5Lexists(o->file, "/fields", H5P_DEFAULT) > 0 &&
+                    H5Lexists(o->file, name, H5P_DEFAULT) > 0
+                ? H5Dopen2(o->file, name, H5P_DEFAULT)
+                : -1;
+        H5OK(d, "open a /fields grid");
+        H5OK(dataset_dims(d, dims) == 1 && dims[0] == len[a] ? 0 : -1, "match a /fields grid length");
+        H5OK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf[a]), "read a /fields grid");
+        H5Dclose(d);
+        d = -1;
+    }
     return NS_OK;
 fail:
     if (d >= 0) H5Dclose(d);

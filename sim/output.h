@@ -145,6 +145,10 @@ ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *st
  * durable first. exceptions: NS_EINVAL (not a field case, shape mismatch), NS_EIO. */
 ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f);
 
+/* Read the cell centres of field case i: r[nr] and z[nz] [m] (/fields/case_<i>/r, z).
+ * exceptions: NS_EIO (not a field case, other lengths, read failure). */
+ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr, double *z, size_t nz);
+
 /* Append the current UTC time to the root attribute `resumed_utc` (space-
  * separated ISO 8601 list, oldest first; created_utc is never changed) and
  * flush. Called once when a run continues an existing file, before any case

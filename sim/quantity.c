@@ -326,3 +326,91 @@ char *ns_units_format(double si, ns_unit_kind kind, char *buf, size_t n)
     snprintf(buf, n, "%.6g %s", (si - best->offset) / best->factor, best->name);
     return buf;
 }
+
+/* ---- CF unit strings ---------------------------------------------------------- */
+
+/* One factor of a unit product: symbol and integer power. */
+typedef struct {
+    char sym[12];
+    int power;
+} cf_factor;
+
+#define CF_MAX_FACTORS 8
+
+/* Multiply the product by sym^power (merging a repeated symbol). -1 if full. */
+static int cf_add(cf_factor *f, size_t *n, const char *sym, size_t len, int power)
+{
+    if (len == 0 || len >= sizeof f[0].sym) return -1;
+    for (size_t k = 0; k < *n; k++)
+        if (strlen(f[k].sym) == len && strncmp(f[k].sym, sym, len) == 0) return f[k].power += power, 0;
+    if (*n == CF_MAX_FACTORS) return -1;
+    memcpy(f[*n].sym, sym, len);
+    f[*n].sym[len] = '\0';
+    f[(*n)++].power = power;
+    return 0;
+}
+
+/* Parse the product at *s up to ')' or the end; sign = +1 or -1 for the
+ * whole group. Terms: SYMBOL[POWER], a plain 1, or a (group); '/' divides by
+ * the next term only (left-associative, as in UDUNITS-2). -1 on bad syntax. */
+static int cf_product(const char **s, int sign, cf_factor *f, size_t *n)
+{
+    int div = 0;
+    for (;;) {
+        while (**s == ' ') (*s)++;
+        if (**s == '\0' || **s == ')') return 0;
+        if (**s == '/') {
+            div = 1;
+            (*s)++;
+            continue;
+        }
+        int term_sign = div ? -sign : sign;
+        div = 0;
+        if (**s == '(') {
+            (*s)++;
+            if (cf_product(s, term_sign, f, n) != 0 || **s != ')') return -1;
+            (*s)++;
+        } else if (isalpha((unsigned char)**s)) {
+            const char *b = *s;
+            while (isalpha((unsigned char)**s)) (*s)++;
+            size_t len = (size_t)(*s - b);
+            int p = 1;
+            if (**s == '^') (*s)++;
+            if (**s == '-' || isdigit((unsigned char)**s)) {
+                char *e = NULL;
+                p = (int)strtol(*s, &e, 10);
+                if (e == *s) return -1;
+                *s = e;
+            }
+            if (cf_add(f, n, b, len, term_sign * p) != 0) return -1;
+        } else if (**s == '1' && !isdigit((unsigned char)(*s)[1])) {
+            (*s)++;
+        } else {
+            return -1;
+        }
+    }
+}
+
+const char *ns_units_cf(const char *unit, char *buf, size_t n)
+{
+    cf_factor f[CF_MAX_FACTORS];
+    size_t nf = 0, len = 0;
+    const char *s = unit ? unit : "";
+    if (n == 0) return buf;
+    buf[0] = '\0';
+    if (s[0] == '\0') return buf;
+    if (cf_product(&s, 1, f, &nf) != 0 || *s != '\0') {
+        snprintf(buf, n, "%s", unit); /* not a product of powers: leave it as written */
+        return buf;
+    }
+    for (size_t k = 0; k < nf && len < n; k++) {
+        if (f[k].power == 0) continue;
+        int w = f[k].power == 1 ? snprintf(buf + len, n - len, "%s%s", len ? " " : "", f[k].sym)
+                                : snprintf(buf + len, n - len, "%s%s^%d", len ? " " : "", f[k].sym,
+                                           f[k].power);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    if (len == 0) snprintf(buf, n, "1");
+    return buf;
+}

@@ -71,6 +71,13 @@ int ns_units_number(const char *text, double *out);
 /* Parse a boolean. 0 ok, -1 not one of true/false/yes/no/on/off/1/0. */
 int ns_units_bool(const char *text, int *out);
 
+/* The unit string `unit` as written in the program's tables ("kg/(m2 s)",
+ * "1/m2", "m2/s", "1") in the CF form that both UDUNITS-2 and pint parse:
+ * a product of powers with '^', "kg m^-2 s^-1", "m^-2", "m^2 s^-1", "1"
+ * (UDUNITS' own "m2 s-1" is refused by pint 0.19, Debian 12's). "" stays "".
+ * A string that is not a product of powers is copied unchanged. Returns buf. */
+const char *ns_units_cf(const char *unit, char *buf, size_t n);
+
 /* Format an SI value in a readable unit of its kind ("500 um", "2.5 kPa").
  * Dimensionless and count values are printed plainly. Returns buf. */
 char *ns_units_format(double si, ns_unit_kind kind, char *buf, size_t n);
