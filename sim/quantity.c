@@ -48,7 +48,9 @@ static const unit_row units[] = {
     {NS_KIND_TIME, "s", NS_S, 0, 1},
     {NS_KIND_TIME, "min", NS_MIN, 0, 1},
     {NS_KIND_TIME, "h", NS_HOUR, 0, 1},
+    {NS_KIND_TIME, "hours", NS_HOUR, 0, 0},
     {NS_KIND_TIME, "d", NS_DAY, 0, 1},
+    {NS_KIND_TIME, "days", NS_DAY, 0, 0},
     {NS_KIND_AREAL_DENSITY, "/m2", 1.0, 0, 0},
     {NS_KIND_AREAL_DENSITY, "1/m2", 1.0, 0, 0},
     {NS_KIND_AREAL_DENSITY, "/cm2", 1.0 / NS_CM2, 0, 1},
@@ -146,19 +148,48 @@ const char *ns_units_accepted(ns_unit_kind kind)
     return s;
 }
 
-/* Copy a unit string without blanks and '^', mapping "µ" (UTF-8 C2 B5) to 'u'. */
+/* UTF-8 superscripts that may end a unit ("cm²", "s⁻¹") and their ASCII. */
+static const struct {
+    const char *utf8;
+    char ascii;
+} superscripts[] = {{"\xC2\xB2", '2'}, {"\xC2\xB3", '3'}, {"\xC2\xB9", '1'},
+                    {"\xE2\x81\xBB", '-'}, {"\xE2\x81\xB0", '0'}, {"\xE2\x81\xB4", '4'}};
+
+/* Copy a unit string, mapping "µ" (UTF-8 C2 B5) to 'u' and superscript digits
+ * to ASCII ones, dropping '^' before a power and the blanks at either end or
+ * next to an operator ("mg / mL" = "mg/mL", "m^2/s" = "m2/s"). A blank between
+ * two symbols stays: it multiplies ("m s-1"), so "m m" is an area, never "mm". */
 static void normalise_unit(const char *in, char *out, size_t n)
 {
     size_t j = 0;
     for (size_t i = 0; in[i] != '\0' && j + 1 < n; i++) {
         unsigned char ch = (unsigned char)in[i];
-        if (isspace(ch) || ch == '^') continue;
+        if (isspace(ch)) {
+            size_t k = i;
+            while (isspace((unsigned char)in[k + 1])) k++;
+            char next = in[k + 1];
+            if (j > 0 && !strchr("/(^*.", out[j - 1]) && next != '\0' && !strchr("/)^*.", next))
+                out[j++] = ' ';
+            i = k;
+            continue;
+        }
+        if (ch == '^') continue;
         if (ch == 0xC2 && (unsigned char)in[i + 1] == 0xB5) {
             out[j++] = 'u';
             i++;
             continue;
         }
-        out[j++] = (char)ch;
+        int mapped = 0;
+        for (size_t k = 0; k < sizeof superscripts / sizeof superscripts[0]; k++) {
+            size_t len = strlen(superscripts[k].utf8);
+            if (strncmp(in + i, superscripts[k].utf8, len) == 0) {
+                out[j++] = superscripts[k].ascii;
+                i += len - 1;
+                mapped = 1;
+                break;
+            }
+        }
+        if (!mapped) out[j++] = (char)ch;
     }
     out[j] = '\0';
 }
@@ -182,6 +213,31 @@ static const unit_row *find_unit_nocase(ns_unit_kind kind, const char *name)
 {
     for (size_t i = 0; i < N_UNITS; i++)
         if (units[i].kind == kind && strcasecmp(units[i].name, name) == 0) return &units[i];
+    return NULL;
+}
+
+const char *ns_units_cf(const char *unit, char *buf, size_t n);
+
+/* The unit of `kind` (or of any kind when kind == NS_KIND_N) that equals
+ * `name` as a product of powers: "m s-1" = "m/s", "cm-2" = "/cm2",
+ * "mg ml-1" = "mg/mL" (the litre is L or l). NULL if none. */
+static const unit_row *find_unit_product(ns_unit_kind kind, const char *name)
+{
+    char want[64], have[64], lname[64];
+    /* the words "l", "ml", "ul" -> "L", "mL", "uL" */
+    snprintf(lname, sizeof lname, "%s", name);
+    for (size_t i = 0; lname[i]; i++) {
+        if (!isalpha((unsigned char)lname[i]) || (i > 0 && isalpha((unsigned char)lname[i - 1]))) continue;
+        size_t w = 0;
+        while (isalpha((unsigned char)lname[i + w])) w++;
+        if (lname[i + w - 1] == 'l' && (w == 1 || (w == 2 && strchr("mu", lname[i]))))
+            lname[i + w - 1] = 'L';
+    }
+    ns_units_cf(lname, want, sizeof want);
+    for (size_t i = 0; i < N_UNITS; i++) {
+        if (kind != NS_KIND_N && units[i].kind != kind) continue;
+        if (strcmp(ns_units_cf(units[i].name, have, sizeof have), want) == 0) return &units[i];
+    }
     return NULL;
 }
 
@@ -274,9 +330,11 @@ ns_status ns_units_parse(const char *text, ns_unit_kind kind, double *si, char *
         return NS_EINVAL;
     }
     const unit_row *u = find_unit(kind, unit);
+    if (!u) u = find_unit_product(kind, unit);
     if (!u) {
         const unit_row *near = find_unit_nocase(kind, unit);
         const unit_row *other = find_unit_any(unit);
+        if (!other) other = find_unit_product(NS_KIND_N, unit);
         if (near)
             snprintf(err, err_len, "unknown unit '%s' (did you mean '%s'?); %s takes %s", unit,
                      near->name, kind_names[kind], ns_units_accepted(kind));

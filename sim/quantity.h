@@ -8,9 +8,19 @@
  * names what was expected ("missing unit; expected a length such as 500 um").
  *
  * Syntax: NUMBER [UNIT], NUMBER as strtod() reads it in decimal (sign,
- * fraction, exponent: "1.5e-3"), UNIT after optional blanks. Inside the unit
- * blanks and '^' are ignored ("m^2/s" = "m2/s", "mg / mL" = "mg/mL"), "µm"
- * equals "um". Dimensionless and count kinds take plain numbers.
+ * fraction, exponent: "1.5e-3"), UNIT after optional blanks. A unit is one of
+ * the table spellings of its kind ("500 um", "/cm2", "mg/mL") or the same
+ * unit written as UDUNITS-2 writes products: a blank multiplies and an
+ * integer after a symbol is its power ("m s-1" = "m/s", "cm-2" = "/cm2",
+ * "mg ml-1" = "mg/mL", "m^2 s^-1"); '^', "²", "³" and "⁻¹" may write powers,
+ * "µm" equals "um", blanks next to '/' or '^' do not count ("mg / mL").
+ * Because a blank multiplies, "5 m m" is an area and refused for a length,
+ * never read as 5 mm. Such a product is matched against the table (same
+ * powers of the same symbols), so it gives bit-for-bit the value of the table
+ * spelling, and the per-key kind check stays. UDUNITS-2 itself (libudunits2)
+ * is not used: it would load an XML database at every start, accept units no
+ * key means (offsets, "m 1000"), and change conversion factors in their last
+ * bit. Dimensionless and count kinds take plain numbers.
  */
 #ifndef NS_SIM_QUANTITY_H
 #define NS_SIM_QUANTITY_H

@@ -160,3 +160,54 @@ Test(units, format_round_trip)
         cr_assert(epsilon_eq(dbl, back, cases[i].si, 5e-6 * fabs(cases[i].si)), "%s", buf);
     }
 }
+
+/* UDUNITS-2 spellings (a blank multiplies, a trailing integer is a power) and
+ * Unicode superscripts name the same table unit, so they give the very same
+ * SI value as the table spelling (one multiplication by the same factor). */
+static void same(const char *a, const char *b, ns_unit_kind kind)
+{
+    double x = parse_ok(a, kind), y = parse_ok(b, kind);
+    cr_assert(x == y, "'%s' = %.17g but '%s' = %.17g", a, x, b, y);
+}
+
+Test(units, udunits_spellings)
+{
+    same("2.37 m s-1", "2.37 m/s", NS_KIND_SPEED);
+    same("2.37 mm s^-1", "2.37 mm/s", NS_KIND_SPEED);
+    same("137 cm-2", "137 /cm2", NS_KIND_AREAL_DENSITY);
+    same("137 /cm\xc2\xb2", "137 /cm2", NS_KIND_AREAL_DENSITY);
+    same("137 cm\xe2\x81\xbb\xc2\xb2", "137 /cm2", NS_KIND_AREAL_DENSITY);
+    same("13.7 mg/ml", "13.7 mg/mL", NS_KIND_CONCENTRATION);
+    same("13.7 mg ml-1", "13.7 mg/mL", NS_KIND_CONCENTRATION);
+    same("6.3e-10 m2 s-1", "6.3e-10 m2/s", NS_KIND_DIFFUSIVITY);
+    same("0.37 s\xe2\x81\xbb\xc2\xb9", "0.37 1/s", NS_KIND_RATE);
+    same("24 hours", "24 h", NS_KIND_TIME);
+    same("3 days", "3 d", NS_KIND_TIME);
+    same("1.1 J m-2", "1.1 J/m2", NS_KIND_TOUGHNESS);
+    CHECK("37 degC", NS_KIND_TEMPERATURE, 310.15);
+}
+
+Test(units, blank_inside_a_unit_multiplies)
+{
+    /* "5 m m" is 5 m^2, an area: never 5 mm */
+    parse_bad("5 m m", NS_KIND_LENGTH, "unknown unit 'm m'; expected a length in nm, um, mm, cm, m");
+    parse_bad("5 m  m", NS_KIND_LENGTH, "unknown unit 'm m'");
+    parse_bad("2 m s-1", NS_KIND_LENGTH, "wrong unit 'm s-1' (a speed); expected a length");
+    parse_bad("2 m s", NS_KIND_SPEED, "unknown unit 'm s'");
+}
+
+Test(units, cf_strings)
+{
+    static const char *const cases[][2] = {
+        {"kg/(m2 s)", "kg m^-2 s^-1"}, {"1/m2", "m^-2"}, {"m2/s", "m^2 s^-1"}, {"kg/m3", "kg m^-3"},
+        {"N/m3", "N m^-3"}, {"m/s", "m s^-1"}, {"1/s", "s^-1"}, {"m2", "m^2"}, {"m", "m"},
+        {"1", "1"}, {"", ""}, {"J/m2", "J m^-2"}, {"kg/mol", "kg mol^-1"}, {"m/m", "1"}};
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_assert(strcmp(ns_units_cf(cases[i][0], buf, sizeof buf), cases[i][1]) == 0,
+                  "'%s' -> '%s', want '%s'", cases[i][0], buf, cases[i][1]);
+    /* every SI unit the program writes has a CF form without '/' */
+    for (int k = 0; k < NS_KIND_N; k++)
+        cr_assert(strchr(ns_units_cf(ns_units_si((ns_unit_kind)k), buf, sizeof buf), '/') == NULL,
+                  "kind %d: '%s'", k, buf);
+}
