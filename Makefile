@@ -94,7 +94,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-smoke check-docs check-cf check-paraview check-mpi check-python check-examples asan memcheck \
+.PHONY: all sim test check check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-python check-examples asan memcheck \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -129,7 +129,7 @@ test: $(TEST_BIN) ## build and run the Criterion unit and verification tests
 	$(Q)bash scripts/run-tests.sh $(TEST_BIN)
 
 check: test build/needlesim ## everything: tests, smoke run, examples, Python, MPI
-	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-docs check-python check-cf check-paraview check-mpi
+	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-comments check-docs check-python check-cf check-paraview check-install check-mpi
 	@echo "make check: all checks passed"
 
 check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data/smoke.ref
@@ -137,6 +137,9 @@ check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data
 
 check-examples: build/needlesim ## validate every inputs/*.ini and the bad-input corpus
 	$(Q)bash tests/check_inputs.sh
+
+check-comments: build/needlesim ## the header comments of inputs/*.ini agree with the configs (cases, sweep mode, skin preset)
+	$(Q)bash tests/check_example_comments.sh
 
 check-docs: build/needlesim ## README's generated blocks (config reference, ...) match the code
 	$(Q)bash scripts/sync-readme.sh --check
@@ -188,16 +191,54 @@ report: ## HTML device-comparison report of the main job's output
 validate: build/needlesim ## validation report against published measurements
 	$(Q)$(PYTHON) scripts/validate.py -o outputs/validation.html
 
-install: build/needlesim ## install to $(DESTDIR)$(PREFIX)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/needlesim/inputs \
-	  $(DESTDIR)$(PREFIX)/share/needlesim/scripts
-	install -m 755 build/needlesim $(DESTDIR)$(PREFIX)/bin/needlesim
-	install -m 644 inputs/*.ini $(DESTDIR)$(PREFIX)/share/needlesim/inputs/
-	install -m 644 scripts/*.py $(DESTDIR)$(PREFIX)/share/needlesim/scripts/ 2>/dev/null || true
+# ---- install ------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the Python
+# package (copied, so it works offline; on PYTHONPATH for PREFIX /usr and
+# /usr/local, else add PYTHONDIR), needlesim-py, the man page and the bash
+# completion (both generated from the binary), README, schema, changelog,
+# licence and citation, the examples, the Slurm script and the analysis scripts.
+BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/needlesim
+DOCDIR = $(PREFIX)/share/doc/needlesim
+MAN1DIR = $(PREFIX)/share/man/man1
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+PYTHONDIR ?= $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)/dist-packages
 
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/needlesim
-	rm -rf $(DESTDIR)$(PREFIX)/share/needlesim
+build/man/needlesim.1: build/needlesim man/gen-man.sh VERSION
+	$(Q)mkdir -p $(@D)
+	$(Q)bash man/gen-man.sh build/needlesim $(VERSION) > $@.new && mv $@.new $@
+
+man: build/man/needlesim.1 ## generate the manual page (build/man/needlesim.1)
+
+install: build/needlesim build/man/needlesim.1 ## install to $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/inputs $(DESTDIR)$(DATADIR)/scripts \
+	  $(DESTDIR)$(DATADIR)/slurm $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MAN1DIR) \
+	  $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(PYTHONDIR)/needlesim
+	install -m 755 build/needlesim $(DESTDIR)$(BINDIR)/needlesim
+	install -m 644 python/needlesim/*.py $(DESTDIR)$(PYTHONDIR)/needlesim/
+	install -m 644 VERSION $(DESTDIR)$(PYTHONDIR)/needlesim/VERSION
+	printf '#!%s\n# needlesim-py: the needlesim Python package command (python3 -m needlesim)\nimport sys\nsys.path.insert(0, "%s")\nfrom needlesim.cli import main\nsys.exit(main())\n' \
+	  $(PYTHON) $(PYTHONDIR) > $(DESTDIR)$(BINDIR)/needlesim-py
+	chmod 755 $(DESTDIR)$(BINDIR)/needlesim-py
+	install -m 644 build/man/needlesim.1 $(DESTDIR)$(MAN1DIR)/needlesim.1
+	install -m 644 completion/needlesim.bash $(DESTDIR)$(COMPLETIONDIR)/needlesim
+	install -m 644 README.md CHANGELOG.md LICENSE CITATION.cff $(DESTDIR)$(DOCDIR)/
+	install -m 644 outputs/README.md $(DESTDIR)$(DOCDIR)/schema.md
+	install -m 644 inputs/*.ini $(DESTDIR)$(DATADIR)/inputs/
+	install -m 755 scripts/slurm/sweep.sbatch $(DESTDIR)$(DATADIR)/slurm/
+	install -m 644 scripts/slurm/README.md $(DESTDIR)$(DATADIR)/slurm/
+	install -m 755 scripts/*.py $(DESTDIR)$(DATADIR)/scripts/
+
+print-%: # print a variable: make print-PYTHONDIR
+	@echo $($*)
+
+uninstall: ## remove what `make install` installed (same PREFIX and DESTDIR)
+	rm -f $(DESTDIR)$(BINDIR)/needlesim $(DESTDIR)$(BINDIR)/needlesim-py \
+	  $(DESTDIR)$(MAN1DIR)/needlesim.1 $(DESTDIR)$(COMPLETIONDIR)/needlesim
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(PYTHONDIR)/needlesim
+
+check-install: build/needlesim build/man/needlesim.1 ## install into a staging DESTDIR and run the installed programs from an empty directory
+	$(Q)bash tests/check_install.sh
 
 format: ## clang-format every C source in place
 	clang-format -i $(wildcard models/*.[ch] models/*/*.[ch] sim/*.[ch] tests/*/*.c)
