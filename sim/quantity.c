@@ -179,6 +179,11 @@ static void normalise_unit(const char *in, char *out, size_t n)
             i++;
             continue;
         }
+        if (ch == 0xC2 && (unsigned char)in[i + 1] == 0xB7) { /* middle dot multiplies */
+            out[j++] = '.';
+            i++;
+            continue;
+        }
         int mapped = 0;
         for (size_t k = 0; k < sizeof superscripts / sizeof superscripts[0]; k++) {
             size_t len = strlen(superscripts[k].utf8);
@@ -409,13 +414,14 @@ static int cf_add(cf_factor *f, size_t *n, const char *sym, size_t len, int powe
 }
 
 /* Parse the product at *s up to ')' or the end; sign = +1 or -1 for the
- * whole group. Terms: SYMBOL[POWER], a plain 1, or a (group); '/' divides by
+ * whole group. Terms: SYMBOL[POWER], a plain 1, or a (group), multiplied by a
+ * blank, '.' or '*' (normalise_unit turns '·' into '.'); '/' divides by
  * the next term only (left-associative, as in UDUNITS-2). -1 on bad syntax. */
 static int cf_product(const char **s, int sign, cf_factor *f, size_t *n)
 {
     int div = 0;
     for (;;) {
-        while (**s == ' ') (*s)++;
+        while (**s == ' ' || **s == '.' || **s == '*') (*s)++; /* all multiply */
         if (**s == '\0' || **s == ')') return 0;
         if (**s == '/') {
             div = 1;

@@ -10,7 +10,7 @@
  * Syntax: NUMBER [UNIT], NUMBER as strtod() reads it in decimal (sign,
  * fraction, exponent: "1.5e-3"), UNIT after optional blanks. A unit is one of
  * the table spellings of its kind ("500 um", "/cm2", "mg/mL") or the same
- * unit written as UDUNITS-2 writes products: a blank multiplies and an
+ * unit written as UDUNITS-2 writes products: a blank (or ., *, ·) multiplies, an
  * integer after a symbol is its power ("m s-1" = "m/s", "cm-2" = "/cm2",
  * "mg ml-1" = "mg/mL", "m^2 s^-1"); '^', "²", "³" and "⁻¹" may write powers,
  * "µm" equals "um", blanks next to '/' or '^' do not count ("mg / mL").

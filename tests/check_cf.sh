@@ -57,6 +57,27 @@ with h5py.File(sys.argv[1], "r") as f:
     codes = f["results/deepest_layer"][()]
     if not np.isin(codes[np.isfinite(codes)], dl["flag_values"]).all():
         bad.append("deepest_layer holds codes outside flag_values: %s" % np.unique(codes))
+    # the schema document lists the same units strings as the file
+    doc, group, ndoc = open("outputs/README.md", encoding="utf-8").read(), None, 0
+    for line in doc.splitlines():
+        if line.startswith("### `/results/"):
+            group = "results"
+        elif line.startswith("### `/curves/"):
+            group = "curves"
+        elif line.startswith("#"):
+            group = None
+        cells = [c.strip() for c in line.split("|")]
+        if group and len(cells) > 3 and cells[1].startswith("`") and cells[1] != "`name`":
+            name = cells[1].strip("`")
+            unit = cells[3] if group == "curves" else cells[2]
+            path = "%s/%s" % (group, name)
+            if path not in f:
+                bad.append("outputs/README.md lists %s, the file has no such dataset" % path)
+            elif text(f[path].attrs["units"]) != unit:
+                bad.append("outputs/README.md: %s in %r, the file says %r" % (path, unit, text(f[path].attrs["units"])))
+            ndoc += 1
+    if ndoc < 20:
+        bad.append("outputs/README.md: only %d result and curve rows found" % ndoc)
 print("cf: %d distinct units strings (%s), flags on /status and deepest_layer: %s"
       % (len(seen), ", ".join(sorted(seen)), "ok" if not bad else "FAILED"))
 for b in bad:

@@ -184,6 +184,9 @@ Test(units, udunits_spellings)
     same("24 hours", "24 h", NS_KIND_TIME);
     same("3 days", "3 d", NS_KIND_TIME);
     same("1.1 J m-2", "1.1 J/m2", NS_KIND_TOUGHNESS);
+    same("2.37 m.s-1", "2.37 m/s", NS_KIND_SPEED);
+    same("2.37 m*s^-1", "2.37 m/s", NS_KIND_SPEED);
+    same("2.37 m\xc2\xb7s\xe2\x81\xbb\xc2\xb9", "2.37 m/s", NS_KIND_SPEED);
     CHECK("37 degC", NS_KIND_TEMPERATURE, 310.15);
 }
 
