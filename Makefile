@@ -183,9 +183,9 @@ run: build/needlesim ## run the main job (inputs/default.ini) on $(NP) MPI ranks
 bench: $(BENCH_BIN) build/needlesim ## benchmarks (tables on stdout and in build/bench/)
 	$(Q)bash scripts/bench.sh $(BENCH_BIN)
 
-report: ## HTML device-comparison report of the main job's output
+report: ## HTML device report of the main job's output (REPORT_ARGS="--rank penetration_depth")
 	$(Q)test -f $(OUT) || $(MAKE) --no-print-directory run
-	$(Q)$(PYTHON) scripts/report.py $(OUT) -o outputs/report.html
+	$(Q)$(PYTHON) scripts/report.py $(OUT) -o outputs/report.html $(REPORT_ARGS)
 	@echo "report: outputs/report.html"
 
 validate: build/needlesim ## validation report against published measurements

@@ -213,16 +213,22 @@ def _categorical_sections(df, params):
     return out
 
 
-def _layer_names(ds):
-    """{code: name} of a coded layer dataset: its CF flag_values and
-    flag_meanings when present, else the built-in table."""
+def _flag_names(ds):
+    """{code: name} from a dataset's CF flag_values and flag_meanings
+    (underscores read as spaces), or None when it has none."""
     a = ds.attrs
     if "flag_values" in a and "flag_meanings" in a:
         vals = np.atleast_1d(np.asarray(a["flag_values"])).tolist()
         names = str(_text(a["flag_meanings"])).split()
         if len(vals) == len(names):
             return {int(v): n.replace("_", " ") for v, n in zip(vals, names)}
-    return dict(LAYER_NAMES)
+    return None
+
+
+def _layer_names(ds):
+    """{code: name} of a coded layer dataset: its CF flags when present,
+    else the built-in table."""
+    return _flag_names(ds) or dict(LAYER_NAMES)
 
 
 def load(path, failed="keep", constants="attrs"):
@@ -257,13 +263,14 @@ def load(path, failed="keep", constants="attrs"):
                 cols[name] = _column(ds)[keep]
                 a = _attrs(ds)
                 units[name] = a.get("units", "")
-                desc[name] = a.get("description", "")
+                desc[name] = a.get("description") or a.get("long_name", "")
                 names.append(name)
                 if name == "deepest_layer":
                     layers = _layer_names(ds)
+        names_st = _flag_names(f["status"]) or STATUS_TEXT
         cols["status"] = pd.Categorical(
-            [STATUS_TEXT.get(int(s), "unknown(%d)" % s) for s in status[keep]],
-            categories=list(STATUS_TEXT.values()))
+            [names_st.get(int(s), "unknown(%d)" % s) for s in status[keep]],
+            categories=[names_st[k] for k in sorted(names_st)])
         units["status"], desc["status"] = "", "pending, ok or failed"
         if "error" in f:
             err = np.array(_strings(f["error"][()]), dtype=object)[keep]

@@ -246,6 +246,21 @@ def test_conventions(check, tmp, binary, root):
           set(df["deepest_layer"].dropna()) <= {"stratum corneum", "viable epidermis", "dermis",
                                                 "hypodermis", "none", "membrane"},
           str(df["deepest_layer"].tolist()))
+    cf = os.path.join(tmp, "conv-cf.h5")
+    shutil.copy(smoke, cf)
+    with h5py.File(cf, "a") as f:
+        f["results/deepest_layer"].attrs["flag_values"] = np.array([0, 1, 2, 3, 4], np.int8)
+        f["results/deepest_layer"].attrs["flag_meanings"] = \
+            "no_layer horny_layer living_epidermis dermis_proper fat"
+        del f["results/max_force"].attrs["description"]
+        f["results/max_force"].attrs["long_name"] = "peak force per needle"
+    dcf = needlesim.load(cf)
+    check("CF flag_meanings name the layers when present",
+          set(dcf["deepest_layer"].dropna()) <= {"dermis proper", "fat", "living epidermis"} and
+          list(dcf["deepest_layer"].cat.categories)[0] == "no layer",
+          str(list(dcf["deepest_layer"].cat.categories)))
+    check("CF long_name serves as description", dcf.attrs["descriptions"]["max_force"] ==
+          "peak force per needle")
     c = df.attrs["constants"]
     check("constants: needle.preset and numerics.diff_n_r from the config",
           c.get("needle.preset") == "microneedle_steel" and c.get("numerics.diff_n_r") == 24,
