@@ -82,8 +82,9 @@ def summary(path):
 def format_sobol(S):
     """One line per key: key, S1, ST, S1 and ST confidence half-widths."""
     a = S.attrs
-    lines = ["# %s: Sobol indices from %d of %d base points (%d dropped: a case failed or the "
-             "result is undefined); +- half-widths of %g %% bootstrap intervals (%d resamples)"
+    lines = ["# %s: Sobol indices from %d of %d base points (%d dropped: a case failed, is "
+             "pending or has no finite result); +- half-widths of %g %% bootstrap intervals "
+             "(%d resamples)"
              % (a["result"], a["n_used"], a["n_base"], a["dropped"], 100 * a["confidence"],
                 a["n_boot"]),
              "%-36s %8s %8s %8s %8s" % ("key", "S1", "ST", "S1_conf", "ST_conf")]

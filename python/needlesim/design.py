@@ -36,7 +36,7 @@ import tempfile
 
 import numpy as np
 
-from .loader import NeedlesimError, load
+from .loader import NeedlesimError, load, parse_config
 from .units import display_unit, label, parse_quantity
 
 STATS = ("all", "min", "p10", "median", "p90", "max")
@@ -177,6 +177,11 @@ def find(config, key, lo, hi, requirements, stat="all", log=False, tol=None, max
         raise ValueError("at least one --require RESULT OP VALUE is needed")
     if stat not in STATS:
         raise ValueError("statistic %r: allowed %s" % (stat, ", ".join(STATS)))
+    with open(config, encoding="utf-8") as fh:
+        axes = parse_config(fh.read())[1]["axes"]
+    if key in axes:
+        raise ValueError("%s is a sweep axis of %s; the searched key must be fixed in each run "
+                         "(take it out of [sweep])" % (key, config))
     a, unit = _split_quantity(lo)
     b, unit_b = _split_quantity(hi)
     if unit_b != unit:
@@ -242,7 +247,8 @@ def find(config, key, lo, hi, requirements, stat="all", log=False, tol=None, max
             tr.write(status="no bracket", answer=float("nan"))
             raise NeedlesimError(
                 "needlesim: find: the requirement %s at both ends [%.6g, %.6g] %s (after %d "
-                "widenings): no change to bracket" % ("holds" if ha else "fails", a, b, unit, n_exp))
+                "widenings): no change to bracket"
+                % ("holds" if ha else "fails", a, b, unit, n_exp))
         while width(a, b) > tol:
             m = mid(a, b)
             if run(m) == ha:

@@ -213,6 +213,11 @@ def test_find(check, tmp, binary, root):
              "--require", "penetration_depth >= 5 mm", "--trail", trail, "--needlesim", binary)
     check("find: no bracket is reported (exit 1)", r.returncode == 1 and "bracket" in r.stderr,
           r.stderr[-300:])
+    r = _cli("find", os.path.join(root, "inputs", "smoke.ini"), "--key", "needle.length",
+             "--lo", "600 um", "--hi", "700 um", "--require", "penetration_depth >= 5 mm",
+             "--needlesim", binary)
+    check("find: a swept key is bad input (exit 2, says sweep axis)",
+          r.returncode == 2 and "sweep axis" in r.stderr, r.stderr[-300:])
     r = _cli("find", ini, "--key", "needle.length", "--lo", "600 um", "--hi", "700 um",
              "--require", "penetration_depth = 5 mm", "--needlesim", binary)
     check("find: bad requirement is bad input (exit 2)", r.returncode == 2, r.stderr[-300:])
