@@ -225,7 +225,7 @@ install: build/needlesim build/man/needlesim.1 ## install to $(DESTDIR)$(PREFIX)
 	install -m 644 README.md CHANGELOG.md LICENSE CITATION.cff $(DESTDIR)$(DOCDIR)/
 	install -m 644 outputs/README.md $(DESTDIR)$(DOCDIR)/schema.md
 	install -m 644 inputs/*.ini $(DESTDIR)$(DATADIR)/inputs/
-	install -m 755 scripts/slurm/sweep.sbatch $(DESTDIR)$(DATADIR)/slurm/
+	install -m 755 scripts/slurm/*.sbatch $(DESTDIR)$(DATADIR)/slurm/
 	install -m 644 scripts/slurm/README.md $(DESTDIR)$(DATADIR)/slurm/
 	install -m 755 scripts/*.py $(DESTDIR)$(DATADIR)/scripts/
 

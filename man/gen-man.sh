@@ -63,8 +63,8 @@ cat <<'ROFF'
 .I share/needlesim/inputs/*.ini
 commented example configurations (smoke.ini runs in seconds)
 .TP
-.I share/needlesim/slurm/sweep.sbatch
-Slurm batch script for a sweep, resubmittable with --resume
+.I share/needlesim/slurm/*.sbatch
+Slurm batch scripts for a sweep (resubmittable with --resume)
 .TP
 .I share/doc/needlesim/README.md, schema.md
 user guide and the HDF5 schema

@@ -27,7 +27,7 @@ pydir=$(cd "$root" && make --no-print-directory -s PREFIX="$prefix" print-PYTHON
 mode() { [ "$(stat -c %a "$1")" = "$2" ]; }
 check "binary installed executable" mode "$P/bin/needlesim" 755
 check "needlesim-py installed executable" mode "$P/bin/needlesim-py" 755
-check "Slurm script installed executable" mode "$P/share/needlesim/slurm/sweep.sbatch" 755
+check "every Slurm script installed executable" bash -c "n=0; for f in scripts/slurm/*.sbatch; do [ \$(stat -c %a '$P'/share/needlesim/slurm/\$(basename \$f)) = 755 ] || exit 1; n=\$((n + 1)); done; [ \$n -gt 0 ]"
 check "analysis scripts installed executable" bash -c "for f in '$P'/share/needlesim/scripts/*.py; do [ \$(stat -c %a \"\$f\") = 755 ] || exit 1; done"
 check "every example installed" bash -c "[ \$(ls '$P'/share/needlesim/inputs/*.ini | wc -l) = \$(ls inputs/*.ini | wc -l) ]"
 check "README, schema, changelog, licence, citation" bash -c "cd '$P/share/doc/needlesim' && cmp README.md '$root/README.md' && cmp schema.md '$root/outputs/README.md' && test -s CHANGELOG.md -a -s LICENSE -a -s CITATION.cff"
