@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Write the needlesim(1) manual page to stdout, generated from the program
 # itself so it never disagrees with it: the blocks of `needlesim --help`
-# (usage -> SYNOPSIS, the command list -> COMMANDS, options -> OPTIONS, the
+# (usage -> SYNOPSIS, the command list and each command's own --help ->
+# COMMANDS, options -> OPTIONS, the
 # exit codes -> EXIT STATUS, anything else -> DESCRIPTION) and the key table
 # of `needlesim keys` (-> CONFIGURATION KEYS).
 #   man/gen-man.sh BINARY VERSION > needlesim.1
@@ -52,6 +53,13 @@ its layout is described in the schema document installed with the program.
 ROFF
 [ -z "$other" ] || printf '%s' "$other" | pre
 printf '.SH COMMANDS\n'; printf '%s' "$commands" | pre
+# Each command's own help, where it has one (`needlesim CMD --help` that is
+# not the global text).
+for cmd in $(printf '%s' "$synopsis" | awk '$1 == "needlesim" && $2 !~ /^-/ {print $2}' | sort -u); do
+  if sub=$("$bin" "$cmd" --help 2>/dev/null) && [ -n "$sub" ] && [ "$sub" != "$help" ]; then
+    printf '.SS needlesim %s\n' "$cmd"; printf '%s\n' "$sub" | pre
+  fi
+done
 printf '.SH OPTIONS\n'; printf '%s' "$options" | pre
 printf '.SH EXIT STATUS\n'; printf '%s' "$exits" | pre
 printf '.SH CONFIGURATION KEYS\n'
