@@ -15,12 +15,9 @@
 #include "../models/drug.h"
 #include "../models/needle.h"
 #include "../models/skin.h"
+#include "inifile.h"
 #include "keys.h"
 #include "sweep.h"
-
-/* inih reads at most INI_MAX_LINE - 1 characters per line; longer lines are
- * reported as errors rather than silently split. */
-#define LINE_CAP INI_MAX_LINE
 
 /* ---- a growable string -------------------------------------------------------- */
 
@@ -118,64 +115,28 @@ static void where(const ns_config *c, const entry *e, char *buf, size_t n)
         snprintf(buf, n, "%s:%d", c->path, e->line);
 }
 
-/* ---- reading the file --------------------------------------------------------------- */
+/* ---- reading the file (sim/inifile.c) ------------------------------------------------ */
 
 typedef struct {
-    FILE *f;
-    ns_config *c;
-    int line;
-    char *buf;
-    size_t buf_cap;
-} reader_state;
-
-/* Feed inih one line at a time: count lines, strip leading blanks (no
- * multi-line continuation values), strip '#' comments that follow a blank,
- * check section names and the line length. */
-static char *reader(char *str, int num, void *stream)
-{
-    reader_state *r = stream;
-    ssize_t got = getline(&r->buf, &r->buf_cap, r->f);
-    if (got < 0) return NULL;
-    r->line++;
-    char *s = r->buf;
-    while (*s == ' ' || *s == '\t') s++;
-    for (char *p = s; *p; p++) {
-        if (*p == '#' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
-            *p = '\0';
-            break;
-        }
-    }
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r')) s[--len] = '\0';
-    if (len + 2 > (size_t)num) {
-        parse_error(r->c, r->line, "%s:%d: line too long (%zu characters, at most %d)",
-                    r->c->path, r->line, len, num - 2);
-        snprintf(str, (size_t)num, ";\n");
-        return str;
-    }
-    if (s[0] == '[') {
-        char *close = strchr(s, ']');
-        if (close) {
-            char name[64];
-            size_t n = (size_t)(close - s - 1);
-            if (n >= sizeof name) n = sizeof name - 1;
-            memcpy(name, s + 1, n);
-            name[n] = '\0';
-            if (!ns_keys_section_known(name))
-                parse_error(r->c, r->line, "%s:%d: unknown section [%s]; did you mean [%s]?",
-                            r->c->path, r->line, name, ns_keys_suggest_section(name));
-            else if (strcmp(name, "sweep") == 0 && r->c->sweep_header_line == 0)
-                r->c->sweep_header_line = r->line;
-        }
-    }
-    snprintf(str, (size_t)num, "%s\n", s);
-    return str;
-}
-
-typedef struct {
-    reader_state *r;
+    ns_inifile *r;
     ns_config *c;
 } handler_state;
+
+static void on_read_error(void *user, int line, const char *msg)
+{
+    parse_error(((handler_state *)user)->c, line, "%s", msg);
+}
+
+/* Section names are checked as they are read, so that a section without keys is too. */
+static void on_section(void *user, const char *name, int line)
+{
+    ns_config *c = ((handler_state *)user)->c;
+    if (!ns_keys_section_known(name))
+        parse_error(c, line, "%s:%d: unknown section [%s]; did you mean [%s]?", c->path, line,
+                    name, ns_keys_suggest_section(name));
+    else if (strcmp(name, "sweep") == 0 && c->sweep_header_line == 0)
+        c->sweep_header_line = line;
+}
 
 static int add_entry(ns_config *c, const char *section, const char *key, const char *value,
                      int line, int set_index)
@@ -203,7 +164,7 @@ static int handler(void *user, const char *section, const char *name, const char
 {
     handler_state *h = user;
     ns_config *c = h->c;
-    int line = h->r->line;
+    int line = ns_inifile_line(h->r);
     if (section[0] == '\0') {
         parse_error(c, line, "%s:%d: key '%s' before any [section]", c->path, line, name);
         return 1;
@@ -736,18 +697,15 @@ ns_status ns_config_load(const char *path, const char *const *sets, size_t n_set
     if (!c) return ns_status_set_plain(NS_ENOMEM, "out of memory");
     ns_status st = NS_OK;
     c->path = strdup(path);
-    FILE *f = fopen(path, "r");
-    if (!c->path || !f) {
-        st = ns_status_set_plain(NS_EINVAL, "cannot open config file '%s': %s", path,
-                                 strerror(errno));
-        if (f) fclose(f);
+    ns_inifile *f = NULL;
+    if (!c->path) {
+        st = ns_status_set_plain(NS_ENOMEM, "out of memory");
         goto fail;
     }
-    reader_state r = {.f = f, .c = c};
-    handler_state h = {.r = &r, .c = c};
-    int rc = ini_parse_stream(reader, &r, handler, &h);
-    free(r.buf);
-    fclose(f);
+    if ((st = ns_inifile_open(path, &f)) != NS_OK) goto fail;
+    handler_state h = {.r = f, .c = c};
+    int rc = ns_inifile_parse(f, handler, on_section, on_read_error, &h);
+    ns_inifile_close(&f);
     if (rc > 0 && (c->first_err[0] == '\0' || rc < c->first_err_line)) {
         st = ns_status_set_plain(NS_EINVAL,
                                  "%s:%d: syntax error: expected 'key = value', '[section]' or a "
