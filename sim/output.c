@@ -1,9 +1,11 @@
 /* HDF5 writer and reader of schema needlesim-1 (see output.h for the layout,
  * the kill-safety argument and the single-writer choice). */
-#include "output.h"
+#include "output_private.h"
 
 #include <hdf5.h>
 #include <math.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,32 +23,6 @@
 #endif
 
 #define NS_SCHEMA "needlesim-1"
-#define NS_PATH_CAP 4096
-
-struct ns_output {
-    hid_t file;
-    char path[NS_PATH_CAP];
-    size_t n_cases;
-    ns_curve_sizes sizes;
-    unsigned long long hash;
-    hid_t d_result[NS_R_COUNT];
-    hid_t d_curve[NS_C_COUNT];
-    hid_t d_status, d_error, d_seconds;
-    hid_t t_error; /* fixed-length string type of /error */
-    /* Status batch (see output.h): rows written, statuses not yet. */
-    size_t *pend_case;
-    signed char *pend_status;
-    size_t n_pend;
-    double t_commit; /* [s] monotonic time of the last commit */
-    size_t n_commits;
-};
-
-static double mono_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* An attachment recorded for a scale's REFERENCE_LIST (layout of the HDF5
  * dimension-scale specification, as libhdf5_hl writes it). */
@@ -271,6 +247,49 @@ static herr_t scale_finish(hid_t file, ds_scale *sc)
     return rc;
 }
 
+/* ---- file access ------------------------------------------------------------- */
+
+/* File access list of every open: the writer turns HDF5's file lock off, so
+ * that h5py, h5dump and the loader can read a .partial while a run writes it
+ * (with the lock, every reader fails with "unable to lock file, errno = 11").
+ * Readers see the state of the last commit: the file's structure never changes
+ * after creation and rows are overwritten in place (see output.h). Two
+ * needlesim writers on one file are kept apart by sim/workfile.c, not by
+ * HDF5's lock. Read-only opens keep HDF5's default. */
+static hid_t file_access(int writable)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && writable && H5Pset_file_locking(fapl, 0, 1) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
+
+/* Close o->file after a failed write without writing to the file any more.
+ * HDF5 1.10 cannot close a file whose final flush fails: H5Fclose returns
+ * an error, keeps the identifier, and the library's own shutdown (at
+ * MPI_Finalize) closes it again and crashes (SIGSEGV in H5F__close_cb).
+ * So the descriptor under the sec2 driver is replaced by an anonymous
+ * in-memory file before the close: the close's writes go nowhere and
+ * succeed, and the file on disk stays exactly as the last successful commit
+ * left it (as after a kill). Returns H5Fclose's result. */
+static herr_t abandon_file(ns_output *o)
+{
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) >= 0 && handle) {
+        int fd = *(int *)handle;
+        int mem = memfd_create("needlesim-abandoned", MFD_CLOEXEC);
+        if (mem >= 0) {
+            (void)dup2(mem, fd);
+            close(mem);
+        }
+    }
+    herr_t rc = H5Fclose(o->file);
+    o->file = -1;
+    return rc;
+}
+
 /* ---- create ----------------------------------------------------------------- */
 
 static void close_datasets(ns_output *o)
@@ -333,14 +352,6 @@ static herr_t open_datasets(ns_output *o)
     return 0;
 }
 
-#define H5OK(expr, what)                                                                   \
-    do {                                                                                   \
-        if ((expr) < 0) {                                                                  \
-            st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__, "%s: HDF5 could not %s", \
-                               path, (what));                                              \
-            goto fail;                                                                     \
-        }                                                                                  \
-    } while (0)
 
 static herr_t create_content(hid_t f, const ns_output_meta *m, ds_scale *sc_case,
                              ds_scale *sc_ins, ds_scale *sc_time);
@@ -381,7 +392,11 @@ ns_status ns_output_create(const char *path, const ns_output_meta *m, ns_output 
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5OK(fcpl, "make a file creation property list");
     H5OK(H5Pset_obj_track_times(fcpl, 0), "disable time tracking");
-    o->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    hid_t fapl = file_access(1);
+    H5OK(fapl, "make a file access property list");
+    o->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    o->writable = 1;
+    H5Pclose(fapl);
     H5Pclose(fcpl);
     H5OK(o->file, "create the file (check the directory exists and is writable)");
     H5OK(create_content(o->file, m, &sc_case, &sc_ins, &sc_time), "write the file structure");
@@ -401,7 +416,7 @@ fail:
     free(sc_ins.list);
     free(sc_time.list);
     close_datasets(o);
-    if (o->file >= 0) H5Fclose(o->file);
+    if (o->file >= 0) abandon_file(o);
     output_free(o);
     return st;
 }
@@ -688,7 +703,11 @@ ns_status ns_output_open(const char *path, int writable, ns_output **out)
                            "%s: not a readable HDF5 file (corrupted or truncated?)", path);
         goto fail;
     }
-    o->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t fapl = file_access(writable);
+    H5OK(fapl, "make a file access property list");
+    o->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    o->writable = writable;
     H5OK(o->file, "open the file (corrupted, or locked by another process?)");
     if (attr_read_string(o->file, "schema", buf, sizeof buf) < 0 || strcmp(buf, NS_SCHEMA) != 0) {
         st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__,
@@ -752,7 +771,7 @@ ns_status ns_output_open(const char *path, int writable, ns_output **out)
     return NS_OK;
 fail:
     close_datasets(o);
-    if (o->file >= 0) H5Fclose(o->file);
+    if (o->file >= 0) abandon_file(o); /* nothing was written: leave the file as it is */
     output_free(o);
     return st;
 }
@@ -760,129 +779,6 @@ fail:
 size_t ns_output_n_cases(const ns_output *o) { return o->n_cases; }
 ns_curve_sizes ns_output_sizes(const ns_output *o) { return o->sizes; }
 unsigned long long ns_output_config_hash(const ns_output *o) { return o->hash; }
-
-ns_status ns_output_read_status(ns_output *o, signed char *status)
-{
-    const char *path = o->path;
-    ns_status st = NS_OK;
-    NS_TRY(ns_output_flush(o)); /* statuses still in the batch */
-    H5OK(H5Dread(o->d_status, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, status),
-         "read /status");
-    return NS_OK;
-fail:
-    return st;
-}
-
-/* ---- per-case rows ------------------------------------------------------------ */
-
-/* Write wbuf (if not NULL) or read rbuf: row i (length len along dim 1 for rank 2) of d. */
-static herr_t row_io(hid_t d, size_t i, size_t len, int rank, hid_t mtype, const void *wbuf,
-                     void *rbuf)
-{
-    hsize_t start[2] = {i, 0}, count[2] = {1, len}, mlen = rank == 2 ? len : 1;
-    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &mlen, NULL);
-    herr_t rc = -1;
-    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
-        rc = wbuf ? H5Dwrite(d, mtype, ms, fs, H5P_DEFAULT, wbuf)
-                  : H5Dread(d, mtype, ms, fs, H5P_DEFAULT, rbuf);
-    if (ms >= 0) H5Sclose(ms);
-    if (fs >= 0) H5Sclose(fs);
-    return rc;
-}
-
-ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, int status,
-                               const char *error, double seconds)
-{
-    const char *path = o->path;
-    ns_status st = NS_OK;
-    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
-    NS_CHECK(status >= NS_CASE_PENDING && status <= NS_CASE_FAILED, NS_EINVAL,
-             "case %zu: status %d is not 0 (pending), 1 (ok) or 2 (failed)", i, status);
-    NS_CHECK(!r || (r->sizes.n_insertion == o->sizes.n_insertion && r->sizes.n_time == o->sizes.n_time),
-             NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
-             r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
-    size_t nmax = o->sizes.n_insertion > o->sizes.n_time ? o->sizes.n_insertion : o->sizes.n_time;
-    double *nanrow = NULL;
-    if (!r) {
-        nanrow = malloc(nmax * sizeof *nanrow);
-        NS_CHECK(nanrow, NS_ENOMEM, "cannot allocate %zu doubles", nmax);
-        for (size_t k = 0; k < nmax; k++) nanrow[k] = NAN;
-    }
-    char err[NS_OUTPUT_ERROR_LEN] = {0};
-    snprintf(err, sizeof err, "%s", error ? error : "");
-    signed char s8 = (signed char)status;
-
-    for (size_t k = 0; k < NS_R_COUNT; k++)
-        H5OK(row_io(o->d_result[k], i, 1, 1, H5T_NATIVE_DOUBLE, r ? &r->scalar[k] : nanrow, NULL),
-             "write a /results row");
-    for (size_t c = 0; c < NS_C_COUNT; c++)
-        H5OK(row_io(o->d_curve[c], i, ns_curve_length((ns_curve_id)c, o->sizes), 2,
-                    H5T_NATIVE_DOUBLE, r ? r->curve[c] : nanrow, NULL),
-             "write a /curves row");
-    H5OK(row_io(o->d_error, i, 1, 1, o->t_error, err, NULL), "write an /error row");
-    H5OK(row_io(o->d_seconds, i, 1, 1, H5T_NATIVE_DOUBLE, &seconds, NULL), "write a /timing row");
-    /* The status waits in the batch: it is written only after a flush that
-     * made this row durable (commit), so a status 1 or 2 on disk always has
-     * its whole row on disk. */
-    o->pend_case[o->n_pend] = i;
-    o->pend_status[o->n_pend] = s8;
-    o->n_pend++;
-    free(nanrow);
-    nanrow = NULL;
-    if (o->n_pend >= NS_OUTPUT_BATCH_CASES ||
-        mono_seconds() - o->t_commit >= NS_OUTPUT_BATCH_SECONDS)
-        NS_TRY(ns_output_flush(o));
-    return NS_OK;
-fail:
-    free(nanrow);
-    return st;
-}
-
-ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f)
-{
-    const char *path = o->path;
-    ns_status st = NS_OK;
-    char name[96];
-    hsize_t dims[3];
-    hid_t d = -1;
-    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
-    snprintf(name, sizeof name, "/fields/case_%zu/concentration", i);
-    NS_CHECK(H5Lexists(o->file, "/fields", H5P_DEFAULT) > 0 &&
-                 H5Lexists(o->file, name, H5P_DEFAULT) > 0,
-             NS_EINVAL, "%s: case %zu is not a field case (no %s)", path, i, name);
-    d = H5Dopen2(o->file, name, H5P_DEFAULT);
-    H5OK(d, "open a /fields dataset");
-    {
-        hid_t sp = H5Dget_space(d);
-        int rk = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
-        if (sp >= 0) H5Sclose(sp);
-        H5OK(rk == 3 ? 0 : -1, "read the shape of a /fields dataset");
-    }
-    if (dims[0] != f->n_time || dims[1] != f->nz || dims[2] != f->nr) {
-        st = ns_status_set(NS_EINVAL, __FILE__, __LINE__, __func__,
-                           "%s: case %zu: field of %zu times x %zu x %zu cells, file has %llu x "
-                           "%llu x %llu",
-                           path, i, f->n_time, f->nz, f->nr, (unsigned long long)dims[0],
-                           (unsigned long long)dims[1], (unsigned long long)dims[2]);
-        goto fail;
-    }
-    H5OK(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->C), "write a field");
-    H5Dclose(d);
-    snprintf(name, sizeof name, "/fields/case_%zu/r", i);
-    d = H5Dopen2(o->file, name, H5P_DEFAULT);
-    H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->r) : -1,
-         "write the field r grid");
-    H5Dclose(d);
-    snprintf(name, sizeof name, "/fields/case_%zu/z", i);
-    d = H5Dopen2(o->file, name, H5P_DEFAULT);
-    H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->z) : -1,
-         "write the field z grid");
-    H5Dclose(d);
-    return NS_OK;
-fail:
-    if (d >= 0) H5Dclose(d);
-    return st;
-}
 
 ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr, double *z, size_t nz)
 {
@@ -941,64 +837,21 @@ fail:
     return st;
 }
 
-size_t ns_output_commits(const ns_output *o) { return o->n_commits; }
-
-ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status, char *error,
-                              double *seconds)
-{
-    const char *path = o->path;
-    ns_status st = NS_OK;
-    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
-    NS_CHECK(r->sizes.n_insertion == o->sizes.n_insertion && r->sizes.n_time == o->sizes.n_time,
-             NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
-             r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
-    signed char s8 = 0;
-    NS_TRY(ns_output_flush(o)); /* statuses still in the batch */
-    for (size_t k = 0; k < NS_R_COUNT; k++)
-        H5OK(row_io(o->d_result[k], i, 1, 1, H5T_NATIVE_DOUBLE, NULL, &r->scalar[k]),
-             "read a /results row");
-    for (size_t c = 0; c < NS_C_COUNT; c++)
-        H5OK(row_io(o->d_curve[c], i, ns_curve_length((ns_curve_id)c, o->sizes), 2,
-                    H5T_NATIVE_DOUBLE, NULL, r->curve[c]),
-             "read a /curves row");
-    H5OK(row_io(o->d_error, i, 1, 1, o->t_error, NULL, error), "read an /error row");
-    error[NS_OUTPUT_ERROR_LEN - 1] = '\0';
-    H5OK(row_io(o->d_seconds, i, 1, 1, H5T_NATIVE_DOUBLE, NULL, seconds), "read a /timing row");
-    H5OK(row_io(o->d_status, i, 1, 1, H5T_NATIVE_SCHAR, NULL, &s8), "read a /status entry");
-    *status = s8;
-    return NS_OK;
-fail:
-    return st;
-}
-
-ns_status ns_output_flush(ns_output *o)
-{
-    const char *path = o->path;
-    ns_status st = NS_OK;
-    if (o->n_pend == 0) return NS_OK;
-    /* Commit: rows durable first, then their statuses, then those durable too. */
-    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case rows");
-    for (size_t k = 0; k < o->n_pend; k++)
-        H5OK(row_io(o->d_status, o->pend_case[k], 1, 1, H5T_NATIVE_SCHAR, &o->pend_status[k], NULL),
-             "write a /status entry");
-    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case statuses");
-    o->n_pend = 0;
-    o->n_commits++;
-    o->t_commit = mono_seconds();
-    return NS_OK;
-fail:
-    return st;
-}
-
 ns_status ns_output_close(ns_output **op)
 {
     if (!op || !*op) return NS_OK;
     ns_output *o = *op;
     *op = NULL;
+    const char *path = o->path;
     ns_status st = NS_OK;
     if (o->file >= 0 && o->d_status >= 0) st = ns_output_flush(o);
+    if (st == NS_OK && o->file >= 0 && o->writable)
+        H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the file before closing it");
+fail:
     close_datasets(o);
-    if (o->file >= 0 && H5Fclose(o->file) < 0 && st == NS_OK)
+    /* A file whose last commit failed is closed without writing (abandon_file):
+     * HDF5 could neither finish the close nor be shut down cleanly otherwise. */
+    if (o->file >= 0 && (st != NS_OK ? abandon_file(o) : H5Fclose(o->file)) < 0 && st == NS_OK)
         st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__, "%s: HDF5 could not close the file",
                            o->path);
     output_free(o);

@@ -1,0 +1,182 @@
+/* Per-case rows of the HDF5 writer: write, read back, commit (see output.h,
+ * "Write model and kill-safety" and "Batching"). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output_private.h"
+
+ns_status ns_output_read_status(ns_output *o, signed char *status)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    NS_TRY(ns_output_flush(o)); /* statuses still in the batch */
+    H5OK(H5Dread(o->d_status, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, status),
+         "read /status");
+    return NS_OK;
+fail:
+    return st;
+}
+
+/* ---- per-case rows ------------------------------------------------------------ */
+
+/* Write wbuf (if not NULL) or read rbuf: row i (length len along dim 1 for rank 2) of d. */
+static herr_t row_io(hid_t d, size_t i, size_t len, int rank, hid_t mtype, const void *wbuf,
+                     void *rbuf)
+{
+    hsize_t start[2] = {i, 0}, count[2] = {1, len}, mlen = rank == 2 ? len : 1;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &mlen, NULL);
+    herr_t rc = -1;
+    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
+        rc = wbuf ? H5Dwrite(d, mtype, ms, fs, H5P_DEFAULT, wbuf)
+                  : H5Dread(d, mtype, ms, fs, H5P_DEFAULT, rbuf);
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return rc;
+}
+
+ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, int status,
+                               const char *error, double seconds)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
+    NS_CHECK(status >= NS_CASE_PENDING && status <= NS_CASE_FAILED, NS_EINVAL,
+             "case %zu: status %d is not 0 (pending), 1 (ok) or 2 (failed)", i, status);
+    NS_CHECK(!r || (r->sizes.n_insertion == o->sizes.n_insertion && r->sizes.n_time == o->sizes.n_time),
+             NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
+             r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
+    size_t nmax = o->sizes.n_insertion > o->sizes.n_time ? o->sizes.n_insertion : o->sizes.n_time;
+    double *nanrow = NULL;
+    if (!r) {
+        nanrow = malloc(nmax * sizeof *nanrow);
+        NS_CHECK(nanrow, NS_ENOMEM, "cannot allocate %zu doubles", nmax);
+        for (size_t k = 0; k < nmax; k++) nanrow[k] = NAN;
+    }
+    char err[NS_OUTPUT_ERROR_LEN] = {0};
+    snprintf(err, sizeof err, "%s", error ? error : "");
+    signed char s8 = (signed char)status;
+
+    for (size_t k = 0; k < NS_R_COUNT; k++)
+        H5OK(row_io(o->d_result[k], i, 1, 1, H5T_NATIVE_DOUBLE, r ? &r->scalar[k] : nanrow, NULL),
+             "write a /results row");
+    for (size_t c = 0; c < NS_C_COUNT; c++)
+        H5OK(row_io(o->d_curve[c], i, ns_curve_length((ns_curve_id)c, o->sizes), 2,
+                    H5T_NATIVE_DOUBLE, r ? r->curve[c] : nanrow, NULL),
+             "write a /curves row");
+    H5OK(row_io(o->d_error, i, 1, 1, o->t_error, err, NULL), "write an /error row");
+    H5OK(row_io(o->d_seconds, i, 1, 1, H5T_NATIVE_DOUBLE, &seconds, NULL), "write a /timing row");
+    /* The status waits in the batch: it is written only after a flush that
+     * made this row durable (commit), so a status 1 or 2 on disk always has
+     * its whole row on disk. */
+    o->pend_case[o->n_pend] = i;
+    o->pend_status[o->n_pend] = s8;
+    o->n_pend++;
+    free(nanrow);
+    nanrow = NULL;
+    if (o->n_pend >= NS_OUTPUT_BATCH_CASES ||
+        mono_seconds() - o->t_commit >= NS_OUTPUT_BATCH_SECONDS)
+        NS_TRY(ns_output_flush(o));
+    return NS_OK;
+fail:
+    free(nanrow);
+    return st;
+}
+
+ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    char name[96];
+    hsize_t dims[3];
+    hid_t d = -1;
+    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
+    snprintf(name, sizeof name, "/fields/case_%zu/concentration", i);
+    NS_CHECK(H5Lexists(o->file, "/fields", H5P_DEFAULT) > 0 &&
+                 H5Lexists(o->file, name, H5P_DEFAULT) > 0,
+             NS_EINVAL, "%s: case %zu is not a field case (no %s)", path, i, name);
+    d = H5Dopen2(o->file, name, H5P_DEFAULT);
+    H5OK(d, "open a /fields dataset");
+    {
+        hid_t sp = H5Dget_space(d);
+        int rk = sp >= 0 ? H5Sget_simple_extent_dims(sp, dims, NULL) : -1;
+        if (sp >= 0) H5Sclose(sp);
+        H5OK(rk == 3 ? 0 : -1, "read the shape of a /fields dataset");
+    }
+    if (dims[0] != f->n_time || dims[1] != f->nz || dims[2] != f->nr) {
+        st = ns_status_set(NS_EINVAL, __FILE__, __LINE__, __func__,
+                           "%s: case %zu: field of %zu times x %zu x %zu cells, file has %llu x "
+                           "%llu x %llu",
+                           path, i, f->n_time, f->nz, f->nr, (unsigned long long)dims[0],
+                           (unsigned long long)dims[1], (unsigned long long)dims[2]);
+        goto fail;
+    }
+    H5OK(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->C), "write a field");
+    H5Dclose(d);
+    snprintf(name, sizeof name, "/fields/case_%zu/r", i);
+    d = H5Dopen2(o->file, name, H5P_DEFAULT);
+    H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->r) : -1,
+         "write the field r grid");
+    H5Dclose(d);
+    snprintf(name, sizeof name, "/fields/case_%zu/z", i);
+    d = H5Dopen2(o->file, name, H5P_DEFAULT);
+    H5OK(d >= 0 ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, f->z) : -1,
+         "write the field z grid");
+    H5Dclose(d);
+    return NS_OK;
+fail:
+    if (d >= 0) H5Dclose(d);
+    return st;
+}
+
+
+size_t ns_output_commits(const ns_output *o) { return o->n_commits; }
+
+ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status, char *error,
+                              double *seconds)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
+    NS_CHECK(r->sizes.n_insertion == o->sizes.n_insertion && r->sizes.n_time == o->sizes.n_time,
+             NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
+             r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
+    signed char s8 = 0;
+    NS_TRY(ns_output_flush(o)); /* statuses still in the batch */
+    for (size_t k = 0; k < NS_R_COUNT; k++)
+        H5OK(row_io(o->d_result[k], i, 1, 1, H5T_NATIVE_DOUBLE, NULL, &r->scalar[k]),
+             "read a /results row");
+    for (size_t c = 0; c < NS_C_COUNT; c++)
+        H5OK(row_io(o->d_curve[c], i, ns_curve_length((ns_curve_id)c, o->sizes), 2,
+                    H5T_NATIVE_DOUBLE, NULL, r->curve[c]),
+             "read a /curves row");
+    H5OK(row_io(o->d_error, i, 1, 1, o->t_error, NULL, error), "read an /error row");
+    error[NS_OUTPUT_ERROR_LEN - 1] = '\0';
+    H5OK(row_io(o->d_seconds, i, 1, 1, H5T_NATIVE_DOUBLE, NULL, seconds), "read a /timing row");
+    H5OK(row_io(o->d_status, i, 1, 1, H5T_NATIVE_SCHAR, NULL, &s8), "read a /status entry");
+    *status = s8;
+    return NS_OK;
+fail:
+    return st;
+}
+
+ns_status ns_output_flush(ns_output *o)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    if (o->n_pend == 0) return NS_OK;
+    /* Commit: rows durable first, then their statuses, then those durable too. */
+    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case rows");
+    for (size_t k = 0; k < o->n_pend; k++)
+        H5OK(row_io(o->d_status, o->pend_case[k], 1, 1, H5T_NATIVE_SCHAR, &o->pend_status[k], NULL),
+             "write a /status entry");
+    H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case statuses");
+    o->n_pend = 0;
+    o->n_commits++;
+    o->t_commit = mono_seconds();
+    return NS_OK;
+fail:
+    return st;
+}
+
