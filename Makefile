@@ -14,6 +14,7 @@ DESTDIR ?=
 PYTHON ?= /usr/bin/python3
 CC := mpicc
 NP ?= 2
+FAULT_STRIDE ?= 6
 CONFIG ?= inputs/default.ini
 OUT ?= outputs/default.h5
 
@@ -94,7 +95,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-python check-examples asan memcheck \
+.PHONY: all sim test check check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-python check-examples asan memcheck \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -153,8 +154,15 @@ check-cf: build/needlesim ## CF attributes: units parsed by UDUNITS-2 and pint, 
 check-paraview: build/needlesim ## the XDMF files of a fields run open in ParaView (pvpython) with every value right
 	$(Q)bash tests/check_paraview.sh
 
-check-mpi: build/needlesim ## MPI rank-count invariance, kill-and-resume, failure isolation
+check-mpi: build/needlesim ## MPI rank-count invariance, kill-and-resume, failure isolation, faults
 	$(Q)if [ -f tests/mpi/check_mpi.sh ]; then bash tests/mpi/check_mpi.sh; fi
+	$(Q)$(MAKE) --no-print-directory check-files check-faults
+
+check-files: build/needlesim ## output-file rules: -o checks, --overwrite, concurrent starts, exit codes
+	$(Q)bash tests/mpi/check_files.sh
+
+check-faults: build/needlesim ## kill / full disk at every file write (FAULT_STRIDE=1: every call)
+	$(Q)FAULT_STRIDE=$(FAULT_STRIDE) bash tests/mpi/check_faults.sh
 
 asan: ## build and run the tests under AddressSanitizer + UBSan
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test-asan

@@ -17,7 +17,7 @@ void ns_cli_usage(FILE *f)
     fprintf(f,
             "usage:\n"
             "  needlesim run CONFIG [-o OUT.h5] [--set section.key=value ...] [--resume]\n"
-            "                       [--retry-failed] [--quiet]\n"
+            "                       [--retry-failed] [--overwrite] [--quiet]\n"
             "  needlesim check CONFIG [--set section.key=value ...]\n"
             "  needlesim presets [skin|needle|drug]\n"
             "  needlesim keys [--markdown]\n"
@@ -33,10 +33,12 @@ void ns_cli_usage(FILE *f)
             "  --set KEY=VALUE     override a config key, e.g. --set needle.length=600um\n"
             "  --resume            continue an interrupted output file\n"
             "  --retry-failed      with --resume, run failed cases again\n"
+            "  --overwrite         replace an existing output file\n"
             "  --quiet             no progress output\n"
             "  --markdown          `keys` as a Markdown table\n"
             "\n"
-            "exit codes: 0 ok, 1 runtime failure, 2 bad input (config or command line)\n");
+            "exit codes: 0 ok; 1 I/O or runtime failure; 2 bad input (config or command\n"
+            "line); 3 run complete, some cases failed; 4 run stopped, continue with --resume\n");
 }
 
 void ns_cli_clear(ns_cli *cli)
@@ -109,6 +111,8 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
             out->resume = 1;
         } else if (is_run && !strcmp(a, "--retry-failed")) {
             out->retry_failed = 1;
+        } else if (is_run && !strcmp(a, "--overwrite")) {
+            out->overwrite = 1;
         } else if (is_run && !strcmp(a, "--quiet")) {
             out->quiet = 1;
         } else if (out->cmd == NS_CMD_KEYS && !strcmp(a, "--markdown")) {
@@ -132,6 +136,10 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
         return ns_status_set_plain(NS_EINVAL, "'%s' needs a CONFIG file", cmd);
     if (out->retry_failed && !out->resume)
         return ns_status_set_plain(NS_EINVAL, "--retry-failed needs --resume");
+    if (out->overwrite && out->resume)
+        return ns_status_set_plain(NS_EINVAL,
+                                   "--overwrite and --resume exclude each other (start again, "
+                                   "or continue)");
     return NS_OK;
 }
 

@@ -1,11 +1,12 @@
 /* Command line of needlesim (the stable interface, see `needlesim --help`):
  *   needlesim run CONFIG [-o OUT.h5] [--set section.key=value ...] [--resume]
- *                        [--retry-failed] [--quiet]
+ *                        [--retry-failed] [--overwrite] [--quiet]
  *   needlesim check CONFIG [--set ...]
  *   needlesim presets [skin|needle|drug]
  *   needlesim keys [--markdown]
  *   needlesim --help | --version
- * Exit codes: 0 ok, 1 runtime failure, 2 bad input (config or command line).
+ * Exit codes: 0 ok, 1 I/O or runtime failure, 2 bad input (config or command
+ * line), 3 run complete but some cases failed, 4 run stopped, resumable.
  */
 #ifndef NS_CLI_H
 #define NS_CLI_H
@@ -31,7 +32,7 @@ typedef struct {
     const char *output;       /* -o, run only */
     const char **sets;        /* --set values (borrowed from argv), heap array */
     size_t n_sets;
-    int resume, retry_failed, quiet; /* run */
+    int resume, retry_failed, overwrite, quiet; /* run */
     int markdown;             /* keys */
     const char *presets_kind; /* presets: NULL (all), "skin", "needle", "drug" */
 } ns_cli;

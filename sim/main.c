@@ -1,5 +1,7 @@
 /* needlesim: command line -> config -> run -> exit code (the only exit point).
- * Exit codes: 0 ok, 1 runtime failure, 2 bad input (config or command line). */
+ * Exit codes: 0 ok, 1 I/O or runtime failure, 2 bad input (config or command
+ * line), 3 run complete with failed cases, 4 run stopped by a signal and
+ * resumable (sim/run.h). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -42,6 +44,7 @@ int main(int argc, char **argv)
                               .n_sets = cli.n_sets,
                               .resume = cli.resume,
                               .retry_failed = cli.retry_failed,
+                              .overwrite = cli.overwrite,
                               .quiet = cli.quiet};
         rc = ns_run(&opt, &argc, &argv);
         break;

@@ -285,6 +285,10 @@ static herr_t abandon_file(ns_output *o)
             close(mem);
         }
     }
+    /* A flush into the anonymous file first: it settles the metadata cache
+     * that the failed flush left behind, so that H5Fclose can finish (a close
+     * without it was seen to fail again). Its result does not matter. */
+    (void)H5Fflush(o->file, H5F_SCOPE_LOCAL);
     herr_t rc = H5Fclose(o->file);
     o->file = -1;
     return rc;

@@ -12,12 +12,14 @@ typedef struct {
     size_t n_sets;
     int resume;               /* --resume: continue an interrupted file */
     int retry_failed;         /* --retry-failed: with resume, rerun failed cases too */
+    int overwrite;            /* --overwrite: replace a finished OUT (and an unused OUT.partial) */
     int quiet;                /* --quiet: no progress output */
 } ns_run_options;
 
 /* Run a sweep. Initialises and finalises MPI itself (only `run` needs it).
- * Returns the process exit code: 0 ok (failed cases are data), 1 runtime
- * failure (I/O, MPI), 2 bad input (nothing written, no file touched). */
+ * Returns the process exit code: 0 every case ok, 3 complete with failed
+ * cases, 4 stopped by a signal (resumable), 1 I/O or runtime failure, 2 bad
+ * input (nothing written, no file touched). */
 int ns_run(const ns_run_options *opt, int *argc, char ***argv);
 
 #endif

@@ -79,6 +79,13 @@ int ns_sched_stop_requested(void) { return stop_signal != 0; }
 
 int ns_sched_stop_signal(void) { return (int)stop_signal; }
 
+int ns_sched_agree_signal(void)
+{
+    int mine = (int)stop_signal, all = mine;
+    if (MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS) return mine;
+    return all;
+}
+
 int ns_sched_all(int ok)
 {
     int in = ok ? 1 : 0, out = 0;

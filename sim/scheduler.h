@@ -67,6 +67,10 @@ int ns_sched_stop_requested(void);
 /* The signal number that stopped this process, 0 if none. */
 int ns_sched_stop_signal(void);
 
+/* Collective: the largest signal number that stopped any rank (0 if none),
+ * so rank 0 can name the signal a worker received. */
+int ns_sched_agree_signal(void);
+
 /* Logical AND of `ok` over all ranks (collective). */
 int ns_sched_all(int ok);
 

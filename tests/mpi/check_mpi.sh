@@ -6,8 +6,9 @@
 #   2. kill safety: 5 runs killed with SIGKILL at random moments (fixed seed), then
 #      resumed, equal the uninterrupted run; at least 3 of the 5 kills must land in the
 #      computing phase (0 < done < n cases on disk); resume records resumed_utc and keeps
-#      created_utc; SIGTERM stops cleanly (exit 1, resume hint);
-#   3. failure isolation: failing cases get status 2 and a reason, the others finish, exit 0;
+#      created_utc; SIGTERM stops cleanly (exit 4, resume hint), also when only a worker
+#      receives it (the message names the signal);
+#   3. failure isolation: failing cases get status 2 and a reason, the others finish, exit 3;
 #   4. refusals leave files byte-identical: resume with another config (exit 2), resume of a
 #      corrupted file, fresh run over an existing .partial (exit 2); a bad config gives exit 2
 #      and writes nothing.
@@ -139,15 +140,24 @@ out="$W/term.h5"
 "$BIN" run $KCFG -o "$out" >"$W/term.out" 2>&1 &
 pid=$!; wait_partial "$out" $pid; sleep "$(echo "$T_ms / 3000" | bc -l)"; kill -TERM $pid 2>/dev/null; wait $pid; rc=$?
 check "SIGTERM landed while the sweep was running" test ! -e "$out"
-check "SIGTERM: exit 1" test $rc -eq 1
+check "SIGTERM: exit 4 (stopped, resumable)" test $rc -eq 4
 check "SIGTERM: message says how to resume" grep -q -- "--resume" "$W/term.out"
 check "SIGTERM: partial file kept" test -e "$out.partial"
 $MPIRUN 2 "$BIN" run $KCFG -o "$out" --resume --quiet >/dev/null 2>&1
 check "SIGTERM then resume equals the uninterrupted run" same "$W/kref.h5" "$out"
+# SIGTERM to one worker only (rank 1 of 2): the run stops the same way and names the signal.
+out="$W/wterm.h5"
+$MPIRUN 2 "$BIN" run $KCFG -o "$out" >"$W/wterm.out" 2>&1 &
+pid=$!; wait_partial "$out" $pid; sleep "$(echo "$T_ms / 3000" | bc -l)"
+wpid=$(pgrep -f "$W/needlesim run $KCFG -o $out" | while read -r p; do
+  [ "$(cat /proc/$p/environ 2>/dev/null | tr '\0' '\n' | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')" = 1 ] && echo "$p"; done | head -n 1)
+[ -n "$wpid" ] && kill -TERM "$wpid" 2>/dev/null; wait $pid; rc=$?
+check "SIGTERM to a worker: exit 4, message names SIGTERM" \
+  bash -c "[ $rc -eq 4 ] && grep -q 'stopped by SIGTERM (signal 15)' '$W/wterm.out' && ! grep -q 'signal 0' '$W/wterm.out'"
 
 # ---- 3. failure isolation ---------------------------------------------------------------
 $MPIRUN 2 "$BIN" run $DATA/fail.ini -o "$W/fail.h5" >"$W/fail.out" 2>&1; rc=$?
-check "failing cases: exit 0" test $rc -eq 0
+check "failing cases: exit 3 (complete, some failed)" test $rc -eq 3
 check "failing cases: summary counts ok and failed" grep -qE '^8 cases: 4 ok, 4 failed; file ' "$W/fail.out"
 check "failing cases: status 2 with a reason exactly where the step cap is 10" "$PY" -c "
 import h5py, sys
@@ -160,11 +170,11 @@ $MPIRUN 1 "$BIN" run $DATA/fail.ini -o "$W/fail1.h5" --quiet >/dev/null 2>&1
 check "failing cases: 1 and 2 ranks agree" same "$W/fail.h5" "$W/fail1.h5"
 h=$(sha "$W/fail.h5")
 "$BIN" run $DATA/fail.ini -o "$W/fail.h5" --resume >"$W/fail-resume.out" 2>&1; rc=$?
-check "resume of a complete file: exit 0, nothing to do, file untouched" \
-  test $rc -eq 0 -a "$h" = "$(sha "$W/fail.h5")" -a ! -e "$W/fail.h5.partial"
+check "resume of a complete file with failed cases: exit 3, nothing to do, file untouched" \
+  test $rc -eq 3 -a "$h" = "$(sha "$W/fail.h5")" -a ! -e "$W/fail.h5.partial"
 "$BIN" run $DATA/fail.ini -o "$W/fail.h5" --resume --retry-failed --quiet >"$W/retry.out" 2>&1; rc=$?
 check "--retry-failed reruns the failed cases (deterministic: same outcome)" \
-  bash -c "test $rc -eq 0 && grep -qE '^8 cases: 4 ok, 4 failed' '$W/retry.out'"
+  bash -c "test $rc -eq 3 && grep -qE '^8 cases: 4 ok, 4 failed' '$W/retry.out'"
 check "--retry-failed: same results" same "$W/fail.h5" "$W/fail1.h5"
 
 # ---- 4. refusals ---------------------------------------------------------------------
