@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -84,6 +85,20 @@ static int lock_fd(int fd)
     return fcntl(fd, F_OFD_SETLK, &fl);
 }
 
+/* 1 if another process holds the lock of path (a run is writing it). */
+static int held_by_other(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    int held = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    close(fd);
+    return held;
+}
+
 /* Open an existing path and lock it. Returns the fd, -1 (message printed: in
  * use, exit 2) or -2 (cannot open: message printed, exit 1). */
 static int open_locked(const char *path)
@@ -109,8 +124,10 @@ static int open_locked(const char *path)
     return fd;
 }
 
-/* A fresh, locked, private temporary file next to the working file. */
-static int make_tmp(const ns_workfile *w, char *tmp, size_t cap)
+/* A fresh, locked, private temporary file next to the working file, with
+ * the permissions of src when continuing it, else those a new file gets
+ * (0666 less the umask; mkostemp itself makes 0600). */
+static int make_tmp(const ns_workfile *w, const char *src, char *tmp, size_t cap)
 {
     snprintf(tmp, cap, "%s.new.XXXXXX", w->partial);
     int fd = mkostemp(tmp, O_CLOEXEC);
@@ -119,6 +136,10 @@ static int make_tmp(const ns_workfile *w, char *tmp, size_t cap)
         tmp[0] = '\0';
         return -1;
     }
+    struct stat sb;
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, src && stat(src, &sb) == 0 ? sb.st_mode & 07777 : 0666 & ~mask);
     (void)lock_fd(fd);
     return fd;
 }
@@ -233,6 +254,12 @@ int ns_workfile_check(const ns_workfile_params *p)
         ns_workfile_print_error("cannot write %s: %s is not a directory", out, dir);
         return 2;
     }
+    if (exists(partial) && held_by_other(partial)) {
+        ns_workfile_print_error("%s is being written by another needlesim run; wait for it to "
+                                "finish or stop it, or use another -o",
+                                partial);
+        return 2;
+    }
     if (exists(partial) && !p->resume && !p->overwrite) {
         ns_workfile_print_error("%s exists from an interrupted run: continue it with --resume "
                                 "(same config and -o), or start again with --overwrite",
@@ -297,12 +324,27 @@ static long work_left(const ns_workfile_params *p, const char *path, size_t *n_f
 
 /* ---- prepare ------------------------------------------------------------------------ */
 
+/* " (the file system of DIR is full: N kB free)" when it is nearly so, else "". */
+static const char *space_hint(const char *path)
+{
+    static char buf[NS_WORKFILE_PATH_CAP + 96];
+    char dir[NS_WORKFILE_PATH_CAP];
+    struct statvfs sv;
+    dir_of(path, dir, sizeof dir);
+    buf[0] = '\0';
+    if (statvfs(dir, &sv) == 0 && (double)sv.f_bavail * (double)sv.f_frsize < 1048576.0)
+        snprintf(buf, sizeof buf, " (the file system of %s is full: %.0f kB free)", dir,
+                 (double)sv.f_bavail * (double)sv.f_frsize / 1024.0);
+    return buf;
+}
+
 /* Fill the temporary file: a copy of src with the resume recorded, or a new structure. */
 static int fill_tmp(const ns_workfile *w, const char *src, const char *tmp, int fd)
 {
     if (src) {
         if (copy_into(src, fd) != 0) {
-            ns_workfile_print_error("cannot copy %s to %s: %s", src, tmp, strerror(errno));
+            ns_workfile_print_error("cannot copy %s to %s: %s%s", src, tmp, strerror(errno),
+                                    space_hint(tmp));
             return 1;
         }
         ns_output *o = NULL;
@@ -311,12 +353,12 @@ static int fill_tmp(const ns_workfile *w, const char *src, const char *tmp, int 
         ns_status cst = ns_output_close(&o);
         if (st == NS_OK) st = cst;
         if (st != NS_OK) {
-            ns_workfile_print_error("cannot record the resume in a copy of %s: %s", src,
-                                    ns_workfile_user_message());
+            ns_workfile_print_error("cannot record the resume in a copy of %s: %s%s", src,
+                                    ns_workfile_user_message(), space_hint(tmp));
             return 1;
         }
     } else if (w->p.create(w->p.ctx, tmp) != NS_OK) {
-        ns_workfile_print_error("%s", ns_workfile_user_message());
+        ns_workfile_print_error("%s%s", ns_workfile_user_message(), space_hint(tmp));
         return 1;
     }
     if (fsync(fd) != 0) {
@@ -363,7 +405,7 @@ int ns_workfile_prepare(ns_workfile *w, const ns_workfile_params *p, size_t *n_f
                 w->out);
     }
     char tmp[NS_WORKFILE_PATH_CAP + 16];
-    int fd = make_tmp(w, tmp, sizeof tmp);
+    int fd = make_tmp(w, src, tmp, sizeof tmp);
     if (fd < 0) {
         code = 1;
         goto done;
