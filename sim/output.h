@@ -36,8 +36,14 @@
  * case the row (results, curves, error, timing) is written and flushed before
  * its status byte, and the status is flushed before the next case: a case
  * whose status is 1 or 2 has its whole row on disk, any other row is redone on
- * resume. (Protection is against process death; power loss would need fsync,
- * which is not done.)
+ * resume. (Protection is against process death; commits are not fsync'ed,
+ * the creation, each resume and the final rename are: sim/workfile.h.) The
+ * one metadata change after creation, ns_output_mark_resumed, is only ever
+ * applied to a private copy that is renamed into place afterwards
+ * (sim/workfile.h), never to a file another run depends on. A file whose
+ * last write failed is closed without writing any more (see
+ * ns_output_close), so a full disk never crashes the process. The writer
+ * opens the file without HDF5's file lock, so readers can open it meanwhile.
  *
  * Batching. H5Fflush costs ~0.7 ms (two per case made ~1.5 ms of rank-0 time
  * per case). Rows are therefore written as they arrive and their statuses
@@ -151,8 +157,9 @@ ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr
 
 /* Append the current UTC time to the root attribute `resumed_utc` (space-
  * separated ISO 8601 list, oldest first; created_utc is never changed) and
- * flush. Called once when a run continues an existing file, before any case
- * is written. exceptions: NS_EIO. */
+ * flush. This rewrites metadata in place: call it only on a private copy
+ * (sim/workfile.c does, before renaming the copy into place).
+ * exceptions: NS_EIO. */
 ns_status ns_output_mark_resumed(ns_output *o);
 
 /* Number of commits so far (tests and benchmarks). */
@@ -162,7 +169,9 @@ size_t ns_output_commits(const ns_output *o);
  * (H5Fflush twice; nothing when no status is queued). exceptions: NS_EIO. */
 ns_status ns_output_flush(ns_output *o);
 
-/* Commit, then close; NULL-safe, sets *o = NULL. exceptions: NS_EIO. */
+/* Commit, then close; NULL-safe, sets *o = NULL. When the commit fails the
+ * file is closed without writing any more (it stays as the last commit left
+ * it). exceptions: NS_EIO. */
 ns_status ns_output_close(ns_output **o);
 
 #endif
