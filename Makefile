@@ -15,6 +15,7 @@ PYTHON ?= /usr/bin/python3
 CC := mpicc
 NP ?= 2
 FAULT_STRIDE ?= 6
+FUZZ_TIME ?= 60
 CONFIG ?= inputs/default.ini
 OUT ?= outputs/default.h5
 
@@ -95,7 +96,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-python check-examples asan memcheck \
+.PHONY: all sim test check check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-python check-examples asan memcheck fuzz \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -163,6 +164,20 @@ check-files: build/needlesim ## output-file rules: -o checks, --overwrite, concu
 
 check-faults: build/needlesim ## kill / full disk at every file write (FAULT_STRIDE=1: every call)
 	$(Q)FAULT_STRIDE=$(FAULT_STRIDE) bash tests/mpi/check_faults.sh
+
+# libFuzzer needs clang (scripts/install-deps.sh installs it for this target
+# only); the library is compiled into the fuzzer with coverage instrumentation.
+# New inputs go to build/fuzz/corpus; seeds: tests/fuzz/seeds, inputs/, tests/data/bad/.
+fuzz: ## fuzz the config loader and sweep parser for FUZZ_TIME seconds (libFuzzer, ASan, UBSan)
+	$(Q)NS_DEPS_FUZZ=1 bash scripts/install-deps.sh
+	@mkdir -p build/fuzz/corpus
+	@echo "  FUZZ    build/fuzz/fuzz_config"
+	$(Q)OMPI_CC=clang mpicc -std=c11 -O1 -g -fno-omit-frame-pointer $(DEFS) $(pkg_cflags) \
+	  -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_config tests/fuzz/fuzz_config.c \
+	  $(LIB_SRC) $(pkg_libs)
+	$(Q)build/fuzz/fuzz_config -max_total_time=$(FUZZ_TIME) -dict=tests/fuzz/config.dict \
+	  -max_len=8192 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+	  build/fuzz/corpus tests/fuzz/seeds inputs tests/data/bad
 
 asan: ## build and run the tests under AddressSanitizer + UBSan
 	$(Q)$(MAKE) --no-print-directory VARIANT=asan test-asan

@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh            install what is missing
 #   scripts/install-deps.sh --check    only report; exit 1 if something is missing
 #   NS_DEPS_MINIMAL=1 ...              skip the browser used by the report test
+#   NS_DEPS_FUZZ=1 ...                 also clang and its runtime (libFuzzer) for make fuzz
 set -euo pipefail
 
 packages=(
@@ -20,6 +21,10 @@ packages=(
 )
 if [ "${NS_DEPS_MINIMAL:-0}" != 1 ]; then
   packages+=(chromium)
+fi
+# make fuzz only: libFuzzer comes with clang's compiler runtime.
+if [ "${NS_DEPS_FUZZ:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-dev)
 fi
 
 missing=()

@@ -17,8 +17,10 @@ void ns_cli_usage(FILE *f)
     fprintf(f,
             "usage:\n"
             "  needlesim run CONFIG [-o OUT.h5] [--set section.key=value ...] [--resume]\n"
-            "                       [--retry-failed] [--overwrite] [--quiet]\n"
+            "                       [--retry-failed] [--overwrite] [--cases START:STOP|K/N]\n"
+            "                       [--quiet]\n"
             "  needlesim check CONFIG [--set section.key=value ...]\n"
+            "  needlesim merge OUT.h5 SLICE.h5 ... [--overwrite]\n"
             "  needlesim presets [skin|needle|drug]\n"
             "  needlesim keys [--markdown]\n"
             "  needlesim --help | --version\n"
@@ -26,6 +28,7 @@ void ns_cli_usage(FILE *f)
             "  run      simulate every case of CONFIG (use mpirun -n N for N ranks) into one\n"
             "           HDF5 file (default: [run] output, else outputs/<run.name>.h5)\n"
             "  check    validate CONFIG; print the number of cases and the sweep axes\n"
+            "  merge    combine the files of `run --cases` slices into one file\n"
             "  presets  list built-in skin, needle and drug presets with their sources\n"
             "  keys     list every config key with unit, default, range and description\n"
             "\n"
@@ -34,11 +37,82 @@ void ns_cli_usage(FILE *f)
             "  --resume            continue an interrupted output file\n"
             "  --retry-failed      with --resume, run failed cases again\n"
             "  --overwrite         replace an existing output file\n"
+            "  --cases START:STOP  compute only these cases (or K/N: slice K of N) into OUT;\n"
+            "                      combine slices with `needlesim merge`\n"
             "  --quiet             no progress output\n"
             "  --markdown          `keys` as a Markdown table\n"
             "\n"
             "exit codes: 0 ok; 1 I/O or runtime failure; 2 bad input (config or command\n"
             "line); 3 run complete, some cases failed; 4 run stopped, continue with --resume\n");
+}
+
+void ns_cli_usage_command(ns_cli_command cmd, FILE *f)
+{
+    switch (cmd) {
+    case NS_CMD_RUN:
+        fprintf(f, "usage: needlesim run CONFIG [-o OUT.h5] [--set section.key=value ...]\n"
+                   "                     [--resume [--retry-failed] | --overwrite] [--quiet]\n"
+                   "\n"
+                   "Simulate every case of CONFIG into one HDF5 file (schema needlesim-1).\n"
+                   "Start with mpirun -n N (or srun) for N ranks: results do not depend on N.\n"
+                   "The file is written as OUT.partial and renamed to OUT when every case is done.\n"
+                   "\n"
+                   "  -o, --output FILE   output file (default: run.output, whose default is\n"
+                   "                      outputs/<run.name>.h5; ./outputs is created if missing)\n"
+                   "  --set KEY=VALUE     override a config key (not a swept one)\n"
+                   "  --resume            continue OUT.partial (or a finished OUT with work left)\n"
+                   "  --retry-failed      with --resume, compute failed cases again\n"
+                   "  --overwrite         replace an existing OUT (and an unused OUT.partial)\n"
+                   "  --cases START:STOP  compute only cases START..STOP-1 (or K/N: slice K of N\n"
+                   "                      equal slices, for job arrays); the other cases stay\n"
+                   "                      pending in OUT; `needlesim merge` combines the slices\n"
+                   "  --quiet             no progress output\n"
+                   "\n"
+                   "exit codes: 0 every case ok; 3 complete, some cases failed; 4 stopped by a\n"
+                   "signal, continue with --resume; 1 I/O or runtime failure; 2 bad input\n"
+                   "(nothing written)\n");
+        break;
+    case NS_CMD_CHECK:
+        fprintf(f, "usage: needlesim check CONFIG [--set section.key=value ...]\n"
+                   "\n"
+                   "Validate CONFIG as `run` would (every case) and print the number of cases,\n"
+                   "the sweep mode and the axes. Nothing is written.\n"
+                   "\n"
+                   "exit codes: 0 valid; 2 invalid (the message gives file:line, key, value and\n"
+                   "the allowed range)\n");
+        break;
+    case NS_CMD_PRESETS:
+        fprintf(f, "usage: needlesim presets [skin|needle|drug]\n"
+                   "\n"
+                   "List the built-in presets with their values and sources.\n"
+                   "\n"
+                   "exit codes: 0 ok; 2 unknown kind\n");
+        break;
+    case NS_CMD_MERGE:
+        fprintf(f, "usage: needlesim merge OUT.h5 SLICE.h5 ... [--overwrite] [--quiet]\n"
+                   "\n"
+                   "Combine the files of `run --cases` slices of one config into OUT, equal to\n"
+                   "a single run: every case is taken from the first slice that computed it\n"
+                   "(status ok or failed). The slices must come from the same config and --set\n"
+                   "options (config_hash) and together cover every case; nothing is written\n"
+                   "otherwise. OUT is written as a temporary file and renamed; an existing OUT\n"
+                   "is replaced only with --overwrite.\n"
+                   "\n"
+                   "exit codes: 0 every case ok; 3 some cases failed; 1 I/O failure; 2 bad\n"
+                   "input (missing cases, other configs, unreadable slices, OUT exists)\n");
+        break;
+    case NS_CMD_KEYS:
+        fprintf(f, "usage: needlesim keys [--markdown]\n"
+                   "\n"
+                   "List every config key with its unit, default, allowed range and meaning\n"
+                   "(--markdown: as the table in README.md).\n"
+                   "\n"
+                   "exit codes: 0 ok; 2 bad option\n");
+        break;
+    default:
+        ns_cli_usage(f);
+        break;
+    }
 }
 
 void ns_cli_clear(ns_cli *cli)
@@ -71,6 +145,14 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         out->cmd = NS_CMD_HELP;
+        /* `needlesim help run` = `needlesim run --help` */
+        const char *t = argc > 2 ? argv[2] : "";
+        out->help_for = !strcmp(t, "run")       ? NS_CMD_RUN
+                        : !strcmp(t, "check")   ? NS_CMD_CHECK
+                        : !strcmp(t, "presets") ? NS_CMD_PRESETS
+                        : !strcmp(t, "keys")    ? NS_CMD_KEYS
+                        : !strcmp(t, "merge")   ? NS_CMD_MERGE
+                                                : NS_CMD_NONE;
         return NS_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
@@ -85,10 +167,12 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
         out->cmd = NS_CMD_PRESETS;
     else if (!strcmp(cmd, "keys"))
         out->cmd = NS_CMD_KEYS;
+    else if (!strcmp(cmd, "merge"))
+        out->cmd = NS_CMD_MERGE;
     else
         return ns_status_set_plain(NS_EINVAL,
-                                   "unknown command '%s' (expected run, check, presets, keys, "
-                                   "--help or --version)",
+                                   "unknown command '%s' (expected run, check, merge, presets, "
+                                   "keys, --help or --version)",
                                    cmd);
     out->sets = calloc((size_t)argc, sizeof *out->sets);
     if (!out->sets) return ns_status_set_plain(NS_ENOMEM, "out of memory");
@@ -96,6 +180,7 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            out->help_for = out->cmd;
             out->cmd = NS_CMD_HELP;
             return NS_OK;
         }
@@ -113,8 +198,21 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
             out->retry_failed = 1;
         } else if (is_run && !strcmp(a, "--overwrite")) {
             out->overwrite = 1;
+        } else if (is_run && opt_is(a, "--cases")) {
+            const char *v = opt_value(argc, argv, &i, "--cases");
+            if (!v || !v[0]) return ns_status_set_plain(NS_EINVAL, "--cases needs START:STOP or K/N");
+            out->cases = v;
         } else if (is_run && !strcmp(a, "--quiet")) {
             out->quiet = 1;
+        } else if (out->cmd == NS_CMD_MERGE && !strcmp(a, "--overwrite")) {
+            out->overwrite = 1;
+        } else if (out->cmd == NS_CMD_MERGE && !strcmp(a, "--quiet")) {
+            out->quiet = 1;
+        } else if (out->cmd == NS_CMD_MERGE && a[0] != '-') {
+            if (!out->merge_out)
+                out->merge_out = a;
+            else
+                out->sets[out->n_sets++] = a;
         } else if (out->cmd == NS_CMD_KEYS && !strcmp(a, "--markdown")) {
             out->markdown = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -134,6 +232,8 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
     }
     if (takes_config && !out->config)
         return ns_status_set_plain(NS_EINVAL, "'%s' needs a CONFIG file", cmd);
+    if (out->cmd == NS_CMD_MERGE && out->n_sets == 0)
+        return ns_status_set_plain(NS_EINVAL, "merge needs OUT.h5 and at least one slice file");
     if (out->retry_failed && !out->resume)
         return ns_status_set_plain(NS_EINVAL, "--retry-failed needs --resume");
     if (out->overwrite && out->resume)
@@ -141,6 +241,54 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
                                    "--overwrite and --resume exclude each other (start again, "
                                    "or continue)");
     return NS_OK;
+}
+
+/* Parse a whole non-negative decimal integer; -1 if text is not one. */
+static long long parse_index(const char *t, const char *end)
+{
+    if (t == end || end - t > 15) return -1;
+    long long v = 0;
+    for (const char *c = t; c < end; c++) {
+        if (*c < '0' || *c > '9') return -1;
+        v = 10 * v + (*c - '0');
+    }
+    return v;
+}
+
+ns_status ns_cli_case_range(const char *text, size_t n, size_t *lo, size_t *hi)
+{
+    *lo = 0;
+    *hi = n;
+    if (!text) return NS_OK;
+    const char *colon = strchr(text, ':'), *slash = strchr(text, '/');
+    const char *end = text + strlen(text);
+    if (colon && !slash) {
+        long long a = parse_index(text, colon);
+        long long b = colon + 1 == end ? (long long)n : parse_index(colon + 1, end);
+        if (a < 0 || b < 0 || a >= b || (size_t)b > n)
+            return ns_status_set_plain(NS_EINVAL,
+                                       "--cases %s: expected START:STOP with 0 <= START < STOP <= "
+                                       "%zu (the config makes %zu cases; STOP is excluded)",
+                                       text, n, n);
+        *lo = (size_t)a;
+        *hi = (size_t)b;
+        return NS_OK;
+    }
+    if (slash && !colon) {
+        long long k = parse_index(text, slash), m = parse_index(slash + 1, end);
+        if (k < 0 || m < 1 || k >= m || (size_t)m > n)
+            return ns_status_set_plain(NS_EINVAL,
+                                       "--cases %s: expected K/N, slice K of N, with 0 <= K < N <= "
+                                       "%zu (the config makes %zu cases)",
+                                       text, n, n);
+        *lo = (size_t)((unsigned long long)k * n / (unsigned long long)m);
+        *hi = (size_t)((unsigned long long)(k + 1) * n / (unsigned long long)m);
+        return NS_OK;
+    }
+    return ns_status_set_plain(NS_EINVAL,
+                               "--cases %s: expected START:STOP (e.g. 0:100) or K/N (slice K of N, "
+                               "e.g. 3/16)",
+                               text);
 }
 
 /* ---- check ------------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* Command line of needlesim (the stable interface, see `needlesim --help`):
  *   needlesim run CONFIG [-o OUT.h5] [--set section.key=value ...] [--resume]
- *                        [--retry-failed] [--overwrite] [--quiet]
+ *                        [--retry-failed] [--overwrite] [--cases START:STOP|K/N] [--quiet]
+ *   needlesim merge OUT.h5 SLICE.h5 ... [--overwrite]
  *   needlesim check CONFIG [--set ...]
  *   needlesim presets [skin|needle|drug]
  *   needlesim keys [--markdown]
@@ -22,6 +23,7 @@ typedef enum {
     NS_CMD_CHECK,
     NS_CMD_PRESETS,
     NS_CMD_KEYS,
+    NS_CMD_MERGE,
     NS_CMD_HELP,
     NS_CMD_VERSION
 } ns_cli_command;
@@ -33,8 +35,11 @@ typedef struct {
     const char **sets;        /* --set values (borrowed from argv), heap array */
     size_t n_sets;
     int resume, retry_failed, overwrite, quiet; /* run */
+    const char *merge_out;    /* merge: OUT; the slices are sets[0..n_sets) */
+    const char *cases;        /* run --cases START:STOP or K/N (resolved by ns_cli_case_range) */
     int markdown;             /* keys */
     const char *presets_kind; /* presets: NULL (all), "skin", "needle", "drug" */
+    ns_cli_command help_for;  /* NS_CMD_HELP: the command asked about (`run --help`), or NONE */
 } ns_cli;
 
 /* Parse argv (argv[0] is the program). NS_EINVAL with the message in
@@ -42,8 +47,16 @@ typedef struct {
 ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out);
 void ns_cli_clear(ns_cli *cli);
 
-/* Usage text. */
+/* Resolve --cases for n cases: "START:STOP" (0-based, STOP excluded; "START:"
+ * to the end) or "K/N" (slice K of N equal slices, 0 <= K < N: cases
+ * floor(K n / N) to floor((K + 1) n / N), so N array tasks cover the sweep
+ * exactly once). NULL text: all cases. exceptions: NS_EINVAL (message names
+ * --cases, the text and the allowed range). */
+ns_status ns_cli_case_range(const char *text, size_t n, size_t *lo, size_t *hi);
+
+/* Usage text: of every command (cmd NS_CMD_NONE) or of one (`needlesim run --help`). */
 void ns_cli_usage(FILE *f);
+void ns_cli_usage_command(ns_cli_command cmd, FILE *f);
 
 /* `check`: load the config and print the case count, sweep mode and axes.
  * Returns the exit code (0, or 2 with the error printed to err). */

@@ -11,10 +11,10 @@
 
 struct ns_inifile {
     char *path;
-    char *text;  /* the file's bytes, NUL-terminated (no NUL inside: checked) */
-    size_t len;  /* bytes in text */
-    size_t pos;  /* next byte to feed */
-    int line;    /* line last fed */
+    char *text; /* the file's bytes, NUL-terminated (no NUL inside: checked) */
+    size_t len; /* bytes in text */
+    size_t pos; /* next byte to feed */
+    int line;   /* line last fed */
     void *user;
     ns_inifile_section_fn on_section;
     ns_inifile_error_fn on_error;
@@ -24,7 +24,8 @@ struct ns_inifile {
 static int line_of(const char *s, size_t at)
 {
     int line = 1;
-    for (size_t k = 0; k < at; k++) line += s[k] == '\n';
+    for (size_t k = 0; k < at; k++)
+        line += s[k] == '\n';
     return line;
 }
 
@@ -83,7 +84,8 @@ static ns_status check_text(const char *path, const char *s, size_t len)
     if (nul) {
         size_t at = (size_t)(nul - s);
         size_t bol = at;
-        while (bol > 0 && s[bol - 1] != '\n') bol--;
+        while (bol > 0 && s[bol - 1] != '\n')
+            bol--;
         return ns_status_set_plain(NS_EINVAL,
                                    "%s:%d: NUL byte at column %zu (a config is text; the file is "
                                    "binary or corrupted)",
@@ -125,8 +127,9 @@ ns_status ns_inifile_open(const char *path, ns_inifile **out)
     }
     if (sb.st_size > NS_INIFILE_MAX_BYTES) {
         close(fd);
-        return ns_status_set_plain(NS_EINVAL, "config file '%s' has %lld bytes, at most %ld allowed",
-                                   path, (long long)sb.st_size, NS_INIFILE_MAX_BYTES);
+        return ns_status_set_plain(NS_EINVAL,
+                                   "config file '%s' has %lld bytes, at most %ld allowed", path,
+                                   (long long)sb.st_size, NS_INIFILE_MAX_BYTES);
     }
     (void)fcntl(fd, F_SETFL, 0); /* blocking reads from here on */
     char *text = NULL;
@@ -173,7 +176,8 @@ static char *reader(char *str, int num, void *stream)
     f->pos += nl ? end + 1 : end;
     s[end] = '\0';
     f->line++;
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     for (char *p = s; *p; p++) {
         if (*p == '#' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
             *p = '\0';
@@ -181,7 +185,8 @@ static char *reader(char *str, int num, void *stream)
         }
     }
     size_t len = strlen(s);
-    while (len > 0 && s[len - 1] == '\r') s[--len] = '\0';
+    while (len > 0 && s[len - 1] == '\r')
+        s[--len] = '\0';
     if (len + 2 > (size_t)num) {
         if (f->on_error) {
             char msg[512];
@@ -216,7 +221,10 @@ int ns_inifile_parse(ns_inifile *f, ini_handler handler, ns_inifile_section_fn o
     return ini_parse_stream(reader, f, handler, user);
 }
 
-int ns_inifile_line(const ns_inifile *f) { return f->line; }
+int ns_inifile_line(const ns_inifile *f)
+{
+    return f->line;
+}
 
 void ns_inifile_close(ns_inifile **fp)
 {

@@ -29,8 +29,8 @@
 
 #include "../models/status.h"
 
-#define NS_INIFILE_MAX_BYTES (1024L * 1024L) /* [bytes] largest config file (1 MiB) */
-#define NS_INIFILE_MAX_LINE (INI_MAX_LINE - 2) /* [chars] longest line (198) */
+#define NS_INIFILE_MAX_BYTES (1024L * 1024L)    /* [bytes] largest config file (1 MiB) */
+#define NS_INIFILE_MAX_LINE  (INI_MAX_LINE - 2) /* [chars] longest line (198) */
 
 typedef struct ns_inifile ns_inifile;
 

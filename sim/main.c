@@ -8,6 +8,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "merge.h"
 #include "run.h"
 
 int main(int argc, char **argv)
@@ -23,7 +24,7 @@ int main(int argc, char **argv)
     int rc = 0;
     switch (cli.cmd) {
     case NS_CMD_HELP:
-        ns_cli_usage(stdout);
+        ns_cli_usage_command(cli.help_for, stdout);
         break;
     case NS_CMD_VERSION:
         printf("needlesim %s (commit %s)\n", NS_VERSION, NS_GIT_COMMIT);
@@ -45,10 +46,14 @@ int main(int argc, char **argv)
                               .resume = cli.resume,
                               .retry_failed = cli.retry_failed,
                               .overwrite = cli.overwrite,
+                              .cases = cli.cases,
                               .quiet = cli.quiet};
         rc = ns_run(&opt, &argc, &argv);
         break;
     }
+    case NS_CMD_MERGE:
+        rc = ns_merge(cli.merge_out, cli.sets, cli.n_sets, cli.overwrite, cli.quiet);
+        break;
     case NS_CMD_NONE:
         ns_cli_usage(stderr);
         rc = 2;

@@ -155,6 +155,12 @@ ns_status ns_output_write_fields(ns_output *o, size_t i, const ns_case_fields *f
  * exceptions: NS_EIO (not a field case, other lengths, read failure). */
 ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr, double *z, size_t nz);
 
+/* Copy the /fields snapshots and grid of case i from src to dst (both files
+ * of one config); nothing when case i is not a field case of src. Call
+ * before ns_output_write_case(dst, i, ...) (same commit rule as
+ * ns_output_write_fields). exceptions: NS_EINVAL (shapes differ), NS_EIO. */
+ns_status ns_output_copy_fields(ns_output *dst, ns_output *src, size_t i);
+
 /* Append the current UTC time to the root attribute `resumed_utc` (space-
  * separated ISO 8601 list, oldest first; created_utc is never changed) and
  * flush. This rewrites metadata in place: call it only on a private copy

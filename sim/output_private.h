@@ -38,13 +38,13 @@ static inline double mono_seconds(void)
 
 /* On a failed HDF5 call: record "PATH: HDF5 could not WHAT" and goto fail
  * (needs `path` and `st` in scope). */
-#define H5OK(expr, what)                                                                   \
-    do {                                                                                   \
-        if ((expr) < 0) {                                                                  \
-            st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__, "%s: HDF5 could not %s", \
-                               path, (what));                                              \
-            goto fail;                                                                     \
-        }                                                                                  \
+#define H5OK(expr, what)                                                                           \
+    do {                                                                                           \
+        if ((expr) < 0) {                                                                          \
+            st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__, "%s: HDF5 could not %s",      \
+                               path, (what));                                                      \
+            goto fail;                                                                             \
+        }                                                                                          \
     } while (0)
 
 #endif

@@ -28,7 +28,8 @@ static herr_t row_io(hid_t d, size_t i, size_t len, int rank, hid_t mtype, const
     hsize_t start[2] = {i, 0}, count[2] = {1, len}, mlen = rank == 2 ? len : 1;
     hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &mlen, NULL);
     herr_t rc = -1;
-    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
+    if (fs >= 0 && ms >= 0 &&
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
         rc = wbuf ? H5Dwrite(d, mtype, ms, fs, H5P_DEFAULT, wbuf)
                   : H5Dread(d, mtype, ms, fs, H5P_DEFAULT, rbuf);
     if (ms >= 0) H5Sclose(ms);
@@ -44,15 +45,17 @@ ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, 
     NS_CHECK(i < o->n_cases, NS_EINVAL, "case %zu out of range [0, %zu)", i, o->n_cases);
     NS_CHECK(status >= NS_CASE_PENDING && status <= NS_CASE_FAILED, NS_EINVAL,
              "case %zu: status %d is not 0 (pending), 1 (ok) or 2 (failed)", i, status);
-    NS_CHECK(!r || (r->sizes.n_insertion == o->sizes.n_insertion && r->sizes.n_time == o->sizes.n_time),
-             NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
-             r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
+    NS_CHECK(
+        !r || (r->sizes.n_insertion == o->sizes.n_insertion && r->sizes.n_time == o->sizes.n_time),
+        NS_EINVAL, "case %zu: curve sizes (%zu, %zu) differ from the file's (%zu, %zu)", i,
+        r->sizes.n_insertion, r->sizes.n_time, o->sizes.n_insertion, o->sizes.n_time);
     size_t nmax = o->sizes.n_insertion > o->sizes.n_time ? o->sizes.n_insertion : o->sizes.n_time;
     double *nanrow = NULL;
     if (!r) {
         nanrow = malloc(nmax * sizeof *nanrow);
         NS_CHECK(nanrow, NS_ENOMEM, "cannot allocate %zu doubles", nmax);
-        for (size_t k = 0; k < nmax; k++) nanrow[k] = NAN;
+        for (size_t k = 0; k < nmax; k++)
+            nanrow[k] = NAN;
     }
     char err[NS_OUTPUT_ERROR_LEN] = {0};
     snprintf(err, sizeof err, "%s", error ? error : "");
@@ -130,8 +133,10 @@ fail:
     return st;
 }
 
-
-size_t ns_output_commits(const ns_output *o) { return o->n_commits; }
+size_t ns_output_commits(const ns_output *o)
+{
+    return o->n_commits;
+}
 
 ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status, char *error,
                               double *seconds)
@@ -180,3 +185,41 @@ fail:
     return st;
 }
 
+/* Copy dataset name from src to dst whole (same shape). */
+static herr_t copy_dataset(hid_t src, hid_t dst, const char *name)
+{
+    hid_t a = H5Dopen2(src, name, H5P_DEFAULT), b = H5Dopen2(dst, name, H5P_DEFAULT);
+    hid_t sa = a >= 0 ? H5Dget_space(a) : -1, sb = b >= 0 ? H5Dget_space(b) : -1;
+    herr_t rc = -1;
+    hssize_t n = sa >= 0 ? H5Sget_simple_extent_npoints(sa) : -1;
+    if (n >= 0 && sb >= 0 && H5Sget_simple_extent_npoints(sb) == n) {
+        double *buf = malloc((size_t)(n ? n : 1) * sizeof *buf);
+        if (buf && H5Dread(a, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
+            rc = H5Dwrite(b, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+        free(buf);
+    }
+    if (sa >= 0) H5Sclose(sa);
+    if (sb >= 0) H5Sclose(sb);
+    if (a >= 0) H5Dclose(a);
+    if (b >= 0) H5Dclose(b);
+    return rc;
+}
+
+ns_status ns_output_copy_fields(ns_output *dst, ns_output *src, size_t i)
+{
+    const char *path = dst->path;
+    ns_status st = NS_OK;
+    char name[96];
+    snprintf(name, sizeof name, "/fields/case_%zu/concentration", i);
+    if (H5Lexists(src->file, "/fields", H5P_DEFAULT) <= 0 ||
+        H5Lexists(src->file, name, H5P_DEFAULT) <= 0)
+        return NS_OK;
+    static const char *const part[] = {"concentration", "r", "z"};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(name, sizeof name, "/fields/case_%zu/%s", i, part[k]);
+        H5OK(copy_dataset(src->file, dst->file, name), "copy a /fields dataset");
+    }
+    return NS_OK;
+fail:
+    return st;
+}

@@ -7,7 +7,8 @@
 size_t ns_payload_size(ns_curve_sizes sizes, size_t field_doubles)
 {
     size_t n = sizeof(ns_payload_head) + field_doubles * sizeof(double);
-    for (size_t c = 0; c < NS_C_COUNT; c++) n += ns_curve_length((ns_curve_id)c, sizes) * sizeof(double);
+    for (size_t c = 0; c < NS_C_COUNT; c++)
+        n += ns_curve_length((ns_curve_id)c, sizes) * sizeof(double);
     return n;
 }
 

@@ -12,9 +12,9 @@
 #include "output.h"
 
 typedef struct {
-    int status;                       /* NS_CASE_OK or NS_CASE_FAILED */
-    int has_fields;                   /* 1: r, z, C follow the curves */
-    char error[NS_OUTPUT_ERROR_LEN];  /* first line of the failure message */
+    int status;                      /* NS_CASE_OK or NS_CASE_FAILED */
+    int has_fields;                  /* 1: r, z, C follow the curves */
+    char error[NS_OUTPUT_ERROR_LEN]; /* first line of the failure message */
     double scalar[NS_R_COUNT];
 } ns_payload_head;
 

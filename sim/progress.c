@@ -1,6 +1,7 @@
 /* Progress report (see progress.h). */
 #include "progress.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@ struct ns_progress {
     int tty, quiet;
     size_t total, ok0, failed0, ok, failed;
     double t_start, t_last;
+    size_t printed;   /* done count of the last log line; SIZE_MAX before the first */
 };
 
 static double now_seconds(void)
@@ -65,6 +67,7 @@ ns_progress *ns_progress_create(FILE *stream, size_t total, size_t ok0, size_t f
     p->failed0 = p->failed = failed0;
     p->t_start = now_seconds();
     p->t_last = -1e30;
+    p->printed = SIZE_MAX;
     return p;
 }
 
@@ -75,10 +78,19 @@ static void print_line(ns_progress *p, int final)
     size_t session = (p->ok + p->failed) - (p->ok0 + p->failed0);
     double rate = el > 0.0 && session > 0 ? (double)session / el : 0.0;
     ns_progress_format(line, sizeof line, p->total, p->ok, p->failed, rate, p->tty ? 30 : 0);
-    if (p->tty)
+    if (p->tty) {
         fprintf(p->out, "\r%s\033[K%s", line, final ? "\n" : "");
-    else
-        fprintf(p->out, "needlesim: %s\n", line);
+    } else {
+        /* A log line is printed once per state: not again when nothing changed. */
+        size_t done = p->ok + p->failed;
+        if (done == p->printed) return;
+        p->printed = done;
+        char utc[32] = "";
+        time_t now = time(NULL);
+        struct tm tmv;
+        if (gmtime_r(&now, &tmv)) strftime(utc, sizeof utc, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+        fprintf(p->out, "needlesim: %s %s\n", utc, line);
+    }
     fflush(p->out);
 }
 

@@ -3,7 +3,9 @@
  * Shows cases ok, failed, remaining, the rate of this session [cases/s] and
  * the ETA = remaining / rate. When stderr is a terminal a one-line bar is
  * redrawn (at most NS_PROGRESS_TTY_SECONDS apart); otherwise (batch logs) a
- * plain line is printed every NS_PROGRESS_LOG_SECONDS. Counts include the
+ * plain line is printed every NS_PROGRESS_LOG_SECONDS, starting with the UTC
+ * time (ISO 8601) and only when the count changed since the last line, so a
+ * batch log has each state once, in order. Counts include the
  * cases already in the file when a run is resumed, so they stay right across
  * interruptions; the rate only counts cases computed in this session. */
 #ifndef NS_PROGRESS_H

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "case.h"
+#include "cli.h"
 #include "config.h"
 #include "output.h"
 #include "payload.h"
@@ -286,6 +287,7 @@ static int start_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf,
                       const ns_workfile_params *wp, size_t **todo, size_t *n_todo)
 {
     size_t n = ns_config_n_cases(ctx->cfg), n_failed = 0;
+    (void)opt;
     int code = ns_workfile_check(wp);
     if (code == 0) code = ns_workfile_prepare(wf, wp, &n_failed);
     if (code == -1) {
@@ -308,7 +310,7 @@ static int start_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf,
         ns_workfile_print_error("%s", ns_workfile_user_message());
         return 1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = wp->case_lo; i < wp->case_hi; i++) {
         signed char s = ctx->status[i];
         if (s == NS_CASE_OK) ctx->n_ok++;
         else if (s == NS_CASE_FAILED && !opt->retry_failed) ctx->n_failed++;
@@ -358,7 +360,11 @@ static int finish_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf,
                                 wf->out);
         return 1;
     }
-    printf("%zu cases: %zu ok, %zu failed; file %s\n", n, ctx->n_ok, ctx->n_failed, wf->out);
+    if (wf->p.case_lo > 0 || wf->p.case_hi < n)
+        printf("cases %zu:%zu (%zu of %zu): %zu ok, %zu failed; file %s\n", wf->p.case_lo,
+               wf->p.case_hi, wf->p.case_hi - wf->p.case_lo, n, ctx->n_ok, ctx->n_failed, wf->out);
+    else
+        printf("%zu cases: %zu ok, %zu failed; file %s\n", n, ctx->n_ok, ctx->n_failed, wf->out);
     fflush(stdout);
     return ctx->n_failed > 0 ? 3 : 0;
 }
@@ -401,7 +407,12 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
     }
     if (code == 0) code = setup_payload(&ctx, rank);
     if (code != 0) goto finish;
-    size_t n = ns_config_n_cases(cfg);
+    size_t n = ns_config_n_cases(cfg), lo = 0, hi = n;
+    if (ns_cli_case_range(opt->cases, n, &lo, &hi) != NS_OK) {
+        if (rank == 0) ns_workfile_print_error("%s", ns_workfile_user_message());
+        code = 2;
+        goto finish;
+    }
 
     /* 2. Working file (rank 0) and the pending-case list. */
     if (rank == 0) {
@@ -415,6 +426,8 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
                                  .config_hash = ns_config_hash(cfg),
                                  .n_cases = n,
                                  .sizes = ctx.sizes,
+                                 .case_lo = lo,
+                                 .case_hi = hi,
                                  .create = create_file,
                                  .ctx = &ctx};
         code = start_file(opt, &ctx, &wf, &wp, &todo, &n_todo);
@@ -435,10 +448,11 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
     }
     if (rank == 0) {
         if (!opt->quiet)
-            fprintf(stderr, "needlesim: %zu cases on %d rank%s, %zu to compute (%zu ok, %zu failed "
-                            "already), writing %s\n",
-                    n, size, size == 1 ? "" : "s", n_todo, ctx.n_ok, ctx.n_failed, wf.partial);
-        ctx.progress = ns_progress_create(stderr, n, ctx.n_ok, ctx.n_failed, opt->quiet);
+            fprintf(stderr, "needlesim: %zu cases%s on %d rank%s, %zu to compute (%zu ok, %zu "
+                            "failed already), writing %s\n",
+                    hi - lo, hi - lo < n ? " of the slice" : "", size, size == 1 ? "" : "s", n_todo,
+                    ctx.n_ok, ctx.n_failed, wf.partial);
+        ctx.progress = ns_progress_create(stderr, hi - lo, ctx.n_ok, ctx.n_failed, opt->quiet);
     }
 
     /* 3. Compute. */

@@ -14,6 +14,7 @@ typedef struct {
     int retry_failed;         /* --retry-failed: with resume, rerun failed cases too */
     int overwrite;            /* --overwrite: replace a finished OUT (and an unused OUT.partial) */
     int quiet;                /* --quiet: no progress output */
+    const char *cases;        /* --cases START:STOP or K/N; NULL: all (sim/cli.h) */
 } ns_run_options;
 
 /* Run a sweep. Initialises and finalises MPI itself (only `run` needs it).

@@ -23,7 +23,8 @@ const char *ns_workfile_user_message(void)
     const char *colon = strstr(m, ".c:");
     const char *paren = strstr(m, "(): ");
     const char *nl = strchr(m, '\n');
-    if (colon && paren && colon < paren && (!nl || paren < nl) && !memchr(m, ' ', (size_t)(colon - m)))
+    if (colon && paren && colon < paren && (!nl || paren < nl) &&
+        !memchr(m, ' ', (size_t)(colon - m)))
         m = paren + 4;
     size_t n = strcspn(m, "\n");
     if (n >= sizeof buf) n = sizeof buf - 1;
@@ -63,7 +64,7 @@ static void dir_of(const char *path, char *dir, size_t cap)
 }
 
 /* Make a rename in path's directory durable (ignored where directories cannot be fsync'ed). */
-static void sync_dir(const char *path)
+void ns_workfile_sync_dir(const char *path)
 {
     char dir[NS_WORKFILE_PATH_CAP];
     dir_of(path, dir, sizeof dir);
@@ -145,7 +146,7 @@ static int make_tmp(const ns_workfile *w, const char *src, char *tmp, size_t cap
 }
 
 /* Copy all of src into the empty file behind fd. 0, or -1 with errno. */
-static int copy_into(const char *src, int fd)
+int ns_workfile_copy(const char *src, int fd)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0) return -1;
@@ -163,7 +164,8 @@ static int copy_into(const char *src, int fd)
         ssize_t n;
         if (!plain) {
             n = copy_file_range(in, NULL, fd, NULL, (size_t)left, 0);
-            if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+            if (n < 0 &&
+                (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
                 plain = 1;
                 continue;
             }
@@ -196,7 +198,7 @@ static int copy_into(const char *src, int fd)
 }
 
 /* Rename tmp to dst; noreplace: fail with EEXIST if dst exists. 0 or -1. */
-static int install(const char *tmp, const char *dst, int noreplace)
+int ns_workfile_install(const char *tmp, const char *dst, int noreplace)
 {
     if (!noreplace) return rename(tmp, dst);
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE) == 0) return 0;
@@ -314,7 +316,7 @@ static long work_left(const ns_workfile_params *p, const char *path, size_t *n_f
     ns_output_close(&o);
     long work = 0;
     *n_failed = 0;
-    for (size_t i = 0; i < p->n_cases; i++) {
+    for (size_t i = p->case_lo; i < p->case_hi && i < p->n_cases; i++) {
         work += s[i] == NS_CASE_PENDING || (p->retry_failed && s[i] == NS_CASE_FAILED);
         *n_failed += s[i] == NS_CASE_FAILED;
     }
@@ -342,7 +344,7 @@ static const char *space_hint(const char *path)
 static int fill_tmp(const ns_workfile *w, const char *src, const char *tmp, int fd)
 {
     if (src) {
-        if (copy_into(src, fd) != 0) {
+        if (ns_workfile_copy(src, fd) != 0) {
             ns_workfile_print_error("cannot copy %s to %s: %s%s", src, tmp, strerror(errno),
                                     space_hint(tmp));
             return 1;
@@ -413,7 +415,7 @@ int ns_workfile_prepare(ns_workfile *w, const ns_workfile_params *p, size_t *n_f
     code = fill_tmp(w, src, tmp, fd);
     /* A continued OUT.partial is replaced (we hold its lock); a new one or a
      * copy of OUT must not replace a .partial another run just created. */
-    if (code == 0 && install(tmp, w->partial, src != w->partial) != 0) {
+    if (code == 0 && ns_workfile_install(tmp, w->partial, src != w->partial) != 0) {
         if (errno == EEXIST)
             ns_workfile_print_error("%s was created by another needlesim run started at the same "
                                     "time on this -o; that run goes on, this one stops",
@@ -427,7 +429,7 @@ int ns_workfile_prepare(ns_workfile *w, const ns_workfile_params *p, size_t *n_f
         close(fd);
         goto done;
     }
-    sync_dir(w->partial);
+    ns_workfile_sync_dir(w->partial);
     w->lock_fd = fd;
     w->continued = src != NULL;
     if (!src && !p->overwrite && exists(w->out)) {
@@ -449,14 +451,15 @@ ns_status ns_workfile_finish(ns_workfile *w)
     if (w->lock_fd >= 0 && fsync(w->lock_fd) != 0)
         return ns_status_set_plain(NS_EIO, "cannot write %s to disk: %s (the results are in it)",
                                    w->partial, strerror(errno));
-    if (install(w->partial, w->out, !w->p.overwrite && !w->p.resume) != 0)
-        return ns_status_set_plain(NS_EIO, "cannot rename %s to %s: %s (the results are complete "
+    if (ns_workfile_install(w->partial, w->out, !w->p.overwrite && !w->p.resume) != 0)
+        return ns_status_set_plain(NS_EIO,
+                                   "cannot rename %s to %s: %s (the results are complete "
                                    "in %s)",
                                    w->partial, w->out,
                                    errno == EEXIST ? "it was created by another run meanwhile"
                                                    : strerror(errno),
                                    w->partial);
-    sync_dir(w->out);
+    ns_workfile_sync_dir(w->out);
     return NS_OK;
 }
 

@@ -49,13 +49,14 @@
 
 typedef struct {
     const char *config_path;
-    const char *out;             /* OUT */
-    int out_is_default;          /* 1: no -o and no run.output: create ./outputs if missing */
+    const char *out;    /* OUT */
+    int out_is_default; /* 1: no -o and no run.output: create ./outputs if missing */
     int resume, retry_failed, overwrite, quiet;
     /* What the config makes (a file to continue must match). */
     unsigned long long config_hash;
     size_t n_cases;
     ns_curve_sizes sizes;
+    size_t case_lo, case_hi;     /* the cases this run computes (--cases), [lo, hi) */
     /* Creates the complete structure in `path` (a fresh temporary file). */
     ns_status (*create)(void *ctx, const char *path);
     void *ctx;
@@ -65,8 +66,8 @@ typedef struct {
     ns_workfile_params p;
     char out[NS_WORKFILE_PATH_CAP];
     char partial[NS_WORKFILE_PATH_CAP];
-    int lock_fd;      /* holds the lock on OUT.partial; -1 when none */
-    int continued;    /* 1: an existing file is continued */
+    int lock_fd;   /* holds the lock on OUT.partial; -1 when none */
+    int continued; /* 1: an existing file is continued */
 } ns_workfile;
 
 /* Print "needlesim: error: TEXT" to stderr, TEXT without source locations. */
@@ -92,6 +93,17 @@ int ns_workfile_prepare(ns_workfile *w, const ns_workfile_params *p, size_t *n_f
 /* Rank 0, after the output is closed: fsync and rename OUT.partial to OUT.
  * exceptions: NS_EIO (the results stay complete in OUT.partial). */
 ns_status ns_workfile_finish(ns_workfile *w);
+
+/* Copy all of src into the empty file behind fd (copy_file_range, else
+ * read/write). Returns 0, or -1 with errno. */
+int ns_workfile_copy(const char *src, int fd);
+
+/* Rename tmp to dst atomically; noreplace: fail with EEXIST if dst exists
+ * (renameat2 RENAME_NOREPLACE, else link + unlink). Returns 0 or -1 (errno). */
+int ns_workfile_install(const char *tmp, const char *dst, int noreplace);
+
+/* fsync the directory holding path (a rename in it becomes durable). */
+void ns_workfile_sync_dir(const char *path);
 
 /* Release the lock (NULL-safe, idempotent). */
 void ns_workfile_clear(ns_workfile *w);

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Output-file rules of `needlesim run` (make check-mpi; sim/workfile.h, README "Exit codes"):
+#   slices: --cases K/N and START:STOP, `needlesim merge` equal to a single run, refusals;
+#   0. per-command help (`run --help`, `help keys`); progress log lines timestamped, once, in order;
 #   1. a finished OUT is replaced only with --overwrite (exit 2 and byte-identical without);
 #   2. two runs started at the same instant on one -o: one finishes (exit 0), the other is
 #      refused with exit 2, the finished file equals a single run; repeated 4 times;
@@ -32,6 +34,15 @@ located() { grep -qE '[a-z_]+\.c:[0-9]+' "$1"; } # an internal source location i
 wait_partial() { local k=0; while [ ! -e "$1.partial" ] && kill -0 "$2" 2>/dev/null && [ $k -lt 6000 ]; do sleep 0.01; k=$((k + 1)); done; }
 cp "$BIN" "$W/needlesim" && BIN="$W/needlesim"
 ABS_DATA=$(cd "$DATA" && pwd)
+if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+MPIRUN="mpirun --oversubscribe -n"
+
+# ---- 0. per-command help -----------------------------------------------------------------
+check "run --help: the run usage with --overwrite and the exit codes, exit 0" \
+  bash -c "'$BIN' run --help | grep -q '^usage: needlesim run' && '$BIN' run --help | grep -q -- '--overwrite' && '$BIN' run --help | grep -q '4 stopped'"
+check "check --help and help keys: their own usage" \
+  bash -c "'$BIN' check --help | grep -q '^usage: needlesim check' && '$BIN' help keys | grep -q '^usage: needlesim keys'"
 
 # ---- 1. --overwrite ------------------------------------------------------------------
 "$BIN" run $DATA/tiny.ini -o "$W/ref.h5" --quiet >/dev/null 2>&1
@@ -59,7 +70,7 @@ check "simultaneous starts on one -o: one exit 0 and one exit 2 ('another needle
 
 # ---- 3. a second run while one writes ------------------------------------------------------
 out="$W/busy.h5"
-"$BIN" run $DATA/resume.ini -o "$out" --quiet >/dev/null 2>&1 & pid=$!
+"$BIN" run $DATA/resume.ini -o "$out" >/dev/null 2>"$W/progress.log" & pid=$!
 wait_partial "$out" $pid
 "$BIN" run $DATA/resume.ini -o "$out" --quiet --resume >"$W/busy2" 2>&1; r2=$?
 "$BIN" run $DATA/resume.ini -o "$out" --quiet --overwrite >"$W/busy3" 2>&1; r3=$?
@@ -74,6 +85,39 @@ check "--resume and --overwrite while another run writes: exit 2 both, message s
 check "the writer is untouched: exit 0, complete file" bash -c "[ $r1 -eq 0 ] && [ -e '$out' ] && [ ! -e '$out.partial' ]"
 check "the .partial of a running sweep opens with h5py (default locking; still running: $running)" test $rpy -eq 0
 check "the .partial of a running sweep opens with h5dump" test $rdump -eq 0
+
+# progress lines in a log (stderr not a terminal): UTC timestamps, each state once, in order
+check "progress log: timestamped lines, times and counts increasing, no line twice" "$PY" -c "
+import re, sys
+lines = [l for l in open('$W/progress.log') if re.match(r'needlesim: \d{4}-\d\d-\d\dT', l)]
+m = [re.match(r'needlesim: (\S+) (\d+)/240 cases', l) for l in lines]
+ok = len(lines) >= 2 and all(m) and len(set(lines)) == len(lines)
+t = [x.group(1) for x in m if x]; d = [int(x.group(2)) for x in m if x]
+ok = ok and t == sorted(t) and all(a < b for a, b in zip(d, d[1:])) and d[-1] == 240
+sys.exit(0 if ok else 1)"
+
+# ---- slices (--cases) and merge ----------------------------------------------------------
+"$BIN" run $DATA/fail.ini -o "$W/fref.h5" --quiet >/dev/null 2>&1
+rcs=""
+for k in 0 1 2; do "$BIN" run $DATA/fail.ini -o "$W/slice$k.h5" --cases $k/3 --quiet >/dev/null 2>&1; rcs="$rcs$?"; done
+$MPIRUN 2 "$BIN" run $DATA/tiny.ini -o "$W/ta.h5" --cases 0:5 --quiet >/dev/null 2>&1; ra=$?
+"$BIN" run $DATA/tiny.ini -o "$W/tb.h5" --cases 5: --quiet >/dev/null 2>&1; rb=$?
+check "--cases K/N and START:STOP: each slice exits 0 or 3 (fail.ini has failing cases): $rcs $ra $rb" \
+  bash -c "[[ '$rcs' =~ ^[03]{3}$ ]] && [ $ra -eq 0 ] && [ $rb -eq 0 ]"
+"$BIN" merge "$W/fmerged.h5" "$W/slice2.h5" "$W/slice0.h5" "$W/slice1.h5" >"$W/merge.out" 2>&1; rc=$?
+check "merge of 3 slices: exit 3 (failed cases counted), equal to a single run" \
+  bash -c "[ $rc -eq 3 ] && grep -q '^8 cases: 4 ok, 4 failed' '$W/merge.out' && $(declare -f same); same '$W/fref.h5' '$W/fmerged.h5'"
+"$BIN" merge "$W/tmerged.h5" "$W/ta.h5" "$W/tb.h5" >/dev/null 2>&1; rc=$?
+check "merge of 2 slices (one from 2 ranks): exit 0, equal to a single run" \
+  bash -c "[ $rc -eq 0 ] && $(declare -f same); same '$W/ref.h5' '$W/tmerged.h5'"
+"$BIN" merge "$W/miss.h5" "$W/slice0.h5" "$W/slice2.h5" >"$W/miss.out" 2>&1; rc=$?
+check "merge with a slice missing: exit 2, names the first missing case, nothing written" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'are in no slice' '$W/miss.out' && ! ls '$W'/miss.h5* >/dev/null 2>&1"
+"$BIN" merge "$W/mix.h5" "$W/ta.h5" "$W/slice1.h5" >"$W/mix.out" 2>&1; rc=$?
+check "merge of slices of two configs: exit 2, nothing written" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'different configurations' '$W/mix.out' && ! ls '$W'/mix.h5* >/dev/null 2>&1"
+"$BIN" run $DATA/tiny.ini -o "$W/tc.h5" --cases 7:99 --quiet >"$W/tc.out" 2>&1; rc=$?
+check "--cases out of range: exit 2 with the allowed range" bash -c "[ $rc -eq 2 ] && grep -q 'STOP <= 12' '$W/tc.out'"
 
 # ---- 5. empty directory, default output path ------------------------------------------
 mkdir "$W/empty"
