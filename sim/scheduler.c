@@ -260,6 +260,10 @@ static int master_serve(master *m, int *rc)
             *rc |= MPI_Recv(&dummy, 1, MPI_UINT64_T, status.MPI_SOURCE, TAG_BYE, MPI_COMM_WORLD,
                             MPI_STATUS_IGNORE);
             left++;
+            /* A worker leaves before the work is handed out only when it was
+             * stopped (a signal to that rank alone): the whole run stops too,
+             * resumable, rather than rank 0 finishing the sweep by itself. */
+            if (m->pos < m->job->n_todo) m->stopping = 1;
         } else {
             *rc |= MPI_ERR_TAG;
         }

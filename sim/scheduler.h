@@ -30,6 +30,9 @@
  *     finishes its current case, sends it and says goodbye; the master stops
  *     handing out work (replies m = 0), drains the results still in flight,
  *     and returns NS_EINTR. Cases never started stay pending in the file.
+ *     A worker that says goodbye while work is left (only that rank got the
+ *     signal) stops the master the same way; ns_sched_agree_signal then
+ *     gives every rank the signal's number for the message.
  */
 #ifndef NS_SCHEDULER_H
 #define NS_SCHEDULER_H
