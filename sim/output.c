@@ -673,16 +673,6 @@ static herr_t create_fields(hid_t f, const ns_output_meta *m, ds_scale *sc_time)
 
 /* ---- open ------------------------------------------------------------------- */
 
-/* Rank and dims of a dataset; returns rank or -1. */
-static int dataset_dims(hid_t d, hsize_t dims[2])
-{
-    hid_t s = H5Dget_space(d);
-    if (s < 0) return -1;
-    int rank = H5Sget_simple_extent_ndims(s);
-    if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims(s, dims, NULL) < 0) rank = -1;
-    H5Sclose(s);
-    return rank;
-}
 
 ns_status ns_output_open(const char *path, int writable, ns_output **out)
 {
@@ -783,34 +773,6 @@ fail:
 size_t ns_output_n_cases(const ns_output *o) { return o->n_cases; }
 ns_curve_sizes ns_output_sizes(const ns_output *o) { return o->sizes; }
 unsigned long long ns_output_config_hash(const ns_output *o) { return o->hash; }
-
-ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr, double *z, size_t nz)
-{
-    const char *path = o->path;
-    ns_status st = NS_OK;
-    const char *axis[2] = {"r", "z"};
-    double *buf[2] = {r, z};
-    size_t len[2] = {nr, nz};
-    hid_t d = -1;
-    for (int a = 0; a < 2; a++) {
-        char name[96];
-        hsize_t dims[2] = {0, 0};
-        snprintf(name, sizeof name, "/fields/case_%zu/%s", i, axis[a]);
-        d = H5Lexists(o->file, "/fields", H5P_DEFAULT) > 0 &&
-                    H5Lexists(o->file, name, H5P_DEFAULT) > 0
-                ? H5Dopen2(o->file, name, H5P_DEFAULT)
-                : -1;
-        H5OK(d, "open a /fields grid");
-        H5OK(dataset_dims(d, dims) == 1 && dims[0] == len[a] ? 0 : -1, "match a /fields grid length");
-        H5OK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf[a]), "read a /fields grid");
-        H5Dclose(d);
-        d = -1;
-    }
-    return NS_OK;
-fail:
-    if (d >= 0) H5Dclose(d);
-    return st;
-}
 
 ns_status ns_output_mark_resumed(ns_output *o)
 {

@@ -47,4 +47,15 @@ static inline double mono_seconds(void)
         }                                                                                          \
     } while (0)
 
+/* Rank and dims of a dataset; returns rank or -1. */
+static inline int dataset_dims(hid_t d, hsize_t dims[2])
+{
+    hid_t s = H5Dget_space(d);
+    if (s < 0) return -1;
+    int rank = H5Sget_simple_extent_ndims(s);
+    if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims(s, dims, NULL) < 0) rank = -1;
+    H5Sclose(s);
+    return rank;
+}
+
 #endif

@@ -223,3 +223,31 @@ ns_status ns_output_copy_fields(ns_output *dst, ns_output *src, size_t i)
 fail:
     return st;
 }
+
+ns_status ns_output_read_field_grid(ns_output *o, size_t i, double *r, size_t nr, double *z, size_t nz)
+{
+    const char *path = o->path;
+    ns_status st = NS_OK;
+    const char *axis[2] = {"r", "z"};
+    double *buf[2] = {r, z};
+    size_t len[2] = {nr, nz};
+    hid_t d = -1;
+    for (int a = 0; a < 2; a++) {
+        char name[96];
+        hsize_t dims[2] = {0, 0};
+        snprintf(name, sizeof name, "/fields/case_%zu/%s", i, axis[a]);
+        d = H5Lexists(o->file, "/fields", H5P_DEFAULT) > 0 &&
+                    H5Lexists(o->file, name, H5P_DEFAULT) > 0
+                ? H5Dopen2(o->file, name, H5P_DEFAULT)
+                : -1;
+        H5OK(d, "open a /fields grid");
+        H5OK(dataset_dims(d, dims) == 1 && dims[0] == len[a] ? 0 : -1, "match a /fields grid length");
+        H5OK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf[a]), "read a /fields grid");
+        H5Dclose(d);
+        d = -1;
+    }
+    return NS_OK;
+fail:
+    if (d >= 0) H5Dclose(d);
+    return st;
+}
