@@ -36,7 +36,7 @@ import tempfile
 
 import numpy as np
 
-from .loader import NeedlesimError, load, parse_config
+from .loader import NeedlesimError, check_result, load, parse_config
 from .units import display_unit, label, parse_quantity
 
 STATS = ("all", "min", "p10", "median", "p90", "max")
@@ -92,9 +92,7 @@ def evaluate(df, conditions, stat="all"):
         raise ValueError("statistic %r: allowed %s" % (stat, ", ".join(STATS)))
     holds, values = bool(len(ok)), []
     for result, op, rhs in conditions:
-        if result not in df.columns:
-            raise NeedlesimError("needlesim: no result '%s' (results: %s)"
-                                 % (result, ", ".join(df.attrs.get("results", []))))
+        check_result(df, result)
         target = _target_value(df, result, rhs)
         if result != "deepest_layer":
             x = ok[result].astype(float).values
@@ -307,9 +305,7 @@ def pareto_front(path_or_df, objectives):
     df = load(path_or_df) if isinstance(path_or_df, str) else path_or_df
     objs = parse_objectives(objectives)
     for _, name in objs:
-        if name not in df.columns:
-            raise NeedlesimError("needlesim: no result '%s' (results: %s)"
-                                 % (name, ", ".join(df.attrs.get("results", []))))
+        check_result(df, name, "objective")
     names = [n for _, n in objs]
     ok = df[df["status"].astype(str) == "ok"]
     vals = ok[names].astype(float)

@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from .loader import NeedlesimError
+from .loader import NeedlesimError, check_result
 
 DEVICE_SECTIONS = ("needle", "array", "applicator", "procedure")
 MARGIN = 2.0                        # required buckling and fracture safety factor
@@ -116,10 +116,7 @@ def rank_result(df, rank_by=None):
     """The result to rank devices by: rank_by if given (checked), else the
     first of RANK_DEFAULT in the file."""
     if rank_by:
-        if rank_by not in df.columns:
-            raise NeedlesimError("needlesim: no result '%s' to rank by (results: %s)"
-                                 % (rank_by, ", ".join(df.attrs.get("results", []))))
-        return rank_by
+        return check_result(df, rank_by, "result to rank by")
     for r in RANK_DEFAULT:
         if r in df.columns:
             return r

@@ -321,6 +321,18 @@ def load(path, failed="keep", constants="attrs"):
     return df
 
 
+def check_result(df, name, what="result"):
+    """ValueError unless df has a column `name`: the message lists the
+    results and names the nearest one."""
+    if name in df.columns:
+        return name
+    import difflib
+    results = df.attrs.get("results", [])
+    near = difflib.get_close_matches(name, results, n=1)
+    raise ValueError("no %s '%s'%s; results: %s" % (
+        what, name, ("; did you mean '%s'?" % near[0]) if near else "", ", ".join(results)))
+
+
 def swept(df, params=None):
     """The parameter columns that take more than one value."""
     params = df.attrs.get("params", []) if params is None else params

@@ -340,7 +340,7 @@ def build(path, rank_by=None, ascending=False, objectives=None, title="Device re
                              "stack: depth reached and the channel left after withdrawal"))
         else:
             p.append("<p class='note'>No ok case with a needle geometry to draw.</p>")
-        p.append(_pareto(df, objectives or default_objectives(df), tmp, skipped))
+        p.append(_pareto(df, objectives, tmp, skipped))
         png = figures.closure_curves(df, table, groups, os.path.join(tmp, "closure.png"))
         p.append("<h2 id='closure'>Channel closure</h2>")
         p.append(_figure("closure", png, "Channel diameter after withdrawal, per device")
@@ -364,10 +364,14 @@ def build(path, rank_by=None, ascending=False, objectives=None, title="Device re
 
 
 def _pareto(df, objectives, tmp, skipped):
+    """Pareto section; objectives None: default_objectives(), whose failure
+    is noted on the page (a user's objectives that fail raise ValueError)."""
     out = ["<h2 id='pareto'>Pareto front</h2>"]
     try:
-        front = design.pareto_front(df, objectives)
+        front = design.pareto_front(df, objectives or default_objectives(df))
     except (loader.NeedlesimError, ValueError) as e:
+        if objectives:
+            raise
         skipped["pareto"] = str(e)
         return out[0] + "<p class='note'>No Pareto front: %s.</p>" % esc(e)
     objs = front.attrs["objectives"]

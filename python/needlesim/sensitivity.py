@@ -34,7 +34,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .loader import NeedlesimError, load
+from .loader import NeedlesimError, check_result, load
 
 N_BOOT = 1000          # bootstrap resamples of the confidence half-widths (SALib default)
 CONFIDENCE = 0.95      # confidence level of the half-widths
@@ -98,9 +98,7 @@ def sobol(path_or_df, result, n_boot=N_BOOT, confidence=CONFIDENCE, seed=BOOT_SE
     pd = __import__("pandas")
     df = load(path_or_df) if isinstance(path_or_df, str) else path_or_df
     N, axes = saltelli_layout(df)
-    if result not in df.columns:
-        raise NeedlesimError("needlesim: no result '%s' (results: %s)"
-                             % (result, ", ".join(df.attrs.get("results", []))))
+    check_result(df, result)
     K = len(axes)
     y = np.full(N * (K + 2), np.nan)
     ok = (df["status"].astype(str) == "ok").values
@@ -146,9 +144,7 @@ def rank_correlations(path_or_df, result):
     DataFrame indexed by key (columns spearman, prcc); attrs: result, n."""
     pd = __import__("pandas")
     df = load(path_or_df) if isinstance(path_or_df, str) else path_or_df
-    if result not in df.columns:
-        raise NeedlesimError("needlesim: no result '%s' (results: %s)"
-                             % (result, ", ".join(df.attrs.get("results", []))))
+    check_result(df, result)
     keys = [k for k in df.attrs.get("swept", []) if df[k].dtype != object]
     if not keys:
         raise NeedlesimError("needlesim: %s has no numeric swept input"

@@ -111,9 +111,13 @@ def test_sobol(check, tmp, binary, root):
           r.returncode == 0 and [ln[0] for ln in lines] == keys and
           all(len(ln) == 5 and all(np.isfinite(float(v)) for v in ln[1:]) for ln in lines),
           r.stdout[-500:] + r.stderr[-300:])
-    r = _cli("sobol", ex, "--result", "no_such_result")
-    check("sobol CLI: unknown result exits 1 naming the results",
-          r.returncode == 1 and "penetration_depth" in r.stderr, r.stderr[-300:])
+    r = _cli("sobol", ex, "--result", "penetration_dept")
+    check("sobol CLI: unknown result is bad input (exit 2) naming the nearest result",
+          r.returncode == 2 and "did you mean 'penetration_depth'" in r.stderr, r.stderr[-300:])
+    for args in (["--rank", "no_such"], ["--objectives", "max:no_such,min:total_force"]):
+        r = _cli("report", ex, "-o", os.path.join(tmp, "bad.html"), *args)
+        check("report %s: bad input (exit 2), no page" % args[0], r.returncode == 2 and
+              not os.path.exists(os.path.join(tmp, "bad.html")), r.stderr[-300:])
 
 
 def test_rank(check, tmp, binary, root):
