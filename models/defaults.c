@@ -8,79 +8,11 @@
 #include "channel.h"
 #include "drug.h"
 #include "needle.h"
+#include "param_table.h"
 #include "skin.h"
 #include "units.h"
 
-void ns_params_default(ns_params *p)
-{
-    memset(p, 0, sizeof *p);
-    /* Presets by name cannot fail for these built-in names. */
-    (void)ns_skin_preset("forearm", &p->skin);
-    (void)ns_needle_preset("microneedle_steel", &p->needle);
-    (void)ns_drug_preset("caffeine", &p->drug);
-
-    p->array.layout = NS_LAYOUT_SINGLE;
-    p->array.count = 1.0;
-    p->array.density = NAN;
-    p->array.pitch = NAN;
-
-    /* Press: 1 mm/s, quasi-static hand/press-machine speed; 10 N cap, the upper
-     * end of measured microneedle insertion forces [davis2004]; 30 mm stroke
-     * after contact, so that a hand press is limited by its force, not its
-     * travel (the forearm tents by 10-15 mm under a 1 cm^2 patch at 10-20 N
-     * in the insertion model); no hold. The fields of the other modes hold valid values
-     * so that sweeping applicator.mode alone gives a valid case: impact 5 g
-     * (assumption, spring applicator carrier), pen 100 strokes/s and 0.5 mm
-     * depth setting [pen_trade], roller drum radius 1 cm (MF8 [schwarz2011]). */
-    p->applicator.mode = NS_APPLICATOR_PRESS;
-    p->applicator.speed = NAN; /* per mode, see ns_applicator_default_speed() */
-    p->applicator.force = 10.0;
-    p->applicator.mass = 5.0 * NS_G;
-    p->applicator.stroke = 30.0 * NS_MM;
-    p->applicator.hold_time = 0.0;
-    p->applicator.frequency = 100.0;
-    p->applicator.depth_setting = 0.5 * NS_MM;
-    p->applicator.drum_radius = 1.0 * NS_CM;
-
-    p->channel.occluded = 0;
-    p->channel.half_life = NAN;
-    /* Floor recovery 0.1: calibration constant of the channel model (see
-     * models/channel.h eq. 1 and its note on Han & Das 2015). */
-    p->channel.floor_recovery = NS_CHANNEL_FLOOR_RECOVERY;
-
-    p->transport.duration = 24.0 * NS_HOUR;
-    p->transport.output_times = 50;
-    p->transport.bottom = NS_BOTTOM_SINK;
-    p->transport.depth = NAN;
-
-    p->numerics.ins_n_r = 80;
-    p->numerics.ins_rtol = 1e-4;
-    p->numerics.ins_max_steps = 20000;
-    p->numerics.ins_max_newton = 30;
-    p->numerics.diff_n_r = 40;
-    p->numerics.diff_n_z = 120;
-    /* 2e-4: with a closing channel the permeated amount at 1e-3 differs by up
-     * to 3 % from a 1e-5 reference; at 2e-4 by < 0.5 % (models/diffusion.h),
-     * for about 1.5x the cost. */
-    p->numerics.diff_rtol = 2e-4;
-    p->numerics.diff_max_steps = 200000;
-    p->numerics.curve_points = 200;
-
-    /* Insertion calibration: owned and documented by models/insertion. */
-    /* 0.35: effective cutting toughness 0.35 G_c, fitted to impact insertion
-     * depths of 600 um microneedles (tests/data/insertion_calibration.md). */
-    p->insertion.crack_width_factor = 0.35;
-    p->insertion.spreading_factor = 1.0;
-    p->insertion.damping_ratio = 0.05;
-    p->insertion.plate_stiffness = NAN;
-    /* Puncture law and withdrawal: fitted values, tests/data/insertion_calibration.md. */
-    p->insertion.puncture_factor = 60.0;
-    p->insertion.blunt_pressure_factor = 40.0;
-    p->insertion.withdraw_speed = 1.0e-3;
-    p->insertion.foundation_stiffening = 50.0;
-    for (size_t i = 0; i < sizeof p->insertion.reserved / sizeof p->insertion.reserved[0]; i++)
-        p->insertion.reserved[i] = 0.0;
-}
+void ns_params_default(ns_params *p) { ns_param_defaults(p); }
 
 /* Modelled transport depth: SC + VE + dermis, or the whole membrane. */
 static double default_depth(const ns_skin_params *s)
@@ -112,6 +44,42 @@ double ns_applicator_default_speed(ns_applicator_mode mode)
     }
 }
 
+/* Layer D and K left "auto" are derived from the drug (ns_drug_fill_layers).
+ * A derived value outside its range is reported as a consequence of the drug
+ * inputs, with those keys recorded, since the user never set the layer key. */
+static ns_status derive_layers(ns_params *p)
+{
+    int was_auto[NS_LAYER_MAX][2];
+    for (size_t i = 0; i < NS_LAYER_MAX; i++) {
+        was_auto[i][0] = isnan(p->skin.layer[i].diffusivity);
+        was_auto[i][1] = isnan(p->skin.layer[i].partition);
+    }
+    NS_TRY(ns_drug_fill_layers(&p->skin, &p->drug));
+    const ns_key *kd = ns_param_find("skin", "diffusivity"), *kk = ns_param_find("skin", "partition");
+    for (size_t i = 0; i < p->skin.n_layers; i++) {
+        const ns_layer *l = &p->skin.layer[i];
+        const ns_key *k = NULL;
+        double v = 0.0;
+        if (was_auto[i][0] && !ns_param_in_range(kd, l->diffusivity)) k = kd, v = l->diffusivity;
+        else if (was_auto[i][1] && !ns_param_in_range(kk, l->partition)) k = kk, v = l->partition;
+        if (!k) continue;
+        char range[160];
+        const char *u = ns_param_si_unit(k->kind);
+        ns_status_set_keyed(NS_EINVAL, "drug.molecular_weight",
+                            "drug.molecular_weight = %g kg/mol, drug.log_kow = %g: the derived "
+                            "skin.%s.%s = %g%s%s is outside %s; set it explicitly or choose "
+                            "another drug",
+                            p->drug.molecular_weight, p->drug.log_kow,
+                            ns_skin_layer_name(&p->skin, i), k->key, v, u[0] ? " " : "", u,
+                            ns_param_range_si(k, range, sizeof range));
+        ns_status_add_key("drug.log_kow");
+        ns_status_add_key("drug.free_diffusivity");
+        ns_status_add_key("drug.preset");
+        return NS_EINVAL;
+    }
+    return NS_OK;
+}
+
 ns_status ns_params_derive(ns_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "params: NULL");
@@ -120,33 +88,8 @@ ns_status ns_params_derive(ns_params *p)
     NS_TRY(ns_needle_derive(&p->needle));
     NS_TRY(ns_array_derive(&p->array, &p->needle));
     if (isnan(p->drug.radius)) p->drug.radius = ns_drug_stokes_radius(&p->drug);
-    NS_TRY(ns_drug_fill_layers(&p->skin, &p->drug));
+    NS_TRY(derive_layers(p));
     if (isnan(p->transport.depth)) p->transport.depth = default_depth(&p->skin);
-    return NS_OK;
-}
-
-static int finite_pos(double v) { return isfinite(v) && v > 0.0; }
-
-static ns_status numerics_check(const ns_numerics_params *n)
-{
-    NS_CHECK(n->ins_n_r >= 10 && n->ins_n_r <= 100000, NS_EINVAL,
-             "numerics.ins_n_r = %zu: must be in [10, 100000]", n->ins_n_r);
-    NS_CHECK(finite_pos(n->ins_rtol) && n->ins_rtol <= 0.1, NS_EINVAL,
-             "numerics.ins_rtol = %g: must be in (0, 0.1]", n->ins_rtol);
-    NS_CHECK(n->ins_max_steps >= 10, NS_EINVAL, "numerics.ins_max_steps = %zu: must be >= 10",
-             n->ins_max_steps);
-    NS_CHECK(n->ins_max_newton >= 1 && n->ins_max_newton <= 1000, NS_EINVAL,
-             "numerics.ins_max_newton = %zu: must be in [1, 1000]", n->ins_max_newton);
-    NS_CHECK(n->diff_n_r >= 4 && n->diff_n_r <= 100000, NS_EINVAL,
-             "numerics.diff_n_r = %zu: must be in [4, 100000]", n->diff_n_r);
-    NS_CHECK(n->diff_n_z >= 8 && n->diff_n_z <= 100000, NS_EINVAL,
-             "numerics.diff_n_z = %zu: must be in [8, 100000]", n->diff_n_z);
-    NS_CHECK(finite_pos(n->diff_rtol) && n->diff_rtol <= 0.1, NS_EINVAL,
-             "numerics.diff_rtol = %g: must be in (0, 0.1]", n->diff_rtol);
-    NS_CHECK(n->diff_max_steps >= 10, NS_EINVAL, "numerics.diff_max_steps = %zu: must be >= 10",
-             n->diff_max_steps);
-    NS_CHECK(n->curve_points >= 2 && n->curve_points <= 100000, NS_EINVAL,
-             "numerics.curve_points = %zu: must be in [2, 100000]", n->curve_points);
     return NS_OK;
 }
 
@@ -156,11 +99,14 @@ ns_status ns_params_check(const ns_params *p)
     NS_CHECK(!isnan(p->applicator.speed), NS_EINVAL,
              "applicator.speed is unset: call ns_params_derive first (it picks the mode's "
              "typical speed)");
+    /* Every range. A single needle (or none) has no lattice: its derived
+     * density 0 and pitch infinity are not inputs, so they are not checked. */
+    ns_params q = *p;
+    if (q.array.layout == NS_LAYOUT_NONE || q.array.layout == NS_LAYOUT_SINGLE)
+        q.array.density = q.array.pitch = NAN;
+    NS_TRY(ns_param_check(&q, ""));
     NS_TRY(ns_skin_check(&p->skin));
     NS_TRY(ns_needle_check(&p->needle));
-    NS_TRY(ns_applicator_check(&p->applicator));
-    NS_TRY(ns_drug_check(&p->drug));
-
     /* Array: derived fields present, then consistency and overlap via a copy. */
     if (p->array.layout != NS_LAYOUT_NONE && p->array.layout != NS_LAYOUT_SINGLE)
         NS_CHECK(!isnan(p->array.density) && !isnan(p->array.pitch), NS_EINVAL,
@@ -179,30 +125,20 @@ ns_status ns_params_check(const ns_params *p)
                  ns_skin_layer_name(&p->skin, i));
 
     /* Cross-field checks. */
-    if (p->applicator.mode == NS_APPLICATOR_PEN)
-        NS_CHECK(p->applicator.depth_setting <= p->needle.length, NS_EINVAL,
-                 "applicator.depth_setting = %g mm: must be <= needle.length = %g mm (the pen "
-                 "cannot protrude the needle further than its length)",
-                 p->applicator.depth_setting / NS_MM, p->needle.length / NS_MM);
-
-    NS_CHECK(p->channel.floor_recovery >= 0.0 && p->channel.floor_recovery <= 1.0, NS_EINVAL,
-             "channel.floor_recovery = %g: must be in [0, 1]", p->channel.floor_recovery);
-    NS_CHECK(isnan(p->channel.half_life) || finite_pos(p->channel.half_life), NS_EINVAL,
-             "channel.half_life = %g s: must be > 0 or unset (from occlusion)",
-             p->channel.half_life);
-
+    if (p->applicator.mode == NS_APPLICATOR_PEN && !(p->applicator.depth_setting <= p->needle.length)) {
+        ns_status_set_keyed(NS_EINVAL, "applicator.depth_setting",
+                            "applicator.depth_setting = %g m: expected (0 m, needle.length = %g "
+                            "m] (the pen cannot protrude the needle further than its length)",
+                            p->applicator.depth_setting, p->needle.length);
+        ns_status_add_key("needle.length");
+        return NS_EINVAL;
+    }
     const ns_transport_params *t = &p->transport;
-    NS_CHECK(finite_pos(t->duration) && t->duration <= 365.0 * NS_DAY, NS_EINVAL,
-             "run.duration = %g s: must be in (0, 365 d]", t->duration);
-    NS_CHECK(t->output_times >= 2 && t->output_times <= 100000, NS_EINVAL,
-             "run.output_times = %zu: must be in [2, 100000]", t->output_times);
-    NS_CHECK(t->bottom >= 0 && t->bottom < NS_BOTTOM_COUNT, NS_EINVAL,
-             "transport bottom boundary = %d: must be sink or noflux", (int)t->bottom);
     double H = ns_skin_total_thickness(&p->skin);
     /* Relative slack of 1e-12 lets depth = total thickness through rounding. */
-    NS_CHECK(finite_pos(t->depth) && t->depth <= H * (1.0 + 1e-12), NS_EINVAL,
-             "transport.depth = %g m: must be in (0, %g m] (the skin thickness)", t->depth, H);
-
-    NS_TRY(numerics_check(&p->numerics));
+    if (!(t->depth <= H * (1.0 + 1e-12)))
+        return ns_status_set_keyed(NS_EINVAL, "transport.depth",
+                                   "transport.depth = %g m: expected (0 m, %g m] (the skin stack)",
+                                   t->depth, H);
     return NS_OK;
 }

@@ -5,14 +5,10 @@
  * fields marked "NaN = derive" in params.h and is idempotent: explicit values
  * are never overwritten.
  *
- * The default case (a complete, valid case on its own):
- *   skin forearm; needle microneedle_steel; array single; applicator press at
- *   1 mm/s to a 10 N cap (stroke 2 mm, hold 0 s); drug caffeine, infinite dose
- *   at 10 mg/mL; channel non-occluded (half-life NaN = from occlusion);
- *   transport 24 h, 50 log-spaced output times, sink at the bottom, depth NaN
- *   (= SC + VE + dermis); numerics as listed in defaults.c; insertion
- *   calibration crack_width_factor 1, spreading_factor 1, damping_ratio 0.05,
- *   plate_stiffness NaN (owned and documented by models/insertion).
+ * The default case (a complete, valid case on its own) is the parameter
+ * table's: every default is written once, in its row of models/param_table.c
+ * (skin, needle and drug fields: the default presets forearm,
+ * microneedle_steel and caffeine); ns_params_default writes them.
  */
 #ifndef NS_DEFAULTS_H
 #define NS_DEFAULTS_H
@@ -20,7 +16,7 @@
 #include "params.h"
 #include "status.h"
 
-/* Fill *p with the default case described above. */
+/* Fill *p with the default case of the parameter table. */
 void ns_params_default(ns_params *p);
 
 /* Fill derived NaN fields: needle tip angle (ns_needle_derive), array
@@ -30,12 +26,12 @@ void ns_params_default(ns_params *p);
  * Exceptions: NS_EINVAL (propagated from the derivations). */
 ns_status ns_params_derive(ns_params *p);
 
-/* Validate the whole case: every module check (skin, needle, array,
- * applicator, drug) plus cross-field checks: array density does not make
- * needles overlap, pen depth_setting <= needle length, transport depth within
- * the skin, duration > 0, output_times >= 2, numerics in range, derived fields
- * present (call ns_params_derive first). Messages name the config key
- * (section.key) and the allowed range. Exceptions: NS_EINVAL. */
+/* Validate the whole case: every range of the parameter table, then the
+ * cross-field rules: skin stack, needle geometry (ns_needle_check), array
+ * needles that do not overlap, pen depth_setting <= needle length, transport
+ * depth within the skin, derived fields present (call ns_params_derive
+ * first). Messages read "key = value unit: expected RANGE" with the key
+ * recorded beside them (ns_status_key). Exceptions: NS_EINVAL. */
 ns_status ns_params_check(const ns_params *p);
 
 /* Typical speed [m/s] of an applicator mode, used when applicator.speed is

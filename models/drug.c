@@ -2,8 +2,10 @@
 #include "drug.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "param_table.h"
 #include "units.h"
 
 /* Potts & Guy (1992) coefficients, kp in cm/h, M in g/mol [potts1992]. */
@@ -252,29 +254,8 @@ static int finite_pos(double v) { return isfinite(v) && v > 0.0; }
 ns_status ns_drug_check(const ns_drug_params *d)
 {
     NS_CHECK(d != NULL, NS_EINVAL, "drug: NULL parameters");
-    NS_CHECK(finite_pos(d->molecular_weight) && d->molecular_weight <= 1000.0, NS_EINVAL,
-             "drug.molecular_weight = %g g/mol: must be in (0, 1e6] g/mol",
-             d->molecular_weight / NS_G_PER_MOL);
-    NS_CHECK(isfinite(d->log_kow) && fabs(d->log_kow) <= 10.0, NS_EINVAL,
-             "drug.log_kow = %g: must be in [-10, 10]", d->log_kow);
-    NS_CHECK(finite_pos(d->free_diffusivity) && d->free_diffusivity <= 1.0e-8, NS_EINVAL,
-             "drug.free_diffusivity = %g m2/s: must be in (0, 1e-8] m2/s", d->free_diffusivity);
-    NS_CHECK(isnan(d->radius) || (finite_pos(d->radius) && d->radius <= 1.0e-6), NS_EINVAL,
-             "drug.radius = %g m: must be in (0, 1e-6] m or unset (derived)", d->radius);
-    NS_CHECK(finite_pos(d->concentration) && d->concentration <= 2000.0, NS_EINVAL,
-             "drug.concentration = %g mg/mL: must be in (0, 2000] mg/mL",
-             d->concentration / NS_MG_PER_ML);
-    NS_CHECK(d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL,
-             "drug.dose = %d: must be infinite, finite or coated", (int)d->dose);
-    if (d->dose == NS_DOSE_FINITE)
-        NS_CHECK(finite_pos(d->film_thickness) && d->film_thickness <= 0.01, NS_EINVAL,
-                 "drug.film_thickness = %g m: must be in (0, 0.01] m for dose finite",
-                 d->film_thickness);
-    if (d->dose == NS_DOSE_COATED)
-        NS_CHECK(finite_pos(d->coated_mass) && d->coated_mass <= 1.0e-6, NS_EINVAL,
-                 "drug.coated_mass = %g ug: must be in (0, 1000] ug for dose coated",
-                 d->coated_mass / NS_UG);
-    return NS_OK;
+    /* every range, for every dose mode: the parameter table */
+    return ns_param_check_struct(d, offsetof(ns_params, drug), "drug");
 }
 
 ns_status ns_drug_fill_layers(ns_skin_params *skin, const ns_drug_params *d)

@@ -2,8 +2,10 @@
 #include "needle.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "param_table.h"
 #include "units.h"
 
 /* Stainless steel (AISI 304/316) Young's modulus 193 GPa [asm_steel]; needle
@@ -396,40 +398,44 @@ ns_status ns_needle_derive(ns_needle_params *p)
 
 /* ---- validation -------------------------------------------------------------------- */
 
-static int finite_pos(double v) { return isfinite(v) && v > 0.0; }
 
 ns_status ns_needle_check(const ns_needle_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "needle: NULL parameters");
-    NS_CHECK(p->shape >= 0 && p->shape < NS_SHAPE_COUNT, NS_EINVAL,
-             "needle.shape = %d: must be conical, pyramidal, bevelled or cylindrical",
-             (int)p->shape);
-    NS_CHECK(finite_pos(p->length) && p->length <= 0.1, NS_EINVAL,
-             "needle.length = %g m: must be in (0, 0.1] m", p->length);
-    NS_CHECK(finite_pos(p->base_diameter) && p->base_diameter <= 0.01, NS_EINVAL,
-             "needle.base_diameter = %g m: must be in (0, 0.01] m", p->base_diameter);
-    NS_CHECK(finite_pos(p->tip_radius) && p->tip_radius < 0.5 * p->base_diameter, NS_EINVAL,
-             "needle.tip_radius = %g m: must be in (0, base_diameter/2 = %g m)", p->tip_radius,
-             0.5 * p->base_diameter);
-    double amax = p->shape == NS_SHAPE_BEVELLED ? 0.5 * NS_PI : NS_PI;
-    NS_CHECK(finite_pos(p->tip_angle) && p->tip_angle < amax, NS_EINVAL,
-             "needle.tip_angle = %g rad (%g deg): must be in (0, %g) deg", p->tip_angle,
-             p->tip_angle / NS_DEG, amax / NS_DEG);
-    NS_CHECK(isfinite(p->bore_diameter) && p->bore_diameter >= 0.0 &&
-                 p->bore_diameter < p->base_diameter,
-             NS_EINVAL, "needle.bore_diameter = %g m: must be in [0, base_diameter = %g m)",
-             p->bore_diameter, p->base_diameter);
-    NS_CHECK(finite_pos(p->youngs_modulus), NS_EINVAL,
-             "needle.youngs_modulus = %g Pa: must be > 0", p->youngs_modulus);
-    NS_CHECK(finite_pos(p->strength), NS_EINVAL, "needle.strength = %g Pa: must be > 0",
-             p->strength);
-    NS_CHECK(finite_pos(p->buckling_k) && p->buckling_k <= 10.0, NS_EINVAL,
-             "needle.buckling_k = %g: must be in (0, 10]", p->buckling_k);
+    /* every range: the parameter table; then the rules between fields */
+    NS_TRY(ns_param_check_struct(p, offsetof(ns_params, needle), "needle"));
+    if (!(p->tip_radius < 0.5 * p->base_diameter)) {
+        ns_status_set_keyed(NS_EINVAL, "needle.tip_radius",
+                            "needle.tip_radius = %g m: expected (0 m, needle.base_diameter / 2 = "
+                            "%g m)",
+                            p->tip_radius, 0.5 * p->base_diameter);
+        ns_status_add_key("needle.base_diameter");
+        return NS_EINVAL;
+    }
+    if (p->shape == NS_SHAPE_BEVELLED && !(p->tip_angle < 0.5 * NS_PI))
+        return ns_status_set_keyed(NS_EINVAL, "needle.tip_angle",
+                                   "needle.tip_angle = %g rad (%g deg): expected (0, 90) deg for "
+                                   "a bevelled needle",
+                                   p->tip_angle, p->tip_angle / NS_DEG);
+    if (!(p->bore_diameter < p->base_diameter)) {
+        ns_status_set_keyed(NS_EINVAL, "needle.bore_diameter",
+                            "needle.bore_diameter = %g m: expected [0 m, needle.base_diameter = %g "
+                            "m)",
+                            p->bore_diameter, p->base_diameter);
+        ns_status_add_key("needle.base_diameter");
+        return NS_EINVAL;
+    }
     double lt = ns_needle_tip_length(p);
-    NS_CHECK(lt <= p->length, NS_EINVAL,
-             "needle.tip_angle = %g deg: the tapered tip (%g m) is longer than needle.length = "
-             "%g m; increase the tip angle or the length, or reduce base_diameter",
-             p->tip_angle / NS_DEG, lt, p->length);
+    if (!(lt <= p->length)) {
+        ns_status_set_keyed(NS_EINVAL, "needle.tip_angle",
+                            "needle.tip_angle = %g deg: the tapered tip (%g m) is longer than "
+                            "needle.length = %g m; increase the tip angle or the length, or "
+                            "reduce base_diameter",
+                            p->tip_angle / NS_DEG, lt, p->length);
+        ns_status_add_key("needle.length");
+        ns_status_add_key("needle.base_diameter");
+        return NS_EINVAL;
+    }
     return NS_OK;
 }
 
@@ -453,39 +459,51 @@ ns_status ns_array_derive(ns_array_params *a, const ns_needle_params *n)
              "array.layout = %d: must be none, single, square, hexagonal or roller",
              (int)a->layout);
     if (isnan(a->count)) a->count = 1.0;
-    NS_CHECK(isfinite(a->count) && a->count >= 1.0 && a->count <= 1.0e7, NS_EINVAL,
-             "array.count = %g: must be in [1, 1e7]", a->count);
+    const ns_key *kc = ns_param_find("array", "count");
+    if (!ns_param_in_range(kc, a->count)) return ns_param_fail_range(kc, NULL, a->count);
     if (a->layout == NS_LAYOUT_NONE || a->layout == NS_LAYOUT_SINGLE) {
         a->density = 0.0;
         a->pitch = INFINITY;
         return NS_OK;
     }
     const char *lname = ns_array_layout_name(a->layout);
-    NS_CHECK(!(isnan(a->density) && isnan(a->pitch)), NS_EINVAL,
-             "array.density and array.pitch are both unset: a %s array needs one of them", lname);
+    if (isnan(a->density) && isnan(a->pitch))
+        return ns_status_set_keyed(NS_EINVAL, "array.density",
+                                   "array.density = auto, array.pitch = auto: expected one of "
+                                   "them for a %s array",
+                                   lname);
+    const ns_key *kd = ns_param_find("array", "density"), *kp = ns_param_find("array", "pitch");
+    if (!isnan(a->pitch) && !ns_param_in_range(kp, a->pitch))
+        return ns_param_fail_range(kp, NULL, a->pitch);
+    if (!isnan(a->density) && !ns_param_in_range(kd, a->density))
+        return ns_param_fail_range(kd, NULL, a->density);
     if (isnan(a->density)) {
-        NS_CHECK(finite_pos(a->pitch), NS_EINVAL, "array.pitch = %g m: must be > 0", a->pitch);
         a->density = density_of_pitch(a->layout, a->pitch);
     } else if (isnan(a->pitch)) {
-        NS_CHECK(finite_pos(a->density), NS_EINVAL,
-                 "array.density = %g /cm2: must be > 0", a->density * NS_CM2);
         a->pitch = pitch_of_density(a->layout, a->density);
     } else {
-        NS_CHECK(finite_pos(a->density) && finite_pos(a->pitch), NS_EINVAL,
-                 "array.density = %g /cm2, array.pitch = %g m: must be > 0",
-                 a->density * NS_CM2, a->pitch);
         double n_p = density_of_pitch(a->layout, a->pitch);
-        NS_CHECK(fabs(n_p - a->density) <= 1e-9 * a->density, NS_EINVAL,
-                 "array.density = %g /cm2 and array.pitch = %g m disagree (pitch gives %g /cm2 "
-                 "for a %s array): give only one",
-                 a->density * NS_CM2, a->pitch, n_p * NS_CM2, lname);
+        if (!(fabs(n_p - a->density) <= 1e-9 * a->density)) {
+            ns_status_set_keyed(NS_EINVAL, "array.density",
+                                "array.density = %g /cm2 and array.pitch = %g m disagree (pitch "
+                                "gives %g /cm2 for a %s array): give only one",
+                                a->density * NS_CM2, a->pitch, n_p * NS_CM2, lname);
+            ns_status_add_key("array.pitch");
+            return NS_EINVAL;
+        }
     }
     double D = n->base_diameter;
     double n_max = density_of_pitch(a->layout, D);
-    NS_CHECK(a->pitch > D, NS_EINVAL,
-             "array.density = %g /cm2: needles overlap (pitch %g um <= needle.base_diameter %g "
-             "um); a %s array allows at most %g /cm2",
-             a->density * NS_CM2, a->pitch / NS_UM, D / NS_UM, lname, n_max * NS_CM2);
+    if (!(a->pitch > D)) {
+        ns_status_set_keyed(NS_EINVAL, "array.density",
+                            "array.density = %g /cm2: expected below %g /cm2 for a %s array "
+                            "(pitch %g um <= needle.base_diameter %g um: needles overlap)",
+                            a->density * NS_CM2, n_max * NS_CM2, lname, a->pitch / NS_UM,
+                            D / NS_UM);
+        ns_status_add_key("array.pitch");
+        ns_status_add_key("needle.base_diameter");
+        return NS_EINVAL;
+    }
     return NS_OK;
 }
 
@@ -514,41 +532,6 @@ double ns_array_needles_in_contact(const ns_array_params *a, const ns_applicator
 ns_status ns_applicator_check(const ns_applicator_params *ap)
 {
     NS_CHECK(ap != NULL, NS_EINVAL, "applicator: NULL parameters");
-    NS_CHECK(ap->mode >= 0 && ap->mode < NS_APPLICATOR_COUNT, NS_EINVAL,
-             "applicator.mode = %d: must be press, impact, pen or roller", (int)ap->mode);
-    const char *m = mode_names[ap->mode];
-    NS_CHECK(finite_pos(ap->speed) && ap->speed <= 100.0, NS_EINVAL,
-             "applicator.speed = %g m/s: must be in (0, 100] m/s for mode %s", ap->speed, m);
-    switch (ap->mode) {
-    case NS_APPLICATOR_PRESS:
-        NS_CHECK(finite_pos(ap->force), NS_EINVAL,
-                 "applicator.force = %g N: must be > 0 for mode press", ap->force);
-        NS_CHECK(finite_pos(ap->stroke), NS_EINVAL,
-                 "applicator.stroke = %g m: must be > 0 for mode press", ap->stroke);
-        NS_CHECK(isfinite(ap->hold_time) && ap->hold_time >= 0.0, NS_EINVAL,
-                 "applicator.hold_time = %g s: must be >= 0 for mode press", ap->hold_time);
-        break;
-    case NS_APPLICATOR_IMPACT:
-        NS_CHECK(finite_pos(ap->mass), NS_EINVAL,
-                 "applicator.mass = %g kg: must be > 0 for mode impact", ap->mass);
-        NS_CHECK(finite_pos(ap->stroke), NS_EINVAL,
-                 "applicator.stroke = %g m: must be > 0 for mode impact", ap->stroke);
-        break;
-    case NS_APPLICATOR_PEN:
-        NS_CHECK(finite_pos(ap->frequency) && ap->frequency <= 1.0e4, NS_EINVAL,
-                 "applicator.frequency = %g Hz: must be in (0, 1e4] Hz for mode pen",
-                 ap->frequency);
-        NS_CHECK(finite_pos(ap->depth_setting), NS_EINVAL,
-                 "applicator.depth_setting = %g m: must be > 0 for mode pen", ap->depth_setting);
-        break;
-    case NS_APPLICATOR_ROLLER:
-        NS_CHECK(finite_pos(ap->drum_radius), NS_EINVAL,
-                 "applicator.drum_radius = %g m: must be > 0 for mode roller", ap->drum_radius);
-        NS_CHECK(finite_pos(ap->force), NS_EINVAL,
-                 "applicator.force = %g N: must be > 0 for mode roller", ap->force);
-        break;
-    default:
-        break;
-    }
-    return NS_OK;
+    /* every range, for every mode: the parameter table */
+    return ns_param_check_struct(ap, offsetof(ns_params, applicator), "applicator");
 }

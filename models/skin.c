@@ -8,8 +8,10 @@
 #include "skin.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "param_table.h"
 #include "units.h"
 
 /* ---- shared constants of the human presets ----------------------------------- */
@@ -393,66 +395,12 @@ size_t ns_skin_layer_at(const ns_skin_params *p, double z)
 
 /* ---- validation ---------------------------------------------------------------- */
 
-/* Finite and within [lo, hi] with open/closed ends chosen by the flags. */
-static int in_range(double v, double lo, int lo_open, double hi, int hi_open)
-{
-    if (!isfinite(v)) return 0;
-    if (lo_open ? !(v > lo) : !(v >= lo)) return 0;
-    if (hi_open ? !(v < hi) : !(v <= hi)) return 0;
-    return 1;
-}
-
-#define LAYER_CHECK(cond, key, unit, range)                                                  \
-    NS_CHECK(cond, NS_EINVAL, "skin.%s.%s = %g %s: must be %s", name, key, v, unit, range)
-
-static ns_status layer_check(const ns_layer *l, const char *name)
-{
-    double v;
-    v = l->thickness;
-    LAYER_CHECK(in_range(v, 0.0, 1, 1.0, 0), "thickness", "m", "in (0, 1] m");
-    v = l->density;
-    LAYER_CHECK(in_range(v, 0.0, 1, 1.0e4, 0), "density", "kg/m3", "in (0, 1e4] kg/m3");
-    v = l->youngs_modulus;
-    LAYER_CHECK(in_range(v, 0.0, 1, 1.0e12, 0), "youngs_modulus", "Pa", "in (0, 1e12] Pa");
-    v = l->stiffening;
-    LAYER_CHECK(in_range(v, 0.0, 0, 1.0e6, 0), "stiffening", "-", "in [0, 1e6]");
-    v = l->poisson;
-    LAYER_CHECK(in_range(v, 0.0, 0, 0.5, 1), "poisson", "-", "in [0, 0.5)");
-    v = l->toughness;
-    LAYER_CHECK(in_range(v, 0.0, 1, 1.0e7, 0), "toughness", "J/m2", "in (0, 1e7] J/m2");
-    v = l->friction;
-    LAYER_CHECK(in_range(v, 0.0, 0, 10.0, 0), "friction", "-", "in [0, 10]");
-    v = l->relaxation_time;
-    LAYER_CHECK(in_range(v, 0.0, 1, 1.0e9, 0), "relaxation_time", "s", "in (0, 1e9] s");
-    v = l->relaxation_fraction;
-    LAYER_CHECK(in_range(v, 0.0, 0, 1.0, 0), "relaxation_fraction", "-", "in [0, 1]");
-    v = l->diffusivity;
-    LAYER_CHECK(isnan(v) || in_range(v, 0.0, 1, 1.0e-6, 0), "diffusivity", "m2/s",
-                "in (0, 1e-6] m2/s or unset (derived from the drug)");
-    v = l->partition;
-    LAYER_CHECK(isnan(v) || in_range(v, 0.0, 1, 1.0e12, 0), "partition", "-",
-                "in (0, 1e12] or unset (derived from the drug)");
-    v = l->clearance;
-    LAYER_CHECK(in_range(v, 0.0, 0, 1.0, 0), "clearance", "1/s", "in [0, 1] 1/s");
-    v = l->open_fraction;
-    LAYER_CHECK(in_range(v, 0.0, 0, 1.0, 0), "open_fraction", "-", "in [0, 1]");
-    return NS_OK;
-}
-
 ns_status ns_skin_check(const ns_skin_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "skin: NULL parameters");
     size_t want = p->membrane ? 1 : 4;
     NS_CHECK(p->n_layers == want, NS_EINVAL, "skin: %zu layers for a %s stack; must be %zu",
              p->n_layers, p->membrane ? "membrane" : "four-layer", want);
-    for (size_t i = 0; i < p->n_layers; i++)
-        NS_TRY(layer_check(&p->layer[i], ns_skin_layer_name(p, i)));
-    NS_CHECK(in_range(p->pretension, 0.0, 0, 1.0e5, 0), NS_EINVAL,
-             "skin.pretension = %g N/m: must be in [0, 1e5] N/m", p->pretension);
-    NS_CHECK(in_range(p->backing_stiffness, 0.0, 1, 1.0e15, 0), NS_EINVAL,
-             "skin.backing_stiffness = %g N/m3: must be in (0, 1e15] N/m3",
-             p->backing_stiffness);
-    NS_CHECK(in_range(p->temperature, 273.15, 1, 323.15, 0), NS_EINVAL,
-             "skin.temperature = %g K: must be in (273.15, 323.15] K", p->temperature);
-    return NS_OK;
+    /* every range: the parameter table */
+    return ns_param_check_struct(p, offsetof(ns_params, skin), "skin");
 }

@@ -35,8 +35,29 @@ const char *ns_status_str(ns_status s);
  * "" when none. Valid until the next ns_status_* call on this thread. */
 const char *ns_status_message(void);
 
-/* Forget the recorded message (call before starting a new case). */
+/* Forget the recorded message and its keys (call before starting a new case). */
 void ns_status_clear(void);
+
+/* The config keys a failure is about, recorded beside the message so that a
+ * caller (sim/config) can place the error at the file line or --set that set
+ * the key, without reading the message text. ns_status_set, _set_plain and
+ * _set_keyed start a new list; ns_status_trace keeps it; ns_status_add_key
+ * appends a dotted name ("needle.length", "skin.dermis.thickness"; at most
+ * NS_STATUS_KEYS_MAX, duplicates ignored). */
+#define NS_STATUS_KEYS_MAX 4
+#define NS_STATUS_KEY_LEN 80
+void ns_status_add_key(const char *dotted);
+size_t ns_status_n_keys(void);
+const char *ns_status_key(size_t i); /* "" past the end */
+
+/* A user-facing message about one key (no source location), e.g. a value
+ * out of range or a cross-field rule; key is recorded as by
+ * ns_status_add_key. Returns code. */
+ns_status ns_status_set_keyed(ns_status code, const char *key, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* Record a new message (replaces the previous one). Returns code. */
 ns_status ns_status_set(ns_status code, const char *file, int line, const char *func,

@@ -422,17 +422,54 @@ static void plain_message(const char *msg, char *out, size_t n)
     out[len] = '\0';
 }
 
-/* 1 if `name` occurs in msg as a whole dotted word. */
-static int mentions(const char *msg, const char *name)
+/* Append to loc (", "-separated) where key `name` (dotted) was set, by kind:
+ * 0 a --set, 1 a sweep axis, 2 the last file line. 1 if found. */
+static int where_key(const ns_config *c, const char *name, int kind, char *loc, size_t n)
 {
-    size_t ln = strlen(name);
-    for (const char *p = strstr(msg, name); p; p = strstr(p + 1, name)) {
-        int before = (p == msg) || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.');
-        char a = p[ln];
-        int after = !(isalnum((unsigned char)a) || a == '_' || (a == '.' && isalnum((unsigned char)p[ln + 1])));
-        if (before && after) return 1;
+    char here[512] = "";
+    if (kind == 1) {
+        for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep); k++)
+            if (strcmp(ns_sweep_axis_key(c->sweep, k)->name, name) == 0)
+                snprintf(here, sizeof here, "%s:%d", c->path, c->axis_line[k]);
+    } else {
+        for (size_t j = c->n_e; j-- > 0 && !here[0];)
+            if (strcmp(c->e[j].ref.name, name) == 0 && (c->e[j].set_index >= 0) == (kind == 0))
+                where(c, &c->e[j], here, sizeof here);
     }
-    return 0;
+    if (!here[0] || strstr(loc, here)) return here[0] != '\0';
+    size_t len = strlen(loc);
+    snprintf(loc + len, n - len, "%s%s", len ? ", " : "", here);
+    return 1;
+}
+
+/* Place a model's failure at the inputs that caused it, from the keys the
+ * model recorded beside its message (ns_status_key; the message text is not
+ * read): every --set of those keys, then the sweep axes, then the file lines
+ * (a file line only if no --set or axis of the same key); if the config sets
+ * none of them, the preset line of the first key's section (the value came
+ * from the preset), else the file. */
+static void locate_failure(const ns_config *c, char *loc, size_t n)
+{
+    size_t nk = ns_status_n_keys();
+    loc[0] = '\0';
+    for (int kind = 0; kind < 3; kind++)
+        for (size_t i = 0; i < nk; i++) {
+            const char *key = ns_status_key(i);
+            if (kind == 2 && (where_key(c, key, 0, loc, n) || where_key(c, key, 1, loc, n)))
+                continue;
+            where_key(c, key, kind, loc, n);
+        }
+    if (loc[0]) return;
+    for (size_t i = 0; i < nk; i++) {
+        char preset[NS_STATUS_KEY_LEN];
+        const char *key = ns_status_key(i);
+        size_t ls = strcspn(key, ".");
+        snprintf(preset, sizeof preset, "%.*s.preset", (int)ls, key);
+        if (where_key(c, preset, 0, loc, n) || where_key(c, preset, 1, loc, n) ||
+            where_key(c, preset, 2, loc, n))
+            return;
+    }
+    snprintf(loc, n, "%s", c->path);
 }
 
 /* The preset name of section sec for case i ("" if never set). */
@@ -551,24 +588,7 @@ ns_status ns_config_case(const ns_config *c, size_t i, ns_params *out)
     if (st == NS_OK) return NS_OK;
     char msg[1024];
     plain_message(ns_status_message(), msg, sizeof msg);
-    /* Attribute the message to the line that set the key it names: an
-     * axis first (it overrides), else the last file line or --set. */
-    snprintf(loc, sizeof loc, "%s", c->path);
-    int found = 0;
-    for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep) && !found; k++) {
-        if (mentions(msg, ns_sweep_axis_key(c->sweep, k)->name)) {
-            snprintf(loc, sizeof loc, "%s:%d", c->path, c->axis_line[k]);
-            found = 1;
-        }
-    }
-    for (size_t j = c->n_e; j-- > 0 && !found;) {
-        const entry *e = &c->e[j];
-        const char *short_name = e->ref.name + strlen(e->section) + 1;
-        if (mentions(msg, e->ref.name) || (e->ref.layer >= 0 && mentions(msg, short_name))) {
-            where(c, e, loc, sizeof loc);
-            found = 1;
-        }
-    }
+    locate_failure(c, loc, sizeof loc);
     return case_prefix_fail(c, i, loc, msg);
 }
 

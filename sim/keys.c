@@ -12,225 +12,40 @@
 #include "../models/skin.h"
 #include "../models/units.h"
 
-/* ---- enum and preset names, indexed by size_t, NULL past the end ----------- */
+/* ---- the driver's rows; every other row is the model table ------------------ */
 
-static const char *skin_preset_at(size_t i)
-{
-    return i < ns_skin_preset_count() ? ns_skin_preset_name(i) : NULL;
-}
-static const char *needle_preset_at(size_t i)
-{
-    return i < ns_needle_preset_count() ? ns_needle_preset_name(i) : NULL;
-}
-static const char *drug_preset_at(size_t i)
-{
-    return i < ns_drug_preset_count() ? ns_drug_preset_name(i) : NULL;
-}
-static const char *shape_at(size_t i)
-{
-    return i < NS_SHAPE_COUNT ? ns_needle_shape_name((ns_needle_shape)i) : NULL;
-}
-static const char *layout_at(size_t i)
-{
-    return i < NS_LAYOUT_COUNT ? ns_array_layout_name((ns_array_layout)i) : NULL;
-}
-static const char *applicator_at(size_t i)
-{
-    return i < NS_APPLICATOR_COUNT ? ns_applicator_mode_name((ns_applicator_mode)i) : NULL;
-}
-static const char *dose_at(size_t i)
-{
-    return i < NS_DOSE_COUNT ? ns_dose_mode_name((ns_dose_mode)i) : NULL;
-}
-static const char *bottom_at(size_t i)
-{
-    return i < NS_BOTTOM_COUNT ? ns_bottom_bc_name((ns_bottom_bc)i) : NULL;
-}
-
-/* ---- the table ---------------------------------------------------------------- */
-
-#define INF HUGE_VAL
-#define OFF(m) offsetof(ns_params, m)
-#define LOFF(m) offsetof(ns_layer, m)
 #define ROFF(m) offsetof(ns_run_settings, m)
 
-/* double field of ns_params */
-#define PD(sec, key, kind, m, lo, hi, fl, d) \
-    {sec, key, kind, NS_TARGET_PARAMS, NS_STORE_DOUBLE, OFF(m), 0, lo, hi, fl, NULL, d}
-/* size_t field of ns_params */
-#define PZ(sec, key, m, lo, hi, fl, d) \
-    {sec, key, NS_KIND_COUNT, NS_TARGET_PARAMS, NS_STORE_SIZE, OFF(m), 0, lo, hi, fl, NULL, d}
-/* enum field of ns_params */
-#define PE(sec, key, m, names, d) \
-    {sec, key, NS_KIND_ENUM, NS_TARGET_PARAMS, NS_STORE_INT, OFF(m), 0, 0, 0, 0, names, d}
-/* bool (int) field of ns_params */
-#define PB(sec, key, m, d) \
-    {sec, key, NS_KIND_BOOL, NS_TARGET_PARAMS, NS_STORE_INT, OFF(m), 0, 0, 1, 0, NULL, d}
-/* preset name (char[32]) of ns_params */
-#define PP(sec, m, names, d)                                                               \
-    {sec, "preset", NS_KIND_ENUM, NS_TARGET_PARAMS, NS_STORE_TEXT, OFF(m),                 \
-     sizeof(((ns_params *)0)->m), 0, 0, NS_KEY_PRESET, names, d}
-/* double field of every ns_layer */
-#define LD(key, kind, m, lo, hi, fl, d) \
-    {"skin", key, kind, NS_TARGET_LAYER, NS_STORE_DOUBLE, LOFF(m), 0, lo, hi, fl, NULL, d}
-
-static const ns_key table[] = {
-    /* [run] */
-    {"run", "name", NS_KIND_STRING, NS_TARGET_RUN, NS_STORE_TEXT, ROFF(name), 64, 0, 0,
-     NS_KEY_NOSWEEP, NULL, "run name; default: the config file name without .ini"},
-    {"run", "output", NS_KIND_STRING, NS_TARGET_RUN, NS_STORE_TEXT, ROFF(output), 4096, 0, 0,
-     NS_KEY_NOSWEEP, NULL, "output HDF5 file; default outputs/<name>.h5 (-o overrides)"},
-    PD("run", "duration", NS_KIND_TIME, transport.duration, 0, 1e8, NS_KEY_MIN_OPEN | NS_KEY_NOSWEEP,
-       "simulated time of the diffusion run (same for every case)"),
-    PZ("run", "output_times", transport.output_times, 2, 1e5, NS_KEY_NOSWEEP,
-       "number of log-spaced output times of the curves (same for every case)"),
-    {"run", "fields", NS_KIND_BOOL, NS_TARGET_RUN, NS_STORE_INT, ROFF(fields), 0, 0, 1,
-     NS_KEY_NOSWEEP, NULL, "write concentration snapshots of the field cases"},
-    {"run", "field_cases", NS_KIND_INDEX_LIST, NS_TARGET_RUN, NS_STORE_INDICES, 0, 0, 0, 0,
-     NS_KEY_NOSWEEP, NULL, "case indices whose fields are written (comma list, at most 64)"},
-
-    /* [skin] */
-    PP("skin", skin.preset, skin_preset_at, "skin site preset (layer stack and properties)"),
-    PD("skin", "pretension", NS_KIND_TENSION, skin.pretension, 0, 1e4, 0,
-       "in-plane skin tension N0"),
-    PD("skin", "backing_stiffness", NS_KIND_STIFFNESS, skin.backing_stiffness, 0, 1e15, 0,
-       "foundation stiffness of the support under the hypodermis"),
-    PD("skin", "temperature", NS_KIND_TEMPERATURE, skin.temperature, 273.15, 373.15, 0,
-       "skin temperature"),
-    LD("thickness", NS_KIND_LENGTH, thickness, 0, 0.05, NS_KEY_MIN_OPEN, "layer thickness"),
-    LD("density", NS_KIND_MASS_DENSITY, density, 100, 5000, 0, "layer mass density"),
-    LD("youngs_modulus", NS_KIND_PRESSURE, youngs_modulus, 0, 1e10, NS_KEY_MIN_OPEN,
-       "small-strain Young's modulus E0"),
-    LD("stiffening", NS_KIND_DIMENSIONLESS, stiffening, 0, 1e5, 0,
-       "strain-stiffening coefficient beta: E = E0 (1 + beta eps^2)"),
-    LD("poisson", NS_KIND_DIMENSIONLESS, poisson, 0, 0.4999, 0, "Poisson ratio"),
-    LD("toughness", NS_KIND_TOUGHNESS, toughness, 0, 1e6, NS_KEY_MIN_OPEN,
-       "cutting (fracture) toughness G_c"),
-    LD("friction", NS_KIND_DIMENSIONLESS, friction, 0, 2, 0, "needle-tissue friction coefficient"),
-    LD("relaxation_time", NS_KIND_TIME, relaxation_time, 0, 1e6, NS_KEY_MIN_OPEN,
-       "viscoelastic relaxation time tau"),
-    LD("relaxation_fraction", NS_KIND_DIMENSIONLESS, relaxation_fraction, 0, 0.999, 0,
-       "relaxing fraction g of the modulus"),
-    LD("diffusivity", NS_KIND_DIFFUSIVITY, diffusivity, 0, 1e-6, NS_KEY_MIN_OPEN | NS_KEY_AUTO,
-       "drug diffusivity in the layer; auto = derive from the drug"),
-    LD("partition", NS_KIND_DIMENSIONLESS, partition, 0, 1e6, NS_KEY_MIN_OPEN | NS_KEY_AUTO,
-       "layer/vehicle partition coefficient; auto = derive from the drug"),
-    LD("clearance", NS_KIND_RATE, clearance, 0, 1, 0, "first-order capillary clearance rate"),
-    LD("open_fraction", NS_KIND_DIMENSIONLESS, open_fraction, 0, 1, 0,
-       "channel radius / needle radius left open after withdrawal"),
-
-    /* [needle] */
-    PP("needle", needle.preset, needle_preset_at, "needle preset (geometry and material)"),
-    PE("needle", "shape", needle.shape, shape_at, "needle shape"),
-    PD("needle", "length", NS_KIND_LENGTH, needle.length, 0, 0.1, NS_KEY_MIN_OPEN,
-       "protrusion length from the base plate to the tip"),
-    PD("needle", "base_diameter", NS_KIND_LENGTH, needle.base_diameter, 0, 5e-3, NS_KEY_MIN_OPEN,
-       "diameter (pyramid: base width) at the base"),
-    PD("needle", "tip_radius", NS_KIND_LENGTH, needle.tip_radius, 0, 2.5e-3, 0,
-       "tip radius of curvature"),
-    PD("needle", "tip_angle", NS_KIND_ANGLE, needle.tip_angle, 0, NS_PI, NS_KEY_MIN_OPEN,
-       "full included tip angle (bevel angle for bevelled)"),
-    PD("needle", "bore_diameter", NS_KIND_LENGTH, needle.bore_diameter, 0, 5e-3, 0,
-       "inner (lumen) diameter, 0 = solid"),
-    PD("needle", "youngs_modulus", NS_KIND_PRESSURE, needle.youngs_modulus, 0, 1e12,
-       NS_KEY_MIN_OPEN, "needle material Young's modulus"),
-    PD("needle", "strength", NS_KIND_PRESSURE, needle.strength, 0, 1e11, NS_KEY_MIN_OPEN,
-       "yield or fracture strength of the needle material"),
-    PD("needle", "buckling_k", NS_KIND_DIMENSIONLESS, needle.buckling_k, 0, 10, NS_KEY_MIN_OPEN,
-       "Euler effective-length factor (2: fixed-free)"),
-
-    /* [array] */
-    PE("array", "layout", array.layout, layout_at, "array layout (none = intact skin baseline)"),
-    PD("array", "count", NS_KIND_COUNT, array.count, 1, 1e6, 0, "number of needles"),
-    PD("array", "density", NS_KIND_AREAL_DENSITY, array.density, 0, 1e10,
-       NS_KEY_MIN_OPEN | NS_KEY_AUTO, "needles per skin area; auto = from pitch"),
-    PD("array", "pitch", NS_KIND_LENGTH, array.pitch, 0, 1, NS_KEY_MIN_OPEN | NS_KEY_AUTO,
-       "needle centre spacing; auto = from density"),
-
-    /* [applicator] */
-    PE("applicator", "mode", applicator.mode, applicator_at, "applicator"),
-    PD("applicator", "speed", NS_KIND_SPEED, applicator.speed, 0, 100, NS_KEY_MIN_OPEN,
-       "press speed, impact speed or rolling speed; auto = per mode: press 1 mm/s, impact 3 m/s, roller 5 cm/s, pen 0.1 m/s approach"),
-    PD("applicator", "force", NS_KIND_FORCE, applicator.force, 0, 1e4, NS_KEY_MIN_OPEN,
-       "force cap of a press / hand force on a roller"),
-    PD("applicator", "mass", NS_KIND_MASS, applicator.mass, 0, 100, NS_KEY_MIN_OPEN,
-       "moving mass of an impact applicator"),
-    PD("applicator", "stroke", NS_KIND_LENGTH, applicator.stroke, 0, 0.1, NS_KEY_MIN_OPEN,
-       "maximum travel of a press after first contact"),
-    PD("applicator", "hold_time", NS_KIND_TIME, applicator.hold_time, 0, 86400, 0,
-       "hold at the force cap or stroke before withdrawal"),
-    PD("applicator", "frequency", NS_KIND_FREQUENCY, applicator.frequency, 0, 1e4,
-       NS_KEY_MIN_OPEN, "pen stroke frequency"),
-    PD("applicator", "depth_setting", NS_KIND_LENGTH, applicator.depth_setting, 0, 0.01, 0,
-       "pen needle protrusion setting (not tissue depth)"),
-    PD("applicator", "drum_radius", NS_KIND_LENGTH, applicator.drum_radius, 0, 0.5,
-       NS_KEY_MIN_OPEN, "roller drum radius"),
-
-    /* [drug] */
-    PP("drug", drug.preset, drug_preset_at, "drug preset (molecular properties)"),
-    PD("drug", "molecular_weight", NS_KIND_MOLAR_MASS, drug.molecular_weight, 0, 1e3,
-       NS_KEY_MIN_OPEN, "molar mass"),
-    PD("drug", "log_kow", NS_KIND_DIMENSIONLESS, drug.log_kow, -10, 10, 0,
-       "log10 octanol/water partition coefficient"),
-    PD("drug", "free_diffusivity", NS_KIND_DIFFUSIVITY, drug.free_diffusivity, 0, 1e-7,
-       NS_KEY_MIN_OPEN, "diffusivity in water at skin temperature"),
-    PD("drug", "radius", NS_KIND_LENGTH, drug.radius, 0, 1e-6, NS_KEY_MIN_OPEN | NS_KEY_AUTO,
-       "hydrodynamic (Stokes) radius; auto = derive"),
-    PD("drug", "concentration", NS_KIND_CONCENTRATION, drug.concentration, 0, 2000, 0,
-       "vehicle concentration (infinite and finite dose)"),
-    PE("drug", "dose", drug.dose, dose_at, "dosing mode"),
-    PD("drug", "film_thickness", NS_KIND_LENGTH, drug.film_thickness, 0, 0.1, NS_KEY_MIN_OPEN,
-       "vehicle film thickness (finite dose)"),
-    PD("drug", "coated_mass", NS_KIND_MASS, drug.coated_mass, 0, 1e-3, 0,
-       "drug mass coated on each needle (coated dose)"),
-
-    /* [channel] */
-    PB("channel", "occluded", channel.occluded, "occluded site (slower channel closure)"),
-    PD("channel", "half_life", NS_KIND_TIME, channel.half_life, 0, 1e8,
-       NS_KEY_MIN_OPEN | NS_KEY_AUTO, "channel closure half-life; auto = from occlusion"),
-    PD("channel", "floor_recovery", NS_KIND_DIMENSIONLESS, channel.floor_recovery, 0, 1, 0,
-       "part of the cut below the SC that closes at the channel floor on withdrawal "
-       "(calibration, models/channel.h)"),
-
-    /* [transport] */
-    PE("transport", "bottom", transport.bottom, bottom_at, "receptor boundary at the bottom"),
-    PD("transport", "depth", NS_KIND_LENGTH, transport.depth, 0, 0.1,
-       NS_KEY_MIN_OPEN | NS_KEY_AUTO, "modelled depth; auto = SC + VE + dermis"),
-
-    /* [numerics] */
-    PZ("numerics", "ins_n_r", numerics.ins_n_r, 8, 1e5, 0, "radial grid points of the tenting solver"),
-    PD("numerics", "ins_rtol", NS_KIND_DIMENSIONLESS, numerics.ins_rtol, 0, 0.1, NS_KEY_MIN_OPEN,
-       "relative tolerance of the insertion time stepping"),
-    PZ("numerics", "ins_max_steps", numerics.ins_max_steps, 10, 1e9, 0, "insertion step cap"),
-    PZ("numerics", "ins_max_newton", numerics.ins_max_newton, 1, 1000, 0,
-       "Newton iteration cap per insertion step"),
-    PZ("numerics", "diff_n_r", numerics.diff_n_r, 4, 1e5, 0, "radial cells of the diffusion grid"),
-    PZ("numerics", "diff_n_z", numerics.diff_n_z, 4, 1e5, 0, "axial cells of the diffusion grid"),
-    PD("numerics", "diff_rtol", NS_KIND_DIMENSIONLESS, numerics.diff_rtol, 0, 0.1,
-       NS_KEY_MIN_OPEN, "relative tolerance of the diffusion time stepping"),
-    PZ("numerics", "diff_max_steps", numerics.diff_max_steps, 10, 1e9, 0, "diffusion step cap"),
-    PZ("numerics", "curve_points", numerics.curve_points, 2, 1e5, NS_KEY_NOSWEEP,
-       "points of each resampled curve (same for every case)"),
-
-    /* [insertion] */
-    PD("insertion", "crack_width_factor", NS_KIND_DIMENSIONLESS, insertion.crack_width_factor, 0,
-       10, NS_KEY_MIN_OPEN, "effective cutting factor: crack width / needle diameter (fit 0.35, tests/data/insertion_calibration.md)"),
-    PD("insertion", "spreading_factor", NS_KIND_DIMENSIONLESS, insertion.spreading_factor, 0, 100,
-       0, "scale of the elastic crack-spreading pressure"),
-    PD("insertion", "damping_ratio", NS_KIND_DIMENSIONLESS, insertion.damping_ratio, 0, 10, 0,
-       "extra damping ratio of the insertion dynamics"),
-    PD("insertion", "plate_stiffness", NS_KIND_STIFFNESS, insertion.plate_stiffness, 0, 1e16,
-       NS_KEY_MIN_OPEN | NS_KEY_AUTO, "base-plate contact penalty stiffness; auto = derive"),
-    PD("insertion", "puncture_factor", NS_KIND_DIMENSIONLESS, insertion.puncture_factor, 0, 1e4,
-       NS_KEY_AUTO, "kappa of the sharp-tip puncture term kappa pi sqrt(E* G_c) r_t^1.5; auto = 60"),
-    PD("insertion", "blunt_pressure_factor", NS_KIND_DIMENSIONLESS, insertion.blunt_pressure_factor,
-       0, 1e4, NS_KEY_AUTO, "c_p of the blunt-tip puncture term c_p E* pi r_t^2; auto = 40"),
-    PD("insertion", "foundation_stiffening", NS_KIND_DIMENSIONLESS, insertion.foundation_stiffening,
-       0, 1e4, NS_KEY_AUTO, "compression stiffening of the fat foundation; auto = 50"),
-    PD("insertion", "withdraw_speed", NS_KIND_SPEED, insertion.withdraw_speed, 0, 100,
-       NS_KEY_AUTO, "withdrawal speed after an impact; auto = 1 mm/s"),
+/* Rows of [run] that belong to the driver (ns_run_settings), listed before
+ * (head) and after (tail) the model table's [run] rows. */
+static const ns_key run_head[] = {
+    {.section = "run", .key = "name", .kind = NS_KIND_STRING, .target = NS_TARGET_RUN,
+     .store = NS_STORE_TEXT, .offset = ROFF(name), .cap = sizeof(((ns_run_settings *)0)->name),
+     .flags = NS_KEY_NOSWEEP, .def = NAN,
+     .description = "run name; default: the config file name without .ini"},
+    {.section = "run", .key = "output", .kind = NS_KIND_STRING, .target = NS_TARGET_RUN,
+     .store = NS_STORE_TEXT, .offset = ROFF(output),
+     .cap = sizeof(((ns_run_settings *)0)->output), .flags = NS_KEY_NOSWEEP, .def = NAN,
+     .description = "output HDF5 file; default outputs/<name>.h5 (-o overrides)"},
 };
-#define N_KEYS (sizeof table / sizeof table[0])
+static const ns_key run_tail[] = {
+    {.section = "run", .key = "fields", .kind = NS_KIND_BOOL, .target = NS_TARGET_RUN,
+     .store = NS_STORE_INT, .offset = ROFF(fields), .min = 0, .max = 1, .flags = NS_KEY_NOSWEEP,
+     .def = 0, .description = "write concentration snapshots of the field cases"},
+    {.section = "run", .key = "field_cases", .kind = NS_KIND_INDEX_LIST, .target = NS_TARGET_RUN,
+     .store = NS_STORE_INDICES, .flags = NS_KEY_NOSWEEP, .def = NAN,
+     .description = "case indices whose fields are written (comma list, at most 64)"},
+};
+#define N_HEAD (sizeof run_head / sizeof run_head[0])
+#define N_TAIL (sizeof run_tail / sizeof run_tail[0])
+
+/* Leading rows of the model table in [run]. */
+static size_t model_run_rows(void)
+{
+    size_t n = 0;
+    while (n < ns_param_count() && strcmp(ns_param_at(n)->section, "run") == 0) n++;
+    return n;
+}
 
 static const char *const sections[] = {"run", "skin", "needle", "array", "applicator", "drug",
                                        "channel", "transport", "numerics", "insertion", "sweep"};
@@ -239,9 +54,18 @@ static const char *const sections[] = {"run", "skin", "needle", "array", "applic
 static const char *const layer_names[NS_LAYER_MAX + 1] = {
     "stratum_corneum", "viable_epidermis", "dermis", "hypodermis", "membrane"};
 
-size_t ns_keys_count(void) { return N_KEYS; }
+size_t ns_keys_count(void) { return N_HEAD + N_TAIL + ns_param_count(); }
 
-const ns_key *ns_keys_at(size_t i) { return i < N_KEYS ? &table[i] : NULL; }
+const ns_key *ns_keys_at(size_t i)
+{
+    size_t nr = model_run_rows();
+    if (i < N_HEAD) return &run_head[i];
+    i -= N_HEAD;
+    if (i < nr) return ns_param_at(i);
+    i -= nr;
+    if (i < N_TAIL) return &run_tail[i];
+    return ns_param_at(nr + i - N_TAIL);
+}
 
 const char *ns_keys_layer_name(size_t i) { return i <= NS_LAYER_MAX ? layer_names[i] : NULL; }
 
@@ -303,23 +127,23 @@ int ns_keys_find(const char *section, const char *key, ns_key_ref *out)
         for (size_t l = 0; l <= NS_LAYER_MAX; l++) {
             if (strlen(layer_names[l]) != llen || strncmp(layer_names[l], key, llen) != 0)
                 continue;
-            for (size_t i = 0; i < N_KEYS; i++) {
-                if (table[i].target != NS_TARGET_LAYER || strcmp(table[i].key, dot + 1) != 0)
+            for (size_t i = 0; i < ns_keys_count(); i++) {
+                if (ns_keys_at(i)->target != NS_TARGET_LAYER || strcmp(ns_keys_at(i)->key, dot + 1) != 0)
                     continue;
-                out->key = &table[i];
+                out->key = ns_keys_at(i);
                 out->membrane = (l == NS_LAYER_MAX);
                 out->layer = out->membrane ? 0 : (int)l;
-                fill_name(out, section, layer_names[l], table[i].key);
+                fill_name(out, section, layer_names[l], ns_keys_at(i)->key);
                 return 0;
             }
             return -1;
         }
         return -1;
     }
-    for (size_t i = 0; i < N_KEYS; i++) {
-        if (table[i].target == NS_TARGET_LAYER) continue;
-        if (strcmp(table[i].section, section) == 0 && strcmp(table[i].key, key) == 0) {
-            out->key = &table[i];
+    for (size_t i = 0; i < ns_keys_count(); i++) {
+        if (ns_keys_at(i)->target == NS_TARGET_LAYER) continue;
+        if (strcmp(ns_keys_at(i)->section, section) == 0 && strcmp(ns_keys_at(i)->key, key) == 0) {
+            out->key = ns_keys_at(i);
             out->layer = -1;
             out->membrane = 0;
             fill_name(out, section, NULL, key);
@@ -348,8 +172,8 @@ void ns_keys_suggest(const char *section, const char *key, char *buf, size_t n)
     buf[0] = '\0';
     const char *dot = strchr(key, '.');
     int is_skin = strcmp(section, "skin") == 0;
-    for (size_t i = 0; i < N_KEYS; i++) {
-        const ns_key *k = &table[i];
+    for (size_t i = 0; i < ns_keys_count(); i++) {
+        const ns_key *k = ns_keys_at(i);
         if (strcmp(k->section, section) != 0) continue;
         if (k->target == NS_TARGET_LAYER) {
             if (!is_skin) continue;
@@ -389,24 +213,15 @@ char *ns_keys_enum_list(const ns_key *k, char *buf, size_t n)
     return buf;
 }
 
-int ns_keys_in_range(const ns_key *k, double si)
-{
-    if (isnan(si)) return (k->flags & NS_KEY_AUTO) != 0;
-    if (k->flags & NS_KEY_MIN_OPEN) {
-        if (!(si > k->min)) return 0;
-    } else if (!(si >= k->min)) {
-        return 0;
-    }
-    return si <= k->max;
-}
+int ns_keys_in_range(const ns_key *k, double si) { return ns_param_in_range(k, si); }
 
 char *ns_keys_range_text(const ns_key *k, char *buf, size_t n)
 {
     char lo[48], hi[48];
     ns_units_format(k->min, k->kind, lo, sizeof lo);
     ns_units_format(k->max, k->kind, hi, sizeof hi);
-    snprintf(buf, n, "%s%s, %s]%s", (k->flags & NS_KEY_MIN_OPEN) ? "(" : "[", lo, hi,
-             (k->flags & NS_KEY_AUTO) ? " or auto" : "");
+    snprintf(buf, n, "%s%s, %s%s%s", (k->flags & NS_KEY_MIN_OPEN) ? "(" : "[", lo, hi,
+             (k->flags & NS_KEY_MAX_OPEN) ? ")" : "]", (k->flags & NS_KEY_AUTO) ? " or auto" : "");
     return buf;
 }
 
@@ -503,15 +318,15 @@ ns_status ns_keys_parse(const ns_key_ref *ref, const char *text, ns_key_value *o
     }
     double v = 0.0;
     char why[400];
+    char range[128];
     if (ns_units_parse(text, k->kind, &v, why, sizeof why) != NS_OK) {
-        snprintf(err, err_len, "%s", why);
+        /* not a number (overflow, underflow, hexadecimal, a bad unit): the
+         * range still tells what is wanted */
+        snprintf(err, err_len, "%s; range %s", why, ns_keys_range_text(k, range, sizeof range));
         return NS_EINVAL;
     }
     if (!ns_keys_in_range(k, v)) {
-        char range[128], shown[128];
-        trim_copy(text, shown, sizeof shown);
-        snprintf(err, err_len, "%s is out of range; allowed %s", shown,
-                 ns_keys_range_text(k, range, sizeof range));
+        snprintf(err, err_len, "expected %s", ns_keys_range_text(k, range, sizeof range));
         return NS_EINVAL;
     }
     out->x = v;

@@ -1,55 +1,27 @@
-/* The table of every config key: section, name, value kind (unit family),
- * where it lands (offset into ns_params, one ns_layer, or ns_run_settings),
- * physical range and description. One row per key in sim/keys.c; the config
- * parser, the sweep, the resolved-config text and `needlesim keys` all read
- * this one table.
+/* Every config key: the model table (models/param_table.c: key, field, kind,
+ * range, default, description of every case parameter) plus the driver's
+ * own [run] rows (name, output, fields, field_cases, in sim/keys.c). The
+ * config parser, the sweep, the resolved-config text and `needlesim keys`
+ * read the keys through this module.
  *
  * Layer keys live in [skin] as <layer>.<field>, layer one of
  * stratum_corneum, viable_epidermis, dermis, hypodermis (or membrane with
  * the membrane preset); they are table rows of target NS_TARGET_LAYER whose
  * `key` is the field name. Keys marked NS_KEY_AUTO accept "auto" (NaN: the
- * model derives the value). Ranges are inclusive unless NS_KEY_MIN_OPEN
- * (value must exceed min).
+ * model derives the value). Ranges are inclusive unless NS_KEY_MIN_OPEN or
+ * NS_KEY_MAX_OPEN open an end.
  */
 #ifndef NS_KEYS_H
 #define NS_KEYS_H
 
 #include <stddef.h>
 
+#include "../models/param_table.h"
 #include "../models/params.h"
 #include "config.h"
 #include "quantity.h"
 
-typedef enum { NS_TARGET_PARAMS = 0, NS_TARGET_LAYER, NS_TARGET_RUN } ns_key_target;
-
-typedef enum {
-    NS_STORE_DOUBLE = 0, /* double */
-    NS_STORE_SIZE,       /* size_t */
-    NS_STORE_INT,        /* int or an enum (bool, enum index) */
-    NS_STORE_TEXT,       /* char[cap] */
-    NS_STORE_INDICES     /* run.field_cases */
-} ns_key_store;
-
-enum {
-    NS_KEY_AUTO = 1u << 0,     /* "auto" allowed: NaN, derived by the model */
-    NS_KEY_NOSWEEP = 1u << 1,  /* may not be a sweep axis */
-    NS_KEY_PRESET = 1u << 2,   /* preset name: applied before every other key */
-    NS_KEY_MIN_OPEN = 1u << 3  /* value must be > min (not >=) */
-};
-
-typedef struct {
-    const char *section;
-    const char *key; /* for layer rows: the field name */
-    ns_unit_kind kind;
-    ns_key_target target;
-    ns_key_store store;
-    size_t offset; /* into ns_params, ns_layer or ns_run_settings */
-    size_t cap;    /* NS_STORE_TEXT: capacity of the char array */
-    double min, max;
-    unsigned flags;
-    const char *(*enum_name)(size_t i); /* enum/preset names, NULL past the end */
-    const char *description;
-} ns_key;
+/* ns_key (one row), its targets, stores and flags: models/param_table.h. */
 
 /* A resolved key: the row plus, for layer keys, the layer index. */
 typedef struct {

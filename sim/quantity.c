@@ -109,10 +109,6 @@ static const char *const kind_names[NS_KIND_N] = {
     "a mass density", "a temperature", "a plain number", "a non-negative integer",
     "a boolean (true/false)", "a name", "a text", "a list of integers"};
 
-static const char *const si_names[NS_KIND_N] = {
-    "m", "N", "Pa", "J/m2", "m/s", "s", "1/m2", "kg", "kg/m3", "m2/s", "Hz", "1/s", "N/m",
-    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", ""};
-
 /* Example unit used in "expected a length such as 500 um". */
 static const char *const example_unit[NS_KIND_N] = {
     "um", "N", "kPa", "J/m2", "mm/s", "s", "/cm2", "mg", "mg/mL", "m2/s", "Hz", "1/s", "N/m",
@@ -127,7 +123,7 @@ const char *ns_units_kind_name(ns_unit_kind kind)
 
 const char *ns_units_si(ns_unit_kind kind)
 {
-    return (kind >= 0 && kind < NS_KIND_N) ? si_names[kind] : "";
+    return ns_param_si_unit(kind);
 }
 
 const char *ns_units_accepted(ns_unit_kind kind)
@@ -371,7 +367,7 @@ char *ns_units_format(double si, ns_unit_kind kind, char *buf, size_t n)
         return buf;
     }
     if (si == 0.0 && kind != NS_KIND_TEMPERATURE) {
-        snprintf(buf, n, "0 %s", si_names[kind]);
+        snprintf(buf, n, "0 %s", ns_param_si_unit(kind));
         return buf;
     }
     /* Pick the largest displayable unit in which |value| >= 1; the smallest
@@ -383,7 +379,7 @@ char *ns_units_format(double si, ns_unit_kind kind, char *buf, size_t n)
         if (si != 0.0 && fabs((si - units[i].offset) / units[i].factor) >= 1.0) best = &units[i];
     }
     if (!best) {
-        snprintf(buf, n, "%.6g %s", si, si_names[kind]);
+        snprintf(buf, n, "%.6g %s", si, ns_param_si_unit(kind));
         return buf;
     }
     snprintf(buf, n, "%.6g %s", (si - best->offset) / best->factor, best->name);

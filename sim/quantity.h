@@ -27,35 +27,10 @@
 
 #include <stddef.h>
 
+#include "../models/param_table.h"
 #include "../models/status.h"
 
-typedef enum {
-    NS_KIND_LENGTH = 0,    /* m */
-    NS_KIND_FORCE,         /* N */
-    NS_KIND_PRESSURE,      /* Pa */
-    NS_KIND_TOUGHNESS,     /* J/m2 */
-    NS_KIND_SPEED,         /* m/s */
-    NS_KIND_TIME,          /* s */
-    NS_KIND_AREAL_DENSITY, /* 1/m2 */
-    NS_KIND_MASS,          /* kg */
-    NS_KIND_CONCENTRATION, /* kg/m3 */
-    NS_KIND_DIFFUSIVITY,   /* m2/s */
-    NS_KIND_FREQUENCY,     /* Hz */
-    NS_KIND_RATE,          /* 1/s */
-    NS_KIND_TENSION,       /* N/m */
-    NS_KIND_STIFFNESS,     /* N/m3 */
-    NS_KIND_ANGLE,         /* rad */
-    NS_KIND_MOLAR_MASS,    /* kg/mol */
-    NS_KIND_MASS_DENSITY,  /* kg/m3 */
-    NS_KIND_TEMPERATURE,   /* K */
-    NS_KIND_DIMENSIONLESS, /* plain number */
-    NS_KIND_COUNT,         /* non-negative integer */
-    NS_KIND_BOOL,          /* true/false/yes/no/1/0 */
-    NS_KIND_ENUM,          /* one name of a fixed list */
-    NS_KIND_STRING,        /* free text */
-    NS_KIND_INDEX_LIST,    /* comma-separated non-negative integers */
-    NS_KIND_N
-} ns_unit_kind;
+/* ns_unit_kind (the kinds and their SI units): models/param_table.h. */
 
 /* 1 for the kinds whose values need a unit (length .. temperature). */
 int ns_units_dimensional(ns_unit_kind kind);

@@ -9,7 +9,8 @@
 
 /* Applicator set-up: needles sharing the load, drive and withdrawal speeds,
  * end of loading and force cap per applicator mode (header "Applicators").
- * Needs s->L. Exceptions: NS_EINVAL (applicator field out of range). */
+ * Needs s->L; the fields are in range (ns_applicator_check). Exceptions:
+ * NS_EINVAL (unknown mode). */
 ns_status ins_drive_init(ns_ins *s)
 {
     const ns_params *p = &s->p;
@@ -25,8 +26,6 @@ ns_status ins_drive_init(ns_ins *s)
     s->len_scale = fmax(1e-3 * s->L, 1e-9);
     switch (ap->mode) {
     case NS_APPLICATOR_PRESS:
-        NS_CHECK(ap->stroke > 0.0 && ap->force > 0.0, NS_EINVAL,
-                 "press: stroke %.3g m, force %.3g N, need > 0", ap->stroke, ap->force);
         s->t_load_end = ap->stroke / ap->speed;
         /* the hand force is shared by the needles in contact; it is reached by
          * the needle and the base plate together (EV_CAP) */
@@ -34,23 +33,15 @@ ns_status ins_drive_init(ns_ins *s)
         s->Vw = ap->speed;
         break;
     case NS_APPLICATOR_IMPACT:
-        NS_CHECK(ap->mass > 0.0 && ap->stroke > 0.0, NS_EINVAL,
-                 "impact: mass %.3g kg, stroke %.3g m, need > 0", ap->mass, ap->stroke);
         s->m_a = ap->mass / count;
         s->t_load_end = INFINITY;
         s->F_cap = INFINITY;
         break;
     case NS_APPLICATOR_PEN:
-        NS_CHECK(ap->frequency > 0.0 && ap->depth_setting > 0.0, NS_EINVAL,
-                 "pen: frequency %.3g Hz, depth_setting %.3g m, need > 0", ap->frequency,
-                 ap->depth_setting);
         s->t_load_end = 0.5 / ap->frequency;
         s->F_cap = INFINITY;
         break;
     case NS_APPLICATOR_ROLLER:
-        NS_CHECK(ap->drum_radius > 0.0 && ap->force > 0.0, NS_EINVAL,
-                 "roller: drum_radius %.3g m, force %.3g N, need > 0", ap->drum_radius,
-                 ap->force);
         s->roller_Rd = ap->drum_radius;
         s->roller_th = acos(ap->drum_radius / (ap->drum_radius + s->L));
         s->roller_T = 2.0 * s->roller_th * ap->drum_radius / ap->speed;

@@ -151,7 +151,6 @@ ns_status ins_drive_init(ns_ins *s);
 void ins_prescribed(const ns_ins *s, double t, double *u, double *ud);
 void ins_enter_phase(ns_ins *s, int ph);
 /* material.c */
-double ins_calib_or(double x, double def);
 double ins_plate_default_stiffness(const ns_layer *ly);
 double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc);
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);

@@ -75,11 +75,6 @@ double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double 
     return fmax(k_fat - k0, 0.0) + k_edge;
 }
 
-double ins_calib_or(double x, double def)
-{
-    return (isfinite(x) && x > 0.0) ? x : def;
-}
-
 /* Sheet (SC + VE + dermis) and foundation (hypodermis in series with the
  * backing) properties: header "Skin sheet and foundation". */
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
@@ -94,10 +89,6 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
     *m = 0.0;
     for (size_t i = 0; i < nsheet; i++) {
         const ns_layer *ly = &sk->layer[i];
-        NS_CHECK(ly->thickness > 0.0 && ly->youngs_modulus > 0.0 && ly->poisson >= 0.0 &&
-                     ly->poisson < 0.5,
-                 NS_EINVAL, "skin layer %zu: thickness %.3g m, E %.3g Pa, nu %.3g (need > 0, > 0, [0, 0.5))",
-                 i, ly->thickness, ly->youngs_modulus, ly->poisson);
         double Ep = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson);
         Eh += Ep * ly->thickness;
         EhZ += Ep * ly->thickness * (z + 0.5 * ly->thickness);
@@ -121,9 +112,6 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
     int rigid = !(isfinite(kb) && kb > 0.0);
     if (nl == 4) {
         const ns_layer *hy = &sk->layer[NS_LAYER_HYPO];
-        NS_CHECK(hy->thickness > 0.0 && hy->youngs_modulus > 0.0, NS_EINVAL,
-                 "hypodermis: thickness %.3g m, E %.3g Pa, need > 0", hy->thickness,
-                 hy->youngs_modulus);
         double kh = hy->youngs_modulus / (hy->thickness * (1.0 - hy->poisson * hy->poisson));
         *k0 = rigid ? kh : 1.0 / (1.0 / kh + 1.0 / kb);
         *beta_f = hy->stiffening;

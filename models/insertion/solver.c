@@ -3,26 +3,19 @@
  * bookkeeping, the results and the force-travel history. Equations, symbols
  * and validity: models/insertion.h; method families: ins_private.h. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../needle.h"
+#include "../param_table.h"
 #include "../skin.h"
 #include "../units.h"
 #include "ins_private.h"
 
-/* Calibrated defaults of the constants selected by a calibration field that is
- * 0 or NaN (fit: tests/data/insertion_calibration.md). */
-#define NS_INS_DEF_PUNCTURE_FACTOR 60.0
-#define NS_INS_DEF_BLUNT_PRESSURE 40.0
-#define NS_INS_DEF_WITHDRAW_SPEED 1.0e-3
-#define NS_INS_DEF_FOUNDATION_STIFFENING 50.0
-#define NS_INS_DEF_CRACK_WIDTH 0.35
-#define NS_INS_DEF_SPREADING 1.0
-
 /* Layer table of the tip laws: tops, toughness, friction, plane-strain
  * modulus; the contact modulus is that of the surface layer. */
-static ns_status layers_init(ns_ins *s)
+static void layers_init(ns_ins *s)
 {
     const ns_skin_params *sk = &s->p.skin;
     s->nl = (int)sk->n_layers;
@@ -34,37 +27,33 @@ static ns_status layers_init(ns_ins *s)
         s->Gc[k] = ly->toughness;
         s->mu[k] = ly->friction;
         s->Es[k] = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson);
-        NS_CHECK(s->Gc[k] >= 0.0 && s->mu[k] >= 0.0, NS_EINVAL,
-                 "skin layer %d: toughness %.3g J/m^2, friction %.3g, need >= 0", k, s->Gc[k],
-                 s->mu[k]);
     }
     s->ztop[s->nl] = z;
     s->Ec = s->Es[0];
-    return NS_OK;
 }
 
-/* Calibration constants (header "Calibration"): puncture force (P0), cutting
- * and spreading factors, withdrawal speed, elastic tip and plate stiffness. */
+/* Calibration constants (header "Calibration"; values, ranges and defaults:
+ * the [insertion] rows of models/param_table.c, checked by ns_params_check):
+ * puncture force (P0), cutting and spreading factors, withdrawal speed,
+ * elastic tip and plate stiffness (auto: derived). */
 static void calib_init(ns_ins *s)
 {
     const ns_insertion_calib *cb = &s->p.insertion;
     const ns_skin_params *sk = &s->p.skin;
-    double kappa = ins_calib_or(cb->puncture_factor, NS_INS_DEF_PUNCTURE_FACTOR);
-    s->f_cw = ins_calib_or(cb->crack_width_factor, NS_INS_DEF_CRACK_WIDTH);
-    s->f_sp = (isfinite(cb->spreading_factor) && cb->spreading_factor >= 0.0)
-                  ? cb->spreading_factor
-                  : NS_INS_DEF_SPREADING;
-    s->Vw = ins_calib_or(cb->withdraw_speed, NS_INS_DEF_WITHDRAW_SPEED);
+    double kappa = cb->puncture_factor;
+    s->f_cw = cb->crack_width_factor;
+    s->f_sp = cb->spreading_factor;
+    s->Vw = cb->withdraw_speed;
     /* eq. (P0): puncture force, toughness-controlled sharp term plus the
      * pressure-controlled blunt term:
      *   F_c = kappa pi sqrt(E* G_c) r_t^(3/2) + c_p E* pi r_t^2 */
-    double c_p = ins_calib_or(cb->blunt_pressure_factor, NS_INS_DEF_BLUNT_PRESSURE);
+    double c_p = cb->blunt_pressure_factor;
     s->F_c = kappa * NS_PI * sqrt(s->Ec * s->Gc[0]) * pow(s->r_t, 1.5) +
              c_p * s->Ec * NS_PI * s->r_t * s->r_t;
     s->K_e = 2.0 * s->Ec * s->r_b;
-    s->kp = isfinite(cb->plate_stiffness) && cb->plate_stiffness > 0.0
-                ? cb->plate_stiffness
-                : ins_plate_default_stiffness(&sk->layer[s->nl == 4 ? NS_LAYER_DERMIS : 0]);
+    s->kp = isnan(cb->plate_stiffness)
+                ? ins_plate_default_stiffness(&sk->layer[s->nl == 4 ? NS_LAYER_DERMIS : 0])
+                : cb->plate_stiffness;
 }
 
 /* Domain and grid of the tent (header "Boundary"), the nodes under the base
@@ -97,9 +86,7 @@ static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
     T->Am = sh->Am;
     T->beta_m = sh->beta_m;
     T->k0 = k0;
-    T->beta_f = sh->beta_f + (isfinite(cb->foundation_stiffening) && cb->foundation_stiffening >= 0.0
-                                  ? cb->foundation_stiffening
-                                  : NS_INS_DEF_FOUNDATION_STIFFENING);
+    T->beta_f = sh->beta_f + cb->foundation_stiffening;
     T->H_f = sh->H_f;
     T->g_f = sh->g_f;
     T->tau_f = sh->tau_f;
@@ -114,24 +101,17 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
 {
     *out = NULL;
     NS_CHECK(p != NULL, NS_EINVAL, "ns_ins_create: params is NULL");
-    const ns_numerics_params *nm = &p->numerics;
-    NS_CHECK(nm->ins_n_r >= 8 && nm->ins_n_r <= 100000, NS_EINVAL,
-             "numerics.ins_n_r = %zu, allowed 8..100000", nm->ins_n_r);
-    NS_CHECK(nm->ins_rtol > 0.0 && nm->ins_rtol < 0.5, NS_EINVAL,
-             "numerics.ins_rtol = %.3g, allowed (0, 0.5)", nm->ins_rtol);
-    NS_CHECK(nm->ins_max_steps >= 10, NS_EINVAL, "numerics.ins_max_steps = %zu, need >= 10",
-             nm->ins_max_steps);
-    NS_CHECK(nm->ins_max_newton >= 2, NS_EINVAL, "numerics.ins_max_newton = %zu, need >= 2",
-             nm->ins_max_newton);
+    /* ranges of every input: the parameter table (what `check` applies) */
+    NS_TRY(ns_param_check_struct(&p->numerics, offsetof(ns_params, numerics), "numerics"));
+    NS_TRY(ns_param_check_struct(&p->insertion, offsetof(ns_params, insertion), "insertion"));
+    NS_TRY(ns_applicator_check(&p->applicator));
+    NS_TRY(ns_needle_check(&p->needle));
+    NS_TRY(ns_skin_check(&p->skin));
     NS_CHECK(p->array.layout != NS_LAYOUT_NONE, NS_EINVAL,
              "array.layout = none: there is no needle to insert");
+    NS_CHECK(!isnan(p->applicator.speed), NS_EINVAL,
+             "applicator.speed = auto: derive it first (ns_params_derive)");
     const ns_needle_params *nd = &p->needle;
-    NS_CHECK(nd->length > 0.0 && nd->tip_radius > 0.0 && nd->base_diameter > 0.0, NS_EINVAL,
-             "needle: length %.3g m, tip_radius %.3g m, base_diameter %.3g m, need > 0",
-             nd->length, nd->tip_radius, nd->base_diameter);
-    const ns_applicator_params *ap = &p->applicator;
-    NS_CHECK(ap->speed > 0.0 && isfinite(ap->speed), NS_EINVAL,
-             "applicator.speed = %.3g m/s, need > 0", ap->speed);
 
     ns_ins *s = calloc(1, sizeof *s);
     NS_CHECK(s != NULL, NS_ENOMEM, "ns_ins_create: out of memory");
@@ -139,7 +119,7 @@ ns_status ns_ins_create(const ns_params *p, ns_ins **out)
     ns_status st = NS_OK;
     ins_sheet sh;
     NS_TRY_GOTO(st, ins_derive_skin(s, &sh), fail);
-    NS_TRY_GOTO(st, layers_init(s), fail);
+    layers_init(s);
     ins_tip_init(s, nd);
     calib_init(s);
     NS_TRY_GOTO(st, ins_drive_init(s), fail);
