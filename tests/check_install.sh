@@ -42,6 +42,8 @@ check "bash completion completes commands and keys" bash -c "
 cd "$empty"
 check "installed binary: check an installed example from an empty directory" "$P/bin/needlesim" check "$P/share/needlesim/inputs/smoke.ini"
 check "installed binary: run with -o from an empty directory" "$P/bin/needlesim" run "$P/share/needlesim/inputs/smoke.ini" -o smoke.h5 --quiet
+check "installed binary: run with the default output path from an empty directory" bash -c "
+  mkdir default && cd default && '$P/bin/needlesim' run '$P/share/needlesim/inputs/smoke.ini' --quiet && test -s outputs/smoke.h5"
 check "installed package: import needlesim and load the file" env PYTHONPATH="$stage$pydir" "$PYTHON" -c "
 import needlesim, sys
 df = needlesim.load('smoke.h5')
