@@ -58,7 +58,7 @@ VARIANT ?= release
 ifeq ($(VARIANT),release)
 OPT := -O2 -g
 else ifeq ($(VARIANT),debug)
-OPT := -O0 -g -DNS_DEBUG_FPE
+OPT := -O0 -g
 else ifeq ($(VARIANT),asan)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
        -fsanitize=float-divide-by-zero -fno-sanitize-recover=all

@@ -667,6 +667,25 @@ static ns_status build_text(ns_config *c)
 
 /* ---- load -------------------------------------------------------------------------------- */
 
+/* A --set of a key that a sweep axis sets would be overridden by the axis in
+ * every case: refuse it instead of dropping it silently. */
+static ns_status check_set_not_swept(const ns_config *c)
+{
+    for (size_t j = 0; j < c->n_e; j++) {
+        const entry *e = &c->e[j];
+        if (e->set_index < 0) continue;
+        for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep); k++)
+            if (strcmp(ns_sweep_axis_key(c->sweep, k)->name, e->ref.name) == 0)
+                return ns_status_set_plain(NS_EINVAL,
+                                           "--set %s.%s=%s: %s is a sweep axis (%s:%d), which "
+                                           "sets it in every case; change the axis in [sweep] "
+                                           "instead",
+                                           e->section, e->key, e->value, e->ref.name, c->path,
+                                           c->axis_line[k]);
+    }
+    return NS_OK;
+}
+
 static ns_status run_settings(ns_config *c)
 {
     ns_run_settings *rs = &c->run;
@@ -674,13 +693,23 @@ static ns_status run_settings(ns_config *c)
     base = base ? base + 1 : c->path;
     size_t len = strlen(base);
     if (len > 4 && strcmp(base + len - 4, ".ini") == 0) len -= 4;
+    size_t base_len = len;
     if (len >= sizeof rs->name) len = sizeof rs->name - 1;
     memcpy(rs->name, base, len);
     rs->name[len] = '\0';
     rs->field_cases[0] = 0;
     rs->n_field_cases = 1;
+    int name_set = 0;
     for (size_t j = 0; j < c->n_e; j++)
-        if (c->e[j].ref.key->target == NS_TARGET_RUN) ns_keys_apply(&c->e[j].ref, c->e[j].val, NULL, rs);
+        if (c->e[j].ref.key->target == NS_TARGET_RUN) {
+            ns_keys_apply(&c->e[j].ref, c->e[j].val, NULL, rs);
+            if (strcmp(c->e[j].ref.name, "run.name") == 0) name_set = 1;
+        }
+    if (!name_set && base_len >= sizeof rs->name)
+        return ns_status_set_plain(NS_EINVAL,
+                                   "%s: run.name = %.*s (the config file name): %zu characters; "
+                                   "expected at most %zu (set run.name)",
+                                   c->path, (int)base_len, base, base_len, sizeof rs->name - 1);
     if (rs->output[0] == '\0') snprintf(rs->output, sizeof rs->output, "outputs/%.63s.h5", rs->name);
     size_t n = ns_config_n_cases(c);
     for (size_t i = 0; i < rs->n_field_cases; i++) {
@@ -746,6 +775,7 @@ ns_status ns_config_load(const char *path, const char *const *sets, size_t n_set
     for (size_t s = 0; s < n_sets; s++)
         if ((st = parse_set(c, sets[s], s)) != NS_OK) goto fail;
     if ((st = build_sweep(c)) != NS_OK) goto fail;
+    if ((st = check_set_not_swept(c)) != NS_OK) goto fail;
     if ((st = run_settings(c)) != NS_OK) goto fail;
     /* Every case must be valid: an invalid combination is an input error. */
     {

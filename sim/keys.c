@@ -253,16 +253,24 @@ ns_status ns_keys_parse(const ns_key_ref *ref, const char *text, ns_key_value *o
     memset(out, 0, sizeof *out);
     switch (k->kind) {
     case NS_KIND_STRING:
-        trim_copy(text, out->text, k->cap ? k->cap : sizeof out->text);
-        if (out->text[0] == '\0') {
+    {
+        /* the real limit of the field: longer text is an error, never cut */
+        size_t cap = k->cap ? k->cap : sizeof out->text;
+        const char *t = text;
+        while (*t == ' ' || *t == '\t') t++;
+        size_t len = strlen(t);
+        while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t')) len--;
+        if (len == 0) {
             snprintf(err, err_len, "empty value; expected a text");
             return NS_EINVAL;
         }
-        if (strlen(text) >= (k->cap ? k->cap : sizeof out->text) + 64) {
-            snprintf(err, err_len, "text too long (at most %zu characters)", k->cap - 1);
+        if (len >= cap) {
+            snprintf(err, err_len, "%zu characters; expected at most %zu", len, cap - 1);
             return NS_EINVAL;
         }
+        trim_copy(text, out->text, cap);
         return NS_OK;
+    }
     case NS_KIND_BOOL: {
         int b = 0;
         if (ns_units_bool(text, &b) != 0) {
@@ -419,6 +427,22 @@ double ns_keys_get(const ns_key_ref *ref, const ns_params *p, const ns_run_setti
     return NAN;
 }
 
+/* The shortest %g text that reads back as exactly x (at most 17 digits):
+ * 0.001, not 0.001000000000000000020816681711721685. */
+static void shortest_digits(double x, char *buf, size_t n)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, x);
+        if (strtod(buf, NULL) != x) continue;
+        /* %g writes 10 as "1e+01" at one digit: whole numbers below 1e17
+         * keep their digits ("10", "20000") */
+        const char *e = strchr(buf, 'e');
+        int ex = e ? atoi(e + 1) : 0;
+        if (e && ex >= prec && ex < 17) snprintf(buf, n, "%.*g", ex + 1, x);
+        return;
+    }
+}
+
 char *ns_keys_format(const ns_key_ref *ref, const ns_params *p, const ns_run_settings *rs,
                      int readable, char *buf, size_t n)
 {
@@ -449,10 +473,13 @@ char *ns_keys_format(const ns_key_ref *ref, const ns_params *p, const ns_run_set
         snprintf(buf, n, "auto");
     } else if (readable) {
         ns_units_format(x, k->kind, buf, n);
-    } else if (ns_units_dimensional(k->kind)) {
-        snprintf(buf, n, "%.17g %s", x, ns_units_si(k->kind));
     } else {
-        snprintf(buf, n, "%.17g", x);
+        char num[32];
+        shortest_digits(x, num, sizeof num);
+        if (ns_units_dimensional(k->kind))
+            snprintf(buf, n, "%s %s", num, ns_units_si(k->kind));
+        else
+            snprintf(buf, n, "%s", num);
     }
     return buf;
 }

@@ -454,7 +454,6 @@ ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsign
 size_t ns_sweep_n_cases(const ns_sweep *s) { return s->n_cases; }
 size_t ns_sweep_n_axes(const ns_sweep *s) { return s->n_axes; }
 const ns_key_ref *ns_sweep_axis_key(const ns_sweep *s, size_t k) { return &s->ax[k].ref; }
-size_t ns_sweep_axis_len(const ns_sweep *s, size_t k) { return s->ax[k].n; }
 
 int ns_sweep_saltelli_block(const ns_sweep *s, size_t i)
 {

@@ -96,8 +96,6 @@ ns_status ns_sweep_build(ns_sweep *s, ns_sweep_mode mode, size_t samples, unsign
 size_t ns_sweep_n_cases(const ns_sweep *s);
 size_t ns_sweep_n_axes(const ns_sweep *s);
 const ns_key_ref *ns_sweep_axis_key(const ns_sweep *s, size_t k);
-/* Number of listed values (list or range with n), 0 for a bare range. */
-size_t ns_sweep_axis_len(const ns_sweep *s, size_t k);
 /* Saltelli block of case i: 0 for A, 1 for B, 2 + k for AB_k; -1 in other
  * modes. The base point of case i is i mod samples. */
 int ns_sweep_saltelli_block(const ns_sweep *s, size_t i);

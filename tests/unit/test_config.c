@@ -255,3 +255,42 @@ Test(config, inline_comments_and_auto)
     cr_assert(epsilon_eq(dbl, p.array.density, 2.5e5, 1e-9 * 2.5e5));
     ns_config_destroy(&c);
 }
+
+Test(config, resolved_text_uses_shortest_round_trip_digits)
+{
+    ns_config *c = load_ok("[numerics]\nins_rtol = 1e-4\n[applicator]\nforce = 10 N\n", NULL, 0);
+    const char *t = ns_config_text(c);
+    cr_assert(strstr(t, "ins_rtol = 0.0001\n") != NULL, "%s", t);
+    cr_assert(strstr(t, "force = 10 N\n") != NULL, "%s", t);
+    cr_assert(strstr(t, "output_times = 50\n") != NULL, "%s", t);
+    cr_assert(strstr(t, "0.00010000000000000000") == NULL, "%s", t);
+    ns_config_destroy(&c);
+}
+
+Test(config, set_on_a_swept_key_is_refused)
+{
+    const char *set[] = {"needle.length=1 mm"};
+    load_bad("[sweep]\nneedle.length = 600 um, 900 um\n", 0, set, 1,
+             "--set needle.length=1 mm: needle.length is a sweep axis", ".ini:2)");
+}
+
+Test(config, text_longer_than_its_field_is_refused)
+{
+    char text[160];
+    snprintf(text, sizeof text, "[run]\nname = %064d\n", 0);
+    load_bad(text, 2, NULL, 0, "64 characters; expected at most 63", NULL);
+    snprintf(text, sizeof text, "[run]\nname = %063d\n", 0);
+    ns_config *c = load_ok(text, NULL, 0);
+    cr_assert(eq(sz, strlen(ns_config_run(c)->name), 63));
+    ns_config_destroy(&c);
+}
+
+Test(config, auto_speed_is_accepted)
+{
+    const char *set[] = {"applicator.speed=auto"};
+    ns_config *c = load_ok("[applicator]\nmode = impact\n", set, 1);
+    ns_params p;
+    cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK));
+    cr_assert(p.applicator.speed == 3.0, "impact default speed, got %g", p.applicator.speed);
+    ns_config_destroy(&c);
+}
