@@ -87,7 +87,20 @@ ns_status ns_params_derive(ns_params *p)
         p->applicator.speed = ns_applicator_default_speed(p->applicator.mode);
     NS_TRY(ns_needle_derive(&p->needle));
     NS_TRY(ns_array_derive(&p->array, &p->needle));
-    if (isnan(p->drug.radius)) p->drug.radius = ns_drug_stokes_radius(&p->drug);
+    if (isnan(p->drug.radius)) {
+        p->drug.radius = ns_drug_stokes_radius(&p->drug);
+        const ns_key *kr = ns_param_find("drug", "radius");
+        if (!ns_param_in_range(kr, p->drug.radius)) {
+            char range[160];
+            ns_status_set_keyed(NS_EINVAL, "drug.molecular_weight",
+                                "drug.molecular_weight = %g kg/mol: the derived drug.radius = %g "
+                                "m is outside %s; set drug.radius or another molar mass",
+                                p->drug.molecular_weight, p->drug.radius,
+                                ns_param_range_si(kr, range, sizeof range));
+            ns_status_add_key("drug.preset");
+            return NS_EINVAL;
+        }
+    }
     NS_TRY(derive_layers(p));
     if (isnan(p->transport.depth)) p->transport.depth = default_depth(&p->skin);
     return NS_OK;

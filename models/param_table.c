@@ -97,8 +97,10 @@ static const ns_key table[] = {
        "skin site preset (layer stack and properties)"),
     PD("skin", "pretension", NS_KIND_TENSION, skin.pretension, 0, 1e4, PRE, NAN,
        "in-plane skin tension N0"),
-    PD("skin", "backing_stiffness", NS_KIND_STIFFNESS, skin.backing_stiffness, 0, 1e15, LO | PRE,
-       NAN, "foundation stiffness of the support under the hypodermis"),
+    /* backing_stiffness from 1 N/m3: below it the decay length of the tent
+     * (B/k0)^(1/4) and with it the single-needle domain overflow */
+    PD("skin", "backing_stiffness", NS_KIND_STIFFNESS, skin.backing_stiffness, 1, 1e15, PRE, NAN,
+       "foundation stiffness of the support under the hypodermis"),
     PD("skin", "temperature", NS_KIND_TEMPERATURE, skin.temperature, 273.15, 323.15, LO | PRE, NAN,
        "skin temperature"),
     LD("thickness", NS_KIND_LENGTH, thickness, 0, 0.05, LO, "layer thickness"),
