@@ -1,5 +1,5 @@
-/* The result registry and case-result buffers (see case.h). */
-#include "case.h"
+/* The result registry and case-result buffers (see results.h). */
+#include "results.h"
 
 #include <math.h>
 #include <stdlib.h>
