@@ -157,7 +157,7 @@ Test(defaults, check_trips_cross_fields)
                   ns_status_message());
         /* the failing key travels beside the message (unset derived fields: none) */
         if (i != 20)
-            cr_assert(eq(str, (char *)ns_status_key(0), (char *)keys[i]), "case %zu: key '%s'", i,
+            cr_assert(strcmp(ns_status_key(0), keys[i]) == 0, "case %zu: key '%s'", i,
                       ns_status_key(0));
     }
     cr_assert(ns_params_check(NULL) == NS_EINVAL);
