@@ -200,6 +200,9 @@ def main(argv=None):
     except ValueError as e:
         print("needlesim: error: %s" % e, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.: not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except (NeedlesimError, OSError, subprocess.SubprocessError) as e:
         print(str(e), file=sys.stderr)
         return 1
