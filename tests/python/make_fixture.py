@@ -5,7 +5,7 @@ Python analysis tools without the simulator.
 The numbers are synthetic (smooth functions of the swept parameters with the
 right units and orders of magnitude), not model output: they exist only so the
 loader, plots and report can be exercised. The result and curve names, units
-and descriptions are read from the registry in sim/case.h so the fixture
+and descriptions are read from the registry in sim/results.h so the fixture
 cannot drift from what sim/output writes.
 
     python3 tests/python/make_fixture.py OUT.h5 [--cases-failed N]
@@ -26,8 +26,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def registry(path=os.path.join(ROOT, "sim", "case.h")):
-    """(results, curves) from the X-macro tables of sim/case.h."""
+def registry(path=os.path.join(ROOT, "sim", "results.h")):
+    """(results, curves) from the X-macro tables of sim/results.h."""
     text = open(path, encoding="utf-8").read()
     res = re.findall(r'X\(NS_R_\w+,\s*"([^"]+)",\s*"([^"]*)",\s*"([^"]*)"\)', text)
     cur = re.findall(r'X\(NS_C_\w+,\s*"([^"]+)",\s*"([^"]+)",\s*"([^"]*)",\s*"([^"]*)"\)', text)
