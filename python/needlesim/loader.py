@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - reported when a file is opened
 
 SCHEMA = "needlesim-1"
 STATUS_TEXT = {0: "pending", 1: "ok", 2: "failed"}
-# Results shown first in summaries, tables and reports (names from sim/case.h).
+# Results shown first in summaries, tables and reports (names from sim/results.h).
 KEY_RESULTS = [
     "puncture_force", "max_force", "penetration_depth", "inserted_fraction", "deepest_layer",
     "buckling_margin", "channel_depth", "permeated_amount", "enhancement_ratio", "lag_time",
