@@ -91,6 +91,18 @@ static ns_status check_text(const char *path, const char *s, size_t len)
                                    "binary or corrupted)",
                                    path, line_of(s, at), at - bol + 1);
     }
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+            size_t bol = k;
+            while (bol > 0 && s[bol - 1] != '\n')
+                bol--;
+            return ns_status_set_plain(NS_EINVAL,
+                                       "%s:%d: control character 0x%02X at column %zu (a config "
+                                       "is text: letters, digits, blanks, tabs)",
+                                       path, line_of(s, k), c, k - bol + 1);
+        }
+    }
     for (size_t k = 0; k < len; k++)
         if (s[k] == '\r' && (k + 1 == len || s[k + 1] != '\n'))
             return ns_status_set_plain(NS_EINVAL,
@@ -196,6 +208,20 @@ static char *reader(char *str, int num, void *stream)
         }
         snprintf(str, (size_t)num, ";\n");
         return str;
+    }
+    if (s[0] == '[') {
+        /* inih ignores whatever follows "]": refuse it, or a key written on
+         * the header line would silently vanish. */
+        char *close = strchr(s, ']');
+        const char *rest = close ? close + 1 : "";
+        while (*rest == ' ' || *rest == '\t')
+            rest++;
+        if (close && *rest && *rest != ';' && f->on_error) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s:%d: text after the section header %.*s: '%.60s'", f->path,
+                     f->line, (int)(close - s + 1), s, rest);
+            f->on_error(f->user, f->line, msg);
+        }
     }
     if (s[0] == '[' && f->on_section) {
         char *close = strchr(s, ']');

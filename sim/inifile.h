@@ -9,7 +9,8 @@
  *   - at most NS_INIFILE_MAX_BYTES bytes (a config is a few kB; the cap
  *     bounds memory whatever the path names);
  *   - no NUL byte (a NUL would end a C string early and silently cut a value
- *     or a whole sweep axis); a UTF-16 byte-order mark is refused by name;
+ *     or a whole sweep axis) and no other control character but tab, CR and
+ *     LF; a UTF-16 byte-order mark is refused by name;
  *   - a UTF-8 byte-order mark at the start is skipped; lines end in LF or
  *     CRLF; a CR not followed by LF (classic Mac line endings, or a stray CR)
  *     is refused at its line, because read as one line it would hide every
@@ -17,6 +18,8 @@
  *   - a line holds at most NS_INIFILE_MAX_LINE characters, not counting its
  *     leading blanks and a trailing '#' comment (inih's fixed line buffer is
  *     INI_MAX_LINE bytes including the newline and NUL).
+ *   - a section header "[name]" is followed by nothing but blanks or a ';'
+ *     comment (inih would drop the rest of the line without a word).
  * Lines are fed to inih with their leading blanks removed (so no line is a
  * multi-line continuation) and a '#' comment that follows a blank removed.
  * Every message names "FILE:LINE" (or the file alone for whole-file errors)

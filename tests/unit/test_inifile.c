@@ -183,3 +183,22 @@ Test(inifile, counts_lines_for_the_handler)
     ns_inifile_close(&f);
     unlink(path);
 }
+
+Test(inifile, refuses_control_characters)
+{
+    const char t[] = "[sweep]\a" "needle.length = lin(250 um, 1 mm, 200)\n";
+    record r;
+    cr_assert(eq(int, parse(t, sizeof t - 1, &r), NS_EINVAL));
+    cr_assert(strstr(ns_status_message(), ":1: control character 0x07 at column 8") != NULL, "%s",
+              ns_status_message());
+}
+
+Test(inifile, reports_text_after_section_header)
+{
+    const char t[] = "[sweep] needle.length = 600 um\n[run] ; a comment is fine\n";
+    record r;
+    cr_assert(eq(int, parse(t, sizeof t - 1, &r), NS_OK));
+    cr_assert(strstr(r.error, ":1: text after the section header [sweep]: 'needle.length") != NULL,
+              "%s", r.error);
+    cr_assert(eq(int, r.sections, 2));
+}
