@@ -294,6 +294,40 @@ static herr_t abandon_file(ns_output *o)
     return rc;
 }
 
+/* Close a writable o->file after a successful flush, so that a failure of
+ * the close itself cannot poison the library. After the flush the only
+ * write H5Fclose makes to a version-0 superblock file is the file
+ * consistency flags word (bytes 20-23 of the superblock, set to 1 while the
+ * file is open for writing; HDF5 File Format Specification, superblock
+ * version 0). If that write fails (a disk full or failing during the close),
+ * HDF5 1.10 keeps a half-closed identifier and crashes at its shutdown. So
+ * the close goes through abandon_file (its writes go to an anonymous
+ * in-memory file) and the flags word is then cleared here on a duplicate of
+ * the real descriptor: the same bytes on disk as a plain close, and a
+ * failure is an ordinary I/O error (the file is then as after a kill: valid,
+ * resumable). Files with another superblock version are closed by H5Fclose.
+ * Returns 0 or -1. */
+static herr_t close_flushed(ns_output *o)
+{
+    void *handle = NULL;
+    int keep = -1;
+    unsigned char head[9];
+    static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (H5Fget_vfd_handle(o->file, H5P_DEFAULT, &handle) >= 0 && handle) keep = dup(*(int *)handle);
+    if (keep < 0 || pread(keep, head, sizeof head, 0) != (ssize_t)sizeof head ||
+        memcmp(head, signature, sizeof signature) != 0 || head[8] != 0) {
+        if (keep >= 0) close(keep);
+        herr_t rc = H5Fclose(o->file);
+        o->file = -1;
+        return rc;
+    }
+    herr_t rc = abandon_file(o);
+    static const unsigned char clear[4] = {0, 0, 0, 0};
+    if (rc >= 0 && pwrite(keep, clear, sizeof clear, 20) != (ssize_t)sizeof clear) rc = -1;
+    close(keep);
+    return rc;
+}
+
 /* ---- create ----------------------------------------------------------------- */
 
 static void close_datasets(ns_output *o)
@@ -817,7 +851,9 @@ fail:
     close_datasets(o);
     /* A file whose last commit failed is closed without writing (abandon_file):
      * HDF5 could neither finish the close nor be shut down cleanly otherwise. */
-    if (o->file >= 0 && (st != NS_OK ? abandon_file(o) : H5Fclose(o->file)) < 0 && st == NS_OK)
+    if (o->file >= 0 &&
+        (st != NS_OK ? abandon_file(o) : o->writable ? close_flushed(o) : H5Fclose(o->file)) < 0 &&
+        st == NS_OK)
         st = ns_status_set(NS_EIO, __FILE__, __LINE__, __func__, "%s: HDF5 could not close the file",
                            o->path);
     output_free(o);
