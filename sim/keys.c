@@ -427,6 +427,22 @@ double ns_keys_get(const ns_key_ref *ref, const ns_params *p, const ns_run_setti
     return NAN;
 }
 
+/* The shortest %g text that reads back as exactly x (at most 17 digits):
+ * 0.001, not 0.001000000000000000020816681711721685. */
+static void shortest_digits(double x, char *buf, size_t n)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, x);
+        if (strtod(buf, NULL) != x) continue;
+        /* %g writes 10 as "1e+01" at one digit: whole numbers below 1e17
+         * keep their digits ("10", "20000") */
+        const char *e = strchr(buf, 'e');
+        int ex = e ? atoi(e + 1) : 0;
+        if (e && ex >= prec && ex < 17) snprintf(buf, n, "%.*g", ex + 1, x);
+        return;
+    }
+}
+
 char *ns_keys_format(const ns_key_ref *ref, const ns_params *p, const ns_run_settings *rs,
                      int readable, char *buf, size_t n)
 {
@@ -457,10 +473,13 @@ char *ns_keys_format(const ns_key_ref *ref, const ns_params *p, const ns_run_set
         snprintf(buf, n, "auto");
     } else if (readable) {
         ns_units_format(x, k->kind, buf, n);
-    } else if (ns_units_dimensional(k->kind)) {
-        snprintf(buf, n, "%.17g %s", x, ns_units_si(k->kind));
     } else {
-        snprintf(buf, n, "%.17g", x);
+        char num[32];
+        shortest_digits(x, num, sizeof num);
+        if (ns_units_dimensional(k->kind))
+            snprintf(buf, n, "%s %s", num, ns_units_si(k->kind));
+        else
+            snprintf(buf, n, "%s", num);
     }
     return buf;
 }

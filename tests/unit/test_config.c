@@ -256,6 +256,17 @@ Test(config, inline_comments_and_auto)
     ns_config_destroy(&c);
 }
 
+Test(config, resolved_text_uses_shortest_round_trip_digits)
+{
+    ns_config *c = load_ok("[numerics]\nins_rtol = 1e-4\n[applicator]\nforce = 10 N\n", NULL, 0);
+    const char *t = ns_config_text(c);
+    cr_assert(strstr(t, "ins_rtol = 0.0001\n") != NULL, "%s", t);
+    cr_assert(strstr(t, "force = 10 N\n") != NULL, "%s", t);
+    cr_assert(strstr(t, "output_times = 50\n") != NULL, "%s", t);
+    cr_assert(strstr(t, "0.00010000000000000000") == NULL, "%s", t);
+    ns_config_destroy(&c);
+}
+
 Test(config, set_on_a_swept_key_is_refused)
 {
     const char *set[] = {"needle.length=1 mm"};
