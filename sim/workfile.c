@@ -434,7 +434,7 @@ int ns_workfile_prepare(ns_workfile *w, const ns_workfile_params *p, size_t *n_f
     w->continued = src != NULL;
     if (!src && !p->overwrite && exists(w->out)) {
         /* Another run finished OUT between the checks and now. */
-        ns_workfile_print_error("%s was written by another run meanwhile; pass --overwrite to "
+        ns_workfile_print_error("%s was written by another needlesim run meanwhile; pass --overwrite to "
                                 "replace it",
                                 w->out);
         unlink(w->partial);
@@ -456,7 +456,7 @@ ns_status ns_workfile_finish(ns_workfile *w)
                                    "cannot rename %s to %s: %s (the results are complete "
                                    "in %s)",
                                    w->partial, w->out,
-                                   errno == EEXIST ? "it was created by another run meanwhile"
+                                   errno == EEXIST ? "it was created by another needlesim run meanwhile"
                                                    : strerror(errno),
                                    w->partial);
     ns_workfile_sync_dir(w->out);
