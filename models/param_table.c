@@ -135,7 +135,7 @@ static const ns_key table[] = {
     PD("needle", "tip_radius", NS_KIND_LENGTH, needle.tip_radius, 0, 2.5e-3, LO | PRE, NAN,
        "tip radius of curvature (below base_diameter / 2)"),
     PD("needle", "tip_angle", NS_KIND_ANGLE, needle.tip_angle, 0, NS_PI, LO | HO | PRE, NAN,
-       "full included tip angle (bevelled: bevel angle, below 90 deg)"),
+       "full included tip angle (bevelled: bevel angle, below 90 deg); unset, a preset's cone angle whose taper is longer than the needle gives the full cone"),
     PD("needle", "bore_diameter", NS_KIND_LENGTH, needle.bore_diameter, 0, 5e-3, PRE, NAN,
        "inner (lumen) diameter, 0 = solid (below base_diameter)"),
     PD("needle", "youngs_modulus", NS_KIND_PRESSURE, needle.youngs_modulus, 0, 1e12, LO | PRE, NAN,

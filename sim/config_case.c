@@ -1,6 +1,7 @@
 /* Building one case of a config (ns_config_case): defaults, presets, file
  * keys and --set in order, the case's axis values, derivation and the whole
  * case check; a failure is placed at the inputs that set the keys it names. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,29 @@ static ns_status case_prefix_fail(const ns_config *c, size_t i, const char *loc,
     return ns_status_set_plain(NS_EINVAL, "%s: %s", loc, msg);
 }
 
+/* 1 if the user set key `name` (a file line, a --set or a sweep axis). */
+static int user_set(const ns_config *c, const char *name)
+{
+    for (size_t j = 0; j < c->n_e; j++)
+        if (strcmp(c->e[j].ref.name, name) == 0) return 1;
+    for (size_t k = 0; c->sweep && k < ns_sweep_n_axes(c->sweep); k++)
+        if (strcmp(ns_sweep_axis_key(c->sweep, k)->name, name) == 0) return 1;
+    return 0;
+}
+
+/* The default tip angle of a cone follows from the needle: a preset's angle
+ * is kept while its tapered tip fits the protrusion length; a needle shorter
+ * than that taper is ground to a full cone from the base to the tip radius,
+ * and the angle is derived from length and base (ns_needle_derive). An angle
+ * the user set is never changed (a taper longer than the needle stays an
+ * error). A bevel has no such default. */
+static void default_tip_angle(const ns_config *c, ns_needle_params *nd)
+{
+    if (nd->shape == NS_SHAPE_BEVELLED || isnan(nd->tip_angle) || user_set(c, "needle.tip_angle"))
+        return;
+    if (!(ns_needle_tip_length(nd) <= nd->length)) nd->tip_angle = NAN;
+}
+
 ns_status ns_config_case(const ns_config *c, size_t i, ns_params *out)
 {
     char err[1024], loc[512];
@@ -184,6 +208,7 @@ ns_status ns_config_case(const ns_config *c, size_t i, ns_params *out)
         ns_keys_apply(r, v, out, NULL);
     }
     free(v);
+    default_tip_angle(c, &out->needle);
     /* 4. derive and check */
     ns_status st = ns_params_derive(out);
     if (st == NS_OK) st = ns_params_check(out);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "../../models/defaults.h"
+#include "../../models/needle.h"
+#include "../../models/units.h"
 #include "../../models/skin.h"
 #include "../../sim/config.h"
 
@@ -293,4 +295,27 @@ Test(config, auto_speed_is_accepted)
     cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK));
     cr_assert(p.applicator.speed == 3.0, "impact default speed, got %g", p.applicator.speed);
     ns_config_destroy(&c);
+}
+
+/* A preset's cone angle whose tapered tip is longer than a swept needle
+ * gives way to the full cone (angle from length and base); the 1 mm needle
+ * keeps the preset's 30 deg; an angle the user sets is never changed. */
+Test(config, cone_default_tip_angle_follows_short_needles)
+{
+    const char *text = "[needle]\npreset = dermaroller\nshape = conical\n[array]\nlayout = single\n"
+                       "[sweep]\nneedle.length = 200 um, 1 mm\n";
+    ns_config *c = load_ok(text, NULL, 0);
+    ns_params p;
+    cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK), "%s", ns_status_message());
+    /* bisection to 1e-12 rad on the angle: the taper meets the length to
+     * far better than 1e-6 of it, from below */
+    double lt = ns_needle_tip_length(&p.needle);
+    cr_assert(lt <= p.needle.length && lt > (1.0 - 1e-6) * p.needle.length,
+              "taper %.9g m for a %.9g m needle", lt, p.needle.length);
+    cr_assert(p.needle.tip_angle > 30.0 * NS_DEG, "angle %g deg", p.needle.tip_angle / NS_DEG);
+    cr_assert(eq(int, ns_config_case(c, 1, &p), NS_OK), "%s", ns_status_message());
+    cr_assert(ieee_ulp_eq(dbl, p.needle.tip_angle, 30.0 * NS_DEG, 1));
+    ns_config_destroy(&c);
+    const char *set[] = {"needle.tip_angle=30 deg"};
+    load_bad(text, 0, set, 1, "needle.tip_angle = 30 deg", "longer than");
 }
