@@ -37,14 +37,14 @@ def _package_version():
 
 from .loader import (DEVICE_PARAMS, KEY_RESULTS, LAYER_NAMES, SCHEMA, STATUS_TEXT,
                      NeedlesimError, curve_names, device_params, load, load_curves,
-                     load_fields, load_xarray, parse_config, run_name, swept)
+                     identifiers, load_fields, load_xarray, parse_config, run_name, swept)
 from .units import display_unit, label, parse_quantity
 from .sensitivity import rank_correlations, sobol
 from .design import find, pareto_front
 from .cli import summary
 
 __all__ = ["DEVICE_PARAMS", "KEY_RESULTS", "LAYER_NAMES", "SCHEMA", "STATUS_TEXT",
-           "NeedlesimError", "curve_names", "device_params", "load", "load_curves", "load_fields",
+           "NeedlesimError", "curve_names", "device_params", "identifiers", "load", "load_curves", "load_fields",
            "load_xarray", "parse_config", "run_name", "swept", "display_unit", "label",
            "parse_quantity", "rank_correlations", "sobol", "find", "pareto_front", "summary",
            "__version__"]

@@ -429,6 +429,34 @@ def load_fields(path):
     return out
 
 
+def _identifier(name):
+    return name.replace(".", "_")
+
+
+def identifiers(obj):
+    """A copy of a DataFrame from load() or a Dataset from load_xarray()
+    whose names are Python identifiers: the config key spelling
+    "skin.dermis.thickness" becomes "skin_dermis_thickness" (and
+    "curve.insertion_force" "curve_insertion_force"), so that attribute
+    access, DataFrame.query and tools that refuse dots work. The file and the
+    default loaders keep the key spelling, which is the stable interface; the
+    name lists and dicts in a DataFrame's attrs follow the new names."""
+    if hasattr(obj, "data_vars"):  # xarray Dataset
+        names = set(obj.variables) | set(obj.dims)
+        return obj.rename({n: _identifier(n) for n in names if "." in n})
+    mapping = {c: _identifier(c) for c in obj.columns if "." in c}
+    out = obj.rename(columns=mapping)
+    attrs = {}
+    for k, v in obj.attrs.items():
+        if isinstance(v, dict):
+            v = {mapping.get(a, a) if isinstance(a, str) else a: b for a, b in v.items()}
+        elif isinstance(v, list):
+            v = [mapping.get(a, a) if isinstance(a, str) else a for a in v]
+        attrs[k] = v
+    out.attrs = attrs
+    return out
+
+
 def load_xarray(path, failed="keep", unstack=False):
     """xarray Dataset: params, results, status and error along `case`; curves
     as 2-D variables "curve.<name>" along (case, insertion_point) or (case,

@@ -159,6 +159,21 @@ def test_file(path, tmp, chromium, fixture):
               all("units" in ds[v].attrs for v in ds.data_vars))
         curves = [v for v in ds.data_vars if v.startswith("curve.")]
         check("load_xarray: curves are 2-D", curves and all(ds[v].ndim == 2 for v in curves), str(curves))
+        di = needlesim.identifiers(ds)
+        check("identifiers(Dataset): no dotted names, same variables",
+              not any("." in str(v) for v in list(di.variables) + list(di.dims))
+              and len(di.variables) == len(ds.variables), str(list(di.variables)[:8]))
+        df0 = needlesim.load(path)
+        dfi = needlesim.identifiers(df0)
+        check("identifiers(DataFrame): columns and attrs lists without dots, values unchanged",
+              not any("." in c for c in dfi.columns)
+              and not any("." in p for p in dfi.attrs["params"])
+              and all(k in dfi.columns for k in dfi.attrs["swept"])
+              and list(dfi.columns) == [c.replace(".", "_") for c in df0.columns]
+              and dfi.drop(columns=["status", "error"]).equals(
+                  df0.drop(columns=["status", "error"]).set_axis(
+                      [c for c in dfi.columns if c not in ("status", "error")], axis=1)),
+              str(list(dfi.columns)[:6]))
         c = needlesim.load_curves(path, "insertion_force")
         check("load_curves: [case, insertion_point]", c.shape[0] == n and c.attrs["axis"] == "insertion_point",
               "%s %s" % (c.shape, c.attrs["axis"]))
