@@ -430,21 +430,34 @@ def load_fields(path):
 
 
 def _identifier(name):
-    return name.replace(".", "_")
+    # a double underscore: "channel.half_life" must not become the result
+    # "channel_half_life"
+    return name.replace(".", "__")
+
+
+def _renames(names):
+    """{dotted name: identifier} for names, refusing a clash."""
+    names = set(map(str, names))
+    mapping = {n: _identifier(n) for n in names if "." in n}
+    for old, new in mapping.items():
+        if new in names:
+            raise ValueError("identifiers: %r would clash with %r" % (old, new))
+    return mapping
 
 
 def identifiers(obj):
     """A copy of a DataFrame from load() or a Dataset from load_xarray()
     whose names are Python identifiers: the config key spelling
-    "skin.dermis.thickness" becomes "skin_dermis_thickness" (and
-    "curve.insertion_force" "curve_insertion_force"), so that attribute
+    "skin.dermis.thickness" becomes "skin__dermis__thickness" (and
+    "curve.insertion_force" "curve__insertion_force"; a double underscore,
+    since "channel.half_life" and the result "channel_half_life" both
+    exist), so that attribute
     access, DataFrame.query and tools that refuse dots work. The file and the
     default loaders keep the key spelling, which is the stable interface; the
     name lists and dicts in a DataFrame's attrs follow the new names."""
     if hasattr(obj, "data_vars"):  # xarray Dataset
-        names = set(obj.variables) | set(obj.dims)
-        return obj.rename({n: _identifier(n) for n in names if "." in n})
-    mapping = {c: _identifier(c) for c in obj.columns if "." in c}
+        return obj.rename(_renames(set(obj.variables) | set(obj.dims)))
+    mapping = _renames(obj.columns)
     out = obj.rename(columns=mapping)
     attrs = {}
     for k, v in obj.attrs.items():

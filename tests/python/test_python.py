@@ -169,7 +169,7 @@ def test_file(path, tmp, chromium, fixture):
               not any("." in c for c in dfi.columns)
               and not any("." in p for p in dfi.attrs["params"])
               and all(k in dfi.columns for k in dfi.attrs["swept"])
-              and list(dfi.columns) == [c.replace(".", "_") for c in df0.columns]
+              and list(dfi.columns) == [c.replace(".", "__") for c in df0.columns]
               and dfi.drop(columns=["status", "error"]).equals(
                   df0.drop(columns=["status", "error"]).set_axis(
                       [c for c in dfi.columns if c not in ("status", "error")], axis=1)),
