@@ -29,6 +29,15 @@ static int line_of(const char *s, size_t at)
     return line;
 }
 
+/* 1-based column of byte at of s. */
+static size_t column_of(const char *s, size_t at)
+{
+    size_t bol = at;
+    while (bol > 0 && s[bol - 1] != '\n')
+        bol--;
+    return at - bol + 1;
+}
+
 /* Read fd to its end into a fresh buffer; -1 with errno on a read error,
  * -2 when more than NS_INIFILE_MAX_BYTES bytes are there. */
 static long read_all(int fd, char **out)
@@ -83,24 +92,18 @@ static ns_status check_text(const char *path, const char *s, size_t len)
     const char *nul = memchr(s, '\0', len);
     if (nul) {
         size_t at = (size_t)(nul - s);
-        size_t bol = at;
-        while (bol > 0 && s[bol - 1] != '\n')
-            bol--;
         return ns_status_set_plain(NS_EINVAL,
                                    "%s:%d: NUL byte at column %zu (a config is text; the file is "
                                    "binary or corrupted)",
-                                   path, line_of(s, at), at - bol + 1);
+                                   path, line_of(s, at), column_of(s, at));
     }
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-            size_t bol = k;
-            while (bol > 0 && s[bol - 1] != '\n')
-                bol--;
             return ns_status_set_plain(NS_EINVAL,
                                        "%s:%d: control character 0x%02X at column %zu (a config "
                                        "is text: letters, digits, blanks, tabs)",
-                                       path, line_of(s, k), c, k - bol + 1);
+                                       path, line_of(s, k), c, column_of(s, k));
         }
     }
     for (size_t k = 0; k < len; k++)
