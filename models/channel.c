@@ -6,6 +6,7 @@
 
 #include "needle.h"
 #include "skin.h"
+#include "units.h"
 
 static double half_life_of(const ns_channel_params *c)
 {
@@ -102,4 +103,15 @@ double ns_channel_radius_at(const ns_channel_geom *g, double z, double t)
     double w = dz > 0.0 ? (z - g->z[lo]) / dz : 0.0;
     double r0 = g->r0[lo] + w * (g->r0[hi] - g->r0[lo]);
     return r0 * f;
+}
+
+double ns_channel_wall_area(const ns_channel_geom *g)
+{
+    if (g == NULL || !g->open || g->n < 2) return 0.0;
+    double A = 0.0;
+    for (size_t k = 0; k + 1 < g->n; k++) {
+        double dz = g->z[k + 1] - g->z[k], dr = g->r0[k + 1] - g->r0[k];
+        A += NS_PI * (g->r0[k] + g->r0[k + 1]) * sqrt(dz * dz + dr * dr); /* frustum */
+    }
+    return A;
 }

@@ -88,4 +88,9 @@ double ns_channel_radius_at(const ns_channel_geom *g, double z, double t);
 /* Closure factor f(t) = 2^(-t / t_half) of eq. (3) [-]. */
 double ns_channel_closure(const ns_channel_geom *g, double t);
 
+/* Lateral wall area [m^2] of the channel at t = 0 (the frustum surfaces of
+ * the tabulated profile r0(z)): the needle surface wetted in the skin, which
+ * carries a coating. 0 when the geometry is not open. */
+double ns_channel_wall_area(const ns_channel_geom *g);
+
 #endif

@@ -17,10 +17,44 @@
  * Boundary conditions:
  *   z = 0, infinite dose:  u = C_v on the whole surface (SC and channel mouth)
  *   z = 0, finite dose:    well-mixed film, h_f dC_v/dt = -J_top,  u = C_v
- *   z = 0, coated dose:    zero flux; the coated mass m is placed in the
- *                          channel lumen at t = 0 (no channel: no dose)
+ *   z = 0, coated or dissolving dose: zero flux; the drug starts on (or
+ *                          in) the needle and enters the channel fluid from
+ *                          the needle reservoir below (no channel: no dose)
  *   z = H: sink u = 0 (Franz receptor) or zero flux
  *   r = 0 (axis) and r = R (unit-cell boundary): zero flux
+ *
+ * Needle reservoir (coated and dissolving doses; models/diffusion/dose.c).
+ * The drug m(t) [kg] left on one needle feeds the channel cells, each with
+ * the share w_k = phi_k V_k / V_ch of the channel fluid (phi at t = 0), so
+ * it sees the channel-fluid mean u_ch = sum w_k u_k:
+ *   coating, Noyes-Whitney:  dm/dt = -k A (C_s - u_ch)  while m > 0     (R1)
+ *       k A = sum over the wet wall of (j0^2 D_free / (2 r)) 2 pi r dz
+ *           = pi j0^2 D_free L_w                                        (R2)
+ *     C_s = drug.solubility; k = j0^2 D / (2 r) is the wall-to-mean
+ *     mass-transfer coefficient of a stagnant cylinder of fluid (slowest
+ *     mode of the channel cross-section, j0 = 2.4048 the first zero of J0;
+ *     Crank 1975 sec. 5.3), L_w the channel length with an open wall. The
+ *     Noyes-Whitney form with the wetted area A = 2 pi r L_w follows Davidson,
+ *     Al-Qallaf & Das 2008. The coating is a thin film of thickness
+ *     h_c = m0 / (rho A_w) (result coating_thickness; rho the solute density
+ *     of models/drug.h section 3, A_w the channel wall area).
+ *   dissolving needle (drug in the polymer), Hixson-Crowell cube-root law
+ *   (shape-preserving surface dissolution, Hixson & Crowell 1931):
+ *       m(t) = m0 (1 - t / t_d)^3 for t < t_d, 0 after                  (R3)
+ *     t_d = drug.dissolution_time (minutes: Lee, Park & Prausnitz 2008).
+ *   The release enters each step as a source q_k = w_k (k A (C_s - u_k))
+ *   (R1, implicit in u like the clearance) or w_k (m(t) - m(t+dt)) / dt
+ *   (R3); a step that would take more than is left releases the remainder
+ *   at a constant rate instead, so m >= 0 and the balance stays exact:
+ *       donor = m0 - m(t) = receptor + cleared + stored                  (R4)
+ *   The run starts with an empty skin; the error scale floor is C_s. There
+ *   is no intact-skin baseline for such a dose (sim/case.c): the measures
+ *   are delivered_fraction (receptor + cleared) / m0, skin_fraction and
+ *   release_t90 (time to 90 % released). Validation: a 1 ug coating of a
+ *   freely soluble solute on a 500-700 um needle dissolves within about
+ *   20 s (Gill & Prausnitz 2007; tests/verify/verify_dose_coating.c); a
+ *   poorly soluble one (caffeine, 21.6 mg/mL) takes minutes, limited by the
+ *   diffusion out of the saturated channel.
  *
  * Domain: H = transport.depth, or SC+VE+dermis when NaN (the whole membrane
  * for the one-layer preset). R = unit-cell radius 1/sqrt(pi n) for arrays;
@@ -116,7 +150,19 @@ typedef struct {
     double lag_time;            /* [s] late-linear intercept; NaN if not steady */
     double skin_amount;         /* [kg/m^2] held in VE + dermis (whole membrane for
                                             the one-layer preset) at the end */
+    double sc_amount;           /* [kg/m^2] held in the stratum corneum at the end (NaN for
+                                            the one-layer preset) */
+    double total_skin_amount;   /* [kg/m^2] held in every modelled layer at the end (SC +
+                                            VE + dermis, + hypodermis if modelled) */
     double cleared_amount;      /* [kg/m^2] removed by capillary clearance */
+    double dose_amount;         /* [kg/m^2] the applied dose: coated or loaded mass per unit
+                                            cell, or the finite film C_v0 h_f; NaN for an
+                                            infinite dose */
+    double delivered_fraction;  /* [-] (receptor + cleared) / dose_amount */
+    double skin_fraction;       /* [-] total_skin_amount / dose_amount */
+    double release_t90;         /* [s] coated/dissolving dose: time at which 90 % of the
+                                       needle reservoir had entered the skin (NaN: not in
+                                       the run, or no reservoir) */
     double donor_loss;          /* [kg/m^2] drug that left the donor (vehicle or coating) */
     double mass_balance_error;  /* [-] |stored - stored_0 - (donor - receptor - cleared)|
                                    / max(donor, stored_0, sum |content|) */

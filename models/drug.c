@@ -25,7 +25,8 @@
 #define VOGEL_C 140.0    /* [K] */
 #define T_25C 298.15     /* [K] */
 
-static const char *const dose_names[NS_DOSE_COUNT] = {"infinite", "finite", "coated"};
+static const char *const dose_names[NS_DOSE_COUNT] = {"infinite", "finite", "coated",
+                                                       "dissolving"};
 static const char *const bottom_names[NS_BOTTOM_COUNT] = {"sink", "noflux"};
 
 const char *ns_dose_mode_name(ns_dose_mode m)
@@ -41,7 +42,7 @@ ns_status ns_dose_mode_parse(const char *s, ns_dose_mode *out)
             *out = (ns_dose_mode)i;
             return NS_OK;
         }
-    NS_FAIL(NS_EINVAL, "drug.dose = '%s': unknown; valid: infinite, finite, coated", s);
+    NS_FAIL(NS_EINVAL, "drug.dose = '%s': unknown; valid: infinite, finite, coated, dissolving", s);
 }
 
 const char *ns_bottom_bc_name(ns_bottom_bc b)
@@ -83,6 +84,11 @@ double ns_drug_stokes_radius(const ns_drug_params *d)
 {
     double v = d->molecular_weight / (SOLUTE_DENSITY * NS_AVOGADRO); /* volume of one molecule */
     return cbrt(3.0 * v / (4.0 * NS_PI));
+}
+
+double ns_drug_coating_thickness(const ns_drug_params *d, double A_w)
+{
+    return A_w > 0.0 ? d->coated_mass / (SOLUTE_DENSITY * A_w) : (double)NAN;
 }
 
 static double stokes_einstein_D(double a, double T)
@@ -131,69 +137,116 @@ static void drug_make(ns_drug_params *d, const char *name, double M_g_per_mol, d
     /* Coated dose: about 1 ug per needle, the order coated on metal
      * microneedles [gill2007]. */
     d->coated_mass = 1.0 * NS_UG;
+    /* Dissolving needle: carboxymethylcellulose and amylopectin needles
+     * dissolve in skin "within minutes" [lee2008]; 5 min is used. */
+    d->dissolution_time = 300.0;
+    d->solubility = NAN; /* set by every preset */
 }
 
 /* Caffeine: M 194.19 g/mol, log Kow -0.07 [pubchem, hansch1995]; D by
  * Stokes-Einstein; 10 mg/mL (below the 21.6 mg/mL solubility at 25 C [pubchem]). */
-static void preset_caffeine(ns_drug_params *d) { drug_make(d, "caffeine", 194.19, -0.07, 0.0, 10.0 * NS_MG_PER_ML); }
+static void preset_caffeine(ns_drug_params *d)
+{
+    drug_make(d, "caffeine", 194.19, -0.07, 0.0, 10.0 * NS_MG_PER_ML);
+    d->solubility = 21.6 * NS_MG_PER_ML; /* 21.6 mg/mL at 25 C [pubchem] */
+}
 /* Lidocaine: M 234.34 g/mol, log Kow 2.44 [pubchem, hansch1995]; D by
  * Stokes-Einstein; 25 mg/mL, the 2.5 % of lidocaine/prilocaine cream. */
-static void preset_lidocaine(ns_drug_params *d) { drug_make(d, "lidocaine", 234.34, 2.44, 0.0, 25.0 * NS_MG_PER_ML); }
+static void preset_lidocaine(ns_drug_params *d)
+{
+    drug_make(d, "lidocaine", 234.34, 2.44, 0.0, 25.0 * NS_MG_PER_ML);
+    d->solubility = 4.1 * NS_MG_PER_ML; /* base, 4.1 mg/mL at 30 C [pubchem] */
+}
 /* Fluorescein: M 332.31 g/mol, log Kow 3.4 (XLogP3, computed) [pubchem];
  * D 4.25e-10 m^2/s at 25 C [culbertson2002]; 1 mg/mL tracer solution. */
-static void preset_fluorescein(ns_drug_params *d) { drug_make(d, "fluorescein", 332.31, 3.4, 4.25e-10, 1.0 * NS_MG_PER_ML); }
+static void preset_fluorescein(ns_drug_params *d)
+{
+    drug_make(d, "fluorescein", 332.31, 3.4, 4.25e-10, 1.0 * NS_MG_PER_ML);
+    /* Sodium fluorescein (uranine), the salt of tracer solutions: freely
+     * soluble, about 500 mg/mL (order) [pubchem]. */
+    d->solubility = 500.0 * NS_MG_PER_ML;
+}
 /* Calcein: M 622.53 g/mol, log Kow -5.0 (XLogP3 order, very hydrophilic
  * polyanion) [pubchem]; D by Stokes-Einstein; 1 mg/mL tracer solution. */
-static void preset_calcein(ns_drug_params *d) { drug_make(d, "calcein", 622.53, -5.0, 0.0, 1.0 * NS_MG_PER_ML); }
+static void preset_calcein(ns_drug_params *d)
+{
+    drug_make(d, "calcein", 622.53, -5.0, 0.0, 1.0 * NS_MG_PER_ML);
+    /* Calcein at neutral pH (its sodium salt): soluble to about 10 mg/mL
+     * (order, supplier data sheets) [pubchem]. */
+    d->solubility = 10.0 * NS_MG_PER_ML;
+}
 /* Ascorbic acid: M 176.12 g/mol, log Kow -1.85 [pubchem, hansch1995]; D by
  * Stokes-Einstein; 100 mg/mL, a 10 % topical serum. */
-static void preset_ascorbic_acid(ns_drug_params *d) { drug_make(d, "ascorbic_acid", 176.12, -1.85, 0.0, 100.0 * NS_MG_PER_ML); }
+static void preset_ascorbic_acid(ns_drug_params *d)
+{
+    drug_make(d, "ascorbic_acid", 176.12, -1.85, 0.0, 100.0 * NS_MG_PER_ML);
+    d->solubility = 330.0 * NS_MG_PER_ML; /* 330 mg/mL at 25 C [pubchem] */
+}
 /* Hyaluronic acid oligomer, 5 kDa (about 13 disaccharides of 401 g/mol
  * [pubchem]); log Kow -4 (assumption: polyanion, far more hydrophilic than
  * its disaccharide); D by Stokes-Einstein of the compact sphere, an upper
  * bound for a random coil; 10 mg/mL, a 1 % serum. */
-static void preset_hyaluronic_acid(ns_drug_params *d) { drug_make(d, "hyaluronic_acid", 5000.0, -4.0, 0.0, 10.0 * NS_MG_PER_ML); }
+static void preset_hyaluronic_acid(ns_drug_params *d)
+{
+    drug_make(d, "hyaluronic_acid", 5000.0, -4.0, 0.0, 10.0 * NS_MG_PER_ML);
+    /* Sodium hyaluronate dissolves without a saturation limit; solutions
+     * above about 100 mg/mL are gels (order, assumption). */
+    d->solubility = 100.0 * NS_MG_PER_ML;
+}
 /* Human insulin: M 5807.6 g/mol [pubchem]; log Kow -3 (assumption: no
  * octanol partitioning of a hydrophilic protein); D by Stokes-Einstein of the
  * monomer; 3.47 mg/mL, U-100 insulin (100 IU/mL at 0.0347 mg/IU [who_insulin]). */
-static void preset_insulin(ns_drug_params *d) { drug_make(d, "insulin", 5807.6, -3.0, 0.0, 3.47 * NS_MG_PER_ML); }
+static void preset_insulin(ns_drug_params *d)
+{
+    drug_make(d, "insulin", 5807.6, -3.0, 0.0, 3.47 * NS_MG_PER_ML);
+    /* U-500 insulin is a 17.4 mg/mL solution, a lower bound on the
+     * solubility at neutral pH [who_insulin]. */
+    d->solubility = 17.4 * NS_MG_PER_ML;
+}
 
 static const ns_source_note notes_caffeine[] = {
     {"molecular weight / log Kow", "194.19 g/mol / -0.07", "pubchem, hansch1995"},
     {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009, alshemmeri2012"},
     {"concentration", "10 mg/mL", "below solubility (pubchem)"},
+    {"solubility", "21.6 mg/mL at 25 C", "pubchem"},
 };
 static const ns_source_note notes_lidocaine[] = {
     {"molecular weight / log Kow", "234.34 g/mol / 2.44", "pubchem, hansch1995"},
     {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009, alshemmeri2012"},
     {"concentration", "25 mg/mL (2.5 % cream)", "lidocaine/prilocaine cream label"},
+    {"solubility", "4.1 mg/mL at 30 C (base)", "pubchem"},
 };
 static const ns_source_note notes_fluorescein[] = {
     {"molecular weight / log Kow", "332.31 g/mol / 3.4 (XLogP3)", "pubchem"},
     {"free diffusivity", "4.25e-10 m2/s at 25 C, scaled to 32 C", "culbertson2002"},
     {"concentration", "1 mg/mL", "tracer solution"},
+    {"solubility", "about 500 mg/mL (sodium salt, order)", "pubchem"},
 };
 static const ns_source_note notes_calcein[] = {
     {"molecular weight / log Kow", "622.53 g/mol / -5.0 (XLogP3 order)", "pubchem"},
     {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009"},
     {"concentration", "1 mg/mL", "tracer solution"},
+    {"solubility", "about 10 mg/mL (sodium salt, order)", "pubchem, supplier data sheets"},
 };
 static const ns_source_note notes_ascorbic[] = {
     {"molecular weight / log Kow", "176.12 g/mol / -1.85", "pubchem, hansch1995"},
     {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009"},
     {"concentration", "100 mg/mL (10 % serum)", "cosmetic serums"},
+    {"solubility", "330 mg/mL at 25 C", "pubchem"},
 };
 static const ns_source_note notes_ha[] = {
     {"molecular weight", "5 kDa oligomer (chosen)", "pubchem (disaccharide 401 g/mol)"},
     {"log Kow", "-4", "assumption (polyanion)"},
     {"free diffusivity (32 C)", "Stokes-Einstein, compact sphere (upper bound)", "erickson2009"},
     {"concentration", "10 mg/mL (1 % serum)", "cosmetic serums"},
+    {"solubility", "100 mg/mL (gel limit, order)", "assumption"},
 };
 static const ns_source_note notes_insulin[] = {
     {"molecular weight", "5807.6 g/mol", "pubchem"},
     {"log Kow", "-3", "assumption (hydrophilic protein)"},
     {"free diffusivity (32 C)", "Stokes-Einstein of the monomer", "erickson2009"},
     {"concentration", "3.47 mg/mL (U-100)", "insulin labels"},
+    {"solubility", ">= 17.4 mg/mL (U-500 solution)", "who_insulin, insulin labels"},
 };
 
 #define NOTES(a) (a), sizeof(a) / sizeof((a)[0])

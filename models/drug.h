@@ -82,6 +82,11 @@ double ns_drug_potts_guy_kp(const ns_drug_params *d);
  * h_sc [m] (section 2). Either output pointer may be NULL. */
 void ns_drug_sc_split(const ns_drug_params *d, double h_sc, double *K_sc, double *D_sc);
 
+/* Thickness [m] of a coating of mass coated_mass spread evenly over the
+ * wetted needle area A_w [m^2] at the solute density of section 3:
+ * h_c = m / (rho A_w) (thin film, h_c << needle radius). NaN if A_w <= 0. */
+double ns_drug_coating_thickness(const ns_drug_params *d, double A_w);
+
 /* Stokes radius from the molar mass [m] (section 3). */
 double ns_drug_stokes_radius(const ns_drug_params *d);
 

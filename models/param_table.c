@@ -198,7 +198,11 @@ static const ns_key table[] = {
     PD("drug", "film_thickness", NS_KIND_LENGTH, drug.film_thickness, 0, 0.01, LO | PRE, NAN,
        "vehicle film thickness (finite dose)"),
     PD("drug", "coated_mass", NS_KIND_MASS, drug.coated_mass, 0, 1e-6, LO | PRE, NAN,
-       "drug mass coated on each needle (coated dose)"),
+       "drug mass coated on each needle (coated dose) or loaded in it (dissolving dose)"),
+    PD("drug", "solubility", NS_KIND_CONCENTRATION, drug.solubility, 0, 2000, LO | PRE, NAN,
+       "aqueous solubility (sets the coating dissolution rate)"),
+    PD("drug", "dissolution_time", NS_KIND_TIME, drug.dissolution_time, 0, NS_DAY, LO | PRE, NAN,
+       "dissolving needle: time to dissolve completely (Hixson-Crowell law)"),
 
     /* [channel]. Floor recovery 0.1: calibration constant of the channel model
      * (models/channel.h eq. 1 and its note on Han & Das 2015). */

@@ -116,7 +116,8 @@ typedef struct {
 typedef enum {
     NS_DOSE_INFINITE = 0, /* constant vehicle concentration on the surface */
     NS_DOSE_FINITE,       /* well-mixed vehicle film that depletes */
-    NS_DOSE_COATED,       /* drug mass coated on the needle, left in the channel */
+    NS_DOSE_COATED,       /* drug coated on the needle, dissolving into the channel fluid */
+    NS_DOSE_DISSOLVING,   /* drug loaded in a dissolving (drug-in-polymer) needle */
     NS_DOSE_COUNT
 } ns_dose_mode;
 
@@ -129,7 +130,10 @@ typedef struct {
     double concentration;    /* [kg/m^3] vehicle concentration (infinite/finite dose) */
     ns_dose_mode dose;
     double film_thickness;   /* [m]      vehicle film thickness (finite dose) */
-    double coated_mass;      /* [kg]     drug mass per needle (coated dose) */
+    double coated_mass;      /* [kg]     drug mass per needle (coated and dissolving dose) */
+    double solubility;       /* [kg/m^3] aqueous solubility at skin temperature (coating
+                                         dissolution, models/diffusion.h) */
+    double dissolution_time; /* [s]      dissolving needle: time to dissolve completely */
 } ns_drug_params;
 
 /* ---- channel ------------------------------------------------------------------- */

@@ -201,8 +201,21 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
     s[NS_R_SKIN_AMOUNT] = res.skin_amount;
     s[NS_R_CLEARED_AMOUNT] = res.cleared_amount;
     s[NS_R_MASS_BALANCE_ERROR] = res.mass_balance_error;
+    s[NS_R_SC_AMOUNT] = res.sc_amount;
+    s[NS_R_TOTAL_SKIN_AMOUNT] = res.total_skin_amount;
+    s[NS_R_DOSE_AMOUNT] = res.dose_amount;
+    s[NS_R_DELIVERED_FRACTION] = res.delivered_fraction;
+    s[NS_R_SKIN_FRACTION] = res.skin_fraction;
+    s[NS_R_RELEASE_T90] = res.release_t90;
 
-    if (ch && ch->open) {
+    /* A coated or dissolving dose exists only with a channel: no intact-skin
+     * baseline, so intact_permeated_amount and enhancement_ratio stay NaN
+     * (delivered_fraction is the measure; outputs/README.md). */
+    int reservoir = p->drug.dose == NS_DOSE_COATED || p->drug.dose == NS_DOSE_DISSOLVING;
+    if (reservoir) {
+        if (p->drug.dose == NS_DOSE_COATED && ch && ch->open)
+            s[NS_R_COATING_THICKNESS] = ns_drug_coating_thickness(&p->drug, ns_channel_wall_area(ch));
+    } else if (ch && ch->open) {
         ns_diff_result base;
         memset(&base, 0, sizeof base);
         NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base, NULL), done);
@@ -211,7 +224,8 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
         s[NS_R_INTACT_PERMEATED_AMOUNT] = res.permeated_amount;
     }
     /* enhancement_ratio: NaN when nothing permeates intact skin in the run. */
-    s[NS_R_ENHANCEMENT_RATIO] = s[NS_R_INTACT_PERMEATED_AMOUNT] > 0.0
+    if (!reservoir)
+        s[NS_R_ENHANCEMENT_RATIO] = s[NS_R_INTACT_PERMEATED_AMOUNT] > 0.0
                                     ? res.permeated_amount / s[NS_R_INTACT_PERMEATED_AMOUNT]
                                     : (double)NAN;
 done:

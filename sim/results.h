@@ -42,11 +42,18 @@
     X(NS_R_PERMEATED_AMOUNT, "permeated_amount", "kg/m2", "cumulative amount through the skin at the end of the run") \
     X(NS_R_PEAK_FLUX, "peak_flux", "kg/(m2 s)", "largest flux into the receptor/systemic side") \
     X(NS_R_LAG_TIME, "lag_time", "s", "time-axis intercept of the steady part of the permeation curve") \
-    X(NS_R_ENHANCEMENT_RATIO, "enhancement_ratio", "1", "permeated amount / same skin and drug without needles") \
+    X(NS_R_ENHANCEMENT_RATIO, "enhancement_ratio", "1", "permeated amount / same skin and drug without needles; NaN for coated and dissolving doses (no intact baseline)") \
     X(NS_R_SKIN_AMOUNT, "skin_amount", "kg/m2", "drug held in viable epidermis + dermis at the end") \
     X(NS_R_CLEARED_AMOUNT, "cleared_amount", "kg/m2", "drug removed by dermal capillary clearance") \
-    X(NS_R_INTACT_PERMEATED_AMOUNT, "intact_permeated_amount", "kg/m2", "permeated amount through intact skin (baseline)") \
-    X(NS_R_MASS_BALANCE_ERROR, "mass_balance_error", "1", "relative mass balance residual of the diffusion solve")
+    X(NS_R_INTACT_PERMEATED_AMOUNT, "intact_permeated_amount", "kg/m2", "permeated amount through intact skin (baseline); NaN for coated and dissolving doses") \
+    X(NS_R_MASS_BALANCE_ERROR, "mass_balance_error", "1", "relative mass balance residual of the diffusion solve") \
+    X(NS_R_SC_AMOUNT, "sc_amount", "kg/m2", "drug held in the stratum corneum at the end (NaN for the one-layer membrane)") \
+    X(NS_R_TOTAL_SKIN_AMOUNT, "total_skin_amount", "kg/m2", "drug held in all modelled layers at the end: sc_amount + skin_amount (+ hypodermis if modelled)") \
+    X(NS_R_DOSE_AMOUNT, "dose_amount", "kg/m2", "applied dose per skin area: coated or loaded mass per unit cell, or the finite film; NaN for an infinite dose") \
+    X(NS_R_DELIVERED_FRACTION, "delivered_fraction", "1", "fraction of the dose that reached the receptor or the circulation") \
+    X(NS_R_SKIN_FRACTION, "skin_fraction", "1", "fraction of the dose held in the skin at the end") \
+    X(NS_R_COATING_THICKNESS, "coating_thickness", "m", "coated dose: coating thickness, mass / (density x wetted needle area)") \
+    X(NS_R_RELEASE_T90, "release_t90", "s", "coated or dissolving dose: time until 90 % of the drug left the needle")
 
 #define NS_CURVE_LIST(X)                                                                       \
     X(NS_C_INSERTION_TIME, "insertion_time", "insertion_point", "s", "time since first contact") \

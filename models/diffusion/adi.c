@@ -77,6 +77,11 @@ static void adi_step(ns_diff *s, double dt)
     double *u = s->u, *az = s->az, *us = s->ustar;
     double Cv = s->Cv;
     int finite = s->dose == NS_DOSE_FINITE;
+    /* Needle reservoir (dose.c): qx joins the clearance on the diagonal, qs
+     * the right-hand side; redone once, capped, if it would overdraw. */
+    int capped = 0;
+retry:
+    diff_dose_source(s, dt, capped);
 
     /* Homogeneous axial operator A_z u^n (conductances, sink, clearance). */
     for (size_t i = 0; i < nr; i++) {
@@ -84,10 +89,11 @@ static void adi_step(ns_diff *s, double dt)
         const double *ui = u + idx(i, 0, nz);
         double *ai = az + idx(i, 0, nz);
         const double *rxi = s->rx + idx(i, 0, nz);
+        const double *qxi = s->qx + idx(i, 0, nz);
         for (size_t j = 0; j < nz; j++) {
             double up = j > 0 ? g[j] * (ui[j - 1] - ui[j]) : -g[0] * ui[0];
             double dn = j + 1 < nz ? g[j + 1] * (ui[j + 1] - ui[j]) : -g[nz] * ui[j];
-            ai[j] = up + dn - rxi[j] * ui[j];
+            ai[j] = up + dn - (rxi[j] + qxi[j]) * ui[j];
         }
     }
     /* Step 1: (M - th dt A_r) u* = (M + (1-th) dt A_r) u + dt (A_z u + b), per row. */
@@ -101,7 +107,7 @@ static void adi_step(ns_diff *s, double dt)
             s->la[i] = -h * gl;
             s->lc[i] = -h * gR;
             s->lb[i] = s->M[k] + h * (gl + gR);
-            double src = j == 0 ? s->gz[i * (nz + 1)] * Cv : 0.0;
+            double src = (j == 0 ? s->gz[i * (nz + 1)] * Cv : 0.0) + s->qs[k];
             s->ld[i] = s->M[k] * u[k] + he * ar + dt * (az[k] + src);
         }
         thomas(nr, s->la, s->lb, s->lc, s->ld, s->lx, s->lcp);
@@ -117,7 +123,7 @@ static void adi_step(ns_diff *s, double dt)
             size_t k = idx(i, j, nz);
             s->la[j] = -h * g[j];
             s->lc[j] = -h * g[j + 1];
-            s->lb[j] = s->M[k] + h * (g[j] + g[j + 1] + s->rx[k]);
+            s->lb[j] = s->M[k] + h * (g[j] + g[j + 1] + s->rx[k] + s->qx[k]);
             s->ld[j] = s->M[k] * us[k] - h * az[k];
         }
         s->la[0] = 0.0;
@@ -141,6 +147,11 @@ static void adi_step(ns_diff *s, double dt)
         Cv_new = (VA * Cv - he * donor_n + h * sum_g0x) / (VA + h * (sum_g0 - sum_g0y));
         for (size_t k = 0; k < s->n; k++) un[k] += Cv_new * s->ybuf[k];
     }
+    double released = diff_dose_release(s, dt, theta, u, un);
+    if (!capped && released > s->m_res) {
+        capped = 1;
+        goto retry;
+    }
     /* Balance increments (trapezoidal, exactly those of the scheme). */
     double donor_new = 0.0, rec_n = 0.0, rec_new = 0.0;
     for (size_t i = 0; i < nr; i++) {
@@ -157,6 +168,7 @@ static void adi_step(ns_diff *s, double dt)
     s->donor += he * donor_n + h * donor_new;
     s->receptor += he * rec_n + h * rec_new;
     s->cleared += he * clr_n + h * clr_new;
+    diff_dose_commit(s, dt, released);
     memcpy(u, un, s->n * sizeof(double));
     s->Cv = Cv_new;
     s->t += dt;
@@ -196,7 +208,7 @@ ns_status ns_diff_step(ns_diff *s, double dt)
 /* ---- state save / restore for step doubling -------------------------------------- */
 
 typedef struct {
-    double t, Cv, donor, receptor, cleared;
+    double t, Cv, donor, receptor, cleared, m_res, t_res90;
     int closing, ch_closed;
 } scalars;
 
@@ -204,7 +216,8 @@ static scalars save_state(ns_diff *s)
 {
     memcpy(s->u_save, s->u, s->n * sizeof(double));
     if (s->has_ch) memcpy(s->cap_save, s->cap, s->n * sizeof(double));
-    scalars c = {s->t, s->Cv, s->donor, s->receptor, s->cleared, s->closing, s->ch_closed};
+    scalars c = {s->t,     s->Cv,      s->donor,   s->receptor,   s->cleared,
+                 s->m_res, s->t_res90, s->closing, s->ch_closed};
     return c;
 }
 
@@ -224,6 +237,8 @@ static void restore_state(ns_diff *s, const scalars *c)
     s->donor = c->donor;
     s->receptor = c->receptor;
     s->cleared = c->cleared;
+    s->m_res = c->m_res;
+    s->t_res90 = c->t_res90;
 }
 
 /* One error-controlled step of at most dt_max; returns the step taken. */

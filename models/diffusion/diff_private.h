@@ -56,12 +56,23 @@ struct ns_diff {
     double *gz;         /* [m^3/s] axial face conductances, nr * (nz + 1) */
     double *rx;         /* [m^3/s] clearance k_cl (1 - phi) K V, n */
     int is_ve_dermis_col[NS_LAYER_MAX]; /* [-] 1 for the layers counted in skin_amount */
+    int has_sc;         /* [-] 1 if layer 0 is a stratum corneum (four-layer stack) */
     /* dosing and bottom */
     ns_dose_mode dose;  /* infinite, finite or coated */
     ns_bottom_bc bottom; /* sink or no flux */
     double h_f;         /* [m] film thickness (finite dose) */
     double Cv;          /* [kg/m^3] vehicle concentration now */
     double Cv0;         /* [kg/m^3] vehicle concentration at t = 0 */
+    /* needle reservoir (coated or dissolving dose; dose.c) */
+    double m_res;       /* [kg] drug still on (coating) or in (dissolving) the needle */
+    double m_res0;      /* [kg] reservoir at t = 0 */
+    double C_s;         /* [kg/m^3] solubility: concentration at the dissolving coating */
+    double kA;          /* [m^3/s] Noyes-Whitney mass-transfer coefficient times wetted area */
+    double t_diss;      /* [s] dissolving needle: complete dissolution time */
+    double t_res90;     /* [s] time at which 90 % of the reservoir had left (NaN: not yet) */
+    double *wch;        /* [-] channel-fluid weight phi V / V_ch of each cell (sums to 1), n */
+    double *qx;         /* [m^3/s] reservoir exchange conductance in the current step, n */
+    double *qs;         /* [kg/s] reservoir source in the current step, n */
     double u_scale;     /* [kg/m^3] floor of the error scale of u */
     double rtol;        /* [-] relative tolerance of the step-doubling error */
     size_t max_steps;   /* [-] cap on accepted + rejected steps */
@@ -102,6 +113,19 @@ ns_status diff_grid_r(ns_diff *s, const ns_array_params *ar, const ns_channel_ge
 void diff_grid_cells(ns_diff *s, const ns_skin_params *sk);
 double diff_row_channel_radius(const ns_diff *s, size_t j, double t);
 void diff_set_coefficients(ns_diff *s, double t, int remap);
+/* dose.c: the needle reservoir, the one hook of the dose into the step.
+ * diff_dose_source fills qx and qs for a step of dt from s->t (capped = 0:
+ * the release law; capped = 1: the whole remaining reservoir released at a
+ * constant rate over the step). The step adds qs to the right-hand side
+ * (constant over the step) and qx to the diagonal of the axial operator
+ * like clearance; diff_dose_release returns the mass the scheme moved out
+ * of the reservoir over the step (trapezoid of qs - qx u, exactly what the
+ * step added), diff_dose_commit books it at the end of an accepted step. */
+ns_status diff_dose_init(ns_diff *s, const ns_drug_params *drug);
+void diff_dose_source(ns_diff *s, double dt, int capped);
+double diff_dose_release(const ns_diff *s, double dt, double theta, const double *u0,
+                         const double *u1);
+void diff_dose_commit(ns_diff *s, double dt, double released);
 /* adi.c */
 double diff_stored_mass(const ns_diff *s);
 double diff_outflow(const ns_diff *s, const double *u);

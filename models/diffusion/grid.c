@@ -230,6 +230,7 @@ void diff_grid_cells(ns_diff *s, const ns_skin_params *sk)
     else {
         s->is_ve_dermis_col[NS_LAYER_VE] = 1;
         s->is_ve_dermis_col[NS_LAYER_DERMIS] = 1;
+        s->has_sc = 1;
     }
 }
 
@@ -294,8 +295,8 @@ void diff_set_coefficients(ns_diff *s, double t, int remap)
         double A = NS_PI * (s->rf[i + 1] * s->rf[i + 1] - s->rf[i] * s->rf[i]);
         double *g = s->gz + i * (nz + 1);
         const double *dk = DKz + idx(i, 0, nz);
-        g[0] = (s->dose != NS_DOSE_COATED && dk[0] > 0.0) ? A * dk[0] / (s->zc[0] - s->zf[0])
-                                                            : 0.0;
+        int vehicle = s->dose == NS_DOSE_INFINITE || s->dose == NS_DOSE_FINITE;
+        g[0] = (vehicle && dk[0] > 0.0) ? A * dk[0] / (s->zc[0] - s->zf[0]) : 0.0;
         g[nz] = (s->bottom == NS_BOTTOM_SINK && dk[nz - 1] > 0.0)
                     ? A * dk[nz - 1] / (s->zf[nz] - s->zc[nz - 1])
                     : 0.0;

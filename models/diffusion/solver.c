@@ -44,13 +44,14 @@ static ns_status check_inputs(const ns_params *p, double H)
              (int)d->dose);
     NS_CHECK((int)p->transport.bottom >= 0 && p->transport.bottom < NS_BOTTOM_COUNT, NS_EINVAL,
              "transport.bottom = %d: unknown boundary", (int)p->transport.bottom);
-    if (d->dose != NS_DOSE_COATED)
+    int reservoir = d->dose == NS_DOSE_COATED || d->dose == NS_DOSE_DISSOLVING;
+    if (!reservoir)
         NS_CHECK(isfinite(d->concentration) && d->concentration >= 0.0, NS_EINVAL,
                  "drug.concentration = %g kg/m^3: must be >= 0", d->concentration);
     if (d->dose == NS_DOSE_FINITE)
         NS_CHECK(isfinite(d->film_thickness) && d->film_thickness > 0.0, NS_EINVAL,
                  "drug.film_thickness = %g m: must be > 0 for a finite dose", d->film_thickness);
-    if (d->dose == NS_DOSE_COATED)
+    if (reservoir)
         NS_CHECK(isfinite(d->coated_mass) && d->coated_mass >= 0.0, NS_EINVAL,
                  "drug.coated_mass = %g kg: must be >= 0", d->coated_mass);
     const ns_skin_params *sk = &p->skin;
@@ -107,6 +108,9 @@ static ns_status alloc_arrays(ns_diff *s)
     ALLOC(s->az, n);
     ALLOC(s->ybuf, n);
     ALLOC(s->Cbuf, n);
+    ALLOC(s->wch, n);
+    ALLOC(s->qx, n);
+    ALLOC(s->qs, n);
     ALLOC(s->la, nl);
     ALLOC(s->lb, nl);
     ALLOC(s->lc, nl);
@@ -118,36 +122,17 @@ static ns_status alloc_arrays(ns_diff *s)
 }
 
 /* Vehicle concentration, film thickness and the error-scale floor; a coated
- * dose starts as the coated mass spread over the channel volume. */
-static void dose_init(ns_diff *s, const ns_drug_params *drug)
+ * or dissolving dose starts with an empty skin and the drug on the needle
+ * (the reservoir of dose.c). */
+static ns_status dose_init(ns_diff *s, const ns_drug_params *drug)
 {
-    size_t nr = s->nr, nz = s->nz, n = s->n;
-    int has_ch = s->has_ch;
-    s->Cv0 = s->dose == NS_DOSE_COATED ? 0.0 : drug->concentration;
+    int reservoir = s->dose == NS_DOSE_COATED || s->dose == NS_DOSE_DISSOLVING;
+    s->Cv0 = reservoir ? 0.0 : drug->concentration;
     s->Cv = s->Cv0;
     s->h_f = drug->film_thickness;
     s->u_scale = s->Cv0;
-    if (s->dose == NS_DOSE_COATED && has_ch) {
-        double Vch = 0.0;
-        /* Channel volume fraction per cell. */
-        for (size_t j = 0; j < nz; j++) {
-            double rch = diff_row_channel_radius(s, j, 0.0);
-            for (size_t i = 0; i < nr; i++) {
-                double r0 = s->rf[i], r1 = s->rf[i + 1];
-                double phi = rch > 0.0 ? (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0) : 0.0;
-                phi = phi < 0.0 ? 0.0 : (phi > 1.0 ? 1.0 : phi);
-                s->ybuf[idx(i, j, nz)] = phi;
-                Vch += phi * s->vol[idx(i, j, nz)];
-            }
-        }
-        double m = drug->coated_mass;
-        if (Vch > 0.0 && m > 0.0) {
-            for (size_t k = 0; k < n; k++) s->u[k] = m * s->ybuf[k] / (Vch * s->cap[k]);
-            s->donor = m;
-            for (size_t k = 0; k < n; k++)
-                if (s->u[k] > s->u_scale) s->u_scale = s->u[k];
-        }
-    }
+    NS_TRY(diff_dose_init(s, drug));
+    return NS_OK;
 }
 
 /* First step: a fraction of the fastest cell diffusion time M / sum(g). */
@@ -212,7 +197,7 @@ ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff 
         s->closing = isfinite(ch->half_life) && ch->half_life < 1e30;
     }
     diff_set_coefficients(s, 0.0, 0);
-    dose_init(s, &p->drug);
+    NS_TRY_GOTO(st, dose_init(s, &p->drug), fail);
     s->stored_ref = 0.0;
     s->dt_next = first_step(s);
     *out = s;
@@ -244,10 +229,13 @@ void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
     double stored = diff_stored_mass(s);
     double absolute = 0.0; /* scale for the balance: total |content| */
     for (size_t k = 0; k < s->n; k++) absolute += s->M[k] * fabs(s->u[k]);
-    double skin = 0.0;
+    double skin = 0.0, sc = 0.0;
     for (size_t i = 0; i < s->nr; i++)
-        for (size_t j = 0; j < s->nz; j++)
-            if (s->is_ve_dermis_col[s->layer[j]]) skin += s->M[idx(i, j, s->nz)] * s->u[idx(i, j, s->nz)];
+        for (size_t j = 0; j < s->nz; j++) {
+            double m = s->M[idx(i, j, s->nz)] * s->u[idx(i, j, s->nz)];
+            if (s->is_ve_dermis_col[s->layer[j]]) skin += m;
+            if (s->has_sc && s->layer[j] == NS_LAYER_SC) sc += m;
+        }
     double resid = stored - s->stored_ref - (s->donor - s->receptor - s->cleared);
     double ref = fabs(s->donor);
     if (s->stored_ref > ref) ref = s->stored_ref;
@@ -256,7 +244,18 @@ void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
     res->peak_flux = s->peak_flux;
     res->lag_time = s->lag_time;
     res->skin_amount = skin / s->area;
+    res->sc_amount = s->has_sc ? sc / s->area : (double)NAN;
+    res->total_skin_amount = stored / s->area;
     res->cleared_amount = s->cleared / s->area;
+    double dose = NAN; /* [kg] the applied dose in the unit cell */
+    if (s->dose == NS_DOSE_COATED || s->dose == NS_DOSE_DISSOLVING)
+        dose = s->m_res0;
+    else if (s->dose == NS_DOSE_FINITE)
+        dose = s->Cv0 * s->h_f * s->area;
+    res->dose_amount = dose / s->area;
+    res->delivered_fraction = dose > 0.0 ? (s->receptor + s->cleared) / dose : (double)NAN;
+    res->skin_fraction = dose > 0.0 ? stored / dose : (double)NAN;
+    res->release_t90 = s->t_res90;
     res->donor_loss = s->donor / s->area;
     res->mass_balance_error = ref > 0.0 ? fabs(resid) / ref : 0.0;
     res->steps = s->steps;
@@ -364,7 +363,7 @@ void ns_diff_destroy(ns_diff **sp)
     double *bufs[] = {s->rf,  s->zf,     s->rc,    s->zc,    s->vol,   s->Dl,    s->Kl,
                       s->kl,  s->cap,    s->M,     s->gr,    s->gz,    s->rx,    s->u,
                       s->u_save, s->cap_save, s->u_big, s->u_full, s->ustar, s->az, s->ybuf, s->Cbuf,
-                      s->dkr, s->dkz,
+                      s->dkr, s->dkz, s->wch, s->qx, s->qs,
                       s->la,  s->lb,     s->lc,    s->ld,    s->lx,    s->lcp};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     free(s->layer);

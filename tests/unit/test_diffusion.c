@@ -183,13 +183,15 @@ Test(diffusion, single_needle_domain)
     ns_diff_destroy(&s);
 }
 
-/* Coated dose without a channel delivers nothing; with one, all of it is
- * in the skin at t = 0. */
-Test(diffusion, coated_dose_placement)
+/* Coated dose without a channel delivers nothing; with one, the skin starts
+ * empty, the coating dissolves into the channel (nothing has left the needle
+ * at t = 0) and after 2 h all of it has entered the skin, balance closed. */
+Test(diffusion, coated_dose_reservoir)
 {
     ns_params p = fx_skin(0.0);
     p.drug.dose = NS_DOSE_COATED;
     p.drug.coated_mass = 3.3e-9;
+    p.drug.solubility = 21.6; /* caffeine [kg/m^3] */
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_diff *s = NULL;
     ns_diff_result r;
@@ -201,9 +203,21 @@ Test(diffusion, coated_dose_placement)
     cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK);
     ns_diff_get_result(s, &r);
     double area = 1.0 / (100.0 / NS_CM2); /* pi R_c^2 = 1/n */
-    cr_expect(fabs(r.donor_loss - 3.3e-9 / area) < 1e-12 * r.donor_loss);
-    cr_expect(r.mass_balance_error < 1e-13, "placement conserves: %.3e", r.mass_balance_error);
+    cr_expect(r.donor_loss == 0.0 && r.total_skin_amount == 0.0, "skin empty at t = 0");
+    cr_expect(fabs(r.dose_amount - 3.3e-9 / area) < 1e-12 * r.dose_amount);
+    double t = 2.0 * NS_HOUR;
+    cr_assert(ns_diff_solve(s, &t, 1, NULL, NULL, &r) == NS_OK, "%s", ns_status_message());
+    cr_expect(fabs(r.donor_loss - 3.3e-9 / area) < 1e-12 * r.dose_amount, "all dissolved: %.6e",
+              r.donor_loss);
+    cr_expect(r.release_t90 > 0.0 && r.release_t90 < t, "t90 = %g s", r.release_t90);
+    cr_expect(fabs(r.delivered_fraction + r.skin_fraction - 1.0) < 1e-9, "fractions %.6e + %.6e",
+              r.delivered_fraction, r.skin_fraction);
+    cr_expect(r.mass_balance_error < 1e-12, "balance %.3e", r.mass_balance_error);
     ns_diff_destroy(&s);
+    /* A channel with a coating needs a solubility. */
+    p.drug.solubility = 0.0;
+    cr_expect(ns_diff_create(&p, &ch, &s) == NS_EINVAL);
+    cr_expect(strstr(ns_status_message(), "solubility") != NULL, "%s", ns_status_message());
 }
 
 /* Overflow to infinity is reported as NS_ENONFINITE naming the cell, both by

@@ -184,6 +184,7 @@ Test(drug, check_trips_each_field)
         {"drug.molecular_weight", NULL}, {"drug.log_kow", NULL},   {"drug.free_diffusivity", NULL},
         {"drug.radius", NULL},           {"drug.concentration", NULL}, {"drug.dose", NULL},
         {"drug.film_thickness", NULL},   {"drug.coated_mass", NULL},
+        {"drug.solubility", NULL},       {"drug.dissolution_time", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ns_drug_params d = caffeine();
@@ -196,6 +197,8 @@ Test(drug, check_trips_each_field)
         case 5: d.dose = NS_DOSE_COUNT; break;
         case 6: d.dose = NS_DOSE_FINITE; d.film_thickness = 0.0; break;
         case 7: d.dose = NS_DOSE_COATED; d.coated_mass = -1e-9; break;
+        case 8: d.solubility = -2.5; break;
+        case 9: d.dose = NS_DOSE_DISSOLVING; d.dissolution_time = 0.0; break;
         default: break;
         }
         ns_status_clear();
@@ -254,4 +257,27 @@ Test(drug, fill_layers_membrane_needs_explicit)
     d.free_diffusivity = -1.0;
     cr_assert(ns_drug_fill_layers(&s, &d) == NS_EINVAL);
     cr_assert(ns_drug_fill_layers(NULL, &d) == NS_EINVAL);
+}
+
+/* Every preset carries a positive solubility with its source (the coating
+ * dissolution rate, models/diffusion.h eq. R1). (Not compared with the
+ * vehicle concentration: the lidocaine preset is a 2.5 % cream, an emulsion
+ * above the base's aqueous solubility of 4.1 mg/mL.) */
+Test(drug, presets_have_solubility)
+{
+    for (size_t i = 0; i < ns_drug_preset_count(); i++) {
+        const char *name = ns_drug_preset_name(i);
+        ns_drug_params d;
+        cr_assert(ns_drug_preset(name, &d) == NS_OK);
+        cr_expect(isfinite(d.solubility) && d.solubility > 0.0, "%s: solubility %g kg/m3", name,
+                  d.solubility);
+        const ns_source_note *notes;
+        size_t n = ns_drug_preset_sources(name, &notes);
+        int found = 0;
+        for (size_t k = 0; k < n; k++)
+            if (strstr(notes[k].what, "solubility")) found = 1;
+        cr_expect(found, "%s: no source note for the solubility", name);
+    }
+    ns_dose_mode m;
+    cr_assert(ns_dose_mode_parse("dissolving", &m) == NS_OK && m == NS_DOSE_DISSOLVING);
 }

@@ -55,13 +55,14 @@ Test(diffusion_balance, finite_dose_channel_clearance_closure, .timeout = 60.0)
         cr_expect(Q[k] >= Q[k - 1], "Q must not decrease: Q[%zu] = %.6e < %.6e", k, Q[k], Q[k - 1]);
 }
 
-/* Coated needle: 2 ug per needle placed in the channel, top closed, zero
- * flux below: the drug can only stay or be cleared. */
+/* Coated needle: 2 ug per needle dissolving into the channel, top closed,
+ * zero flux below: the drug can only stay or be cleared. */
 Test(diffusion_balance, coated_dose_noflux, .timeout = 60.0)
 {
     ns_params p = fx_skin(3e-4);
     p.drug.dose = NS_DOSE_COATED;
     p.drug.coated_mass = 2e-9;
+    p.drug.solubility = 21.6; /* caffeine [kg/m^3] */
     p.transport.bottom = NS_BOTTOM_NOFLUX;
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_channel_geom ch = fx_channel(50e-6, 600e-6, NS_CHANNEL_HALF_LIFE_OPEN);
