@@ -9,6 +9,7 @@
 #include "drug.h"
 #include "needle.h"
 #include "param_table.h"
+#include "procedure.h"
 #include "skin.h"
 #include "units.h"
 
@@ -103,6 +104,7 @@ ns_status ns_params_derive(ns_params *p)
     }
     NS_TRY(derive_layers(p));
     if (isnan(p->transport.depth)) p->transport.depth = default_depth(&p->skin);
+    NS_TRY(ns_proc_derive(p));
     return NS_OK;
 }
 
@@ -146,6 +148,7 @@ ns_status ns_params_check(const ns_params *p)
         ns_status_add_key("needle.length");
         return NS_EINVAL;
     }
+    NS_TRY(ns_proc_check(p));
     const ns_transport_params *t = &p->transport;
     double H = ns_skin_total_thickness(&p->skin);
     /* Relative slack of 1e-12 lets depth = total thickness through rounding. */

@@ -221,6 +221,20 @@ void ns_diff_get_flux(const ns_diff *s, double *Q, double *J);
 /* Domain radius R and depth H [m]. */
 void ns_diff_get_domain(const ns_diff *s, double *R, double *H);
 
+/* Concentration probe at depth z [m] (0 <= z <= H): after every accepted
+ * step of ns_diff_solve the free concentration u [kg/m^3] of the cell at the
+ * unit-cell boundary (the outermost radial cell) of the depth row holding z
+ * -- the point at that depth farthest from the channel, the last one the
+ * drug reaches -- is compared with `threshold` [kg/m^3]; the first time it reaches it is kept,
+ * interpolated linearly in time between the two steps around the crossing
+ * (error O(dt) of the step there). The probe only reads the state: the
+ * solution, the steps and every result are the same with and without it.
+ * exceptions: NS_EINVAL (z outside the domain, threshold not > 0). */
+ns_status ns_diff_set_probe(ns_diff *s, double z, double threshold);
+
+/* First crossing time [s] of the probe; NaN if not reached yet or no probe. */
+double ns_diff_get_probe_time(const ns_diff *s);
+
 void ns_diff_destroy(ns_diff **s);
 
 /* Lag-time rule of the header ("Outputs"): the index of the first output time

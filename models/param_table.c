@@ -10,12 +10,13 @@
 #include "channel.h"
 #include "drug.h"
 #include "needle.h"
+#include "procedure.h"
 #include "skin.h"
 #include "units.h"
 
 static const char *const si_units[NS_KIND_N] = {
     "m", "N", "Pa", "J/m2", "m/s", "s", "1/m2", "kg", "kg/m3", "m2/s", "Hz", "1/s", "N/m",
-    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", ""};
+    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", "", "m2"};
 
 const char *ns_param_si_unit(ns_unit_kind kind)
 {
@@ -51,6 +52,10 @@ static const char *applicator_at(size_t i)
 static const char *dose_at(size_t i)
 {
     return i < NS_DOSE_COUNT ? ns_dose_mode_name((ns_dose_mode)i) : NULL;
+}
+static const char *device_at(size_t i)
+{
+    return i < NS_DEVICE_COUNT ? ns_proc_device_name((ns_device_kind)i) : NULL;
 }
 static const char *bottom_at(size_t i)
 {
@@ -203,6 +208,10 @@ static const ns_key table[] = {
        "aqueous solubility (sets the coating dissolution rate)"),
     PD("drug", "dissolution_time", NS_KIND_TIME, drug.dissolution_time, 0, NS_DAY, LO | PRE, NAN,
        "dissolving needle: time to dissolve completely (Hixson-Crowell law)"),
+    PD("drug", "effect_threshold", NS_KIND_CONCENTRATION, drug.effect_threshold, 0, 2000,
+       LO | NS_KEY_AUTO | PRE, NAN,
+       "free concentration at procedure.nerve_depth that gives the effect (time_to_effect); "
+       "auto = none"),
 
     /* [channel]. Floor recovery 0.1: calibration constant of the channel model
      * (models/channel.h eq. 1 and its note on Han & Das 2015). */
@@ -219,6 +228,39 @@ static const ns_key table[] = {
        "receptor boundary at the bottom"),
     PD("transport", "depth", NS_KIND_LENGTH, transport.depth, 0, 0.1, LO | NS_KEY_AUTO, NAN,
        "modelled depth (at most the skin stack); auto = SC + VE + dermis"),
+
+    /* [procedure] (models/procedure.h). device none: the case is one stroke as
+     * before and no procedure result is written. drum_width 2 cm: the
+     * Dermaroller MF8 drum, 2 cm wide and 2 cm in diameter with 8 rows of 24
+     * needles [doddaballapur2009]. glide_speed 1 cm/s and swath_width 5 mm
+     * (assumption: a pen crossing a 2 cm stretch of cheek in about 2 s, the
+     * swath of a 12-needle cartridge face). area 100 cm2 (assumption: one
+     * side of the face and neck). interval 30 days, monthly sessions
+     * [pen_trade]. */
+    PE("procedure", "device", procedure.device, device_at, 0, NS_DEVICE_NONE,
+       "treatment device (none = one stroke, no procedure results)"),
+    PD("procedure", "passes", NS_KIND_COUNT, procedure.passes, 1, 1000, 0, 1.0,
+       "passes over the treated area"),
+    PD("procedure", "rows", NS_KIND_COUNT, procedure.rows, 1, 1000, 0, 8.0,
+       "roller: needle rows around the drum circumference"),
+    PD("procedure", "drum_width", NS_KIND_LENGTH, procedure.drum_width, 0, 0.5, LO, 2.0 * NS_CM,
+       "roller: drum width (radius: applicator.drum_radius)"),
+    PD("procedure", "glide_speed", NS_KIND_SPEED, procedure.glide_speed, 0, 1, LO, 1.0 * NS_CM,
+       "pen: glide speed over the skin"),
+    PD("procedure", "swath_width", NS_KIND_LENGTH, procedure.swath_width, 0, 0.1, LO, 5.0 * NS_MM,
+       "pen: width of the track of one pass"),
+    PD("procedure", "area", NS_KIND_AREA, procedure.area, 0, 10, LO, 100.0 * NS_CM2,
+       "treated skin area"),
+    PD("procedure", "site_radius", NS_KIND_LENGTH, procedure.site_radius, 0, 100,
+       LO | NS_KEY_AUTO, NAN,
+       "radius of curvature of the site across the drum or patch; auto = flat"),
+    PD("procedure", "sessions", NS_KIND_COUNT, procedure.sessions, 1, 1000, 0, 1.0,
+       "treatment sessions"),
+    PD("procedure", "interval", NS_KIND_TIME, procedure.interval, 0, 10.0 * 365.0 * NS_DAY, LO,
+       30.0 * NS_DAY, "time between the starts of two sessions"),
+    PD("procedure", "nerve_depth", NS_KIND_LENGTH, procedure.nerve_depth, 0, 0.05,
+       LO | NS_KEY_AUTO, NAN,
+       "depth of the nerve terminals for time_to_effect; auto = middle of the viable epidermis"),
 
     /* [numerics]. diff_rtol 2e-4: with a closing channel the permeated amount
      * at 1e-3 differs by up to 3 % from a 1e-5 reference; at 2e-4 by < 0.5 %

@@ -134,6 +134,8 @@ typedef struct {
     double solubility;       /* [kg/m^3] aqueous solubility at skin temperature (coating
                                          dissolution, models/diffusion.h) */
     double dissolution_time; /* [s]      dissolving needle: time to dissolve completely */
+    double effect_threshold; /* [kg/m^3] free concentration at the nerve depth that gives
+                                         the effect (time_to_effect); NaN = none */
 } ns_drug_params;
 
 /* ---- channel ------------------------------------------------------------------- */
@@ -198,6 +200,32 @@ typedef struct {
     double reserved[4];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
+/* ---- procedure (models/procedure.h) ------------------------------------------- */
+
+typedef enum {
+    NS_DEVICE_NONE = 0, /* no procedure: one stroke of one needle (the case as before) */
+    NS_DEVICE_STAMP,    /* stamp or patch pressed `passes` times at random offsets */
+    NS_DEVICE_ROLLER,   /* needle drum rolled `passes` times over the area */
+    NS_DEVICE_PEN,      /* motorised pen glided `passes` times over the area */
+    NS_DEVICE_COUNT
+} ns_device_kind;
+
+typedef struct {
+    ns_device_kind device;
+    double passes;       /* [-]   passes over the treated area (double so it can be swept) */
+    double rows;         /* [-]   roller: needle rows around the drum circumference */
+    double drum_width;   /* [m]   roller: drum width (the radius is applicator.drum_radius) */
+    double glide_speed;  /* [m/s] pen: speed of the pen over the skin */
+    double swath_width;  /* [m]   pen: width of the track of one pass */
+    double area;         /* [m^2] treated area */
+    double site_radius;  /* [m]   radius of curvature of the site across the device;
+                                  NaN = flat */
+    double sessions;     /* [-]   treatment sessions */
+    double interval;     /* [s]   time between the starts of two sessions */
+    double nerve_depth;  /* [m]   depth of the nerve terminals for time_to_effect;
+                                  NaN = middle of the viable epidermis */
+} ns_procedure_params;
+
 /* ---- the whole case -------------------------------------------------------------- */
 
 typedef struct {
@@ -210,6 +238,7 @@ typedef struct {
     ns_transport_params transport;
     ns_numerics_params numerics;
     ns_insertion_calib insertion;
+    ns_procedure_params procedure;
 } ns_params;
 
 #endif

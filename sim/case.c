@@ -15,6 +15,7 @@
 #include "../models/drug.h"
 #include "../models/insertion.h"
 #include "../models/needle.h"
+#include "procedure.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -111,7 +112,7 @@ static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_r
  * rule of models/diffusion.h on the same numbers. */
 static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, const double *t_out,
                                size_t n_out, double *Q, double *J, ns_diff_result *res,
-                               ns_case_fields *f)
+                               ns_case_fields *f, double *t_effect)
 {
     ns_diff *solver = NULL;
     /* Without a channel the field does not depend on r: one radial cell gives
@@ -133,10 +134,13 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
         ns_diff_destroy(&geo);
     }
     NS_TRY(ns_diff_create(&q, ch, &solver));
-    ns_status st = NS_OK;
-    if (!f) {
+    /* time_to_effect: a probe at the nerve depth (reads the state only) */
+    ns_status st = t_effect ? ns_diff_set_probe(solver, p->procedure.nerve_depth,
+                                                p->drug.effect_threshold)
+                            : NS_OK;
+    if (st == NS_OK && !f) {
         st = ns_diff_solve(solver, t_out, n_out, Q, J, res);
-    } else {
+    } else if (st == NS_OK) {
         for (size_t k = 0; k < n_out && st == NS_OK; k++) {
             st = ns_diff_solve(solver, t_out + k, 1, Q + k, J + k, NULL);
             if (st != NS_OK) break;
@@ -167,6 +171,7 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
                                                  J[n_out - 1], Q[n_out - 1]);
         }
     }
+    if (t_effect) *t_effect = ns_diff_get_probe_time(solver);
     ns_diff_destroy(&solver);
     if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
     return NS_OK;
@@ -192,8 +197,10 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
 
     ns_diff_result res;
     memset(&res, 0, sizeof res);
+    int probe = isfinite(p->drug.effect_threshold);
     NS_TRY_GOTO(st, run_diffusion(p, ch, t_out, n, r->curve[NS_C_PERMEATED_AMOUNT],
-                                  r->curve[NS_C_FLUX], &res, f),
+                                  r->curve[NS_C_FLUX], &res, f,
+                                  probe ? &s[NS_R_TIME_TO_EFFECT] : NULL),
                 done);
     s[NS_R_PERMEATED_AMOUNT] = res.permeated_amount;
     s[NS_R_PEAK_FLUX] = res.peak_flux;
@@ -218,10 +225,13 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
     } else if (ch && ch->open) {
         ns_diff_result base;
         memset(&base, 0, sizeof base);
-        NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base, NULL), done);
+        NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base, NULL,
+                                      probe ? &s[NS_R_INTACT_TIME_TO_EFFECT] : NULL),
+                    done);
         s[NS_R_INTACT_PERMEATED_AMOUNT] = base.permeated_amount;
     } else {
         s[NS_R_INTACT_PERMEATED_AMOUNT] = res.permeated_amount;
+        s[NS_R_INTACT_TIME_TO_EFFECT] = s[NS_R_TIME_TO_EFFECT];
     }
     /* enhancement_ratio: NaN when nothing permeates intact skin in the run. */
     if (!reservoir)
@@ -264,7 +274,10 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
         r->scalar[NS_R_CHANNEL_DIAMETER] = 0.0;
     }
 
-    NS_TRY(run_transport(p, ch.open ? &ch : NULL, r, f));
+    ns_params q; /* the transport sees the channel population of the procedure */
+    NS_TRY(ns_case_procedure_transport(p, &ins, &ch, &q));
+    NS_TRY(run_transport(&q, ch.open ? &ch : NULL, r, f));
+    NS_TRY(ns_case_procedure_results(p, &ins, &ch, r));
     return NS_OK;
 }
 

@@ -371,7 +371,7 @@ static ns_status build_sweep(ns_config *c)
 
 static const char *const text_sections[] = {"run", "skin", "needle", "array", "applicator",
                                             "drug", "channel", "transport", "numerics",
-                                            "insertion"};
+                                            "insertion", "procedure"};
 
 static ns_status build_text(ns_config *c)
 {

@@ -48,7 +48,7 @@ static size_t model_run_rows(void)
 }
 
 static const char *const sections[] = {"run", "skin", "needle", "array", "applicator", "drug",
-                                       "channel", "transport", "numerics", "insertion", "sweep"};
+                                       "channel", "transport", "numerics", "insertion", "procedure", "sweep"};
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 static const char *const layer_names[NS_LAYER_MAX + 1] = {

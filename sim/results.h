@@ -53,7 +53,36 @@
     X(NS_R_DELIVERED_FRACTION, "delivered_fraction", "1", "fraction of the dose that reached the receptor or the circulation") \
     X(NS_R_SKIN_FRACTION, "skin_fraction", "1", "fraction of the dose held in the skin at the end") \
     X(NS_R_COATING_THICKNESS, "coating_thickness", "m", "coated dose: coating thickness, mass / (density x wetted needle area)") \
-    X(NS_R_RELEASE_T90, "release_t90", "s", "coated or dissolving dose: time until 90 % of the drug left the needle")
+    X(NS_R_RELEASE_T90, "release_t90", "s", "coated or dissolving dose: time until 90 % of the drug left the needle") \
+    /* procedure (models/procedure.h, models/clinical.h; NaN without procedure.device) */    \
+    X(NS_R_DEPTH_SETTING, "depth_setting", "m", "nominal depth of the device: pen depth setting, else needle length") \
+    X(NS_R_MAX_TISSUE_DEPTH, "max_tissue_depth", "m", "deepest tissue depth reached by a needle of the device (insertion model)") \
+    X(NS_R_DEPTH_MEAN, "depth_mean", "m", "mean tissue depth over the needles of the device (procedure.h eq. 11)") \
+    X(NS_R_DEPTH_P10, "depth_p10", "m", "10th percentile of the tissue depth over the needles (procedure.h eq. 11)") \
+    X(NS_R_DEPTH_P90, "depth_p90", "m", "90th percentile of the tissue depth over the needles (procedure.h eq. 11)") \
+    X(NS_R_PUNCTURE_DENSITY_PER_PASS, "puncture_density_per_pass", "1/m2", "punctures per skin area in one pass (procedure.h eqs. 1, 3)") \
+    X(NS_R_PUNCTURE_DENSITY, "puncture_density", "1/m2", "punctures per skin area over all passes of a session (procedure.h eq. 4)") \
+    X(NS_R_PUNCTURE_RATE, "puncture_rate", "1/s", "pen punctures per second: needles x stroke frequency (procedure.h eq. 2); NaN for other devices") \
+    X(NS_R_REHIT_FRACTION, "rehit_fraction", "1", "fraction of punctures that re-enter an earlier wound, random placement (procedure.h eqs. 6-7)") \
+    X(NS_R_CHANNEL_DENSITY, "channel_density", "1/m2", "distinct channels per area; the transport cell radius is 1/sqrt(pi n) of it (procedure.h eq. 8)") \
+    X(NS_R_COVERAGE, "coverage", "1", "fraction of the skin area opened by channels, Boolean model (procedure.h eq. 9)") \
+    X(NS_R_SPACING_MEAN, "puncture_spacing_mean", "m", "mean nearest-neighbour spacing of the punctures, Poisson placement (procedure.h eq. 5)") \
+    X(NS_R_SPACING_P10, "puncture_spacing_p10", "m", "10th percentile of the nearest-neighbour spacing (procedure.h eq. 5)") \
+    X(NS_R_SPACING_P90, "puncture_spacing_p90", "m", "90th percentile of the nearest-neighbour spacing (procedure.h eq. 5)") \
+    X(NS_R_PUNCTURES, "punctures", "1", "punctures over the treated area in one session") \
+    X(NS_R_PROCEDURE_DURATION, "procedure_duration", "s", "time of one session: passes x area / swept area per second (procedure.h eq. 10); NaN for a stamp") \
+    X(NS_R_RESIDUAL_OPEN_FRACTION, "residual_open_fraction", "1", "channel radius fraction of the previous session left open when the next starts (channel.h closure); NaN for one session") \
+    X(NS_R_EARLY_SESSION, "early_session", "1", "1 if a session starts before the barrier has recovered (residual_open_fraction > 0.1), else 0") \
+    X(NS_R_SESSION_DOSE, "session_dose", "kg/m2", "drug delivered into and through the skin per session: permeated + skin amount at the end of the run") \
+    X(NS_R_TOTAL_DOSE, "total_dose", "kg/m2", "session_dose x sessions (identical sessions; a lower bound when early_session = 1)") \
+    X(NS_R_STRIKE_PROBABILITY, "strike_probability", "1", "chance that one needle cuts a capillary loop: loops 14 /mm2, 15 um, 80 um apart, apex 150 um below the DEJ (Blicharz 2018; clinical.h eqs. 1-2)") \
+    X(NS_R_BLEEDING_POINTS, "bleeding_points", "1/m2", "expected pinpoint bleeding points per skin area: strike_probability x channel_density (clinical.h; valid for perpendicular needles)") \
+    X(NS_R_PAIN_INDEX, "pain_index", "1", "pain relative to a 26G hypodermic, power law of Gill 2008 in tissue depth and needles at once (clinical.h eq. 3); valid 480-1450 um, 1-50 needles") \
+    X(NS_R_PAIN_EXTRAPOLATED, "pain_extrapolated", "1", "1 if pain_index lies outside the depths and needle numbers of Gill 2008, else 0") \
+    X(NS_R_OPEN_AREA_TIME, "open_area_time", "s", "integral over time of the open channel area per skin area, non-occluded site (clinical.h eq. 4; exposure to infection)") \
+    X(NS_R_OPEN_AREA_TIME_OCCLUDED, "open_area_time_occluded", "s", "open_area_time for an occluded site (clinical.h eq. 4)") \
+    X(NS_R_TIME_TO_EFFECT, "time_to_effect", "s", "first time the free drug concentration at procedure.nerve_depth, midway between channels, exceeds drug.effect_threshold (Huang 1996 for lidocaine); NaN if never in the run or no threshold") \
+    X(NS_R_INTACT_TIME_TO_EFFECT, "intact_time_to_effect", "s", "time_to_effect on the same skin without needles (baseline)")
 
 #define NS_CURVE_LIST(X)                                                                       \
     X(NS_C_INSERTION_TIME, "insertion_time", "insertion_point", "s", "time since first contact") \

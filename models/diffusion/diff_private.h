@@ -89,6 +89,14 @@ struct ns_diff {
     size_t rejected;    /* [-] rejected steps */
     double dt_next;     /* [s] proposed next step */
     double lag_time;    /* [s] lag time of the last solve (NaN: not steady) */
+    /* concentration probe (ns_diff_set_probe): depth cell, threshold, last
+     * sample and the first crossing */
+    int probe_on;       /* [-] 1 if a probe is set */
+    size_t probe_j;     /* [-] depth cell of the probe */
+    double probe_thr;   /* [kg/m^3] threshold of the free concentration */
+    double probe_t;     /* [s] time of the last sample */
+    double probe_u;     /* [kg/m^3] free concentration of the probe cell at probe_t */
+    double probe_cross; /* [s] first time probe_u reached probe_thr; NaN: not yet */
     /* work, n each */
     double *u_save;     /* [kg/m^3] u at the start of a step-doubling attempt */
     double *cap_save;   /* [-]      cap at the start of the attempt (closing channel) */

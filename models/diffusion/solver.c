@@ -262,6 +262,48 @@ void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
     res->rejected_steps = s->rejected;
 }
 
+/* Free concentration u of the probe: the outer cell (r next to R) of its
+ * depth row, the point at that depth farthest from the channel. */
+static double probe_value(const ns_diff *s) { return s->u[idx(s->nr - 1, s->probe_j, s->nz)]; }
+
+/* After an accepted step: record the first crossing of the threshold,
+ * linear in time between the previous sample and this one. Reads the state
+ * only (the solution does not depend on a probe). */
+static void probe_sample(ns_diff *s)
+{
+    double u = probe_value(s);
+    if (isnan(s->probe_cross) && u >= s->probe_thr) {
+        double du = u - s->probe_u;
+        double f = du > 0.0 ? (s->probe_thr - s->probe_u) / du : 1.0;
+        s->probe_cross = s->probe_t + f * (s->t - s->probe_t);
+    }
+    s->probe_t = s->t;
+    s->probe_u = u;
+}
+
+ns_status ns_diff_set_probe(ns_diff *s, double z, double threshold)
+{
+    NS_CHECK(s != NULL, NS_EINVAL, "probe: NULL solver");
+    NS_CHECK(z >= 0.0 && z <= s->H, NS_EINVAL, "probe depth %g m: expected [0 m, %g m] (the domain)",
+             z, s->H);
+    NS_CHECK(threshold > 0.0 && isfinite(threshold), NS_EINVAL,
+             "probe threshold %g kg/m3: expected > 0", threshold);
+    size_t j = 0;
+    while (j + 1 < s->nz && s->zf[j + 1] < z) j++;
+    s->probe_on = 1;
+    s->probe_j = j;
+    s->probe_thr = threshold;
+    s->probe_t = s->t;
+    s->probe_u = probe_value(s);
+    s->probe_cross = s->probe_u >= threshold ? s->t : (double)NAN;
+    return NS_OK;
+}
+
+double ns_diff_get_probe_time(const ns_diff *s)
+{
+    return (s && s->probe_on) ? s->probe_cross : (double)NAN;
+}
+
 ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q_out,
                         double *J_out, ns_diff_result *res)
 {
@@ -287,6 +329,7 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
             if (t_out[k] - s->t <= 1e-12 * t_out[k]) s->t = t_out[k];
             double J = diff_outflow(s, s->u) / s->area;
             if (J > s->peak_flux) s->peak_flux = J;
+            if (s->probe_on) probe_sample(s);
         }
         double Q, J;
         ns_diff_get_flux(s, &Q, &J);
