@@ -12,6 +12,16 @@
 #define PG_A (-2.72)
 #define PG_B 0.71
 #define PG_C (-0.0061)
+/* Polar (aqueous pore) pathway of intact SC, drug.h section 1b: effective
+ * pore radius 2 nm (Peck et al. 1994 report 1.5-2.5 nm for human epidermal
+ * membrane [peck1994]) and porosity/(tortuosity x path length) chosen so a
+ * mannitol-sized polar solute (a = 0.37 nm, D_aq = 8.0e-10 m^2/s at 32 C)
+ * gets kp_pore = 1e-5 cm/h, the order reported for polar solutes through
+ * human epidermis (assumption, U; mitragotri2003 for the structure). */
+#define POLAR_PORE_RADIUS 2.0e-9       /* [m] r_p */
+#define POLAR_REF_KP (1.0e-5 * NS_CM_PER_H) /* [m/s] kp_pore of the reference solute */
+#define POLAR_REF_RADIUS 0.37e-9       /* [m] mannitol-sized reference solute */
+#define POLAR_REF_D 8.0e-10            /* [m^2/s] its free diffusivity at 32 C */
 /* SC/water partition K_sc = Kow^0.7 [raykar1988, mitragotri2003]. */
 #define KSC_EXPONENT 0.7
 /* Partial specific volume of a compact solute 0.73 cm^3/g [erickson2009]. */
@@ -72,10 +82,24 @@ double ns_drug_potts_guy_kp(const ns_drug_params *d)
     return pow(10.0, log_kp) * NS_CM_PER_H;
 }
 
+double ns_drug_polar_kp(const ns_drug_params *d)
+{
+    double a = isfinite(d->radius) ? d->radius : ns_drug_stokes_radius(d);
+    /* eq. (1b): (eps / (tau h)) D_aq H(a / r_p), eps / (tau h) from the reference */
+    double eps_tau_h =
+        POLAR_REF_KP / (POLAR_REF_D * ns_drug_renkin_hindrance(POLAR_REF_RADIUS, POLAR_PORE_RADIUS));
+    return eps_tau_h * d->free_diffusivity * ns_drug_renkin_hindrance(a, POLAR_PORE_RADIUS);
+}
+
+double ns_drug_intact_kp(const ns_drug_params *d)
+{
+    return ns_drug_potts_guy_kp(d) + ns_drug_polar_kp(d); /* eq. (1c) */
+}
+
 void ns_drug_sc_split(const ns_drug_params *d, double h_sc, double *K_sc, double *D_sc)
 {
     double K = pow(10.0, KSC_EXPONENT * d->log_kow); /* Kow^0.7 */
-    double kp = ns_drug_potts_guy_kp(d);
+    double kp = ns_drug_intact_kp(d);
     if (K_sc) *K_sc = K;
     if (D_sc) *D_sc = kp * h_sc / K; /* kp = K D / h */
 }

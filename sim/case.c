@@ -50,7 +50,8 @@ static void fill_derived(const ns_params *p, ns_case_result *r)
         s[NS_R_PITCH] = p->array.pitch;
         s[NS_R_NEEDLE_DENSITY] = p->array.density;
     }
-    s[NS_R_INTACT_PERMEABILITY] = ns_drug_potts_guy_kp(&p->drug);
+    s[NS_R_INTACT_PERMEABILITY] = ns_drug_intact_kp(&p->drug);
+    s[NS_R_POLAR_PERMEABILITY] = ns_drug_polar_kp(&p->drug);
     s[NS_R_SC_PARTITION] = p->skin.layer[0].partition;
     s[NS_R_SC_DIFFUSIVITY] = p->skin.layer[0].diffusivity;
 }
@@ -234,6 +235,9 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
         s[NS_R_INTACT_TIME_TO_EFFECT] = s[NS_R_TIME_TO_EFFECT];
     }
     /* enhancement_ratio: NaN when nothing permeates intact skin in the run. */
+    if (!reservoir)
+        s[NS_R_INTACT_BELOW_DETECTION] =
+            s[NS_R_INTACT_PERMEATED_AMOUNT] < NS_DIFF_DETECTION_FLOOR ? 1.0 : 0.0;
     if (!reservoir)
         s[NS_R_ENHANCEMENT_RATIO] = s[NS_R_INTACT_PERMEATED_AMOUNT] > 0.0
                                     ? res.permeated_amount / s[NS_R_INTACT_PERMEATED_AMOUNT]

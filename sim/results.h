@@ -17,7 +17,7 @@
     X(NS_R_UNIT_CELL_RADIUS, "unit_cell_radius", "m", "equal-area unit-cell radius 1/sqrt(pi n)") \
     X(NS_R_PITCH, "pitch", "m", "needle centre spacing of the array")                         \
     X(NS_R_NEEDLE_DENSITY, "needle_density", "1/m2", "needles per skin area")                 \
-    X(NS_R_INTACT_PERMEABILITY, "intact_permeability", "m/s", "Potts-Guy permeability of intact skin") \
+    X(NS_R_INTACT_PERMEABILITY, "intact_permeability", "m/s", "permeability of intact skin: Potts-Guy lipid pathway + polar (aqueous pore) pathway") \
     X(NS_R_SC_PARTITION, "sc_partition", "1", "stratum corneum/vehicle partition coefficient") \
     X(NS_R_SC_DIFFUSIVITY, "sc_diffusivity", "m2/s", "stratum corneum diffusivity")           \
     /* insertion */                                                                            \
@@ -82,7 +82,9 @@
     X(NS_R_OPEN_AREA_TIME, "open_area_time", "s", "integral over time of the open channel area per skin area, non-occluded site (clinical.h eq. 4; exposure to infection)") \
     X(NS_R_OPEN_AREA_TIME_OCCLUDED, "open_area_time_occluded", "s", "open_area_time for an occluded site (clinical.h eq. 4)") \
     X(NS_R_TIME_TO_EFFECT, "time_to_effect", "s", "first time the free drug concentration at procedure.nerve_depth, midway between channels, exceeds drug.effect_threshold (Huang 1996 for lidocaine); NaN if never in the run or no threshold") \
-    X(NS_R_INTACT_TIME_TO_EFFECT, "intact_time_to_effect", "s", "time_to_effect on the same skin without needles (baseline)")
+    X(NS_R_INTACT_TIME_TO_EFFECT, "intact_time_to_effect", "s", "time_to_effect on the same skin without needles (baseline)") \
+    X(NS_R_POLAR_PERMEABILITY, "polar_permeability", "m/s", "polar (aqueous pore) part of intact_permeability") \
+    X(NS_R_INTACT_BELOW_DETECTION, "intact_below_detection", "1", "1 if intact_permeated_amount is below the detection floor of 1 ng/cm2 (enhancement_ratio then compares with an amount no assay would see), else 0")
 
 #define NS_CURVE_LIST(X)                                                                       \
     X(NS_C_INSERTION_TIME, "insertion_time", "insertion_point", "s", "time since first contact") \

@@ -74,7 +74,7 @@ Test(drug, potts_guy_caffeine)
     cr_assert(ns_drug_potts_guy_kp(&e) < ns_drug_potts_guy_kp(&d));
 }
 
-/* The split reproduces kp = K D / h to rounding, and K = Kow^0.7. */
+/* The split reproduces the intact kp = K D / h to rounding, and K = Kow^0.7. */
 Test(drug, sc_split_reproduces_kp)
 {
     const char *names[] = {"caffeine", "lidocaine", "calcein", "insulin"};
@@ -85,7 +85,7 @@ Test(drug, sc_split_reproduces_kp)
         double K, D;
         ns_drug_sc_split(&d, h, &K, &D);
         cr_assert(rel(K, pow(10.0, 0.7 * d.log_kow)) < 1e-14, "%s", names[i]);
-        cr_assert(rel(K * D / h, ns_drug_potts_guy_kp(&d)) < 8 * DBL_EPSILON, "%s", names[i]);
+        cr_assert(rel(K * D / h, ns_drug_intact_kp(&d)) < 8 * DBL_EPSILON, "%s", names[i]);
     }
     ns_drug_params d = caffeine();
     double K;
@@ -280,4 +280,31 @@ Test(drug, presets_have_solubility)
     }
     ns_dose_mode m;
     cr_assert(ns_dose_mode_parse("dissolving", &m) == NS_OK && m == NS_DOSE_DISSOLVING);
+}
+
+/* Polar pathway (drug.h 1b): by hand for a solute of a = 0.92 nm, D_aq =
+ * 3.31e-10 m^2/s: kp_pore = 1e-5 cm/h (D / 8.0e-10) H(0.46) / H(0.185)
+ * with Renkin H(0.46) = 0.2916 x 0.216026 = 0.0629932 and H(0.185) =
+ * 0.664225 x 0.6237868 = 0.4143350: 6.29042e-7 cm/h (5 digits). The floor
+ * dominates for calcein (Potts-Guy 8.6e-11 cm/h), adds < 0.3 % to lidocaine,
+ * and vanishes for a solute wider than the 2 nm pores. */
+Test(drug, polar_pathway)
+{
+    ns_drug_params d = caffeine();
+    d.radius = 0.92e-9;
+    d.free_diffusivity = 3.31e-10;
+    double kp = ns_drug_polar_kp(&d) / NS_CM_PER_H;
+    double H1 = 0.54 * 0.54 * (1.0 - 2.104 * 0.46 + 2.09 * pow(0.46, 3) - 0.95 * pow(0.46, 5));
+    double H0 = 0.815 * 0.815 * (1.0 - 2.104 * 0.185 + 2.09 * pow(0.185, 3) - 0.95 * pow(0.185, 5));
+    cr_assert(rel(kp, 1e-5 * (3.31e-10 / 8.0e-10) * H1 / H0) < 1e-12, "kp_pore %.6e cm/h", kp);
+    cr_assert(rel(kp, 6.29042e-7) < 1e-5, "kp_pore %.6e cm/h", kp);
+    cr_assert(rel(ns_drug_intact_kp(&d), ns_drug_potts_guy_kp(&d) + ns_drug_polar_kp(&d)) < 1e-15);
+    ns_drug_params c;
+    cr_assert(ns_drug_preset("calcein", &c) == NS_OK);
+    cr_assert(ns_drug_polar_kp(&c) > 1e4 * ns_drug_potts_guy_kp(&c));
+    ns_drug_params l;
+    cr_assert(ns_drug_preset("lidocaine", &l) == NS_OK);
+    cr_assert(ns_drug_polar_kp(&l) < 3e-3 * ns_drug_potts_guy_kp(&l));
+    d.radius = 2.1e-9;
+    cr_assert(ns_drug_polar_kp(&d) == 0.0);
 }
