@@ -112,10 +112,19 @@
  * diff_rtol = 1e-3 and 1e-5, by 0.45 % and 0.3 % between 1e-4 and 1e-5.
  * Outputs: Q(t) [kg/m^2] = (receptor + cleared amount) / (pi R^2): drug that
  * has left the skin into the receptor or the circulation; J = dQ/dt evaluated
- * from the current field. Lag time: if the flux is steady over the second half
- * of the run (relative change of J between the first output time >= t_end/2
- * and t_end below NS_DIFF_STEADY_TOL) the late linear part Q = J (t - t_lag)
- * gives t_lag = t_end - Q(t_end)/J(t_end); otherwise NaN.
+ * from the current field. Lag time: if the flux approaches its steady value
+ * monotonically from below (at no output time below 1 - NS_DIFF_MONOTONE_TOL
+ * of an earlier one: a burst through a channel, a closing channel or a
+ * depleting dose is not a lag) and is steady over the second half of the run
+ * (relative change of J between the first output time >= t_end/2 and t_end
+ * below NS_DIFF_STEADY_TOL), the late linear part Q = J (t - t_lag) gives
+ * t_lag = t_end - Q(t_end)/J(t_end) (>= 0 for a monotone rise: Crank 1975
+ * sec. 4.3.2); otherwise NaN (a negative intercept, -5 to -364 h for 24 h
+ * runs before, had no meaning). t90_flux: the first time J reaches
+ * NS_DIFF_T90_LEVEL of its largest value over the output times (linear
+ * between them). burst_fraction: Q(NS_DIFF_BURST_WINDOW t_end) / Q(t_end),
+ * the share of the run's permeated amount that came in its first tenth
+ * (a constant flux gives 0.1; a lag less, a burst more).
  *
  * Validity: axisymmetric unit cell (the square/hexagonal cell replaced by the
  * equal-area disc), rigid channel walls, linear (dilute) transport, no
@@ -141,6 +150,9 @@
 #define NS_DIFF_DT0_FRACTION 0.1     /* [-] first step / smallest h^2 cap/(D K) */
 #define NS_DIFF_DT_GROWTH 2.0        /* [-] largest step growth factor */
 #define NS_DIFF_STEADY_TOL 0.01      /* [-] flux change that counts as steady */
+#define NS_DIFF_MONOTONE_TOL 1e-3    /* [-] flux dip that breaks a monotone approach */
+#define NS_DIFF_T90_LEVEL 0.9        /* [-] t90_flux: fraction of the peak flux */
+#define NS_DIFF_BURST_WINDOW 0.1     /* [-] burst_fraction: early part of the run */
 /* [kg/m^2] detection floor of a permeated amount: 1 ng/cm^2, the order of
  * what HPLC or LC-MS quantifies in Franz-cell receptor fluid (assumption);
  * below it an enhancement ratio compares with an amount no assay would see
@@ -152,7 +164,7 @@ typedef struct ns_diff ns_diff;
 typedef struct {
     double permeated_amount;    /* [kg/m^2] Q at the end: receptor + cleared */
     double peak_flux;           /* [kg/(m^2 s)] largest J over the accepted steps */
-    double lag_time;            /* [s] late-linear intercept; NaN if not steady */
+    double lag_time;            /* [s] late-linear intercept; NaN unless a monotone, steady approach */
     double skin_amount;         /* [kg/m^2] held in VE + dermis (whole membrane for
                                             the one-layer preset) at the end */
     double sc_amount;           /* [kg/m^2] held in the stratum corneum at the end (NaN for
@@ -171,6 +183,7 @@ typedef struct {
     double donor_loss;          /* [kg/m^2] drug that left the donor (vehicle or coating) */
     double mass_balance_error;  /* [-] |stored - stored_0 - (donor - receptor - cleared)|
                                    / max(donor, stored_0, sum |content|) */
+    double area;                /* [m^2] the skin area pi R^2 the amounts refer to */
     size_t steps;               /* [-] accepted steps */
     size_t rejected_steps;      /* [-] rejected steps */
 } ns_diff_result;
@@ -249,5 +262,21 @@ size_t ns_diff_lag_window(const double *t_out, size_t n_out);
 /* t_end - Q_end/J_end [s] if the flux changed by at most NS_DIFF_STEADY_TOL
  * between the window start (J_mid) and the end (J_end); NaN otherwise. */
 double ns_diff_lag_time(double t_end, double J_mid, double J_end, double Q_end);
+
+/* 1 if the flux J at one output time dips below (1 - NS_DIFF_MONOTONE_TOL)
+ * J_max, the largest flux at the earlier output times (-inf: none). */
+int ns_diff_flux_dips(double J, double J_max);
+
+/* 1 if J[0..n-1] (output times) never dips (ns_diff_flux_dips): the
+ * condition for a lag time. */
+int ns_diff_flux_monotone(const double *J, size_t n);
+
+/* t90_flux [s] from the output curve t[n], J[n] (header, "Outputs"); NaN if
+ * the flux is never positive. */
+double ns_diff_t90_flux(const double *t, const double *J, size_t n);
+
+/* burst_fraction [-] from the output curve t[n], Q[n] (header, "Outputs");
+ * NaN if nothing permeated. */
+double ns_diff_burst_fraction(const double *t, const double *Q, size_t n);
 
 #endif

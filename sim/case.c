@@ -15,6 +15,7 @@
 #include "../models/drug.h"
 #include "../models/insertion.h"
 #include "../models/needle.h"
+#include "transport_results.h"
 #include "procedure.h"
 
 #include <math.h>
@@ -166,7 +167,7 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
             ns_diff_get_result(solver, res);
             /* Lag time by the solver's own rule (models/diffusion.h). */
             res->lag_time = NAN;
-            if (n_out >= 2)
+            if (n_out >= 2 && ns_diff_flux_monotone(J, n_out))
                 res->lag_time = ns_diff_lag_time(t_out[n_out - 1],
                                                  J[ns_diff_lag_window(t_out, n_out)],
                                                  J[n_out - 1], Q[n_out - 1]);
@@ -203,45 +204,18 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
                                   r->curve[NS_C_FLUX], &res, f,
                                   probe ? &s[NS_R_TIME_TO_EFFECT] : NULL),
                 done);
-    s[NS_R_PERMEATED_AMOUNT] = res.permeated_amount;
-    s[NS_R_PEAK_FLUX] = res.peak_flux;
-    s[NS_R_LAG_TIME] = res.lag_time;
-    s[NS_R_SKIN_AMOUNT] = res.skin_amount;
-    s[NS_R_CLEARED_AMOUNT] = res.cleared_amount;
-    s[NS_R_MASS_BALANCE_ERROR] = res.mass_balance_error;
-    s[NS_R_SC_AMOUNT] = res.sc_amount;
-    s[NS_R_TOTAL_SKIN_AMOUNT] = res.total_skin_amount;
-    s[NS_R_DOSE_AMOUNT] = res.dose_amount;
-    s[NS_R_DELIVERED_FRACTION] = res.delivered_fraction;
-    s[NS_R_SKIN_FRACTION] = res.skin_fraction;
-    s[NS_R_RELEASE_T90] = res.release_t90;
-
-    /* A coated or dissolving dose exists only with a channel: no intact-skin
-     * baseline, so intact_permeated_amount and enhancement_ratio stay NaN
-     * (delivered_fraction is the measure; outputs/README.md). */
-    int reservoir = p->drug.dose == NS_DOSE_COATED || p->drug.dose == NS_DOSE_DISSOLVING;
-    if (reservoir) {
-        if (p->drug.dose == NS_DOSE_COATED && ch && ch->open)
-            s[NS_R_COATING_THICKNESS] = ns_drug_coating_thickness(&p->drug, ns_channel_wall_area(ch));
-    } else if (ch && ch->open) {
-        ns_diff_result base;
-        memset(&base, 0, sizeof base);
+    /* Baseline and result rules: sim/transport_results.h. */
+    ns_diff_result base;
+    memset(&base, 0, sizeof base);
+    int need_base = ns_transport_needs_baseline(p, ch);
+    if (need_base) {
         NS_TRY_GOTO(st, run_diffusion(p, NULL, t_out, n, Q0, J0, &base, NULL,
                                       probe ? &s[NS_R_INTACT_TIME_TO_EFFECT] : NULL),
                     done);
-        s[NS_R_INTACT_PERMEATED_AMOUNT] = base.permeated_amount;
-    } else {
-        s[NS_R_INTACT_PERMEATED_AMOUNT] = res.permeated_amount;
+    } else if (!(ch && ch->open)) {
         s[NS_R_INTACT_TIME_TO_EFFECT] = s[NS_R_TIME_TO_EFFECT];
     }
-    /* enhancement_ratio: NaN when nothing permeates intact skin in the run. */
-    if (!reservoir)
-        s[NS_R_INTACT_BELOW_DETECTION] =
-            s[NS_R_INTACT_PERMEATED_AMOUNT] < NS_DIFF_DETECTION_FLOOR ? 1.0 : 0.0;
-    if (!reservoir)
-        s[NS_R_ENHANCEMENT_RATIO] = s[NS_R_INTACT_PERMEATED_AMOUNT] > 0.0
-                                    ? res.permeated_amount / s[NS_R_INTACT_PERMEATED_AMOUNT]
-                                    : (double)NAN;
+    ns_transport_fill(p, ch, &res, need_base ? &base : NULL, t_out, n, r);
 done:
     free(t_out);
     free(Q0);

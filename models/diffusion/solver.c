@@ -258,6 +258,7 @@ void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
     res->release_t90 = s->t_res90;
     res->donor_loss = s->donor / s->area;
     res->mass_balance_error = ref > 0.0 ? fabs(resid) / ref : 0.0;
+    res->area = s->area;
     res->steps = s->steps;
     res->rejected_steps = s->rejected;
 }
@@ -315,7 +316,8 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
     }
     double t_end = n_out ? t_out[n_out - 1] : s->t;
     size_t k_mid = ns_diff_lag_window(t_out, n_out);
-    double J_mid = NAN, J_end = NAN, Q_end = NAN;
+    double J_mid = NAN, J_end = NAN, Q_end = NAN, J_max = -INFINITY;
+    int monotone = 1;
     {
         double J0 = diff_outflow(s, s->u) / s->area;
         if (J0 > s->peak_flux) s->peak_flux = J0;
@@ -336,13 +338,15 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
         if (Q_out) Q_out[k] = Q;
         if (J_out) J_out[k] = J;
         if (k == k_mid) J_mid = J;
+        if (ns_diff_flux_dips(J, J_max)) monotone = 0;
+        if (J > J_max) J_max = J;
         if (k == n_out - 1) {
             J_end = J;
             Q_end = Q;
         }
     }
-    /* Lag time from the late linear part (diffusion.h). */
-    s->lag_time = n_out >= 2 ? ns_diff_lag_time(t_end, J_mid, J_end, Q_end) : (double)NAN;
+    /* Lag time from the late linear part of a monotone approach (diffusion.h). */
+    s->lag_time = n_out >= 2 && monotone ? ns_diff_lag_time(t_end, J_mid, J_end, Q_end) : (double)NAN;
     if (res) ns_diff_get_result(s, res);
     return NS_OK;
 }
@@ -365,6 +369,52 @@ double ns_diff_lag_time(double t_end, double J_mid, double J_end, double Q_end)
     if (J_end > 0.0 && fabs(J_end - J_mid) <= NS_DIFF_STEADY_TOL * J_end)
         return t_end - Q_end / J_end;
     return NAN;
+}
+
+int ns_diff_flux_dips(double J, double J_max)
+{
+    return J_max > 0.0 && J < (1.0 - NS_DIFF_MONOTONE_TOL) * J_max;
+}
+
+int ns_diff_flux_monotone(const double *J, size_t n)
+{
+    double J_max = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        if (ns_diff_flux_dips(J[k], J_max)) return 0;
+        if (J[k] > J_max) J_max = J[k];
+    }
+    return 1;
+}
+
+/* Linear interpolation of y over increasing x at xq (clamped). */
+static double lerp_at(const double *x, const double *y, size_t n, double xq)
+{
+    if (xq <= x[0]) return y[0];
+    for (size_t k = 1; k < n; k++)
+        if (x[k] >= xq) {
+            double f = (xq - x[k - 1]) / (x[k] - x[k - 1]);
+            return y[k - 1] + f * (y[k] - y[k - 1]);
+        }
+    return y[n - 1];
+}
+
+double ns_diff_t90_flux(const double *t, const double *J, size_t n)
+{
+    double J_pk = 0.0;
+    for (size_t k = 0; k < n; k++)
+        if (J[k] > J_pk) J_pk = J[k];
+    if (!(J_pk > 0.0)) return NAN;
+    double J90 = NS_DIFF_T90_LEVEL * J_pk;
+    if (J[0] >= J90) return t[0];
+    for (size_t k = 1; k < n; k++)
+        if (J[k] >= J90) return t[k - 1] + (J90 - J[k - 1]) / (J[k] - J[k - 1]) * (t[k] - t[k - 1]);
+    return NAN;
+}
+
+double ns_diff_burst_fraction(const double *t, const double *Q, size_t n)
+{
+    if (n < 2 || !(Q[n - 1] > 0.0)) return NAN;
+    return lerp_at(t, Q, n, NS_DIFF_BURST_WINDOW * t[n - 1]) / Q[n - 1];
 }
 
 void ns_diff_get_field(ns_diff *s, const double **r, const double **z, const double **C,
