@@ -21,6 +21,7 @@
 #include "../../models/defaults.h"
 #include "../../models/drug.h"
 #include "diffusion_fixture.h"
+#include "dose_fixture.h"
 
 static ns_params base(double density_per_cm2, int occluded)
 {
@@ -53,18 +54,7 @@ static void run(const ns_params *p, const ns_channel_geom *ch, double *Q, double
     ns_diff_destroy(&s);
 }
 
-static ns_channel_geom channel(const ns_params *p, double depth)
-{
-    ns_ins_result ins;
-    memset(&ins, 0, sizeof ins);
-    ins.punctured = 1;
-    ins.penetration_depth = depth;
-    ins.deepest_layer = 3;
-    ns_channel_geom ch;
-    cr_assert(ns_channel_eval(p, &ins, &ch) == NS_OK, "%s", ns_status_message());
-    cr_assert(ch.open);
-    return ch;
-}
+static ns_channel_geom channel(const ns_params *p, double depth) { return dose_channel(p, depth); }
 
 /* Intact skin: steady flux / C_v is the permeability of the laminate,
  * 1 / (h_SC/(D_SC K_SC) + h_VE/D_VE + h_D/D_D). The SC carries 99.8 % of the

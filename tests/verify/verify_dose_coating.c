@@ -23,6 +23,7 @@
 #include "../../models/defaults.h"
 #include "../../models/drug.h"
 #include "diffusion_fixture.h"
+#include "dose_fixture.h"
 
 #define J0_ZERO1 2.404825557695773
 
@@ -102,29 +103,22 @@ Test(dose_verify, hixson_crowell_release, .timeout = 30.0)
     ns_diff_destroy(&s);
 }
 
+static const char *coated_drug; /* preset of coated_t90 */
+
+static void make_coated(ns_params *p)
+{
+    cr_assert(ns_drug_preset(coated_drug, &p->drug) == NS_OK);
+    p->drug.dose = NS_DOSE_COATED;
+    p->drug.coated_mass = 1e-9;
+}
+
 /* The default case's skin and needle with a coated drug and the channel of
  * a 500 um penetration; returns release_t90 [s] after a 10 min run. */
 static double coated_t90(const char *drug, double *delivered, double *skin)
 {
-    ns_params p;
-    ns_params_default(&p);
-    cr_assert(ns_drug_preset(drug, &p.drug) == NS_OK);
-    p.drug.dose = NS_DOSE_COATED;
-    p.drug.coated_mass = 1e-9;
-    p.array.layout = NS_LAYOUT_SQUARE;
-    p.array.count = 50.0;
-    p.array.density = 100.0 / NS_CM2;
-    p.array.pitch = NAN;
-    p.numerics.diff_n_r = 24;
-    p.numerics.diff_n_z = 48;
-    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
-    ns_ins_result ins;
-    memset(&ins, 0, sizeof ins);
-    ins.punctured = 1;
-    ins.penetration_depth = 500e-6;
-    ins.deepest_layer = 3;
-    ns_channel_geom ch;
-    cr_assert(ns_channel_eval(&p, &ins, &ch) == NS_OK && ch.open, "%s", ns_status_message());
+    coated_drug = drug;
+    ns_params p = dose_default_case(100.0 / NS_CM2, make_coated);
+    ns_channel_geom ch = dose_channel(&p, 500e-6);
     ns_diff *s = NULL;
     cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     double t = 600.0;

@@ -16,6 +16,7 @@
 
 #include "../../models/defaults.h"
 #include "diffusion_fixture.h"
+#include "dose_fixture.h"
 
 Test(dose_results, curve_rules_by_hand)
 {
@@ -78,22 +79,8 @@ Test(dose_results, membrane_lag_and_t90, .timeout = 30.0)
  * above the 0.1 of a constant flux. */
 Test(dose_results, channel_burst_has_no_lag, .timeout = 60.0)
 {
-    ns_params p;
-    ns_params_default(&p);
-    p.array.layout = NS_LAYOUT_SQUARE;
-    p.array.count = 100.0;
-    p.array.density = 100.0 / NS_CM2;
-    p.array.pitch = NAN;
-    p.numerics.diff_n_r = 24;
-    p.numerics.diff_n_z = 48;
-    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
-    ns_ins_result ins;
-    memset(&ins, 0, sizeof ins);
-    ins.punctured = 1;
-    ins.penetration_depth = 400e-6;
-    ins.deepest_layer = 3;
-    ns_channel_geom ch;
-    cr_assert(ns_channel_eval(&p, &ins, &ch) == NS_OK && ch.open);
+    ns_params p = dose_default_case(100.0 / NS_CM2, NULL);
+    ns_channel_geom ch = dose_channel(&p, 400e-6);
     enum { NT = 40 };
     double t[NT], Q[NT], J[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);

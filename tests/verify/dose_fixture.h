@@ -1,0 +1,45 @@
+/* Shared set-up of the dose verification tests (tests/verify/verify_dose_*.c):
+ * the default case (models/defaults.h) on a square array with a coarse grid,
+ * and the channel a given penetration depth leaves (models/channel.h). */
+#ifndef NS_DOSE_FIXTURE_H
+#define NS_DOSE_FIXTURE_H
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "../../models/channel.h"
+#include "../../models/defaults.h"
+#include "../../models/units.h"
+
+/* Default parameters on a square array of density n [1/m^2] (24 x 48
+ * cells); `edit` (may be NULL) changes them before ns_params_derive. */
+static inline ns_params dose_default_case(double n, void (*edit)(ns_params *))
+{
+    ns_params p;
+    ns_params_default(&p);
+    p.array.layout = NS_LAYOUT_SQUARE;
+    p.array.count = 50.0;
+    p.array.density = n;
+    p.array.pitch = NAN;
+    p.numerics.diff_n_r = 24;
+    p.numerics.diff_n_z = 48;
+    if (edit) edit(&p);
+    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
+    return p;
+}
+
+/* The channel of a puncture to depth d [m] into the dermis. */
+static inline ns_channel_geom dose_channel(const ns_params *p, double d)
+{
+    ns_ins_result ins;
+    memset(&ins, 0, sizeof ins);
+    ins.punctured = 1;
+    ins.penetration_depth = d;
+    ins.deepest_layer = 3;
+    ns_channel_geom ch;
+    cr_assert(ns_channel_eval(p, &ins, &ch) == NS_OK && ch.open, "%s", ns_status_message());
+    return ch;
+}
+
+#endif
