@@ -3,16 +3,29 @@
  *
  * Tenting operator (physics.md 3.1), w(r,t) downward [m], r in [0, R]:
  *   m w_tt + c w_t + B lap(lap w) - (1/r) d/dr(r N(eps) dw/dr)
- *        + (1-g) p(w) + h = q(r,t),     h_t = -h/tau + g k0 w_t      (T1)
- *   p(w) = k0 w (1 + beta_f w^2/H^2),  N = N0 + A_m eps (1 + beta_m eps^2),
+ *        + (1-g) p(w) + p_L(w) + h = q(r,t),  h_t = -h/tau + g k0 w_t  (T1)
+ *   p(w) = k0 w (1 + beta_f w^2/H^2),  N = N0 + G_p + A_m eps (1 + beta_m eps^2),
  *   eps = (dw/dr)^2/2.
  * m = sum rho_i h_i over SC+VE+dermis [kg/m^2]; B = sum E'_i (h_i^3/12 +
  * h_i (z_i - z_n)^2) about the neutral axis z_n [N m], E' = E/(1-nu^2);
  * A_m = sum E'_i h_i [N/m]; beta_m the E'h-weighted layer stiffening;
- * k0 = E_h/(H (1-nu_h^2)) of the hypodermis in series with the backing
- * [N/m^3]; beta_f = hypodermis stiffening + calib foundation_stiffening;
- * (g, tau) relaxation of the hypodermis as a standard-linear-solid Maxwell
- * branch h [Pa]; c = 2 zeta sqrt(m k0) (calib damping_ratio).
+ * beta_f = hypodermis stiffening + calib foundation_stiffening; (g, tau)
+ * relaxation of the hypodermis as a standard-linear-solid Maxwell branch h
+ * [Pa]; c = 2 zeta sqrt(m k0) (calib damping_ratio).
+ * Foundation (two-parameter Pasternak, derived for each stack at create):
+ * the fat layer (E_h, nu_h, thickness H) bonded to the backing k_b has the
+ * layered-elastic surface stiffness (Hankel transform, load p~ J0(xi r))
+ *   S(xi) = 1 / ( 2 (1-nu^2) L(xi H)/(E xi) + 1/k_b ),                 (F1)
+ *   L(x) = (2 kap sinh 2x - 4x)/(2 kap cosh 2x + 1 + kap^2 + 4x^2), kap = 3-4nu
+ * (Dhaliwal & Rau 1970); k0 [N/m^3] and the shear stiffness G_p [N/m] are
+ * the relative least-squares fit S ~ k0 + G_p xi^2 over xi H in [1, 10]
+ * (tent wavelengths; longer ones are the patch mean mode below). Forearm:
+ * k0 = 2.66e5 N/m^3, G_p = 0.38 N/m (a Winkler k0 = E'/H was 1.88e5); the
+ * shear term adds to the membrane tension. Compaction lock-up of the fat:
+ *   p_L = k0 H e^2/(1-e)^2,  e = max(w, 0)/H                           (F2)
+ * (elastic, not relaxing; C1 at e = 0, unbounded as e -> 1), so no
+ * deflection reaches H, less than the stack thickness; Newton updates move a
+ * node at most half way to w = H.
  * Array patch, mean mode: the cell-mean deflection wbar = sum A_i w_i / A_cell
  * is the sinking of the whole patch of N needles (radius a_p = R_c sqrt(N)),
  * so it gets the extra energy (k_m/2) A_cell wbar^2 on top of the local k0:
@@ -64,9 +77,13 @@
  *    K_e (x - d) = R(d); U_b: tip energy at puncture), so the force never
  *    rises and the event never creates energy; U_b - F+^2/(2 K_e) >= 0 is
  *    counted as fracture energy.
- *  base plate: penalty k_p (u - L - w) > 0 for R_b <= r <= R_p (array: the
- *    cell; single needle: a hub R_p = 10 R_b); k_p = M/h of the dermis with
- *    the confined modulus M = E(1-nu)/((1+nu)(1-2nu)).
+ *  base plate: penalty k_p g + c_p min(g/g_r, 1) g_t on the gap
+ *    g = u - L - w > 0 for R_b <= r <= R_p (array: the cell; single needle:
+ *    a hub R_p = 10 R_b); k_p = M/h of the dermis with the confined modulus
+ *    M = E(1-nu)/((1+nu)(1-2nu)); the tissue under the plate damps the
+ *    contact critically, c_p = 2 sqrt(m k_p), set in over g_r = h/100 so the
+ *    force is continuous at touch-down (before, the undamped 1.35e9 N/m^3
+ *    plate rang after an impact stopped: energy balance up to 9.6 %).
  *  pen: the cartridge face rests on and holds the skin at the edge of the
  *    needle group, r = a_p (w = 0 there), and u is the needle travel
  *    relative to the held skin (depth_setting = protrusion beyond the face):
@@ -80,10 +97,19 @@
  *    period; roller u = (R_d + L) cos(theta) - R_d, theta = V t/R_d - theta_c,
  *    capped at the hand force per needle in contact (the drum lifts).
  * Energy: work in (trapezoid of (F + F_plate) du) = stored (tent, Maxwell,
- * kinetic, tip, plate) + viscous + fracture + spreading + friction;
- * energy_balance_error = |residual| / (sum of positive work increments).
+ * kinetic, tip, plate) + viscous (sheet, Maxwell, plate) + fracture +
+ * spreading + friction; energy_balance_error = |residual| / (sum of positive
+ * work increments). The tip dissipates (F0 + F1)/2 (d1 - d0) per step, split
+ * over cutting, spreading and friction by the resistance at mid-step (an
+ * unstable advance into a softer layer dissipates what the tip releases).
+ * While the travel is an unknown (impact) the step control also rejects a
+ * step whose energy residual exceeds 1e-3 of the energy it moves (plus a
+ * floor and the Newton-tolerance uncertainty; models/insertion/solver.c).
+ * Force cap: of several events in one step the earliest is located first,
+ * and a state at or beyond the cap holds at once (before, a cap crossed in
+ * the step of a plate contact was never seen: 40.5 N under a 10 N press).
  *
- * Validity: small slopes (axisymmetric sheet on a Winkler foundation), rigid
+ * Validity: small slopes (axisymmetric sheet on a Pasternak foundation), rigid
  * needle, one puncture event (the SC; deeper layers by the cutting law),
  * periodic infinite arrays (no patch edge), one stroke for pen/roller.
  * Calibration: tests/data/insertion_calibration.md. References:

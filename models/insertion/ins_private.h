@@ -27,6 +27,14 @@
 #define NS_INS_MAX_EVENT_IT 30 /* [-] Illinois iterations locating one event */
 #define NS_INS_HIST0 256       /* [-] initial capacity of the history arrays */
 #define NS_INS_PLATE_RADIUS_FACTOR 10.0 /* [-] single needle: hub radius / base radius */
+#define NS_INS_PLATE_DAMPING_RATIO 1.0 /* [-] damping ratio of the base-plate contact */
+#define NS_INS_PLATE_RAMP 1e-2 /* [-] plate-damping ramp / thickness of the layer under the plate */
+#define NS_INS_FIT_POINTS 33   /* [-] wavenumbers of the Pasternak foundation fit */
+#define NS_INS_ENERGY_STEP_TOL 1e-3 /* [-] energy residual of a step / energy flow */
+#define NS_INS_ENERGY_FLOOR 1e-2 /* [-] floor of the energy flow of a step / positive work */
+#define NS_INS_ENERGY_ABS 1e-6  /* [-] absolute energy floor of a step / (K_e L^2) */
+#define NS_INS_ENERGY_HMIN 1e-6 /* [-] smallest step of the energy control / (L / V) */
+#define NS_INS_LOCK_FRACTION 0.5 /* [-] largest Newton move towards the foundation lock-up */
 
 enum { PH_LOAD = 0, PH_HOLD, PH_UNLOAD, PH_END };
 enum { EV_PUNCTURE = 0, EV_LAYER, EV_PLATE, EV_CAP, EV_STOP, EV_STROKE, EV_COUNT };
@@ -55,6 +63,7 @@ typedef struct {
     double beta_m; /* [-]      E'h-weighted membrane stiffening */
     double m;      /* [kg/m^2] areal mass of the sheet */
     double k0;     /* [N/m^3]  foundation stiffness (hypodermis in series with the backing) */
+    double G_f;    /* [N/m]    shear stiffness of the Pasternak foundation (adds to N0) */
     double beta_f; /* [-]      foundation stiffening of the tissue (calibration added later) */
     double H_f;    /* [m]      foundation thickness */
     double g_f;    /* [-]      relaxing fraction of the foundation (0: elastic) */
@@ -85,6 +94,8 @@ struct ns_ins {
     double F_c;                 /* [N] puncture force, eq. (P0) */
     double K_e;                 /* [N/m] elastic tip stiffness after puncture, 2 E* R_b */
     double kp;                  /* [N/m^3] base-plate contact stiffness */
+    double cp;                  /* [N s/m^3] base-plate contact damping 2 zeta_p sqrt(m k_p) */
+    double plate_ramp;          /* [m] penetration over which the plate damping sets in */
     double m_a;                 /* [kg] impact mass per needle */
     double N_needles;           /* [-] needles sharing the applicator load */
     double f_cw;                /* [-] crack width factor of the cutting law (P1) */
@@ -157,7 +168,8 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
 /* step.c */
 ns_status ins_state_alloc(ins_state *y, size_t n);
 void ins_state_copy(ins_state *dst, const ins_state *src, size_t n);
-double ins_stored_energy(ns_ins *s, const ins_state *y);
+double ins_stored_energy(ns_ins *s, const ins_state *y, double *fsum);
+double ins_newton_tol(const ns_ins *s, const ins_state *c);
 double ins_dissipated_power(const ns_ins *s, const ins_state *y);
 int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err);
 void ins_event_funcs(const ns_ins *s, const ins_state *y, double *g);

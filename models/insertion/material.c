@@ -29,7 +29,7 @@ double ins_plate_default_stiffness(const ns_layer *ly)
 
 /* Extra stiffness [N/m^3] of the cell-mean deflection mode of an array patch
  * (header "Array patch: mean mode"). The periodic unit cell sees the
- * fluctuating part of the deflection through the local Winkler foundation k0;
+ * fluctuating part of the deflection through the local foundation k0;
  * the cell-mean part wbar is the sinking of the whole patch of N needles,
  * radius a_p = R_c sqrt(N) (pi a_p^2 = N / n), which is resisted by
  *  (i) the fat block under the patch: bonded layer of shape factor
@@ -75,6 +75,56 @@ double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double 
     return fmax(k_fat - k0, 0.0) + k_edge;
 }
 
+/* Surface stiffness S(xi) [N/m^3] of an elastic layer (modulus E, Poisson
+ * ratio nu, thickness H) bonded to a rigid base, for a normal surface load
+ * p(r) = p~ J0(xi r) without shear traction: the Hankel-transform solution
+ * of the bonded layer (Dhaliwal & Rau 1970, Int J Eng Sci 8:843; the kernel
+ * used for thin-layer indentation, e.g. Li & Chou 1997),
+ *   w~ = p~ 2 (1 - nu^2) L(xi H) / (E xi),
+ *   L(x) = (2 kap sinh 2x - 4x) / (2 kap cosh 2x + 1 + kap^2 + 4x^2),
+ *   kap = 3 - 4 nu.
+ * Limits: xi H >> 1 the half-space 2(1 - nu^2)/(E xi); xi H << 1 the
+ * confined modulus M/H (nu < 1/2); nu -> 1/2 the squeeze film 3 mu/(H^3 xi^2). */
+static double layer_surface_stiffness(double E, double nu, double H, double xi)
+{
+    double x = xi * H, kap = 3.0 - 4.0 * nu;
+    double L = (2.0 * kap * sinh(2.0 * x) - 4.0 * x) /
+               (2.0 * kap * cosh(2.0 * x) + 1.0 + kap * kap + 4.0 * x * x);
+    return E * xi / (2.0 * (1.0 - nu * nu) * L);
+}
+
+/* Pasternak foundation (k, G_p) of the fat layer in series with the backing
+ * (header "Foundation"): S_P(xi) = k + G_p xi^2 fitted in relative least
+ * squares, min sum_j (S_P(xi_j)/S(xi_j) - 1)^2, to the layered-elastic
+ * stiffness S(xi) = 1/(1/S_layer(xi) + 1/k_b) at NS_INS_FIT_POINTS
+ * log-spaced wavenumbers xi H in [1, 10]: the wavelengths of a tent, from
+ * about the fat thickness (longer waves are the patch's mean mode, carried by
+ * the shape-factor stiffness k_m) down to a tenth of it (shorter ones are
+ * carried by the sheet's bending). G_p < 0 (a softening fit) is set to 0 and
+ * k refitted alone. The normal equations are 2 x 2 and solved exactly. */
+static void pasternak_fit(double E, double nu, double H, double kb, double *k, double *G)
+{
+    double a11 = 0.0, a12 = 0.0, a22 = 0.0, b1 = 0.0, b2 = 0.0;
+    for (int j = 0; j < NS_INS_FIT_POINTS; j++) {
+        double xi = pow(10.0, (double)j / (double)(NS_INS_FIT_POINTS - 1)) / H;
+        double St = 1.0 / (1.0 / layer_surface_stiffness(E, nu, H, xi) +
+                           ((isfinite(kb) && kb > 0.0) ? 1.0 / kb : 0.0));
+        double c1 = 1.0 / St, c2 = xi * xi / St;
+        a11 += c1 * c1;
+        a12 += c1 * c2;
+        a22 += c2 * c2;
+        b1 += c1;
+        b2 += c2;
+    }
+    double det = a11 * a22 - a12 * a12;
+    *k = (b1 * a22 - b2 * a12) / det;
+    *G = (a11 * b2 - a12 * b1) / det;
+    if (!(*G > 0.0)) {
+        *G = 0.0;
+        *k = b1 / a11;
+    }
+}
+
 /* Sheet (SC + VE + dermis) and foundation (hypodermis in series with the
  * backing) properties: header "Skin sheet and foundation". */
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
@@ -112,8 +162,8 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
     int rigid = !(isfinite(kb) && kb > 0.0);
     if (nl == 4) {
         const ns_layer *hy = &sk->layer[NS_LAYER_HYPO];
-        double kh = hy->youngs_modulus / (hy->thickness * (1.0 - hy->poisson * hy->poisson));
-        *k0 = rigid ? kh : 1.0 / (1.0 / kh + 1.0 / kb);
+        pasternak_fit(hy->youngs_modulus, hy->poisson, hy->thickness, rigid ? HUGE_VAL : kb, k0,
+                      &sh->G_f);
         *beta_f = hy->stiffening;
         *H_f = hy->thickness;
         *g_f = hy->relaxation_fraction;
@@ -124,6 +174,7 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
                  "foundation stiffness > 0",
                  kb);
         *k0 = kb;
+        sh->G_f = 0.0;
         *beta_f = 0.0;
         *H_f = sk->layer[0].thickness;
         *g_f = sk->layer[0].relaxation_fraction;

@@ -36,13 +36,20 @@ void ins_state_copy(ins_state *dst, const ins_state *src, size_t n)
 }
 
 
-/* Energy stored at state y (tent, Maxwell branches, kinetic, tip, plate). */
-double ins_stored_energy(ns_ins *s, const ins_state *y)
+/* Energy stored at state y (tent, Maxwell branches, kinetic, tip, plate).
+ * If fsum is not NULL it receives sum_i |f_i| of the sheet's internal force
+ * [N]: times a displacement uncertainty, the uncertainty of the energy. */
+double ins_stored_energy(ns_ins *s, const ins_state *y, double *fsum)
 {
     ns_tent *T = s->T;
     double *f = s->work;
     memset(f, 0, s->nu * sizeof(double));
     double U = ns_tent_internal(T, y->w, f, 0, 1);
+    if (fsum) {
+        double a = 0.0;
+        for (size_t i = 0; i < s->nu; i++) a += fabs(f[i]);
+        *fsum = a;
+    }
     double gk = T->g_f * T->k0;
     for (size_t i = 0; i < s->nu; i++) {
         U += 0.5 * T->A[i] * T->m * y->v[i] * y->v[i];
@@ -66,9 +73,22 @@ double ins_dissipated_power(const ns_ins *s, const ins_state *y)
     double gk = T->g_f * T->k0, P = 0.0;
     for (size_t i = 0; i < s->nu; i++) {
         P += T->A[i] * T->c * y->v[i] * y->v[i];
+        double gap = (y->u - s->L) - y->w[i], gd = y->ud - y->v[i];
+        if (i >= s->plate0 && i < s->n_plate && gap > 0.0)
+            P += T->A[i] * s->cp * fmin(gap / s->plate_ramp, 1.0) * gd * gd;
         if (gk > 0.0) P += T->A[i] * y->hm[i] * y->hm[i] / (gk * T->tau_f);
     }
     return P;
+}
+
+/* Newton tolerance [m] of a step from state c: 1e-3 ins_rtol times the
+ * largest deflection or travel (plus the length floor). */
+double ins_newton_tol(const ns_ins *s, const ins_state *c)
+{
+    double scale = 0.0;
+    for (size_t i = 0; i < s->nu; i++) scale = fmax(scale, fabs(c->w[i]));
+    scale = fmax(scale, fabs(c->u)) + s->len_scale;
+    return 1e-3 * s->p.numerics.ins_rtol * scale;
 }
 
 /* Solve one BDF2 step of size h with step ratio om = h / h_prev (0: backward
@@ -97,12 +117,17 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
     } else {
         ins_prescribed(s, y->t, &u, &ud);
     }
-    for (size_t i = 0; i < nu; i++) y->w[i] = c->w[i] + h * c->v[i] + 0.5 * h * h * c->a[i];
+    /* predictor; the foundation locks up at w = H_f (eq. F2), so a predictor
+     * beyond the lock restarts from the last accepted deflection */
+    double w_lock = T->H_f;
+    int beyond = 0;
+    for (size_t i = 0; i < nu; i++) {
+        y->w[i] = c->w[i] + h * c->v[i] + 0.5 * h * h * c->a[i];
+        beyond |= !(y->w[i] < w_lock);
+    }
+    if (beyond) memcpy(y->w, c->w, nu * sizeof(double));
     double bu = c1 * c->u - c2 * p->u, bud = c1 * c->ud - c2 * p->ud;
-    double scale = 0.0;
-    for (size_t i = 0; i < nu; i++) scale = fmax(scale, fabs(c->w[i]));
-    scale = fmax(scale, fabs(c->u)) + s->len_scale;
-    double tol = 1e-3 * s->p.numerics.ins_rtol * scale;
+    double tol = ins_newton_tol(s, c);
     int converged = 0;
     double *f = s->f;
     double *hbw = s->bw, *hbv = s->bv, *hbh = s->bh;
@@ -147,17 +172,23 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             ns_tent_add_diag(T, 0, dFdx);
             cv->data[0] = -dFdx;
         }
+        /* base plate: penalty k_p gap plus the viscous term c_p gap_t of the
+         * tissue under it (header "base plate"), per contact area */
         double base = u - s->L, Fpl = 0.0, Kpl = 0.0;
+        double udc = dyn ? a0 * u - bu : ud;
         for (size_t i = s->plate0; i < s->n_plate; i++) {
             double gap = base - y->w[i];
             if (gap > 0.0) {
-                double kA = T->A[i] * s->kp;
-                f[i] -= kA * gap;
-                Fpl += kA * gap;
-                Kpl += kA;
+                double kA = T->A[i] * s->kp, ramp = fmin(gap / s->plate_ramp, 1.0);
+                double cA = T->A[i] * s->cp * ramp, gd = udc - y->v[i];
+                double Fi = kA * gap + cA * gd, Ki = kA + cA * a0;
+                if (ramp < 1.0) Ki += fmax(T->A[i] * s->cp * gd / s->plate_ramp, 0.0);
+                f[i] -= Fi;
+                Fpl += Fi;
+                Kpl += Ki;
                 if (asm_J) {
-                    ns_tent_add_diag(T, i, kA);
-                    cv->data[i * cv->stride] -= kA;
+                    ns_tent_add_diag(T, i, Ki);
+                    cv->data[i * cv->stride] -= Ki;
                 }
             }
         }
@@ -192,7 +223,7 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             for (size_t i = s->plate0; i < s->n_plate; i++) {
                 double gap = base - y->w[i];
                 if (gap > 0.0) {
-                    double ci = -T->A[i] * s->kp;
+                    double ci = -T->A[i] * (s->kp + s->cp * fmin(gap / s->plate_ramp, 1.0) * a0);
                     cx1 += ci * f[i];
                     cx2 += ci * z[i * zs];
                 }
@@ -201,9 +232,21 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             if (!(schur > 0.0)) return 1;
             du = (ru - cx1) / schur;
         }
-        double m = fabs(du);
+        /* fraction to the lock-up boundary: the Newton update is shortened
+         * so that no node moves more than NS_INS_LOCK_FRACTION of its
+         * remaining distance to w = H_f (the foundation force is singular
+         * there) */
+        double alpha = 1.0;
         for (size_t i = 0; i < nu; i++) {
             double dw = f[i] - (dyn ? cv->data[i * cv->stride] * du : 0.0);
+            if (y->w[i] - dw > y->w[i] + NS_INS_LOCK_FRACTION * (w_lock - y->w[i]))
+                alpha = fmin(alpha, NS_INS_LOCK_FRACTION * (w_lock - y->w[i]) / (-dw));
+        }
+        double du0 = du;
+        du *= alpha;
+        double m = fabs(du);
+        for (size_t i = 0; i < nu; i++) {
+            double dw = alpha * (f[i] - (dyn ? cv->data[i * cv->stride] * du0 : 0.0));
             y->w[i] -= dw;
             double adw = fabs(dw);
             if (!(adw <= m)) m = adw; /* a NaN increment makes m NaN: caught below */
@@ -248,9 +291,21 @@ void ins_event_funcs(const ns_ins *s, const ins_state *y, double *g)
     }
 }
 
+/* The event that comes first inside the step: of the event functions that
+ * change sign, the one whose linear crossing gc/(gc - gy) is earliest (two
+ * events in one step are located one after the other, so the force cap is
+ * not lost behind a plate contact or a layer crossing located first). */
 int ins_first_event(const double *gc, const double *gy)
 {
+    int first = -1;
+    double th_min = INFINITY;
     for (int e = 0; e < EV_COUNT; e++)
-        if (gc[e] < 0.0 && gy[e] >= 0.0) return e;
-    return -1;
+        if (gc[e] < 0.0 && gy[e] >= 0.0) {
+            double th = isfinite(gy[e]) ? gc[e] / (gc[e] - gy[e]) : 0.0;
+            if (th < th_min) {
+                th_min = th;
+                first = e;
+            }
+        }
+    return first;
 }

@@ -135,10 +135,26 @@ void ns_tent_zero(ns_tent *t)
     memset(t->J->data, 0, t->J->size1 * t->J->tda * sizeof(double));
 }
 
+/* Energy of the lock-up law per k0 H^2 (eq. F2): Phi(e) = int_0^e x^2/(1-x)^2
+ * dx = 1/(1-e) + 2 ln(1-e) - (1-e); below e = 0.05 its series
+ * sum_m (m+1) e^(m+3)/(m+3) (the closed form cancels to round-off there). */
+static double lock_energy(double e)
+{
+    if (e >= 0.05) return 1.0 / (1.0 - e) + 2.0 * log1p(-e) - (1.0 - e);
+    double sum = 0.0, p = e * e * e;
+    for (int m = 0; m < 14; m++) {
+        sum += (double)(m + 1) * p / (double)(m + 3);
+        p *= e;
+    }
+    return sum;
+}
+
 double ns_tent_foundation_energy(const ns_tent *t, double w)
 {
-    double e = w / t->H_f;
-    return t->k0 * (0.5 * w * w + 0.25 * t->beta_f * w * w * e * e);
+    double e = w / t->H_f, ep = fmax(e, 0.0);
+    double lock = ep > 0.0 ? lock_energy(ep) : 0.0;
+    return t->k0 * ((1.0 - t->g_f) * (0.5 * w * w + 0.25 * t->beta_f * w * w * e * e) +
+                    t->H_f * t->H_f * lock);
 }
 
 double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U)
@@ -218,14 +234,22 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
             }
         }
     }
-    /* foundation, elastic (equilibrium) branch: (1 - g_f) p(w) */
-    const double ge = 1.0 - t->g_f, k0 = t->k0, bf = t->beta_f, iH = 1.0 / t->H_f;
+    /* foundation, elastic (equilibrium) branch (1 - g_f) p(w), plus the
+     * compaction lock-up p_L = k0 H e+^2/(1 - e+)^2, e+ = max(w/H, 0), which
+     * does not relax (header "Foundation", eq. F2); the caller keeps w < H */
+    const double ge = 1.0 - t->g_f, k0 = t->k0, bf = t->beta_f, H = t->H_f, iH = 1.0 / H;
     for (size_t i = 0; i < nu; i++) {
         double wi = w[i], e = wi * iH, e2 = e * e;
         double gA = ge * t->A[i];
         f[i] += gA * (k0 * wi * (1.0 + bf * e2));
         if (want_U) U += gA * (k0 * (0.5 * wi * wi + 0.25 * bf * wi * wi * e2));
         if (J_add) J[i * td] += gA * k0 * (1.0 + 3.0 * bf * e2);
+        if (e > 0.0) {
+            double q = 1.0 / (1.0 - e), kA = k0 * t->A[i];
+            f[i] += kA * H * e2 * q * q;
+            if (want_U) U += kA * H * H * lock_energy(e);
+            if (J_add) J[i * td] += kA * 2.0 * e * q * q * q;
+        }
     }
     /* area-mean mode: U = (k_mean/2) A_tot wbar^2, f_i += k_mean A_i wbar */
     if (t->k_mean > 0.0) {

@@ -56,7 +56,11 @@ Test(insertion_verify, energy_balance_one_percent, .timeout = 60.0)
 /* Observed order of the time scheme: a blunt impact that does not puncture
  * (smooth dynamics, no state events except the stop) run with fixed steps
  * dt, dt/2, dt/4 to the stop; the maximum travel (located by root finding,
- * hence free of step-size quantisation) converges at the BDF2 rate. */
+ * hence free of step-size quantisation) converges at the BDF2 rate. The
+ * steps start at 5 us: with the layered-elastic (Pasternak) foundation the
+ * orders seen from 20 us down are 2.45, 2.30, 2.18 (pre-asymptotic,
+ * approaching 2 from above); below 1 us the differences (4e-12 m) reach the
+ * Newton tolerance and the order is noise. */
 Test(insertion_verify, impact_time_order, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
@@ -68,7 +72,7 @@ Test(insertion_verify, impact_time_order, .timeout = 60.0)
     p.applicator.hold_time = 0.0;
     p.insertion.withdraw_speed = 0.5; /* fast withdrawal: few fixed steps after the stop */
     p.numerics.ins_max_steps = 1000000;
-    double dt = 2.0e-5, u[4];
+    double dt = 5.0e-6, u[4];
     for (int j = 0; j < 4; j++) {
         ns_ins_result r = run(&p, dt / pow(2.0, j));
         cr_assert(r.punctured == 0);
