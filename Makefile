@@ -27,6 +27,10 @@ Q :=
 endif
 
 PKGS := hdf5-openmpi gsl criterion inih
+# SuiteSparse (CHOLMOD, UMFPACK) of the continuum model: Debian 12 ships no
+# pkg-config file for it, so its flags are written here (models/continuum/linsolve.c).
+SUITESPARSE_CFLAGS := -isystem /usr/include/suitesparse
+SUITESPARSE_LIBS := -lcholmod -lumfpack -lamd -lcolamd -lsuitesparseconfig
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
@@ -49,8 +53,8 @@ endif
 
 # Dependencies: pkg-config flags, with third-party include dirs as -isystem.
 # Evaluated lazily so that `make` can install missing packages first.
-pkg_cflags = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
-pkg_libs = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+pkg_cflags = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null)) $(SUITESPARSE_CFLAGS)
+pkg_libs = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(SUITESPARSE_LIBS) -lm
 
 DEFS := -D_GNU_SOURCE -DNS_VERSION='"$(VERSION)"' -DNS_GIT_COMMIT='"$(GIT_COMMIT)"'
 
@@ -86,7 +90,7 @@ TEST_CFLAGS = -Wno-missing-prototypes -Wno-conversion
 
 NO_DEPS_GOALS := clean help config format format-check deps
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-DEPS_OK := $(shell pkg-config --exists $(PKGS) && command -v mpicc >/dev/null && command -v mpirun >/dev/null && command -v h5dump >/dev/null && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) && command -v mpicc >/dev/null && command -v mpirun >/dev/null && command -v h5dump >/dev/null && test -f /usr/include/suitesparse/cholmod.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info needlesim: installing missing build dependencies (scripts/install-deps.sh))
 DEPS_RC := $(shell bash scripts/install-deps.sh >&2; echo $$?)

@@ -13,6 +13,8 @@ packages=(
   build-essential pkg-config
   libgsl-dev libhdf5-openmpi-dev openmpi-bin libopenmpi-dev
   libcriterion-dev libinih-dev hdf5-tools
+  # the continuum insertion model's sparse direct solvers (CHOLMOD, UMFPACK)
+  libsuitesparse-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-pandas python3-xarray
   # make check-paraview opens the XDMF files with pvpython (about 80 MB to download)
   paraview python3-paraview

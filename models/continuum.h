@@ -1,0 +1,112 @@
+/* Continuum reference model of needle insertion (insertion.model = continuum):
+ * the layered skin stack as a 2-D axisymmetric r-z solid at finite strain,
+ * indented, punctured and penetrated by a rigid needle, with the base plate
+ * (or pen face) as a second rigid contact. It is the judge of the fast sheet
+ * model of models/insertion.h and returns the same ns_ins_result and
+ * ns_ins_history, so the channel, diffusion and output steps are unchanged.
+ *
+ * Domain: 0 <= r <= R, 0 <= z <= H (z downward from the undeformed surface),
+ * H = sum of the layer thicknesses h_k (SC, VE, dermis, hypodermis, or one
+ * membrane layer). Displacement (u_r, u_z)(r, z) [m]; axis r = 0: u_r = 0;
+ * bottom z = H: u_r = 0 and either u_z = 0 (skin.backing_stiffness too stiff
+ * to matter, verification) or the backing spring traction k_b u_z [Pa],
+ * k_b = skin.backing_stiffness [N/m^3]; r = R: traction free (single
+ * needle, R = max(20 H, 50 R_b)... see ns_cont_create) or u_r = 0 and zero
+ * shear (unit cell of a periodic array, R = R_c = 1/sqrt(pi n), the
+ * axisymmetric approximation of the hexagonal or square cell).
+ *
+ * Equilibrium: stationarity of the total energy Pi (quasi-static) or of the
+ * Newmark-incremented energy (dynamic), Pi = sum over elements of
+ *   int_V0 [ W(F) dV ] + V U(Jb)                                      (C0)
+ * Constitutive law of layer k (mu = E/(2(1+nu)), K = E/(3(1-2nu)) [Pa]):
+ *   W = C1 (I1b - 3) + C2 (I1b - 3)^2,  I1b = J^(-2/3) tr(F^T F),      (C1)
+ *   C1 = mu/2, C2 = mu beta/12 [Pa]: a Yeoh law whose uniaxial tangent
+ *   at small strain is E(eps) = E0 (1 + beta eps^2), the presets'
+ *   stiffening beta [-] (models/skin.h);
+ *   U(J) = (K/4)(J^2 - 1 - 2 ln J) (so U'' (1) = K, U -> inf as J -> 0). (C2)
+ * Discretisation: bilinear (Q1) axisymmetric quadrilaterals on a tensor
+ * grid graded towards the tip (spacing h0 inside r, z < x_f, then growing
+ * linearly by the factor gamma per length: mesh.c), every layer interface a
+ * grid line; 2 x 2 Gauss points for W; U of the element's volume-average
+ * Jacobian Jb = (1/V) int J dV (mean dilatation: the finite-strain Q1/P0
+ * mixed element of Simo, Taylor & Pister 1985 with the pressure condensed
+ * per element). Q1/P0 rather than pure Q1 because pure Q1 locks at
+ * nu -> 0.5 (the layers have nu 0.45-0.49); rather than Q2/P1 because the
+ * tensor Q1 grid keeps the element at 8 dofs and the tangent exact and
+ * cheap (the case budget is 1 s). Finite elements rather than finite
+ * differences because the energy form gives a symmetric tangent, exact
+ * energy bookkeeping and natural traction conditions at the layer
+ * interfaces and the free surface. Verified: flat punch, Hertz sphere,
+ * Sneddon cone on a half-space, bonded incompressible layer (Hayes et al.
+ * 1972, no locking), observed order, energy balance
+ * (tests/verify/verify_continuum_*.c).
+ * Contacts (C4): rigid axisymmetric bodies with lower face z_s = u_b - f(rho)
+ * (needle: spherical cap of the tip radius r_t joined tangentially to the
+ * cone of half-angle theta; verification: flat punch, paraboloid, cone),
+ * frictionless, enforced on the surface nodes by the penalty energy
+ * (eps A_i/2) <u_b - f(rho_i) - u_z,i>_+^2 with eps = c_pen E_max/h0
+ * [Pa/m] (relative penetration about 1/c_pen, c_pen = 1e3).
+ * Linear algebra: Newton on Pi with an Armijo line search; the tangent is
+ * factorised by CHOLMOD (UMFPACK when not positive definite): SuiteSparse,
+ * see models/continuum/linsolve.c for why.
+ * Validity: isotropic hyperelastic layers, perfectly bonded interfaces,
+ * frictionless contacts, rigid needle and plate, axisymmetry (pyramids and
+ * bevels enter as the cone of the same half-angle).
+ * References: simo1985 (mean dilatation), hayes1972, sneddon1965, yeoh1993
+ * (models/REFERENCES.md). */
+#ifndef NS_CONTINUUM_H
+#define NS_CONTINUUM_H
+
+#include <stddef.h>
+
+#include "insertion.h"
+#include "params.h"
+#include "status.h"
+
+/* Shape of a rigid indenter (profile f(rho) of its lower face). */
+typedef enum {
+    NS_CONT_FLAT = 0, /* flat punch of radius a (edge rounded by `edge`) */
+    NS_CONT_SPHERE,   /* paraboloid rho^2/(2 Rs) (Hertz) */
+    NS_CONT_CONE,     /* cone rho cot(theta), theta the half-angle */
+    NS_CONT_NEEDLE    /* spherical cap Rs joined tangentially to the cone of half-angle theta */
+} ns_cont_profile;
+
+/* Quasi-static indentation of a layered cylinder (verification entry point):
+ * layers on a clamped base (or backing springs), rigid frictionless indenter
+ * pushed to depth delta in `steps` equal increments. */
+typedef struct {
+    size_t n_layers;                   /* [-] 1-4 */
+    double thickness[NS_LAYER_MAX];    /* [m] */
+    double youngs_modulus[NS_LAYER_MAX]; /* [Pa] */
+    double poisson[NS_LAYER_MAX];      /* [-] < 0.5 */
+    double stiffening[NS_LAYER_MAX];   /* [-] beta of eq. (C1) */
+    double R;                          /* [m] domain radius */
+    int sym_outer;                     /* [-] 1: u_r = 0 at r = R; 0: free edge */
+    double backing;                    /* [N/m^3] backing springs; 0: clamped base */
+    ns_cont_profile shape;
+    double a;                          /* [m] flat punch radius */
+    double Rs;                         /* [m] sphere (or needle cap) radius */
+    double half_angle;                 /* [rad] cone half-angle theta */
+    double h0;                         /* [m] finest grid spacing */
+    double r_fine;                     /* [m] extent of the uniform fine region in r and z */
+    double growth;                     /* [-] spacing growth per length beyond r_fine */
+    double refine;                     /* [-] cell-count multiplier (1: the base grid) */
+    double delta;                      /* [m] final indentation depth */
+    size_t steps;                      /* [-] load increments */
+} ns_cont_indent_case;
+
+typedef struct {
+    double F;        /* [N] indenter force at delta */
+    double W;        /* [J] work of the indenter force (trapezoid over the increments) */
+    double U;        /* [J] stored energy at delta (strain + contact penalty) */
+    double contact_radius; /* [m] outermost surface node in contact */
+    size_t dofs;     /* [-] degrees of freedom */
+    size_t newton;   /* [-] Newton iterations in total */
+} ns_cont_indent_result;
+
+/* Solve it. F (length steps + 1, may be NULL) receives the force after each
+ * increment (F[0] = 0). Exceptions: NS_EINVAL, NS_ENOMEM, NS_ECONV. */
+ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_result *out,
+                               double *F);
+
+#endif

@@ -1,0 +1,118 @@
+/* Private interface of the continuum insertion model (models/continuum/),
+ * shared by its method families; the public API and the essay with the
+ * equations, symbols and validity are in models/continuum.h.
+ *
+ * Files, one method family each:
+ *   mesh.c      the graded r-z grid (layer interfaces are grid lines), the
+ *               degrees of freedom and their Dirichlet flags;
+ *   element.c   the layer material (Yeoh + volumetric, header eqs. C1-C3)
+ *               and the Q1/P0 mean-dilatation element: energy, gradient,
+ *               tangent;
+ *   linsolve.c  the sparse Newton matrix: pattern, CHOLMOD factorisation,
+ *               UMFPACK when the tangent is not positive definite;
+ *   newton.c    total energy, residual and tangent of the whole body
+ *               (elements, rigid contacts, backing springs, inertia, loads)
+ *               and the damped Newton solve of one step;
+ *   indent.c    the verification entry point ns_cont_indent_solve;
+ *   solver.c    ns_cont_create / solve: applicators, puncture, penetration,
+ *               results and history in the form of models/insertion.h.
+ * Library-private symbols carry the prefix cont_. */
+#ifndef NS_CONT_PRIVATE_H
+#define NS_CONT_PRIVATE_H
+
+#include <stddef.h>
+
+#include "../continuum.h"
+
+#define CONT_MAX_LAYERS 4
+#define CONT_MAX_CONTACTS 2 /* rigid bodies on the surface: the needle tip and a plate/face */
+
+/* Material of one layer (header eq. C1-C3). */
+typedef struct {
+    double mu;   /* [Pa]     small-strain shear modulus E/(2(1+nu)) */
+    double K;    /* [Pa]     bulk modulus E/(3(1-2nu)) */
+    double C2;   /* [Pa]     Yeoh second coefficient mu beta / 12 */
+    double rho;  /* [kg/m^3] mass density */
+} cont_mat;
+
+/* Graded tensor grid: nodes (i, j), i radial (r[i]), j in depth (z[j], z
+ * downward from the undeformed surface). Node n = j nr + i; dofs 2n (u_r) and
+ * 2n + 1 (u_z); dof 2 nr nz is the needle travel u. */
+typedef struct {
+    size_t nr, nz;   /* [-] nodes per direction */
+    double *r;       /* [m] radial node coordinates, r[0] = 0 */
+    double *z;       /* [m] depth node coordinates, z[0] = 0 */
+    int *lay;        /* [-] layer of element row j (nz - 1 entries) */
+    size_t ndof;     /* [-] 2 nr nz + 1 */
+    size_t ufree;    /* [-] index of the needle dof (ndof - 1) */
+} cont_mesh;
+
+/* Rigid axisymmetric body on the surface: lower face at depth
+ * z_s(rho) = u_b - f(rho) for rho in [rho0, rho1] (f >= 0 its height above
+ * its lowest point), where u_b = u - offset follows the needle dof (follow =
+ * 1) or is fixed at offset (follow = 0). */
+typedef struct {
+    int active;      /* [-] 1: in use */
+    int follow;      /* [-] 1: moves with the needle dof */
+    double offset;   /* [m] u_b = u - offset (follow) or u_b = offset */
+    double rho0;     /* [m] inner edge of the face */
+    double rho1;     /* [m] outer edge of the face */
+    ns_cont_profile shape;
+    double a;        /* [m] flat: radius of the flat part; cap: junction radius */
+    double Rs;       /* [m] sphere/cap radius (sphere, needle) */
+    double cot_t;    /* [-] cone: dz/drho of the flank, 1/tan(half-angle) */
+    double edge;     /* [m] flat: edge rounding radius */
+} cont_body;
+
+typedef struct cont_lin cont_lin;
+
+/* The discrete body and its Newton workspace. */
+typedef struct {
+    cont_mesh m;
+    size_t nl;                       /* [-] layers */
+    cont_mat mat[CONT_MAX_LAYERS];
+    double kb;                       /* [N/m^3] backing spring under the bottom; 0: clamped */
+    int sym_outer;                   /* [-] 1: u_r = 0 at r = R (unit cell); 0: free edge */
+    cont_body body[CONT_MAX_CONTACTS];
+    double eps_pen;                  /* [Pa/m] contact penalty per area */
+    double *x;                       /* [m] displacement (ndof) */
+    double *x0;                      /* [m] displacement at the start of the step */
+    double *v, *a;                   /* [m/s], [m/s^2] velocity, acceleration (Newmark) */
+    double *mass;                    /* [kg] lumped mass per dof (ndof) */
+    double *g;                       /* [N] residual (ndof) */
+    double *dx;                      /* [m] Newton increment (ndof) */
+    double *xt;                      /* [m] trial displacement (ndof) */
+    unsigned char *fixed;            /* [-] 1: Dirichlet dof (ndof) */
+    cont_lin *lin;                   /* sparse matrix and factorisation */
+    double F_ext;                    /* [N] force on the needle dof when it is free */
+    double m_u;                      /* [kg] mass of the needle dof (dynamic) */
+    double dt;                       /* [s] Newmark step (0: quasi-static) */
+    double Fbody[CONT_MAX_CONTACTS]; /* [N] contact force of each body after a solve */
+    size_t newton_its;               /* [-] Newton iterations of the last solve */
+    size_t max_newton;               /* [-] Newton cap */
+} cont_sys;
+
+/* mesh.c */
+ns_status cont_mesh_build(cont_mesh *m, double R, double r_fine, double h0, double growth,
+                          size_t nl, const double *thick, double refine);
+void cont_mesh_free(cont_mesh *m);
+/* element.c */
+void cont_mat_init(cont_mat *mt, double E, double nu, double beta, double rho);
+int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, double *E,
+                   double *ge, double *Ke);
+void cont_elem_dofs(const cont_mesh *m, size_t i, size_t j, size_t dof[8]);
+/* linsolve.c */
+ns_status cont_lin_create(const cont_sys *s, cont_lin **out);
+void cont_lin_destroy(cont_lin **l);
+void cont_lin_zero(cont_lin *l);
+void cont_lin_add(cont_lin *l, size_t a, size_t b, double v);
+ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol);
+/* newton.c */
+ns_status cont_sys_create(cont_sys *s);
+void cont_sys_free(cont_sys *s);
+int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble);
+ns_status cont_newton(cont_sys *s, double tol_r);
+double cont_strain_energy(const cont_sys *s, const double *x);
+double cont_body_gap(const cont_body *b, double u, double rho, double *df, double *d2f);
+
+#endif

@@ -1,0 +1,98 @@
+/* Verification entry point of the continuum model: quasi-static indentation
+ * of a layered cylinder by a rigid frictionless indenter
+ * (models/continuum.h, ns_cont_indent_solve). */
+#include <math.h>
+#include <string.h>
+
+#include "cont_private.h"
+
+#define CONT_PENALTY 1e3     /* [-] c_pen of eq. (C4) */
+#define CONT_TOL 1e-12       /* [-] Newton decrement / energy scale */
+
+static ns_status indent_setup(const ns_cont_indent_case *c, cont_sys *s)
+{
+    NS_CHECK(c->n_layers >= 1 && c->n_layers <= NS_LAYER_MAX && c->steps >= 1 && c->delta > 0.0,
+             NS_EINVAL, "continuum indent: %zu layers, %zu steps, delta %.3g m (need 1-4, >= 1, > 0)",
+             c->n_layers, c->steps, c->delta);
+    memset(s, 0, sizeof *s);
+    s->nl = c->n_layers;
+    double Emax = 0.0;
+    for (size_t k = 0; k < s->nl; k++) {
+        NS_CHECK(c->youngs_modulus[k] > 0.0 && c->poisson[k] >= 0.0 && c->poisson[k] < 0.5,
+                 NS_EINVAL, "continuum indent: layer %zu E = %.3g Pa, nu = %.4g (need E > 0, 0 <= nu < 0.5)",
+                 k, c->youngs_modulus[k], c->poisson[k]);
+        cont_mat_init(&s->mat[k], c->youngs_modulus[k], c->poisson[k], c->stiffening[k], 1000.0);
+        Emax = fmax(Emax, c->youngs_modulus[k]);
+    }
+    s->kb = c->backing;
+    s->sym_outer = c->sym_outer;
+    NS_TRY(cont_mesh_build(&s->m, c->R, c->r_fine, c->h0, c->growth, s->nl, c->thickness,
+                           c->refine > 0.0 ? c->refine : 1.0));
+    NS_TRY(cont_sys_create(s));
+    s->fixed[s->m.ufree] = 1; /* displacement control */
+    NS_TRY(cont_lin_create(s, &s->lin));
+    s->eps_pen = CONT_PENALTY * Emax / c->h0;
+    cont_body *b = &s->body[0];
+    b->active = 1;
+    b->follow = 1;
+    b->shape = c->shape;
+    b->rho0 = 0.0;
+    b->rho1 = c->shape == NS_CONT_FLAT ? c->a + 0.5 * c->h0 : c->R;
+    b->a = c->shape == NS_CONT_NEEDLE ? c->Rs * cos(c->half_angle) : c->a;
+    b->Rs = c->Rs;
+    b->cot_t = 1.0 / tan(c->half_angle);
+    b->edge = 1e-3 * c->h0;
+    return NS_OK;
+}
+
+ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_result *out,
+                               double *F)
+{
+    NS_CHECK(c != NULL && out != NULL, NS_EINVAL, "ns_cont_indent_solve: NULL argument");
+    memset(out, 0, sizeof *out);
+    cont_sys s;
+    ns_status st = indent_setup(c, &s);
+    if (st != NS_OK) {
+        cont_sys_free(&s);
+        return ns_status_trace(st, __FILE__, __LINE__, __func__);
+    }
+    double Fp = 0.0, W = 0.0, Pi = 0.0;
+    if (F) F[0] = 0.0;
+    size_t iu = s.m.ufree;
+    for (size_t k = 1; k <= c->steps; k++) {
+        double u1 = c->delta * (double)k / (double)c->steps, du = u1 - s.x[iu];
+        /* predictor: the last increment's field scaled to this one */
+        if (k > 1)
+            for (size_t d = 0; d < s.m.ndof; d++) {
+                double inc = s.x[d] - s.x0[d];
+                s.x0[d] = s.x[d];
+                s.x[d] += inc;
+            }
+        else
+            memcpy(s.x0, s.x, s.m.ndof * sizeof(double));
+        s.x[iu] = u1;
+        st = cont_newton(&s, CONT_TOL);
+        if (st != NS_OK) break;
+        out->newton += s.newton_its;
+        W += 0.5 * (Fp + s.Fbody[0]) * du;
+        Fp = s.Fbody[0];
+        if (F) F[k] = Fp;
+    }
+    if (st == NS_OK) {
+        cont_energy(&s, s.x, &Pi, 0);
+        out->F = Fp;
+        out->W = W;
+        out->U = Pi;
+        out->dofs = s.m.ndof;
+        double df, d2f, ub = s.x[iu];
+        for (size_t i = 0; i < s.m.nr; i++) {
+            double rho = s.m.r[i] + s.x[2 * i];
+            if (rho <= s.body[0].rho1 &&
+                ub - cont_body_gap(&s.body[0], ub, rho, &df, &d2f) - s.x[2 * i + 1] > 0.0)
+                out->contact_radius = rho;
+        }
+    }
+    cont_sys_free(&s);
+    if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
+    return NS_OK;
+}

@@ -1,0 +1,264 @@
+/* Total energy of the discrete continuum body, its gradient and Hessian, and
+ * the damped Newton solve of one load or time step (models/continuum.h, eqs.
+ * C2-C6):
+ *   Pi(x) = sum_e E_e(x)                                 elements (element.c)
+ *         + sum_b sum_i (eps A_i / 2) <u_b - f_b(rho_i) - u_z,i>_+^2   contacts (C4)
+ *         + sum_i (k_b A_i / 2) u_z,i^2                  backing springs (bottom)
+ *         + sum_k (2 m_k / dt^2) (x_k - xp_k)^2          Newmark inertia (C6)
+ *         - F_ext u                                      load on the needle dof,
+ * rho_i = r_i + u_r,i the current radius of surface node i, A_i its
+ * tributary area, xp = x0 + dt v0 + dt^2 a0 / 4 the Newmark predictor.
+ * Newton with an Armijo backtracking line search on Pi (a step that inverts
+ * an element has Pi = +inf and is halved); converged when the Newton
+ * decrement -g.dx falls below tol times the strain energy scale. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cont_private.h"
+
+#define CONT_ARMIJO 1e-4     /* [-] sufficient-decrease constant of the line search */
+#define CONT_MAX_HALVINGS 40 /* [-] line-search halvings before giving up */
+#define CONT_DX_TOL 1e-10    /* [-] converged: largest increment / largest displacement */
+#define CONT_LS_FLOOR 1e-7   /* [-] decrement / energy scale below which Pi is round-off */
+
+ns_status cont_sys_create(cont_sys *s)
+{
+    size_t n = s->m.ndof;
+    s->x = calloc(n, sizeof(double));
+    s->x0 = calloc(n, sizeof(double));
+    s->v = calloc(n, sizeof(double));
+    s->a = calloc(n, sizeof(double));
+    s->mass = calloc(n, sizeof(double));
+    s->g = calloc(n, sizeof(double));
+    s->dx = calloc(n, sizeof(double));
+    s->xt = calloc(n, sizeof(double));
+    s->fixed = calloc(n, 1);
+    NS_CHECK(s->x && s->x0 && s->v && s->a && s->mass && s->g && s->dx && s->xt && s->fixed,
+             NS_ENOMEM, "continuum: out of memory (%zu dofs)", n);
+    const cont_mesh *m = &s->m;
+    for (size_t j = 0; j < m->nz; j++) {
+        s->fixed[2 * (j * m->nr)] = 1; /* axis: u_r = 0 */
+        if (s->sym_outer) s->fixed[2 * (j * m->nr + m->nr - 1)] = 1;
+    }
+    for (size_t i = 0; i < m->nr; i++) {
+        size_t nb = (m->nz - 1) * m->nr + i;
+        s->fixed[2 * nb] = 1; /* bottom bonded tangentially */
+        if (s->kb <= 0.0) s->fixed[2 * nb + 1] = 1;
+    }
+    /* lumped mass: element mass shared equally by its four nodes */
+    for (size_t j = 0; j + 1 < m->nz; j++)
+        for (size_t i = 0; i + 1 < m->nr; i++) {
+            double rm = 0.5 * (m->r[i] + m->r[i + 1]);
+            double me = s->mat[m->lay[j]].rho * 2.0 * M_PI * rm * (m->r[i + 1] - m->r[i]) *
+                        (m->z[j + 1] - m->z[j]);
+            size_t dof[8];
+            cont_elem_dofs(m, i, j, dof);
+            for (int k = 0; k < 8; k++) s->mass[dof[k]] += me / 4.0;
+        }
+    if (s->max_newton == 0) s->max_newton = 50;
+    return NS_OK;
+}
+
+void cont_sys_free(cont_sys *s)
+{
+    free(s->x);
+    free(s->x0);
+    free(s->v);
+    free(s->a);
+    free(s->mass);
+    free(s->g);
+    free(s->dx);
+    free(s->xt);
+    free(s->fixed);
+    cont_lin_destroy(&s->lin);
+    cont_mesh_free(&s->m);
+    s->x = s->x0 = s->v = s->a = s->mass = s->g = s->dx = s->xt = NULL;
+    s->fixed = NULL;
+}
+
+/* Height f(rho) of body b above its lowest point, with f' and f''. */
+double cont_body_gap(const cont_body *b, double u, double rho, double *df, double *d2f)
+{
+    (void)u;
+    double f = 0.0;
+    *df = *d2f = 0.0;
+    switch (b->shape) {
+    case NS_CONT_FLAT:
+        if (rho > b->a && b->edge > 0.0) {
+            f = (rho - b->a) * (rho - b->a) / (2.0 * b->edge);
+            *df = (rho - b->a) / b->edge;
+            *d2f = 1.0 / b->edge;
+        }
+        break;
+    case NS_CONT_SPHERE: /* paraboloid of Hertz theory */
+        f = rho * rho / (2.0 * b->Rs);
+        *df = rho / b->Rs;
+        *d2f = 1.0 / b->Rs;
+        break;
+    case NS_CONT_CONE:
+        f = fabs(rho) * b->cot_t;
+        *df = b->cot_t;
+        break;
+    case NS_CONT_NEEDLE: /* spherical cap of radius Rs, tangent cone beyond a */
+        if (rho <= b->a) {
+            double q = sqrt(b->Rs * b->Rs - rho * rho);
+            f = b->Rs - q;
+            *df = rho / q;
+            *d2f = b->Rs * b->Rs / (q * q * q);
+        } else {
+            double qa = sqrt(b->Rs * b->Rs - b->a * b->a);
+            f = b->Rs - qa + (rho - b->a) * b->cot_t;
+            *df = b->cot_t;
+        }
+        break;
+    }
+    return f;
+}
+
+/* Tributary area [m^2] of surface node i. */
+static double node_area(const cont_mesh *m, size_t i)
+{
+    double lo = i == 0 ? 0.0 : 0.5 * (m->r[i - 1] + m->r[i]);
+    double hi = i + 1 == m->nr ? m->r[i] : 0.5 * (m->r[i] + m->r[i + 1]);
+    return M_PI * (hi * hi - lo * lo);
+}
+
+/* Contact of every body with the surface nodes; adds to *Pi and, with
+ * assemble, to g and the matrix. Records each body's force. */
+static void contact_terms(cont_sys *s, const double *x, double *Pi, int assemble)
+{
+    const cont_mesh *m = &s->m;
+    size_t iu = m->ufree;
+    for (int k = 0; k < CONT_MAX_CONTACTS; k++) {
+        const cont_body *b = &s->body[k];
+        s->Fbody[k] = 0.0;
+        if (!b->active) continue;
+        double ub = b->follow ? x[iu] - b->offset : b->offset;
+        for (size_t i = 0; i < m->nr; i++) {
+            size_t dr = 2 * i, dz = 2 * i + 1;
+            double rho = m->r[i] + x[dr];
+            double df = 0.0, d2f = 0.0;
+            int inside = rho >= b->rho0 && rho <= b->rho1;
+            double p = inside ? ub - cont_body_gap(b, ub, rho, &df, &d2f) - x[dz] : 0.0;
+            double kA = s->eps_pen * node_area(m, i);
+            if (assemble) { /* the full structural block, zero when inactive */
+                double gp[3] = {-df, -1.0, b->follow ? 1.0 : 0.0};
+                size_t id[3] = {dr, dz, iu};
+                int on = inside && p > 0.0;
+                if (!inside) gp[0] = 0.0;
+                for (int a = 0; a < 3; a++)
+                    for (int c = 0; c < 3; c++) {
+                        double v = on ? kA * gp[a] * gp[c] : 0.0;
+                        if (on && a == 0 && c == 0) v += kA * p * (-d2f);
+                        cont_lin_add(s->lin, id[a], id[c], v);
+                    }
+                if (on)
+                    for (int a = 0; a < 3; a++) s->g[id[a]] += kA * p * gp[a];
+            }
+            if (!(inside && p > 0.0)) continue;
+            *Pi += 0.5 * kA * p * p;
+            s->Fbody[k] += kA * p;
+        }
+    }
+}
+
+int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble)
+{
+    const cont_mesh *m = &s->m;
+    double E = 0.0, ge[8], Ke[64];
+    if (assemble) {
+        memset(s->g, 0, m->ndof * sizeof(double));
+        cont_lin_zero(s->lin);
+    }
+    for (size_t j = 0; j + 1 < m->nz; j++)
+        for (size_t i = 0; i + 1 < m->nr; i++) {
+            if (cont_elem_eval(s, i, j, x, &E, ge, assemble ? Ke : NULL)) return 1;
+            if (!assemble) continue;
+            size_t dof[8];
+            cont_elem_dofs(m, i, j, dof);
+            for (int a = 0; a < 8; a++) {
+                s->g[dof[a]] += ge[a];
+                for (int b = 0; b < 8; b++) cont_lin_add(s->lin, dof[a], dof[b], Ke[a * 8 + b]);
+            }
+        }
+    if (s->kb > 0.0)
+        for (size_t i = 0; i < m->nr; i++) {
+            size_t d = 2 * ((m->nz - 1) * m->nr + i) + 1;
+            double k = s->kb * node_area(m, i);
+            E += 0.5 * k * x[d] * x[d];
+            if (assemble) {
+                s->g[d] += k * x[d];
+                cont_lin_add(s->lin, d, d, k);
+            }
+        }
+    if (s->dt > 0.0) {
+        double c = 2.0 / (s->dt * s->dt);
+        for (size_t d = 0; d < m->ndof; d++) {
+            double mk = d == m->ufree ? s->m_u : s->mass[d];
+            double xp = s->x0[d] + s->dt * s->v[d] + 0.25 * s->dt * s->dt * s->a[d];
+            E += c * mk * (x[d] - xp) * (x[d] - xp);
+            if (assemble) {
+                s->g[d] += 2.0 * c * mk * (x[d] - xp);
+                cont_lin_add(s->lin, d, d, 2.0 * c * mk);
+            }
+        }
+    }
+    E -= s->F_ext * x[m->ufree];
+    if (assemble) {
+        s->g[m->ufree] -= s->F_ext;
+        cont_lin_add(s->lin, m->ufree, m->ufree, 0.0);
+    }
+    contact_terms(s, x, &E, assemble);
+    *Pi = E;
+    return isfinite(E) ? 0 : 1;
+}
+
+/* Strain energy of the elements alone [J] (energy balance). */
+double cont_strain_energy(const cont_sys *s, const double *x)
+{
+    double E = 0.0, ge[8];
+    for (size_t j = 0; j + 1 < s->m.nz; j++)
+        for (size_t i = 0; i + 1 < s->m.nr; i++)
+            if (cont_elem_eval(s, i, j, x, &E, ge, NULL)) return NAN;
+    return E;
+}
+
+ns_status cont_newton(cont_sys *s, double tol)
+{
+    size_t n = s->m.ndof;
+    double Pi, scale = 0.0;
+    for (size_t it = 0; it < s->max_newton; it++) {
+        if (cont_energy(s, s->x, &Pi, 1))
+            NS_FAIL(NS_ECONV, "continuum: inverted element at the start of Newton iteration %zu", it);
+        for (size_t k = 0; k < n; k++) s->g[k] = s->fixed[k] ? 0.0 : -s->g[k];
+        NS_TRY(cont_lin_solve(s->lin, s->g, s->dx));
+        double dec = 0.0; /* Newton decrement -g.dx (g holds -grad) */
+        for (size_t k = 0; k < n; k++) dec += s->g[k] * s->dx[k];
+        double Es = cont_strain_energy(s, s->x);
+        scale = fmax(scale, fmax(fabs(Es), fabs(Pi)));
+        s->newton_its = it + 1;
+        double dxm = 0.0, xm = 0.0;
+        for (size_t k = 0; k < n; k++) {
+            dxm = fmax(dxm, fabs(s->dx[k]));
+            xm = fmax(xm, fabs(s->x[k]));
+        }
+        if (fabs(dec) <= tol * scale || dxm <= CONT_DX_TOL * xm) return NS_OK;
+        double alpha = 1.0, Pt = INFINITY;
+        int h;
+        /* below CONT_LS_FLOOR of the energy scale the energy differences are
+         * round-off: the full Newton step is taken unless it inverts an element */
+        int trust = fabs(dec) <= CONT_LS_FLOOR * scale;
+        for (h = 0; h < CONT_MAX_HALVINGS; h++) {
+            for (size_t k = 0; k < n; k++) s->xt[k] = s->x[k] + alpha * s->dx[k];
+            int bad = cont_energy(s, s->xt, &Pt, 0);
+            if (!bad && (trust || Pt <= Pi - CONT_ARMIJO * alpha * fabs(dec))) break;
+            alpha *= 0.5;
+        }
+        if (h == CONT_MAX_HALVINGS)
+            NS_FAIL(NS_ECONV, "continuum: line search failed at Newton iteration %zu "
+                              "(decrement %.3g J, energy scale %.3g J)", it, dec, scale);
+        memcpy(s->x, s->xt, n * sizeof(double));
+    }
+    NS_FAIL(NS_ECONV, "continuum: Newton did not converge in %zu iterations", s->max_newton);
+}
