@@ -57,6 +57,11 @@ static const char *device_at(size_t i)
 {
     return i < NS_DEVICE_COUNT ? ns_proc_device_name((ns_device_kind)i) : NULL;
 }
+static const char *ins_model_at(size_t i)
+{
+    static const char *const names[NS_INS_MODEL_COUNT] = {"fast", "continuum"};
+    return i < NS_INS_MODEL_COUNT ? names[i] : NULL;
+}
 static const char *bottom_at(size_t i)
 {
     return i < NS_BOTTOM_COUNT ? ns_bottom_bc_name((ns_bottom_bc)i) : NULL;
@@ -308,6 +313,10 @@ static const ns_key table[] = {
        0, 1e4, 0, 50.0, "compression stiffening of the fat foundation"),
     PD("insertion", "withdraw_speed", NS_KIND_SPEED, insertion.withdraw_speed, 0, 100, LO, 1.0e-3,
        "withdrawal speed after an impact"),
+    /* the skin-response model: fast for sweeps, continuum the reference that
+     * judges it (models/continuum.h; seconds per case) */
+    PE("insertion", "model", insertion.model, ins_model_at, 0, NS_INS_MODEL_FAST,
+       "skin-response model: fast (sheet on a foundation) or continuum (axisymmetric solid)"),
 };
 #define N_ROWS (sizeof table / sizeof table[0])
 

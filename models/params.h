@@ -197,6 +197,7 @@ typedef struct {
     double blunt_pressure_factor; /* [-] c_p of the blunt-tip puncture pressure p_c = c_p E*_SC
                                             (F_c term c_p E* pi r_t^2); 0 or NaN = calibrated
                                             default (models/insertion.h) */
+    int model;                 /* [-] ns_ins_model: fast sheet model or continuum reference */
     double reserved[4];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
@@ -225,6 +226,13 @@ typedef struct {
     double nerve_depth;  /* [m]   depth of the nerve terminals for time_to_effect;
                                   NaN = middle of the viable epidermis */
 } ns_procedure_params;
+
+/* Skin-response model of the insertion (key insertion.model). */
+typedef enum {
+    NS_INS_MODEL_FAST = 0,      /* sheet on a foundation, models/insertion.h (sweeps) */
+    NS_INS_MODEL_CONTINUUM,     /* axisymmetric finite-strain solid, models/continuum.h */
+    NS_INS_MODEL_COUNT
+} ns_ins_model;
 
 /* ---- the whole case -------------------------------------------------------------- */
 

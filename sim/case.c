@@ -11,6 +11,7 @@
 #include "case.h"
 
 #include "../models/channel.h"
+#include "../models/continuum.h"
 #include "../models/diffusion.h"
 #include "../models/drug.h"
 #include "../models/insertion.h"
@@ -93,6 +94,19 @@ static void fill_insertion(const ns_ins_result *ins, ns_case_result *r)
 
 static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_result *r)
 {
+    if (p->insertion.model == NS_INS_MODEL_CONTINUUM) {
+        ns_cont *cs = NULL;
+        NS_TRY(ns_cont_create(p, &cs));
+        ns_status sc = ns_cont_solve(cs, ins);
+        if (sc == NS_OK) {
+            ns_ins_history hc = ns_cont_get_history(cs);
+            fill_insertion_curves(&hc, r);
+            fill_insertion(ins, r);
+        }
+        ns_cont_destroy(&cs);
+        if (sc != NS_OK) return ns_status_trace(sc, __FILE__, __LINE__, __func__);
+        return NS_OK;
+    }
     ns_ins *solver = NULL;
     NS_TRY(ns_ins_create(p, &solver));
     ns_status st = ns_ins_solve(solver, ins);

@@ -84,10 +84,12 @@ typedef struct {
     double *xt;                      /* [m] trial displacement (ndof) */
     unsigned char *fixed;            /* [-] 1: Dirichlet dof (ndof) */
     cont_lin *lin;                   /* sparse matrix and factorisation */
+    double *fext;                    /* [N] nodal loads (ndof; the cut tractions), or NULL */
     double F_ext;                    /* [N] force on the needle dof when it is free */
     double m_u;                      /* [kg] mass of the needle dof (dynamic) */
     double dt;                       /* [s] Newmark step (0: quasi-static) */
     double Fbody[CONT_MAX_CONTACTS]; /* [N] contact force of each body after a solve */
+    double E_floor;                  /* [J] energy scale below which differences are round-off */
     size_t newton_its;               /* [-] Newton iterations of the last solve */
     size_t max_newton;               /* [-] Newton cap */
 } cont_sys;
@@ -106,12 +108,13 @@ ns_status cont_lin_create(const cont_sys *s, cont_lin **out);
 void cont_lin_destroy(cont_lin **l);
 void cont_lin_zero(cont_lin *l);
 void cont_lin_add(cont_lin *l, size_t a, size_t b, double v);
-ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol);
+ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol, int refactor);
 /* newton.c */
 ns_status cont_sys_create(cont_sys *s);
 void cont_sys_free(cont_sys *s);
 int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble);
 ns_status cont_newton(cont_sys *s, double tol_r);
+double cont_node_area(const cont_mesh *m, size_t i);
 double cont_strain_energy(const cont_sys *s, const double *x);
 double cont_body_gap(const cont_body *b, double u, double rho, double *df, double *d2f);
 

@@ -30,6 +30,7 @@ struct cont_lin {
     size_t n;             /* free equations */
     size_t ndof;
     size_t cap;           /* triplet capacity */
+    int chol_ok;          /* [-] 1: L holds a valid Cholesky factor of the last matrix */
 };
 
 ns_status cont_lin_create(const cont_sys *s, cont_lin **out)
@@ -105,8 +106,9 @@ static ns_status solve_lu(cont_lin *l, cholmod_sparse *A, cholmod_dense *b, doub
     return NS_OK;
 }
 
-/* Solve K sol = rhs over the dofs (fixed dofs of sol set to 0). */
-ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol)
+/* Solve K sol = rhs over the dofs (fixed dofs of sol set to 0); refactor = 0
+ * reuses the factorisation of the previous call (same matrix). */
+ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol, int refactor)
 {
     cholmod_sparse *A = cholmod_triplet_to_sparse(l->T, l->T->nnz, &l->c);
     NS_CHECK(A != NULL, NS_ENOMEM, "continuum: out of memory (CHOLMOD matrix, %zu equations)", l->n);
@@ -121,7 +123,9 @@ ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol)
     for (size_t k = 0; k < l->ndof; k++)
         if (l->map[k] >= 0) bx[l->map[k]] = rhs[k];
     if (!l->L) l->L = cholmod_analyze(A, &l->c);
-    int ok = l->L && cholmod_factorize(A, l->L, &l->c) && l->c.status == CHOLMOD_OK;
+    int ok = l->L != NULL && (refactor ? cholmod_factorize(A, l->L, &l->c) && l->c.status == CHOLMOD_OK
+                                       : l->chol_ok);
+    l->chol_ok = ok;
     if (ok) {
         cholmod_dense *xs = cholmod_solve(CHOLMOD_A, l->L, b, &l->c);
         if (!xs) {

@@ -1,0 +1,42 @@
+/* The insertion driver's object (struct ns_cont), shared by solver.c and
+ * cut.c of models/continuum/; private. */
+#ifndef NS_CONT_INTERNAL_H
+#define NS_CONT_INTERNAL_H
+
+#include "cont_private.h"
+
+enum { CPH_LOAD = 0, CPH_HOLD, CPH_UNLOAD, CPH_END };
+
+struct ns_cont {
+    ns_params p;             /* copy of the case inputs (SI) */
+    cont_sys s;              /* discrete body */
+    int nl;                  /* [-] layers */
+    double ztop[NS_LAYER_MAX + 1]; /* [m] reference depth of the top of each layer; [nl] = H */
+    double Gc[NS_LAYER_MAX]; /* [J/m^2] toughness per layer */
+    double mu[NS_LAYER_MAX]; /* [-] friction coefficient per layer */
+    double Es[NS_LAYER_MAX]; /* [Pa] plane-strain modulus per layer */
+    double h0;               /* [m] finest grid spacing */
+    double L, r_t, r_b;      /* [m] needle length, tip radius, base radius */
+    double F_c;              /* [N] puncture force (eq. C10) */
+    double f_cw, f_sp;       /* [-] cutting and spreading factors */
+    double N_needles;        /* [-] needles sharing the applicator load */
+    double F_cap;            /* [N] force cap per needle (INFINITY: none) */
+    double m_a;              /* [kg] impact mass per needle */
+    double Vw;               /* [m/s] withdrawal speed */
+    double t_load_end;       /* [s] end of loading (stroke, pen half period, roller half contact) */
+    double roller_th;        /* [rad] half contact angle of a roller needle */
+    double *fa, *fb, *y2;    /* [N], [N], [m] scratch of the cut solve (ndof each) */
+    double *x_acc;           /* [m] last accepted displacement (ndof) */
+    double *f_acc;           /* [N] loads at the last accepted state (ndof) */
+    /* history */
+    size_t hn, hcap;
+    double *ht, *hu, *hF, *hd;
+    ns_ins_result res;
+};
+
+void cont_cut_resistance(const ns_cont *c, double d, double *F_front, double *F_fric);
+void cont_cut_loads(const ns_cont *c, double d, int sign, double *f);
+double cont_axis_uz(const cont_mesh *m, const double *x, double z, double *slope);
+ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_hi, double *d);
+
+#endif

@@ -1,0 +1,171 @@
+/* The needle inside the tissue after puncture (models/continuum.h, eqs.
+ * C7-C9): the tip-law resistance R(d) of the cut of reference depth d, its
+ * distribution as tractions along the cut, and the cut depth from the
+ * kinematic condition that the tip rides the crack front, u = d + u_z(0, d)
+ * (eq. C9), by bracketed root finding around full solves of the body.
+ *
+ * Resistance (eq. C7; the laws of models/insertion.h P1-P3, applied here as
+ * tractions on the continuum instead of on the sheet):
+ *   F_front(d) = f_cw 2 r(d) G_c(layer at d)          cutting at the front
+ *              + sum_k f_sp E*_k pi [r^2]_k           spreading of the crack
+ *   F_fric(d)  = sum_k mu_k f_sp E*_k S_k             shaft friction
+ * with r(s), S(s) the needle radius and lateral area at distance s from the
+ * tip (models/needle.h) and [.]_k the part of the inserted length inside
+ * layer k. Distribution (eq. C8): F_front on the grid row at the front
+ * (split linearly between the two rows bracketing d) over the nodes inside
+ * the needle section r <= max(r(d), r_1), by tributary area; F_fric along
+ * the rows above the front, each row's share its lateral needle area, on the
+ * column nearest the shaft radius there. During withdrawal only F_fric acts,
+ * upward. */
+#include <math.h>
+#include <string.h>
+
+#include "../needle.h"
+#include "cont_internal.h"
+
+#define CONT_CUT_NEWTON_TOL 1e-12 /* [-] Newton decrement / energy scale of one evaluation */
+#define CONT_CUT_DTOL 1e-4        /* [-] tolerance of the cut depth / finest spacing h0 */
+#define CONT_CUT_MAX_IT 60        /* [-] Illinois iterations */
+
+/* Layer index at reference depth z. */
+static int layer_at(const ns_cont *c, double z)
+{
+    int k = 0;
+    while (k + 1 < c->nl && z >= c->ztop[k + 1]) k++;
+    return k;
+}
+
+void cont_cut_resistance(const ns_cont *c, double d, double *F_front, double *F_fric)
+{
+    const ns_needle_params *nd = &c->p.needle;
+    double rd = ns_needle_radius_at(nd, d);
+    *F_front = c->f_cw * 2.0 * rd * c->Gc[layer_at(c, d)];
+    *F_fric = 0.0;
+    for (int k = 0; k < c->nl; k++) {
+        /* the needle from the tip (s = 0 at depth d) up: layer k holds s in [d - zb, d - zt] */
+        double s_lo = fmax(d - c->ztop[k + 1], 0.0), s_hi = fmin(d - c->ztop[k], d);
+        if (s_hi <= s_lo) continue;
+        double r_lo = ns_needle_radius_at(nd, s_lo), r_hi = ns_needle_radius_at(nd, s_hi);
+        *F_front += c->f_sp * c->Es[k] * M_PI * (r_hi * r_hi - r_lo * r_lo);
+        *F_fric += c->mu[k] * c->f_sp * c->Es[k] *
+                   (ns_needle_shaft_area(nd, s_hi) - ns_needle_shaft_area(nd, s_lo));
+    }
+}
+
+/* Column index nearest radius r (at least 1: the axis carries no ring). */
+static size_t column_near(const cont_mesh *m, double r)
+{
+    size_t i = 1;
+    while (i + 1 < m->nr && fabs(m->r[i + 1] - r) < fabs(m->r[i] - r)) i++;
+    return i;
+}
+
+/* Nodal loads f (ndof) of the cut at depth d; sign +1 insertion (front and
+ * friction push down), -1 withdrawal (friction only, upward). */
+void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
+{
+    const cont_mesh *m = &c->s.m;
+    const ns_needle_params *nd = &c->p.needle;
+    memset(f, 0, m->ndof * sizeof(double));
+    double Ff, Fr;
+    cont_cut_resistance(c, d, &Ff, &Fr);
+    if (sign > 0) {
+        size_t j = 0;
+        while (j + 2 < m->nz && m->z[j + 1] <= d) j++;
+        double wj1 = fmin(fmax((d - m->z[j]) / (m->z[j + 1] - m->z[j]), 0.0), 1.0);
+        double af = fmax(ns_needle_radius_at(nd, d), m->r[1]), A = 0.0;
+        for (size_t i = 0; i < m->nr && m->r[i] <= af * (1.0 + 1e-12); i++) A += cont_node_area(m, i);
+        for (size_t i = 0; i < m->nr && m->r[i] <= af * (1.0 + 1e-12); i++) {
+            double fi = Ff * cont_node_area(m, i) / A;
+            f[2 * (j * m->nr + i) + 1] += (1.0 - wj1) * fi;
+            f[2 * ((j + 1) * m->nr + i) + 1] += wj1 * fi;
+        }
+    }
+    /* friction: rows above the front, share = lateral area of the row's depth interval */
+    double S_tot = ns_needle_shaft_area(nd, d);
+    if (!(S_tot > 0.0) || Fr == 0.0) return;
+    for (size_t j = 0; j < m->nz && m->z[j] < d; j++) {
+        double lo = j == 0 ? 0.0 : 0.5 * (m->z[j - 1] + m->z[j]);
+        double hi = fmin(j + 1 < m->nz ? 0.5 * (m->z[j] + m->z[j + 1]) : m->z[j], d);
+        if (hi <= lo) continue;
+        double share = (ns_needle_shaft_area(nd, d - lo) - ns_needle_shaft_area(nd, d - hi)) / S_tot;
+        size_t i = column_near(m, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)));
+        f[2 * (j * m->nr + i) + 1] += (double)sign * Fr * share;
+    }
+}
+
+/* Axial displacement of the axis at reference depth z (linear between rows)
+ * and its slope d u_z / dz there. */
+double cont_axis_uz(const cont_mesh *m, const double *x, double z, double *slope)
+{
+    size_t j = 0;
+    while (j + 2 < m->nz && m->z[j + 1] <= z) j++;
+    double h = m->z[j + 1] - m->z[j], w = fmin(fmax((z - m->z[j]) / h, 0.0), 1.0);
+    double u0 = x[2 * (j * m->nr) + 1], u1 = x[2 * ((j + 1) * m->nr) + 1];
+    if (slope) *slope = (u1 - u0) / h;
+    return (1.0 - w) * u0 + w * u1;
+}
+
+/* Residual of the kinematic condition (eq. C9) at cut depth d: the body
+ * solved under the loads of the cut at d (a conservative load: Newton with
+ * the energy line search), r(d) = u - d - u_z(0, d). Starts from x0. */
+static ns_status cut_residual(ns_cont *c, double u, int sign, double d, const double *x0,
+                              double *r)
+{
+    cont_sys *s = &c->s;
+    memcpy(s->x, x0, s->m.ndof * sizeof(double));
+    s->x[s->m.ufree] = u;
+    cont_cut_loads(c, d, sign, s->fext);
+    NS_TRY(cont_newton(s, CONT_CUT_NEWTON_TOL));
+    *r = u - d - cont_axis_uz(&s->m, s->x, d, NULL);
+    return NS_OK;
+}
+
+/* Cut depth d in [d_lo, d_hi] with r(d) = 0 by the Illinois method on the
+ * bracket (r decreases with d: a deeper cut carries more load, pushes the
+ * front further down); r(d_lo) <= 0 means the tip does not reach the front
+ * (d = d_lo: no cutting, or out of the hole when d_lo = 0). On return s->x
+ * and s->fext hold the state at d. Exceptions: NS_ECONV. */
+ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_hi, double *d)
+{
+    cont_sys *s = &c->s;
+    size_t n = s->m.ndof;
+    memcpy(c->fb, s->x, n * sizeof(double)); /* start field of every evaluation */
+    double a = d_lo, b = d_hi, ra, rb;
+    NS_TRY(cut_residual(c, u, sign, a, c->fb, &ra));
+    if (ra <= 0.0 || b <= a) {
+        *d = a;
+        return NS_OK;
+    }
+    memcpy(c->fa, s->x, n * sizeof(double));
+    NS_TRY(cut_residual(c, u, sign, b, c->fa, &rb));
+    if (rb >= 0.0) { /* the needle is in up to its full length */
+        *d = b;
+        return NS_OK;
+    }
+    int side = 0;
+    double m = a, tol = CONT_CUT_DTOL * c->h0;
+    for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
+        m = (a * rb - b * ra) / (rb - ra);
+        if (!(m > a && m < b)) m = 0.5 * (a + b);
+        double rm;
+        NS_TRY(cut_residual(c, u, sign, m, c->fa, &rm));
+        memcpy(c->fa, s->x, n * sizeof(double));
+        if (fabs(rm) <= tol || b - a <= tol) {
+            *d = m;
+            return NS_OK;
+        }
+        if (rm > 0.0) {
+            a = m;
+            ra = rm;
+            if (side == 1) rb *= 0.5;
+            side = 1;
+        } else {
+            b = m;
+            rb = rm;
+            if (side == -1) ra *= 0.5;
+            side = -1;
+        }
+    }
+    NS_FAIL(NS_ECONV, "continuum: cut depth not found at travel %.4g m (bracket %.4g-%.4g m)", u, a, b);
+}

@@ -1,0 +1,542 @@
+/* Insertion driver of the continuum model: create / solve / destroy, the
+ * applicators, puncture and penetration, energy bookkeeping, results and
+ * history in the form of models/insertion.h (models/continuum.h, "The
+ * insertion"). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../needle.h"
+#include "../param_table.h"
+#include "../skin.h"
+#include "cont_internal.h"
+
+#define CONT_PEN 1e3            /* [-] c_pen of eq. (C4) */
+#define CONT_TOL 1e-12          /* [-] Newton decrement / energy scale */
+#define CONT_STEPS_PER_L 30.0   /* [-] first travel increment L / 30 */
+#define CONT_MIN_STEP 1e-4      /* [-] smallest increment / first increment (events, retries) */
+#define CONT_EASY_NEWTON 6     /* [-] Newton iterations below which the increment may grow */
+#define CONT_MAX_GROWTH 4.0     /* [-] largest increment / first increment */
+#define CONT_E_FLOOR 1e-9       /* [-] energy floor of Newton / (F_c R_b) */
+#define CONT_EVENT_OVERSHOOT 1e-3 /* [-] secant step past the event, fraction of the step */
+#define CONT_EVENT_TOL 1e-3      /* [-] an event is located when its function is within this of its scale */
+#define CONT_HIST0 128          /* [-] initial history capacity */
+#define CONT_HUB_FACTOR 10.0    /* [-] single needle: hub (plate) radius / base radius */
+#define CONT_DOMAIN_DEPTHS 2.0  /* [-] single needle: domain radius / stack thickness */
+
+static void layers_init(ns_cont *c)
+{
+    const ns_skin_params *sk = &c->p.skin;
+    c->nl = (int)sk->n_layers;
+    double z = 0.0;
+    for (int k = 0; k < c->nl; k++) {
+        const ns_layer *ly = &sk->layer[k];
+        c->ztop[k] = z;
+        z += ly->thickness;
+        c->Gc[k] = ly->toughness;
+        c->mu[k] = ly->friction;
+        c->Es[k] = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson);
+    }
+    c->ztop[c->nl] = z;
+}
+
+/* Applicator constants (models/insertion.h "Applicators", the same load
+ * sharing as the fast model). */
+static void drive_init(ns_cont *c)
+{
+    const ns_params *p = &c->p;
+    const ns_applicator_params *ap = &p->applicator;
+    double count = isfinite(p->array.count) && p->array.count >= 1.0 ? p->array.count : 1.0;
+    if (p->array.layout == NS_LAYOUT_SINGLE) count = 1.0;
+    c->N_needles = count;
+    if (ap->mode == NS_APPLICATOR_ROLLER) {
+        double nc = ns_array_needles_in_contact(&p->array, ap, &p->needle);
+        c->N_needles = (isfinite(nc) && nc >= 1.0) ? nc : 1.0;
+    }
+    c->F_cap = INFINITY;
+    c->Vw = ap->mode == NS_APPLICATOR_PRESS ? ap->speed : p->insertion.withdraw_speed;
+    c->t_load_end = INFINITY;
+    switch (ap->mode) {
+    case NS_APPLICATOR_PRESS: c->F_cap = ap->force / c->N_needles; break;
+    case NS_APPLICATOR_IMPACT: c->m_a = ap->mass / count; break;
+    case NS_APPLICATOR_PEN: c->t_load_end = 0.5 / ap->frequency; break;
+    default: /* roller */
+        c->roller_th = acos(ap->drum_radius / (ap->drum_radius + c->L));
+        c->t_load_end = c->roller_th * ap->drum_radius / ap->speed;
+        c->F_cap = ap->force / c->N_needles;
+        break;
+    }
+}
+
+/* Prescribed travel of the pen and roller at time t (models/insertion.h). */
+static double travel_at(const ns_cont *c, double t)
+{
+    const ns_applicator_params *ap = &c->p.applicator;
+    if (ap->mode == NS_APPLICATOR_PEN)
+        return 0.5 * ap->depth_setting * (1.0 - cos(2.0 * M_PI * ap->frequency * t));
+    double th = -c->roller_th + ap->speed * t / ap->drum_radius;
+    return (ap->drum_radius + c->L) * cos(th) - ap->drum_radius;
+}
+
+/* Grid, materials, boundary conditions and the rigid bodies. */
+static ns_status body_init(ns_cont *c, double refine)
+{
+    const ns_params *p = &c->p;
+    const ns_skin_params *sk = &p->skin;
+    cont_sys *s = &c->s;
+    double H = c->ztop[c->nl], Rc = ns_array_unit_cell_radius(&p->array);
+    int single = !(isfinite(Rc) && Rc > 0.0) || p->array.layout == NS_LAYOUT_SINGLE ||
+                 p->array.layout == NS_LAYOUT_ROLLER;
+    double R = single ? fmax(CONT_DOMAIN_DEPTHS * H, 50.0 * c->r_b) : fmax(Rc, 2.0 * c->r_b);
+    c->h0 = c->r_b / 6.0;
+    double thick[NS_LAYER_MAX], Emax = 0.0;
+    s->nl = (size_t)c->nl;
+    for (int k = 0; k < c->nl; k++) {
+        const ns_layer *ly = &sk->layer[k];
+        thick[k] = ly->thickness;
+        cont_mat_init(&s->mat[k], ly->youngs_modulus, ly->poisson, ly->stiffening, ly->density);
+        Emax = fmax(Emax, ly->youngs_modulus);
+    }
+    s->kb = sk->backing_stiffness;
+    s->sym_outer = !single;
+    NS_TRY(cont_mesh_build(&s->m, R, 2.0 * c->r_b, c->h0, 0.3, s->nl, thick, refine));
+    NS_TRY(cont_sys_create(s));
+    s->fixed[s->m.ufree] = 1; /* the travel is prescribed (impact: by the energy equation) */
+    NS_TRY(cont_lin_create(s, &s->lin));
+    s->eps_pen = CONT_PEN * Emax / c->h0;
+    s->E_floor = CONT_E_FLOOR * c->F_c * c->r_b;
+    const ns_needle_params *nd = &p->needle;
+    double sb = ns_needle_tip_length(nd);
+    double th = atan(c->r_b / fmax(sb, 1e-12)); /* equivalent cone of the taper */
+    th = fmin(fmax(th, 1.0 * M_PI / 180.0), 89.0 * M_PI / 180.0);
+    cont_body *tip = &s->body[0], *pl = &s->body[1];
+    tip->active = 1;
+    tip->follow = 1;
+    tip->shape = NS_CONT_NEEDLE;
+    tip->Rs = c->r_t;
+    tip->a = c->r_t * cos(th);
+    tip->cot_t = 1.0 / tan(th);
+    tip->rho0 = 0.0;
+    tip->rho1 = c->r_b;
+    pl->active = 1;
+    pl->shape = NS_CONT_FLAT;
+    pl->edge = c->h0; /* rounded edge: no element inverts under a sharp rim */
+    if (p->applicator.mode == NS_APPLICATOR_PEN) {
+        /* the cartridge face holds the skin at the edge of the needle group */
+        double ap_r = single ? CONT_HUB_FACTOR * c->r_b : Rc * sqrt(c->N_needles);
+        pl->follow = 0;
+        pl->offset = 0.0;
+        pl->rho0 = fmin(ap_r, 0.9 * R);
+        pl->rho1 = pl->a = R;
+    } else {
+        pl->follow = 1;
+        pl->offset = c->L;
+        pl->rho0 = c->r_b;
+        pl->rho1 = single ? fmin(CONT_HUB_FACTOR * c->r_b, R) : R;
+        pl->a = single ? pl->rho1 - 4.0 * c->h0 : R;
+    }
+    return NS_OK;
+}
+
+ns_status ns_cont_create_refined(const ns_params *p, double refine, ns_cont **out)
+{
+    *out = NULL;
+    NS_CHECK(p != NULL, NS_EINVAL, "ns_cont_create: params is NULL");
+    NS_CHECK(isfinite(refine) && refine > 0.0 && refine <= 16.0, NS_EINVAL,
+             "continuum grid refinement %.3g, expected (0, 16]", refine);
+    NS_TRY(ns_param_check_struct(&p->numerics, offsetof(ns_params, numerics), "numerics"));
+    NS_TRY(ns_param_check_struct(&p->insertion, offsetof(ns_params, insertion), "insertion"));
+    NS_TRY(ns_applicator_check(&p->applicator));
+    NS_TRY(ns_needle_check(&p->needle));
+    NS_TRY(ns_skin_check(&p->skin));
+    NS_CHECK(p->array.layout != NS_LAYOUT_NONE, NS_EINVAL,
+             "array.layout = none: there is no needle to insert");
+    NS_CHECK(!isnan(p->applicator.speed), NS_EINVAL,
+             "applicator.speed = auto: derive it first (ns_params_derive)");
+    ns_cont *c = calloc(1, sizeof *c);
+    NS_CHECK(c != NULL, NS_ENOMEM, "ns_cont_create: out of memory");
+    c->p = *p;
+    layers_init(c);
+    const ns_needle_params *nd = &p->needle;
+    const ns_insertion_calib *cb = &p->insertion;
+    c->L = nd->length;
+    c->r_t = nd->tip_radius;
+    c->r_b = ns_needle_base_radius(nd);
+    c->f_cw = cb->crack_width_factor;
+    c->f_sp = cb->spreading_factor;
+    /* eq. (C10) = models/insertion.h (P0): puncture of the surface layer */
+    double Ec = c->Es[0];
+    c->F_c = cb->puncture_factor * M_PI * sqrt(Ec * c->Gc[0]) * pow(c->r_t, 1.5) +
+             cb->blunt_pressure_factor * Ec * M_PI * c->r_t * c->r_t;
+    drive_init(c);
+    ns_status st = body_init(c, refine);
+    if (st == NS_OK) {
+        size_t n = c->s.m.ndof;
+        c->s.fext = calloc(n, sizeof(double));
+        c->fa = calloc(n, sizeof(double));
+        c->fb = calloc(n, sizeof(double));
+        c->y2 = calloc(n, sizeof(double));
+        c->x_acc = calloc(n, sizeof(double));
+        c->f_acc = calloc(n, sizeof(double));
+        c->hcap = CONT_HIST0;
+        c->ht = malloc(c->hcap * sizeof(double));
+        c->hu = malloc(c->hcap * sizeof(double));
+        c->hF = malloc(c->hcap * sizeof(double));
+        c->hd = malloc(c->hcap * sizeof(double));
+        if (!c->s.fext || !c->fa || !c->fb || !c->y2 || !c->x_acc || !c->f_acc || !c->ht ||
+            !c->hu || !c->hF || !c->hd)
+            st = ns_status_set(NS_ENOMEM, __FILE__, __LINE__, __func__,
+                               "continuum: out of memory (%zu dofs)", n);
+    }
+    if (st != NS_OK) {
+        ns_cont_destroy(&c);
+        return ns_status_trace(st, __FILE__, __LINE__, __func__);
+    }
+    *out = c;
+    return NS_OK;
+}
+
+ns_status ns_cont_create(const ns_params *p, ns_cont **out)
+{
+    NS_TRY(ns_cont_create_refined(p, 1.0, out));
+    return NS_OK;
+}
+
+void ns_cont_destroy(ns_cont **cp)
+{
+    if (!cp || !*cp) return;
+    ns_cont *c = *cp;
+    free(c->s.fext);
+    c->s.fext = NULL;
+    cont_sys_free(&c->s);
+    free(c->fa);
+    free(c->fb);
+    free(c->y2);
+    free(c->x_acc);
+    free(c->f_acc);
+    free(c->ht);
+    free(c->hu);
+    free(c->hF);
+    free(c->hd);
+    free(c);
+    *cp = NULL;
+}
+
+ns_ins_history ns_cont_get_history(const ns_cont *c)
+{
+    ns_ins_history h = {0, NULL, NULL, NULL, NULL};
+    if (!c) return h;
+    h.n = c->hn;
+    h.t = c->ht;
+    h.travel = c->hu;
+    h.force = c->hF;
+    h.tip_depth = c->hd;
+    return h;
+}
+
+size_t ns_cont_dofs(const ns_cont *c) { return c ? c->s.m.ndof : 0; }
+
+static ns_status hist_push(ns_cont *c, double t, double u, double F, double d)
+{
+    if (c->hn == c->hcap) {
+        size_t nc = 4 * c->hcap;
+        double **arr[4] = {&c->ht, &c->hu, &c->hF, &c->hd};
+        for (int k = 0; k < 4; k++) {
+            double *a = realloc(*arr[k], nc * sizeof(double));
+            NS_CHECK(a != NULL, NS_ENOMEM, "continuum history: out of memory at %zu points", nc);
+            *arr[k] = a;
+        }
+        c->hcap = nc;
+    }
+    c->ht[c->hn] = t;
+    c->hu[c->hn] = u;
+    c->hF[c->hn] = F;
+    c->hd[c->hn] = d;
+    c->hn++;
+    return NS_OK;
+}
+
+/* One quasi-static state of the insertion. */
+typedef struct {
+    double t;   /* [s] time */
+    double u;   /* [m] needle travel after first contact */
+    double d;   /* [m] reference depth of the cut (tip depth in tissue) */
+    double F;   /* [N] needle force on the tissue */
+    double Fpl; /* [N] plate (or pen face) force on the tissue */
+    double Ff;  /* [N] front part of F (cutting + spreading) */
+    double U;   /* [J] stored energy (strain, contact penalty, backing) */
+} cont_state;
+
+/* Solve the body at travel u from the accepted displacement; sign +1 loading,
+ * -1 unloading; y0 the accepted state (its d bounds the cut). */
+static ns_status solve_at(ns_cont *c, int punctured, double u, int sign, const cont_state *y0,
+                          cont_state *y)
+{
+    cont_sys *s = &c->s;
+    size_t n = s->m.ndof;
+    memcpy(s->x, c->x_acc, n * sizeof(double));
+    s->x[s->m.ufree] = u;
+    y->u = u;
+    y->d = y0->d;
+    y->Ff = 0.0;
+    if (!punctured) {
+        s->body[0].active = 1;
+        memset(s->fext, 0, n * sizeof(double));
+        NS_TRY(cont_newton(s, CONT_TOL));
+        y->F = s->Fbody[0];
+    } else {
+        s->body[0].active = 0;
+        double lo = sign > 0 ? y0->d : 0.0, hi = sign > 0 ? c->L : y0->d;
+        if (hi <= 0.0) { /* the tip is out of its hole */
+            memset(s->fext, 0, n * sizeof(double));
+            NS_TRY(cont_newton(s, CONT_TOL));
+            y->d = 0.0;
+            y->F = 0.0;
+        } else {
+            double d = y0->d;
+            NS_TRY(cont_cut_solve(c, u, sign, lo, hi, &d));
+            double Ff, Fr;
+            cont_cut_resistance(c, d, &Ff, &Fr);
+            y->d = d;
+            y->Ff = sign > 0 ? Ff : 0.0;
+            y->F = sign > 0 ? Ff + Fr : -Fr;
+        }
+    }
+    y->Fpl = s->Fbody[1];
+    double Pi;
+    cont_energy(s, s->x, &Pi, 0);
+    for (size_t k = 0; k < n; k++) Pi += s->fext[k] * s->x[k];
+    y->U = Pi;
+    return NS_OK;
+}
+
+/* Energy accounts of one solve (models/continuum.h, "Energy"). */
+typedef struct {
+    double W_in, W_pos, W_insert, E_frac, E_fric, W_loads;
+} cont_energy_acc;
+
+static void accept(ns_cont *c, cont_energy_acc *e, const cont_state *y0, const cont_state *y,
+                   int punctured, int plate_follows)
+{
+    cont_sys *s = &c->s;
+    size_t n = s->m.ndof;
+    double du = y->u - y0->u;
+    double dWn = 0.5 * (y0->F + y->F) * du;
+    double dWp = plate_follows ? 0.5 * (y0->Fpl + y->Fpl) * du : 0.0;
+    e->W_in += dWn + dWp;
+    if (dWn + dWp > 0.0) e->W_pos += dWn + dWp;
+    if (punctured) {
+        double dL = 0.0;
+        for (size_t k = 0; k < n; k++) dL += 0.5 * (c->f_acc[k] + s->fext[k]) * (s->x[k] - c->x_acc[k]);
+        double dfr = y->d > y0->d ? 0.5 * (y0->Ff + y->Ff) * (y->d - y0->d) : 0.0;
+        e->E_frac += dfr;
+        e->E_fric += dWn - dL - dfr; /* needle work not done on the tissue nor cutting: slip */
+    }
+    memcpy(c->x_acc, s->x, n * sizeof(double));
+    memcpy(c->f_acc, s->fext, n * sizeof(double));
+    ns_ins_result *r = &c->res;
+    r->max_force = fmax(r->max_force, y->F);
+    r->max_travel = fmax(r->max_travel, y->u);
+    r->max_tenting = fmax(r->max_tenting, s->x[1]);
+    if (punctured) r->penetration_depth = fmax(r->penetration_depth, y->d);
+}
+
+/* Event function of the loading phase: >= 0 once the event has happened. */
+enum { CEV_PUNCTURE = 0, CEV_CAP, CEV_STOP, CEV_COUNT };
+static void events(const ns_cont *c, const cont_state *y, const cont_energy_acc *e, int punctured,
+                   double dW, double *g)
+{
+    const ns_applicator_params *ap = &c->p.applicator;
+    g[CEV_PUNCTURE] = punctured ? -1.0 : y->F - c->F_c;
+    g[CEV_CAP] = isfinite(c->F_cap) ? y->F + y->Fpl - c->F_cap : -1.0;
+    g[CEV_STOP] = ap->mode == NS_APPLICATOR_IMPACT
+                      ? e->W_in + dW - 0.5 * c->m_a * ap->speed * ap->speed
+                      : -1.0;
+}
+
+static void results_finish(ns_cont *c, const cont_energy_acc *e, const cont_state *y,
+                           int punctured, size_t steps, size_t rejected)
+{
+    ns_ins_result *r = &c->res;
+    r->punctured = punctured;
+    r->energy_balance_error =
+        e->W_pos > 0.0 ? fabs(e->W_in - (y->U + e->E_frac + e->E_fric)) / e->W_pos : 0.0;
+    r->insertion_energy = e->W_insert > 0.0 ? e->W_insert : e->W_in;
+    r->fracture_energy = e->E_frac;
+    r->friction_energy = e->E_fric;
+    r->time_end = y->t;
+    r->steps = steps;
+    r->rejected_steps = rejected;
+    r->total_force = r->max_force * c->N_needles;
+    double pd = punctured ? r->penetration_depth : 0.0;
+    r->penetration_depth = pd;
+    r->inserted_fraction = pd / c->L;
+    int k = 0;
+    while (k + 1 < c->nl && pd >= c->ztop[k + 1]) k++;
+    r->deepest_layer = punctured ? k + 1 : 0;
+    for (int q = 0; q < NS_LAYER_MAX; q++)
+        r->layer_depth[q] = (q < c->nl && punctured && pd > c->ztop[q])
+                                ? fmin(pd, c->ztop[q + 1]) - c->ztop[q]
+                                : 0.0;
+    r->buckling_load = ns_needle_buckling_load(&c->p.needle);
+    r->buckling_margin = r->max_force > 0.0 ? r->buckling_load / r->max_force : (double)NAN;
+    r->work_in = e->W_in;
+    r->E_stored = y->U;
+    r->E_visc = 0.0;
+}
+
+/* Puncture at the accepted state *y (eq. C11): the tip contact is replaced by
+ * the cut at the same travel; the strain energy released by the snap (the
+ * dimple cut through) is counted as fracture energy. */
+static ns_status do_puncture(ns_cont *c, cont_state *y, cont_energy_acc *e)
+{
+    c->res.puncture_force = y->F;
+    c->res.puncture_displacement = y->u;
+    cont_state y1;
+    cont_state y0 = *y;
+    y0.d = 0.0;
+    NS_TRY(solve_at(c, 1, y->u, +1, &y0, &y1));
+    y1.t = y->t;
+    e->E_frac += y->U - y1.U;
+    memcpy(c->x_acc, c->s.x, c->s.m.ndof * sizeof(double));
+    memcpy(c->f_acc, c->s.fext, c->s.m.ndof * sizeof(double));
+    c->res.penetration_depth = fmax(c->res.penetration_depth, y1.d);
+    *y = y1;
+    return NS_OK;
+}
+
+/* Travel (press, impact: the parameter) or time (pen, roller) of the next
+ * state; *last = 1 when it ends the phase. */
+static double next_param(const ns_cont *c, int phase, const cont_state *y0, double h, int *last)
+{
+    const ns_applicator_params *ap = &c->p.applicator;
+    int by_time = ap->mode == NS_APPLICATOR_PEN || ap->mode == NS_APPLICATOR_ROLLER;
+    *last = 0;
+    if (by_time) {
+        double t1 = phase == CPH_LOAD ? c->t_load_end : 2.0 * c->t_load_end, t = y0->t + h;
+        if (t >= t1 * (1.0 - 1e-12)) {
+            t = t1;
+            *last = 1;
+        }
+        return t;
+    }
+    if (phase == CPH_LOAD) {
+        double u = y0->u + h;
+        if (u >= ap->stroke) {
+            u = ap->stroke;
+            *last = 1;
+        }
+        return u;
+    }
+    double u = y0->u - h;
+    if (u <= 0.0) {
+        u = 0.0;
+        *last = 1;
+    }
+    return u;
+}
+
+ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
+{
+    NS_CHECK(c != NULL && res != NULL, NS_EINVAL, "ns_cont_solve: NULL argument");
+    const ns_applicator_params *ap = &c->p.applicator;
+    cont_sys *s = &c->s;
+    size_t n = s->m.ndof;
+    int by_time = ap->mode == NS_APPLICATOR_PEN || ap->mode == NS_APPLICATOR_ROLLER;
+    int impact = ap->mode == NS_APPLICATOR_IMPACT, follows = ap->mode != NS_APPLICATOR_PEN;
+    memset(&c->res, 0, sizeof c->res);
+    c->res.puncture_force = c->res.puncture_displacement = NAN;
+    memset(c->x_acc, 0, n * sizeof(double));
+    memset(c->f_acc, 0, n * sizeof(double));
+    c->hn = 0;
+    cont_state y0 = {0}, y;
+    cont_energy_acc e = {0};
+    int punctured = 0, phase = CPH_LOAD;
+    double du0 = by_time ? c->t_load_end / CONT_STEPS_PER_L : c->L / CONT_STEPS_PER_L;
+    double h = du0, u_hold = 0.0, t_unload0 = 0.0, g[CEV_COUNT];
+    size_t steps = 0, rejected = 0;
+    NS_TRY(hist_push(c, 0.0, 0.0, 0.0, 0.0));
+    while (phase != CPH_END) {
+        NS_CHECK(steps + rejected < c->p.numerics.ins_max_steps, NS_ECONV,
+                 "continuum: step cap numerics.ins_max_steps = %zu reached at t = %.6g s (travel %.4g m)",
+                 c->p.numerics.ins_max_steps, y0.t, y0.u);
+        if (phase == CPH_HOLD) {
+            e.W_insert = e.W_in;
+            y0.t += ap->mode == NS_APPLICATOR_ROLLER ? 0.0 : ap->hold_time;
+            if (ap->hold_time > 0.0) NS_TRY(hist_push(c, y0.t, y0.u, y0.F, punctured ? y0.d : 0.0));
+            phase = CPH_UNLOAD;
+            u_hold = y0.u;
+            t_unload0 = y0.t;
+            h = du0;
+            continue;
+        }
+        int last, sign = phase == CPH_LOAD ? 1 : -1;
+        double q = next_param(c, phase, &y0, h, &last);
+        double u = by_time ? travel_at(c, q) : q;
+        if (by_time && phase == CPH_UNLOAD && u > y0.u) u = y0.u; /* pen/roller: retreat only */
+        ns_status st = solve_at(c, punctured, u, sign, &y0, &y);
+        if (st != NS_OK) {
+            if (st == NS_ECONV && h > CONT_MIN_STEP * du0) {
+                ns_status_clear();
+                rejected++;
+                h *= 0.25;
+                continue;
+            }
+            return ns_status_trace(st, __FILE__, __LINE__, __func__);
+        }
+        double dW = 0.5 * (y0.F + y.F + (follows ? y0.Fpl + y.Fpl : 0.0)) * (y.u - y0.u);
+        if (by_time)
+            y.t = q;
+        else if (phase == CPH_UNLOAD)
+            y.t = t_unload0 + (u_hold - y.u) / c->Vw;
+        else if (impact) {
+            double V2 = ap->speed * ap->speed;
+            double v0 = sqrt(fmax(V2 - 2.0 * e.W_in / c->m_a, 0.0));
+            double v1 = sqrt(fmax(V2 - 2.0 * (e.W_in + dW) / c->m_a, 0.0));
+            y.t = y0.t + (y.u - y0.u) / fmax(0.5 * (v0 + v1), 1e-3 * ap->speed);
+        } else
+            y.t = y.u / ap->speed;
+        int ev = -1;
+        if (phase == CPH_LOAD) {
+            events(c, &y, &e, punctured, dW, g);
+            for (int k = 0; k < CEV_COUNT && ev < 0; k++)
+                if (g[k] >= 0.0) ev = k;
+            double gsc[CEV_COUNT] = {c->F_c, c->F_cap, 0.5 * c->m_a * ap->speed * ap->speed};
+            if (ev >= 0 && h > CONT_MIN_STEP * du0 && g[ev] > CONT_EVENT_TOL * gsc[ev]) {
+                /* locate it: secant on the event function, at most half the step */
+                double g0[CEV_COUNT];
+                events(c, &y0, &e, punctured, 0.0, g0);
+                double fr = g[ev] > g0[ev] ? -g0[ev] / (g[ev] - g0[ev]) : 0.5;
+                rejected++;
+                h *= fmin(fmax(fr + CONT_EVENT_OVERSHOOT, CONT_MIN_STEP), 0.5);
+                continue;
+            }
+        }
+        accept(c, &e, &y0, &y, punctured, follows);
+        steps++;
+        NS_TRY(hist_push(c, y.t, y.u, y.F, punctured ? y.d : 0.0));
+        y0 = y;
+        if (ev == CEV_PUNCTURE) {
+            punctured = 1;
+            NS_TRY(do_puncture(c, &y0, &e));
+            NS_TRY(hist_push(c, y0.t, y0.u, y0.F, y0.d));
+        }
+        if (phase == CPH_LOAD && (ev == CEV_CAP || ev == CEV_STOP || (last && !by_time)))
+            phase = CPH_HOLD;
+        else if (phase == CPH_LOAD && last)
+            phase = CPH_UNLOAD;
+        else if (phase == CPH_UNLOAD && (last || (punctured && y0.d <= 0.0)))
+            phase = CPH_END;
+        if (ev >= 0 || (phase == CPH_UNLOAD && by_time && last)) {
+            h = 0.25 * du0; /* restart after an event */
+            continue;
+        }
+        h = s->newton_its <= CONT_EASY_NEWTON ? fmin(2.0 * h, CONT_MAX_GROWTH * du0) : fmin(h, du0);
+    }
+    results_finish(c, &e, &y0, punctured, steps, rejected);
+    if (!(isfinite(c->res.max_force) && isfinite(c->res.penetration_depth)))
+        NS_FAIL(NS_ENONFINITE, "continuum: non-finite result (max_force %.3g N) at t = %.6g s",
+                c->res.max_force, y0.t);
+    *res = c->res;
+    return NS_OK;
+}
