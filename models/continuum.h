@@ -11,7 +11,7 @@
  * bottom z = H: u_r = 0 and either u_z = 0 (skin.backing_stiffness too stiff
  * to matter, verification) or the backing spring traction k_b u_z [Pa],
  * k_b = skin.backing_stiffness [N/m^3]; r = R: traction free (single
- * needle, R = max(20 H, 50 R_b)... see ns_cont_create) or u_r = 0 and zero
+ * needle, R = max(2 H, 50 R_b)) or u_r = 0 and zero
  * shear (unit cell of a periodic array, R = R_c = 1/sqrt(pi n), the
  * axisymmetric approximation of the hexagonal or square cell).
  *
@@ -46,12 +46,59 @@
  * frictionless, enforced on the surface nodes by the penalty energy
  * (eps A_i/2) <u_b - f(rho_i) - u_z,i>_+^2 with eps = c_pen E_max/h0
  * [Pa/m] (relative penetration about 1/c_pen, c_pen = 1e3).
+ * Inertia (C6, available to the body, not yet used by the insertion):
+ * Newmark average acceleration with the lumped mass, as the energy
+ * (2 m/dt^2)(x - x0 - dt v0 - dt^2 a0/4)^2 added to Pi.
+ *
+ * The insertion (ns_cont_solve). Travel u of the needle after first
+ * contact: press u = V t to the stroke or until needle + plate carry the
+ * force cap F/N (hand force shared by the needles), then withdrawal at V;
+ * impact: u advances while the work done on the tissue stays below the
+ * kinetic energy m_a V^2/2 of the mass per needle, the time from
+ * v(u) = sqrt(V^2 - 2 W(u)/m_a) (quasi-static tissue), withdrawal at
+ * insertion.withdraw_speed; pen u = D(1 - cos 2 pi f t)/2 over one period,
+ * the cartridge face a fixed rigid ring holding the skin at the edge of the
+ * needle group; roller u = (R_d + L) cos(theta) - R_d along the drum path
+ * (the drum's own contact is not modelled), cap at the hand force per needle
+ * in contact. The base plate (single needle: a hub of 10 R_b; array: the
+ * cell) is a flat rigid face at u - L with a rounded rim.
+ *   Before puncture the tip is the rigid contact of (C4). Puncture (C10)
+ *   when its force reaches the tip law's
+ *     F_c = kappa pi sqrt(E* G_c) r_t^1.5 + c_p E* pi r_t^2
+ *   (models/insertion.h, P0; E*, G_c of the surface layer), the event
+ *   located by a secant on the travel to 1e-3 F_c. (C11) At puncture the
+ *   tip contact is replaced by the cut at the same travel; the strain
+ *   energy released by the snap is counted as fracture energy.
+ *   After puncture (C7-C9, models/continuum/cut.c): the cut of reference
+ *   depth d is loaded by the tip law's resistance (models/insertion.h P1-P3)
+ *     F_front = f_cw 2 r(d) G_c(d) + sum_k f_sp E*_k pi [r^2]_k   at the front,
+ *     F_fric  = sum_k mu_k f_sp E*_k S_k                          along the shaft,
+ *   as nodal tractions (front: the needle section at the front row; friction:
+ *   each row by its share of the lateral area, at the shaft radius); d follows
+ *   from the tip riding the crack front, u = d + u_z(0, d) (C9), found by the
+ *   Illinois method around full solves of the body; the cut never heals
+ *   (d only grows while loading). Withdrawal: friction only, upward; the tip
+ *   slides out of the cut (d decreasing) until it leaves.
+ *   Energy: work in = trapezoid of (F + F_plate) du; stored = strain +
+ *   contact + backing; fracture = F_front dd + the puncture snap; friction =
+ *   the needle's work not done on the tissue nor on the front (slip);
+ *   energy_balance_error = |work in - stored - fracture - friction| / positive
+ *   work in. Results and history as ns_ins_solve (penetration_depth = the
+ *   deepest d; max_tenting = the largest u_z at the axis surface node).
+ * Grid of the insertion: h0 = R_b/6 inside 2 R_b, growth 0.3 beyond; single
+ * needle R = max(2 H, 50 R_b), array R = R_c.
+ *
  * Linear algebra: Newton on Pi with an Armijo line search; the tangent is
  * factorised by CHOLMOD (UMFPACK when not positive definite): SuiteSparse,
  * see models/continuum/linsolve.c for why.
  * Validity: isotropic hyperelastic layers, perfectly bonded interfaces,
  * frictionless contacts, rigid needle and plate, axisymmetry (pyramids and
- * bevels enter as the cone of the same half-angle).
+ * bevels enter as the cone of the same taper length), quasi-static tissue.
+ * Not yet modelled: the layers' viscoelastic relaxation (g, tau of the
+ * presets), tissue inertia in the insertion, the roller drum's contact, the
+ * cavity's radial spreading as a displacement (it enters as the energy of
+ * P2 only). A tangent that is not positive definite at large compression
+ * can stop deep penetrations with NS_ECONV.
  * References: simo1985 (mean dilatation), hayes1972, sneddon1965, yeoh1993
  * (models/REFERENCES.md). */
 #ifndef NS_CONTINUUM_H
