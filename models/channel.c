@@ -8,10 +8,30 @@
 #include "skin.h"
 #include "units.h"
 
-static double half_life_of(const ns_channel_params *c)
+/* Age factor of eq. (3) (Kelchen et al. 2016). */
+static double age_factor(double age)
 {
-    if (isfinite(c->half_life)) return c->half_life;
-    return c->occluded ? NS_CHANNEL_HALF_LIFE_OCCLUDED : NS_CHANNEL_HALF_LIFE_OPEN;
+    return age > NS_CHANNEL_AGE0 ? 1.0 + (age - NS_CHANNEL_AGE0) / NS_CHANNEL_AGE_SPAN : 1.0;
+}
+
+/* Barrier and pore radius half-lives of eq. (3) from the covariates. */
+static void half_lives_of(const ns_params *p, double *t_b, double *t_p)
+{
+    const ns_channel_params *c = &p->channel;
+    if (isfinite(c->half_life)) {
+        *t_b = *t_p = c->half_life;
+        return;
+    }
+    double fa = age_factor(c->age);
+    if (c->occluded) {
+        *t_b = *t_p = NS_CHANNEL_HALF_LIFE_OCCLUDED * fa;
+        return;
+    }
+    double L = p->needle.length;
+    double fl = isfinite(L) && L > 0.0 ? pow(L / NS_CHANNEL_PORE_LREF, NS_CHANNEL_PORE_LEXP) : 1.0;
+    *t_b = (c->species == NS_SPECIES_RAT ? NS_CHANNEL_HALF_LIFE_OPEN_RAT : NS_CHANNEL_HALF_LIFE_OPEN) * fa;
+    *t_p = NS_CHANNEL_PORE_HALF_LIFE_OPEN * fl * fa;
+    if (*t_p < *t_b) *t_p = *t_b; /* the pore never reseals ahead of the barrier */
 }
 
 ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_channel_geom *out)
@@ -25,7 +45,12 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
     NS_CHECK(isnan(cp->half_life) || (isfinite(cp->half_life) && cp->half_life > 0.0), NS_EINVAL,
              "channel.half_life = %.6g s: must be > 0 (or unset to derive from occlusion)",
              cp->half_life);
-    out->half_life = half_life_of(cp);
+    NS_CHECK((int)cp->species >= 0 && cp->species < NS_SPECIES_COUNT, NS_EINVAL,
+             "channel.species = %d: unknown", (int)cp->species);
+    NS_CHECK(isfinite(cp->age) && cp->age >= 0.0 && cp->age <= 130.0, NS_EINVAL,
+             "channel.age = %.6g: must be in [0, 130] years", cp->age);
+    half_lives_of(p, &out->half_life, &out->half_life_pore);
+    out->z_barrier = p->skin.n_layers > 1 ? p->skin.layer[NS_LAYER_SC].thickness : 0.0;
     NS_CHECK(isfinite(cp->floor_recovery) && cp->floor_recovery >= 0.0 &&
                  cp->floor_recovery <= 1.0,
              NS_EINVAL, "channel.floor_recovery = %.6g: must be in [0, 1]", cp->floor_recovery);
@@ -83,13 +108,31 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
 double ns_channel_closure(const ns_channel_geom *g, double t)
 {
     if (!(t > 0.0)) return 1.0;
-    return exp2(-t / g->half_life); /* eq. (3) */
+    return exp2(-t / g->half_life); /* eq. (3), barrier */
+}
+
+static double pore_half_life(const ns_channel_geom *g)
+{
+    return g->half_life_pore > 0.0 ? g->half_life_pore : g->half_life;
+}
+
+double ns_channel_closure_at(const ns_channel_geom *g, double z, double t)
+{
+    if (!(t > 0.0)) return 1.0;
+    return exp2(-t / (z < g->z_barrier ? g->half_life : pore_half_life(g))); /* eq. (3) */
+}
+
+double ns_channel_closure_max(const ns_channel_geom *g, double t)
+{
+    if (!(t > 0.0)) return 1.0;
+    double th = pore_half_life(g) > g->half_life ? pore_half_life(g) : g->half_life;
+    return exp2(-t / th);
 }
 
 double ns_channel_radius_at(const ns_channel_geom *g, double z, double t)
 {
     if (g == NULL || !g->open || g->n < 2 || z < 0.0 || z > g->depth) return 0.0;
-    double f = ns_channel_closure(g, t);
+    double f = ns_channel_closure_at(g, z, t);
     /* Linear interpolation in the tabulated profile (z[] increasing). */
     size_t lo = 0, hi = g->n - 1;
     while (hi - lo > 1) {
@@ -114,4 +157,10 @@ double ns_channel_wall_area(const ns_channel_geom *g)
         A += NS_PI * (g->r0[k] + g->r0[k + 1]) * sqrt(dz * dz + dr * dr); /* frustum */
     }
     return A;
+}
+
+const char *ns_species_name(ns_species s)
+{
+    static const char *const names[NS_SPECIES_COUNT] = {"human", "rat"};
+    return (s >= 0 && s < NS_SPECIES_COUNT) ? names[s] : NULL;
 }

@@ -108,7 +108,8 @@
  * difference (as CVODE's WRMS norm), which keeps them from throttling the
  * step while the amounts (volume integrals) stay controlled. Measured on the
  * default forearm/caffeine case with a 326 um channel, 24 h: Q changes by
- * 2.6 % (occluded, t_half 23 h) and 0.4 % (non-occluded) between
+ * 2.6 % (occluded, t_half 23 h) and 0.4 % (non-occluded; radius half-lives
+ * of the closure model before models/channel.h eq. 3 had two phases) between
  * diff_rtol = 1e-3 and 1e-5, by 0.45 % and 0.3 % between 1e-4 and 1e-5.
  * Outputs: Q(t) [kg/m^2] = (receptor + cleared amount) / (pi R^2): drug that
  * has left the skin into the receptor or the circulation; J = dQ/dt evaluated
@@ -184,6 +185,8 @@ typedef struct {
     double mass_balance_error;  /* [-] |stored - stored_0 - (donor - receptor - cleared)|
                                    / max(donor, stored_0, sum |content|) */
     double area;                /* [m^2] the skin area pi R^2 the amounts refer to */
+    double delivered_before_closure; /* [kg/m^2] donor loss when the channel closed to the
+                                            solute (first accepted step after); NaN if open */
     size_t steps;               /* [-] accepted steps */
     size_t rejected_steps;      /* [-] rejected steps */
 } ns_diff_result;

@@ -62,6 +62,10 @@ static const char *ins_model_at(size_t i)
     static const char *const names[NS_INS_MODEL_COUNT] = {"fast", "continuum"};
     return i < NS_INS_MODEL_COUNT ? names[i] : NULL;
 }
+static const char *species_at(size_t i)
+{
+    return i < NS_SPECIES_COUNT ? ns_species_name((ns_species)i) : NULL;
+}
 static const char *bottom_at(size_t i)
 {
     return i < NS_BOTTOM_COUNT ? ns_bottom_bc_name((ns_bottom_bc)i) : NULL;
@@ -222,7 +226,14 @@ static const ns_key table[] = {
      * (models/channel.h eq. 1 and its note on Han & Das 2015). */
     PB("channel", "occluded", channel.occluded, 0, "occluded site (slower channel closure)"),
     PD("channel", "half_life", NS_KIND_TIME, channel.half_life, 0, 1e8, LO | NS_KEY_AUTO, NAN,
-       "channel closure half-life; auto = from occlusion"),
+       "channel closure radius half-life (barrier and pore alike); auto = from occlusion, "
+       "species, age and needle length (models/channel.h eq. 3)"),
+    /* species human, age 30 y: the young adults of the closure studies
+     * (Gupta 2011; Kelchen 2016 controls 25.6 +- 2.8 y). */
+    PE("channel", "species", channel.species, species_at, 0, NS_SPECIES_HUMAN,
+       "species of the closure data (human, rat)"),
+    PD("channel", "age", NS_KIND_DIMENSIONLESS, channel.age, 0, 130, 0, 30.0,
+       "subject age in years (closure slows with age, models/channel.h eq. 3)"),
     PD("channel", "floor_recovery", NS_KIND_DIMENSIONLESS, channel.floor_recovery, 0, 1, 0,
        NS_CHANNEL_FLOOR_RECOVERY,
        "part of the cut below the SC that closes at the channel floor on withdrawal "

@@ -140,9 +140,18 @@ typedef struct {
 
 /* ---- channel ------------------------------------------------------------------- */
 
+typedef enum {
+    NS_SPECIES_HUMAN = 0, /* human skin (closure data: Gupta 2011, PMC8259462) */
+    NS_SPECIES_RAT,       /* hairless rat (closure data: Kalluri 2011) */
+    NS_SPECIES_COUNT
+} ns_species;
+
 typedef struct {
     int occluded;        /* [-] 1: occluded site (closure slower) */
-    double half_life;    /* [s] channel closure half-life; NaN = from occlusion */
+    double half_life;    /* [s] channel closure half-life (barrier and pore alike);
+                            NaN = from the covariates (models/channel.h eq. 3) */
+    ns_species species;  /* [-] species of the closure data */
+    double age;          /* [-] subject age in years (closure slows with age) */
     double floor_recovery; /* [-] part of the cut below the SC that closes again at the
                               channel floor on withdrawal, 0..1 (models/channel.h eq. 1) */
 } ns_channel_params;

@@ -261,6 +261,7 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
         r->scalar[NS_R_CHANNEL_DEPTH] = ch.depth;
         r->scalar[NS_R_CHANNEL_DIAMETER] = 2.0 * ch.radius_surface;
         r->scalar[NS_R_CHANNEL_HALF_LIFE] = ch.half_life;
+        r->scalar[NS_R_PORE_HALF_LIFE] = ch.half_life_pore;
     } else {
         r->scalar[NS_R_CHANNEL_DEPTH] = 0.0;
         r->scalar[NS_R_CHANNEL_DIAMETER] = 0.0;

@@ -37,7 +37,7 @@
     /* channel */                                                                              \
     X(NS_R_CHANNEL_DEPTH, "channel_depth", "m", "depth of the micro-channel after withdrawal") \
     X(NS_R_CHANNEL_DIAMETER, "channel_diameter", "m", "channel diameter at the skin surface") \
-    X(NS_R_CHANNEL_HALF_LIFE, "channel_half_life", "s", "channel closure half-life")          \
+    X(NS_R_CHANNEL_HALF_LIFE, "channel_half_life", "s", "radius half-life of the channel mouth (barrier recovery in the stratum corneum)")          \
     /* diffusion */                                                                            \
     X(NS_R_PERMEATED_AMOUNT, "permeated_amount", "kg/m2", "cumulative amount through the skin at the end of the run") \
     X(NS_R_PEAK_FLUX, "peak_flux", "kg/(m2 s)", "largest flux into the receptor/systemic side") \
@@ -87,7 +87,9 @@
     X(NS_R_INTACT_BELOW_DETECTION, "intact_below_detection", "1", "1 if intact_permeated_amount is below the detection floor of 1 ng/cm2 (enhancement_ratio then compares with an amount no assay would see), else 0") \
     X(NS_R_T90_FLUX, "t90_flux", "s", "first time the flux reaches 90 % of its largest value over the output times") \
     X(NS_R_BURST_FRACTION, "burst_fraction", "1", "share of the permeated amount that came in the first tenth of the run (constant flux: 0.1)") \
-    X(NS_R_EXTRA_AMOUNT_PER_NEEDLE, "extra_amount_per_needle", "kg", "extra drug permeated through one needle's channel: (permeated - intact) x unit-cell area; NaN without a baseline")
+    X(NS_R_EXTRA_AMOUNT_PER_NEEDLE, "extra_amount_per_needle", "kg", "extra drug permeated through one needle's channel: (permeated - intact) x unit-cell area; NaN without a baseline") \
+    X(NS_R_PORE_HALF_LIFE, "pore_half_life", "s", "radius half-life of the channel below the stratum corneum (pore closure)") \
+    X(NS_R_DELIVERED_BEFORE_CLOSURE, "delivered_before_closure", "kg/m2", "drug that entered the skin before the channel closed to the solute (radius below its radius); NaN if it stayed open in the run")
 
 #define NS_CURVE_LIST(X)                                                                       \
     X(NS_C_INSERTION_TIME, "insertion_time", "insertion_point", "s", "time since first contact") \
@@ -95,7 +97,9 @@
     X(NS_C_INSERTION_FORCE, "insertion_force", "insertion_point", "N", "force per needle")   \
     X(NS_C_TIP_DEPTH, "tip_depth", "insertion_point", "m", "tip depth below the undeformed skin surface") \
     X(NS_C_PERMEATED_AMOUNT, "permeated_amount", "time", "kg/m2", "cumulative permeated amount") \
-    X(NS_C_FLUX, "flux", "time", "kg/(m2 s)", "flux into the receptor/systemic side")
+    X(NS_C_FLUX, "flux", "time", "kg/(m2 s)", "flux into the receptor/systemic side") \
+    X(NS_C_CHANNEL_RADIUS, "channel_radius", "time", "m", "channel radius at the skin surface (barrier closure, models/channel.h eq. 3)") \
+    X(NS_C_PORE_RADIUS, "pore_radius", "time", "m", "channel radius at half the channel depth (pore closure when below the stratum corneum)")
 
 #define NS_ENUM1_(id, ...) id,
 typedef enum { NS_RESULT_LIST(NS_ENUM1_) NS_R_COUNT } ns_result_id;

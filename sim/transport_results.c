@@ -34,6 +34,11 @@ void ns_transport_fill(const ns_params *p, const ns_channel_geom *ch, const ns_d
     s[NS_R_T90_FLUX] = ns_diff_t90_flux(t, r->curve[NS_C_FLUX], n);
     s[NS_R_BURST_FRACTION] = ns_diff_burst_fraction(t, r->curve[NS_C_PERMEATED_AMOUNT], n);
     int open = ch != NULL && ch->open;
+    s[NS_R_DELIVERED_BEFORE_CLOSURE] = res->delivered_before_closure;
+    for (size_t k = 0; open && k < n; k++) { /* eq. (3) of models/channel.h */
+        r->curve[NS_C_CHANNEL_RADIUS][k] = ns_channel_radius_at(ch, 0.0, t[k]);
+        r->curve[NS_C_PORE_RADIUS][k] = ns_channel_radius_at(ch, 0.5 * ch->depth, t[k]);
+    }
     if (reservoir_dose(p)) {
         if (p->drug.dose == NS_DOSE_COATED && open)
             s[NS_R_COATING_THICKNESS] =

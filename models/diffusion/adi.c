@@ -59,7 +59,7 @@ double diff_outflow(const ns_diff *s, const double *u)
  * channel is closed for good. */
 static void refresh_closing(ns_diff *s, double t_mid)
 {
-    if (s->r_max * ns_channel_closure(&s->ch, t_mid) < s->a_solute) {
+    if (s->r_max * ns_channel_closure_max(&s->ch, t_mid) < s->a_solute) {
         s->ch_closed = 1;
         s->closing = 0;
     }

@@ -89,6 +89,8 @@ struct ns_diff {
     size_t rejected;    /* [-] rejected steps */
     double dt_next;     /* [s] proposed next step */
     double lag_time;    /* [s] lag time of the last solve (NaN: not steady) */
+    double donor_closed; /* [kg] donor loss at the first accepted step with the channel
+                            closed to the solute (NaN: not yet) */
     /* concentration probe (ns_diff_set_probe): depth cell, threshold, last
      * sample and the first crossing */
     int probe_on;       /* [-] 1 if a probe is set */

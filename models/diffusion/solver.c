@@ -184,6 +184,7 @@ ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff 
     s->rtol = p->numerics.diff_rtol;
     s->max_steps = p->numerics.diff_max_steps;
     s->lag_time = NAN;
+    s->donor_closed = NAN;
 
     NS_TRY_GOTO(st, alloc_arrays(s), fail);
     const ns_skin_params *sk = &p->skin;
@@ -194,7 +195,7 @@ ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff 
     if (has_ch) {
         s->D_free = p->drug.free_diffusivity;
         s->a_solute = isfinite(p->drug.radius) ? p->drug.radius : ns_drug_stokes_radius(&p->drug);
-        s->closing = isfinite(ch->half_life) && ch->half_life < 1e30;
+        s->closing = isfinite(ch->half_life) && (ch->half_life < 1e30 || (ch->half_life_pore > 0.0 && ch->half_life_pore < 1e30));
     }
     diff_set_coefficients(s, 0.0, 0);
     NS_TRY_GOTO(st, dose_init(s, &p->drug), fail);
@@ -259,6 +260,7 @@ void ns_diff_get_result(const ns_diff *s, ns_diff_result *res)
     res->donor_loss = s->donor / s->area;
     res->mass_balance_error = ref > 0.0 ? fabs(resid) / ref : 0.0;
     res->area = s->area;
+    res->delivered_before_closure = s->donor_closed / s->area;
     res->steps = s->steps;
     res->rejected_steps = s->rejected;
 }
@@ -332,6 +334,7 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
             double J = diff_outflow(s, s->u) / s->area;
             if (J > s->peak_flux) s->peak_flux = J;
             if (s->probe_on) probe_sample(s);
+            if (s->ch_closed && isnan(s->donor_closed)) s->donor_closed = s->donor;
         }
         double Q, J;
         ns_diff_get_flux(s, &Q, &J);

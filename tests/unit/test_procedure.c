@@ -324,7 +324,8 @@ Test(procedure, sessions_flag_early_start)
     double f;
     int early;
     ns_proc_sessions(&p, &g, &f, &early);
-    cr_expect(early == 1 && fabs(f - pow(2.0, -24.0 / 23.0)) < 1e-12, "f %.6g", f);
+    cr_expect(early == 1 && fabs(f - pow(2.0, -NS_DAY / NS_CHANNEL_HALF_LIFE_OCCLUDED)) < 1e-12,
+              "f %.6g", f);
     p.procedure.interval = 30.0 * NS_DAY;
     ns_proc_sessions(&p, &g, &f, &early);
     cr_expect(early == 0 && f < NS_PROC_RESEALED_FRACTION);

@@ -114,8 +114,9 @@ Test(diffusion_validation, enhancement_grows_with_density, .timeout = 60.0)
 }
 
 /* Closure lowers the late flux and the amount: non-occluded closure
- * (half-life 36 min) against a channel that never closes; and occluded
- * channels (half-life 23 h) deliver more than non-occluded ones. */
+ * (barrier radius half-life 72 min, models/channel.h eq. 3) against a channel
+ * that never closes; and occluded channels (46 h) deliver more than
+ * non-occluded ones. */
 Test(diffusion_validation, closure_and_occlusion, .timeout = 60.0)
 {
     ns_params p = base(100.0, 0);

@@ -1,0 +1,74 @@
+/* Validation of the channel closure with covariates (models/channel.h eq. 3)
+ * in transport.
+ *
+ * Source: Wermeling et al. 2008 (PNAS 105:2058): after microneedle
+ * pre-treatment under an occluded patch, delivery reached steady state within
+ * 2 h and was maintained for at least 48 h. Case: the default forearm skin and
+ * caffeine vehicle (a small hydrophilic drug like their naltrexone), 100 /cm2
+ * channels from a 400 um penetration, occluded, 72 h. Checks: t90_flux <= 2 h
+ * (steady within 2 h) and J(48 h) >= 0.4 of the peak ("maintained": the
+ * criterion is ours, the paper reports plasma levels; the occluded open-area
+ * half-life of 20-26 h measured by PMC8259462 leaves 19-28 % of the area at
+ * 48 h, so no model true to that data keeps the full flux; 0.48 measured when
+ * written). Nothing is tuned to this case: the half-lives come from Gupta
+ * 2011, Kalluri 2011 and PMC8259462.
+ * Contrast: without occlusion the barrier recovers in hours (Gupta 2011), so
+ * by 48 h the flux is back near the intact value. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "../../models/drug.h"
+#include "diffusion_fixture.h"
+#include "dose_fixture.h"
+
+static void occlude(ns_params *p)
+{
+    p->channel.occluded = 1;
+    p->transport.duration = 72.0 * NS_HOUR;
+}
+
+static void open_site(ns_params *p) { p->transport.duration = 72.0 * NS_HOUR; }
+
+/* Flux at the output times; returns J(48 h) / peak over the outputs and
+ * t90_flux. */
+static double flux_kept(void (*edit)(ns_params *), double *t90)
+{
+    ns_params p = dose_default_case(100.0 / NS_CM2, edit);
+    ns_channel_geom ch = dose_channel(&p, 400e-6);
+    enum { NT = 60 };
+    double t[NT], Q[NT], J[NT];
+    fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
+    ns_diff *s = NULL;
+    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    ns_diff_result res;
+    cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
+    ns_diff_destroy(&s);
+    cr_expect(res.mass_balance_error < 1e-9, "balance %.3e", res.mass_balance_error);
+    *t90 = ns_diff_t90_flux(t, J, NT);
+    double Jpk = 0.0;
+    for (size_t k = 0; k < NT; k++)
+        if (J[k] > Jpk) Jpk = J[k];
+    double J48 = NAN;
+    for (size_t k = 1; k < NT; k++)
+        if (t[k] >= 48.0 * NS_HOUR) {
+            double f = (48.0 * NS_HOUR - t[k - 1]) / (t[k] - t[k - 1]);
+            J48 = J[k - 1] + f * (J[k] - J[k - 1]);
+            break;
+        }
+    return J48 / Jpk;
+}
+
+Test(dose_validation, occluded_delivery_kept_48h, .timeout = 120.0)
+{
+    double t90o, t90n;
+    double kept_occ = flux_kept(occlude, &t90o);
+    double kept_open = flux_kept(open_site, &t90n);
+    cr_log_info("occluded: t90_flux %.3g h, J(48 h)/peak %.3g; open: t90_flux %.3g h, "
+                "J(48 h)/peak %.3g",
+                t90o / NS_HOUR, kept_occ, t90n / NS_HOUR, kept_open);
+    cr_expect(t90o <= 2.0 * NS_HOUR, "occluded t90_flux %.3g h: Wermeling 2008 within 2 h",
+              t90o / NS_HOUR);
+    cr_expect(kept_occ >= 0.4, "occluded J(48 h) / peak = %.3g: maintained for 48 h", kept_occ);
+    cr_expect(kept_open < 0.5 * kept_occ, "an open site recovers its barrier in hours: %.3g",
+              kept_open);
+}
