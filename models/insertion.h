@@ -111,7 +111,8 @@
  *
  * Validity: small slopes (axisymmetric sheet on a Pasternak foundation), rigid
  * needle, one puncture event (the SC; deeper layers by the cutting law),
- * periodic infinite arrays (no patch edge), one stroke for pen/roller.
+ * periodic arrays with the patch edge in two rings (patch.c), one stroke for
+ * pen/roller.
  * Calibration: tests/data/insertion_calibration.md. References:
  * shergold2004, shergold2005, davis2004, okamura2004, barnett2015, vangerwen2012
  * (models/REFERENCES.md).
@@ -173,6 +174,25 @@ void ns_ins_destroy(ns_ins **s);
  * events are still located by root finding). For convergence studies.
  * Exceptions: NS_EINVAL (dt < 0 or not finite). */
 ns_status ns_ins_set_fixed_step(ns_ins *s, double dt);
+
+/* Finite patch (models/insertion/patch.c, eqs. R1-R2): the needles of a
+ * press or impact patch in a centre and an edge ring, each ring a unit-cell
+ * solve with its own mean-mode support and share of the load. */
+typedef struct {
+    size_t n_rings;             /* [-] 1 (single needle, pen, roller, small patch) or 2 */
+    double ring_fraction[2];    /* [-] fraction of the needles in ring j (centre, edge) */
+    double ring_share[2];       /* [-] load share of a needle of ring j (mean 1) */
+    ns_ins_result ring[2];      /* result of ring j (ring[0] = the mean solve for 1 ring) */
+    double punctured_fraction;  /* [-] fraction of the needles that punctured */
+    double depth_mean;          /* [m] mean penetration depth over the needles (0 if not punctured) */
+    double depth_p10;           /* [m] 10th percentile of the penetration depth */
+    double depth_p90;           /* [m] 90th percentile of the penetration depth */
+} ns_ins_patch_result;
+
+/* Solve the rings of the patch of case p, given the mean solve's result.
+ * Exceptions: NS_EINVAL, and those of ns_ins_create / ns_ins_solve. */
+ns_status ns_ins_patch_solve(const ns_params *p, const ns_ins_result *mean,
+                             ns_ins_patch_result *out);
 
 /* Static, linear tenting problem on the insertion grid (verification entry
  * point of the tenting operator):

@@ -17,6 +17,7 @@
 #include "../models/insertion.h"
 #include "../models/needle.h"
 #include "transport_results.h"
+#include "patch.h"
 #include "procedure.h"
 
 #include <math.h>
@@ -244,8 +245,10 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
 
     ns_ins_result ins;
     memset(&ins, 0, sizeof ins);
+    ns_params pt = *p; /* the punctured needles of a patch make the channels (sim/patch.h) */
     if (p->array.layout != NS_LAYOUT_NONE) {
         NS_TRY(run_insertion(p, &ins, r));
+        NS_TRY(ns_case_patch(p, &ins, r, &pt));
     } else {
         /* Intact skin: nothing inserted. */
         r->scalar[NS_R_PUNCTURED] = 0.0;
@@ -268,7 +271,7 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
     }
 
     ns_params q; /* the transport sees the channel population of the procedure */
-    NS_TRY(ns_case_procedure_transport(p, &ins, &ch, &q));
+    NS_TRY(ns_case_procedure_transport(&pt, &ins, &ch, &q));
     NS_TRY(run_transport(&q, ch.open ? &ch : NULL, r, f));
     NS_TRY(ns_case_procedure_results(p, &ins, &ch, r));
     return NS_OK;

@@ -34,6 +34,10 @@
     X(NS_R_MAX_TENTING, "max_tenting", "m", "maximum skin deflection under the needle")       \
     X(NS_R_MAX_TRAVEL, "max_travel", "m", "maximum needle travel after first contact")        \
     X(NS_R_ENERGY_BALANCE_ERROR, "energy_balance_error", "1", "relative energy balance residual of the insertion") \
+    X(NS_R_PUNCTURED_FRACTION, "punctured_fraction", "1", "fraction of the needles of the patch that punctured (centre and edge rings)") \
+    X(NS_R_PENETRATION_DEPTH_MEAN, "penetration_depth_mean", "m", "mean penetration depth over the needles of the patch (0 for a needle that did not puncture)") \
+    X(NS_R_PENETRATION_DEPTH_P10, "penetration_depth_p10", "m", "10th percentile of the penetration depth over the needles of the patch") \
+    X(NS_R_PENETRATION_DEPTH_P90, "penetration_depth_p90", "m", "90th percentile of the penetration depth over the needles of the patch") \
     /* channel */                                                                              \
     X(NS_R_CHANNEL_DEPTH, "channel_depth", "m", "depth of the micro-channel after withdrawal") \
     X(NS_R_CHANNEL_DIAMETER, "channel_diameter", "m", "channel diameter at the skin surface") \

@@ -13,7 +13,8 @@
  *   step.c      one BDF2 step with Newton, energies, event functions;
  *   solver.c    create / destroy / solve: the time loop, event location,
  *               energy bookkeeping, results and history;
- *   tent.c      the tenting operator (tent.h) and the static tent solve.
+ *   tent.c      the tenting operator (tent.h) and the static tent solve;
+ *   patch.c     finite patches: centre and edge rings of a patch of N needles.
  * Library-private functions carry the prefix ins_. */
 #ifndef NS_INS_PRIVATE_H
 #define NS_INS_PRIVATE_H
@@ -164,6 +165,8 @@ void ins_enter_phase(ns_ins *s, int ph);
 /* material.c */
 double ins_plate_default_stiffness(const ns_layer *ly);
 double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc);
+double ins_patch_stiffness(const ns_params *p, double k0, double N0, double Rc, double *k_block,
+                           double *k_rim);
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
 /* step.c */
 ns_status ins_state_alloc(ins_state *y, size_t n);

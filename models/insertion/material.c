@@ -44,10 +44,19 @@ double ins_plate_default_stiffness(const ns_layer *ly)
  *      foundation k0 outside r = a_p, w = wbar K0(r/l)/K0(a_p/l),
  *      l = sqrt(N0/k0), carries the edge shear 2 pi a_p N0 wbar K1/(l K0),
  *      i.e. k_edge = 2 N0 K1(a_p/l) / (a_p l K0(a_p/l)) per patch area.
- * Returns max(k_fat - k0, 0) + k_edge (0 for a single needle). */
+ * Returns max(k_fat - k0, 0) + k_edge (0 for a single needle); the two
+ * parts through k_block and k_rim (may be NULL). */
 double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc)
 {
+    return ins_patch_stiffness(p, k0, N0, Rc, NULL, NULL);
+}
+
+double ins_patch_stiffness(const ns_params *p, double k0, double N0, double Rc, double *k_block,
+                           double *k_rim)
+{
     double count = p->array.count;
+    if (k_block) *k_block = 0.0;
+    if (k_rim) *k_rim = 0.0;
     if (!(isfinite(count) && count > 1.0 && isfinite(Rc) && Rc > 0.0)) return 0.0;
     double a_p = Rc * sqrt(count);
     double k_fat = k0;
@@ -72,6 +81,8 @@ double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double 
         double ratio = gsl_sf_bessel_K1_scaled(x) / gsl_sf_bessel_K0_scaled(x);
         k_edge = 2.0 * N0 * ratio / (a_p * l);
     }
+    if (k_block) *k_block = fmax(k_fat - k0, 0.0);
+    if (k_rim) *k_rim = k_edge;
     return fmax(k_fat - k0, 0.0) + k_edge;
 }
 

@@ -1,0 +1,121 @@
+/* Finite patches (models/insertion/patch.c, eqs. R1-R2) and the invariants
+ * of the skin response (models/insertion.h: foundation lock-up, force cap,
+ * energy balance). Default skin: forearm preset. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <gsl/gsl_errno.h>
+#include <float.h>
+#include <math.h>
+
+#include "../../models/defaults.h"
+#include "../../models/insertion.h"
+#include "../../models/skin.h"
+
+/* Criterion's assertion macros trip -Wconversion on their bit-field flags. */
+#pragma GCC diagnostic ignored "-Wconversion"
+
+static ns_ins_result run(const ns_params *p)
+{
+    ns_ins *s = NULL;
+    ns_ins_result r;
+    cr_assert(eq(int, ns_ins_create(p, &s), NS_OK), "%s", ns_status_message());
+    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
+    ns_ins_destroy(&s);
+    return r;
+}
+
+/* A patch of `count` needles at `per_cm2` pressed with `force` N. */
+static ns_params patch(double count, double per_cm2, double force)
+{
+    ns_params p;
+    ns_params_default(&p);
+    p.array.layout = NS_LAYOUT_SQUARE;
+    p.array.density = per_cm2 * 1.0e4;
+    p.array.pitch = NAN;
+    p.array.count = count;
+    p.applicator.force = force;
+    p.applicator.stroke = 10.0e-3;
+    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
+    return p;
+}
+
+/* Rings of a 200-needle patch at 200 /cm^2 under 10 N: the fractions sum to
+ * 1 and the load shares average to 1 (eq. R2, exact in arithmetic); the edge
+ * ring, held by the skin around the patch, carries more than the centre;
+ * only the edge ring punctures (its needles carry 3.8 x the mean load, the
+ * centre 0.13 x), so the punctured fraction is the edge fraction, strictly
+ * between 0 and 1, and the depth percentiles bracket the mean. */
+Test(insertion_patch, centre_and_edge_rings, .timeout = 60.0)
+{
+    gsl_set_error_handler_off();
+    ns_params p = patch(200.0, 200.0, 10.0);
+    ns_ins_result mean = run(&p);
+    ns_ins_patch_result pr;
+    cr_assert(eq(int, ns_ins_patch_solve(&p, &mean, &pr), NS_OK), "%s", ns_status_message());
+    cr_assert(eq(sz, pr.n_rings, 2));
+    double fsum = pr.ring_fraction[0] + pr.ring_fraction[1];
+    double share = pr.ring_fraction[0] * pr.ring_share[0] + pr.ring_fraction[1] * pr.ring_share[1];
+    cr_assert(ieee_ulp_eq(dbl, fsum, 1.0, 4), "fractions sum to %.17g", fsum);
+    cr_assert(epsilon_eq(dbl, share, 1.0, 8 * DBL_EPSILON), "mean share %.17g", share);
+    cr_assert(pr.ring_share[1] > pr.ring_share[0], "edge share %.3g <= centre %.3g", pr.ring_share[1],
+              pr.ring_share[0]);
+    cr_log_info("fractions %.3f %.3f shares %.3f %.3f punctured %d %d depth %.4g %.4g m",
+                pr.ring_fraction[0], pr.ring_fraction[1], pr.ring_share[0], pr.ring_share[1],
+                pr.ring[0].punctured, pr.ring[1].punctured, pr.ring[0].penetration_depth,
+                pr.ring[1].penetration_depth);
+    cr_assert(pr.ring[0].punctured == 0 && pr.ring[1].punctured == 1,
+              "centre %d, edge %d punctured (expected only the edge)", pr.ring[0].punctured,
+              pr.ring[1].punctured);
+    cr_assert(ieee_ulp_eq(dbl, pr.punctured_fraction, pr.ring_fraction[1], 4));
+    cr_assert(pr.punctured_fraction > 0.0 && pr.punctured_fraction < 1.0);
+    cr_assert(pr.depth_p10 <= pr.depth_mean && pr.depth_mean <= pr.depth_p90,
+              "p10 %.4g, mean %.4g, p90 %.4g m", pr.depth_p10, pr.depth_mean, pr.depth_p90);
+    /* a single needle is one ring: the mean solve */
+    p = patch(1.0, 200.0, 10.0);
+    p.array.layout = NS_LAYOUT_SINGLE;
+    mean = run(&p);
+    cr_assert(eq(int, ns_ins_patch_solve(&p, &mean, &pr), NS_OK), "%s", ns_status_message());
+    cr_assert(eq(sz, pr.n_rings, 1));
+    cr_assert(eq(dbl, pr.punctured_fraction, mean.punctured ? 1.0 : 0.0));
+    cr_assert(eq(dbl, pr.depth_mean, mean.punctured ? mean.penetration_depth : 0.0));
+}
+
+/* Invariants over applicators and patch sizes (models/insertion.h): the tent
+ * never reaches the stack thickness (the fat locks up, eq. F2), the total
+ * force of a press never exceeds its cap by more than the event tolerance
+ * (1e-5 relative: the cap is located by at most 30 Illinois iterations on the
+ * step size; 2.1e-6 measured at 1000 /cm^2),
+ * and the energy balance holds within 1 %. The 10 N press of 100 needles at
+ * 100 /cm^2 with a 638.5 um needle of tip radius 10.53 um (inputs/
+ * sensitivity.ini case 57) reached 40.5 N before the events were taken in
+ * time order. */
+Test(insertion_patch, invariants_deflection_force_energy, .timeout = 120.0)
+{
+    gsl_set_error_handler_off();
+    ns_params p0 = patch(1.0, 1.0, 1.0);
+    double H = ns_skin_total_thickness(&p0.skin);
+    const double n_cm2[] = {10.0, 100.0, 1000.0};
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < 3; i++) {
+            ns_params p = patch(n_cm2[i], n_cm2[i], 10.0);
+            if (m == 1) {
+                p.applicator.mode = NS_APPLICATOR_IMPACT;
+                p.applicator.speed = 3.0;
+                p.applicator.mass = 20.0e-3;
+            }
+            ns_ins_result r = run(&p);
+            cr_log_info("mode %d, %g /cm2: tent %.4g m, total force %.4g N, energy %.3g", m,
+                        n_cm2[i], r.max_tenting, r.total_force, r.energy_balance_error);
+            cr_assert(r.max_tenting < H, "tent %.4g m >= stack %.4g m", r.max_tenting, H);
+            cr_assert(r.energy_balance_error < 0.01, "energy balance %.3g", r.energy_balance_error);
+            if (m == 0) cr_assert(r.total_force <= 10.0 * (1.0 + 1e-5), "total force %.12g N", r.total_force);
+        }
+    ns_params p = patch(100.0, 100.0, 10.0);
+    p.needle.length = 638.52e-6;
+    p.needle.tip_radius = 10.53e-6;
+    p.skin.layer[NS_LAYER_SC].toughness = 3.382;
+    p.skin.layer[NS_LAYER_DERMIS].youngs_modulus = 153392.0;
+    ns_ins_result r = run(&p);
+    cr_assert(r.total_force <= 10.0 * (1.0 + 1e-5), "case 57: total force %.6g N under a 10 N cap",
+              r.total_force);
+}
