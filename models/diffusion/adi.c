@@ -1,7 +1,50 @@
-/* Time stepping of the diffusion solver: the Douglas ADI step (one implicit
- * Thomas sweep per direction, theta = 1/2), the balance increments (donor,
- * receptor, clearance), and the step-doubling error control
- * (models/diffusion.h, "Time"). */
+/* Time stepping of the diffusion solver (models/diffusion.h, "Time"): the
+ * locally one-dimensional backward-Euler step (one implicit Thomas sweep per
+ * direction), its Richardson extrapolation to second order with a bound-
+ * preserving limiter, the balance increments (donor, receptor, clearance),
+ * and the error-controlled step.
+ *
+ * Base step L(dt) from tissue contents c^n = cap u^n (so a closing channel's
+ * new capacities keep every cell's content, as the remap of the header):
+ *   (M - dt A_r) u* = V c^n                               (r sweep, per row)
+ *   (M - dt A_z) u' = M u* + dt b(C_v')                   (z sweep, per column)
+ * with M, A_r, A_z at the step midpoint. Both matrices are M-matrices
+ * (positive diagonal, non-positive off-diagonals, diagonally dominant), and
+ * the Thomas recursion on them adds non-negative terms only, so u' >= 0
+ * exactly in floating point whenever c^n >= 0 and C_v >= 0; by the discrete
+ * maximum principle max u' <= max(max u0, C_v), u0 = c^n / cap. Summed over
+ * the cells, sum M (u' - u0) = dt (F_top' - F_bot' - R'): the balance
+ * increments below are exact. L is first order (time and splitting error
+ * O(dt^2) per step) and L-stable (amplification 1/(1 - z) -> 0).
+ *
+ * Extrapolated step: u_1 = L(dt) c^n, u_2 = L(dt/2) L(dt/2) c^n,
+ *   u_E = u_2 + theta (u_2 - u_1),  theta = 1 (Richardson: second order);
+ * amplification R(z) = 2/(1 - z/2)^2 - 1/(1 - z): |R| <= 1 and R -> 0 as
+ * z -> -inf (L-stable, so the stiff modes of a discontinuous start or of a
+ * moving channel wall are damped instead of ringing as under Crank-Nicolson).
+ * Limiter: theta is lowered to the largest value in [0, 1] for which
+ * 0 <= u_E <= U everywhere (U the larger maximum of u_1 and u_2, C_v_E >= 0
+ * likewise). theta = 0 is the positive first-order u_2, whose error the
+ * estimate below measures, so a limited step is still within tolerance. The
+ * balance counters are the same combination of the counters of u_1 and u_2,
+ * so the mass balance stays exact whatever theta.
+ *
+ * Error estimate: e = u_2 - u_1 (the error of u_2; that of u_E is smaller by
+ * O(dt)). Three quantities are kept below diff_rtol (ratios r_u, r_Q, r_J):
+ *   field:  WRMS_V(e) / u_ref,  u_ref = the physical scale (C_v at t = 0,
+ *           or the largest initial or coated value), never the current field,
+ *           so a growing (diverging) solution cannot loosen its own test;
+ *   amount: |dQ_2 - dQ_1| / (Q_ref dt / t_ref), the error of the permeated
+ *           amount per step against the amount's own growth, Q_ref =
+ *           max(Q(t + dt), Q_FLOOR u_ref V) and t_ref = t + dt: summed over the run
+ *           the relative error of Q stays near diff_rtol;
+ *   flux:   |J_2 - J_1| / max(J_2, J_peak) (the outflow at the step end).
+ * The step is rejected, whatever the estimate, if the base solutions break
+ * their bounds (a negative value, u above U, C_v above its start, or a
+ * stored mass above what the donor supplied): this cannot happen in exact
+ * arithmetic, so it signals a diverging solution, and the step is shrunk.
+ * New step dt_new = dt min(2, max(0.2, 0.9 r^(-1/2))), r = max ratio
+ * (local error of u_2 ~ dt^2). */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -14,12 +57,25 @@
 /* Step-size controller: safety factor and smallest shrink factor. */
 #define DT_SAFETY 0.9
 #define DT_SHRINK_MIN 0.2
+/* Relative slack of the bound checks on the base solutions (round-off of
+ * the sums of a step, far below any tolerance). */
+#define BOUND_SLACK (1e3 * DBL_EPSILON)
+/* Relative slack of the stored mass against what the donor supplied: the
+ * base solutions may carry round-off-sized negative values ahead of the
+ * front, whose outflow is then negative; a diverging solution exceeds the
+ * supply by orders of magnitude. */
+#define MASS_SLACK 1e-9
+/* Weight of the amount that entered the skin in the scale of the permeated
+ * amount and the flux (their floors while the drug is still on its way). */
+#define REF_ENTERED 1.0
 
 /* ---- tridiagonal (Thomas) solver ---------------------------------------- */
 
 /* Solve a[k] x[k-1] + b[k] x[k] + c[k] x[k+1] = d[k], k = 0..n-1 (a[0], c[n-1]
  * unused). The matrices here are diagonally dominant M-matrices (M > 0 on the
- * diagonal plus non-negative conductances), so no pivoting is needed. */
+ * diagonal plus non-negative conductances), so no pivoting is needed, and a
+ * non-negative d gives a non-negative x (every update adds non-negative
+ * terms: a, c <= 0, beta > 0). */
 static void thomas(size_t n, const double *a, const double *b, const double *c, const double *d,
                    double *x, double *cp)
 {
@@ -51,127 +107,323 @@ double diff_outflow(const ns_diff *s, const double *u)
     return f;
 }
 
-/* ---- one Douglas ADI step ---------------------------------------------------------- */
+/* ---- one locally one-dimensional backward-Euler step ------------------------------- */
 
-/* Coefficients of a closing channel at the step midpoint t_mid (the
- * coefficients are updated every step; contents are kept by the remap).
- * Once the widest radius is below the solute radius (hindrance 0) the
- * channel is closed for good. */
-static void refresh_closing(ns_diff *s, double t_mid)
+/* What a base step moved across the boundaries [kg], and where it left C_v. */
+typedef struct {
+    double donor, receptor, cleared; /* [kg] increments over the step */
+    double released;                 /* [kg] out of the needle reservoir (dose.c) */
+    double Cv;                       /* [kg/m^3] vehicle concentration at the end */
+    double outflow;                  /* [kg/s] receptor + clearance rate at the end */
+} tally;
+
+/* Coefficients of a closing channel at time t (only the cells the channel
+ * cuts change). Once the widest radius is below the solute radius (hindrance
+ * 0) the channel is closed for good. The field is not remapped here: the
+ * base step starts from contents. */
+static void refresh_closing(ns_diff *s, double t)
 {
-    if (s->r_max * ns_channel_closure_max(&s->ch, t_mid) < s->a_solute) {
+    if (s->r_max * ns_channel_closure_max(&s->ch, t) < s->a_solute) {
         s->ch_closed = 1;
         s->closing = 0;
     }
-    diff_set_coefficients(s, t_mid, 1);
+    diff_refresh_channel(s, t);
 }
 
-static void adi_step(ns_diff *s, double dt)
+/* Reservoir exchange of a base step of dt from s->t with s->m_res left:
+ * the hook of dose.c, or nothing once the reservoir is empty. */
+static void reservoir_source(ns_diff *s, double dt, int capped)
+{
+    if (s->m_res > 0.0)
+        diff_dose_source(s, dt, capped);
+    else if (s->m_res0 > 0.0) {
+        memset(s->qx, 0, s->n * sizeof(double));
+        memset(s->qs, 0, s->n * sizeof(double));
+    }
+}
+
+/* D(dt): contents c_in [kg/m^3] and vehicle Cv_in -> u_out (relative to the
+ * capacities at t_mid, which this sets for a closing channel) and the
+ * balance increments. c_in and u_out may not alias. */
+static void douglas_step(ns_diff *s, const double *c_in, double Cv_in, double dt, double t_mid,
+                         double *u_out, tally *tl)
 {
     size_t nr = s->nr, nz = s->nz;
-    /* Douglas with weight theta (1/2: second order, used throughout; the
-     * balance increments below are written for any theta). */
-    double theta = 0.5;
-    if (s->closing) refresh_closing(s, s->t + 0.5 * dt);
-    double h = theta * dt, he = dt - h;
-    double *u = s->u, *az = s->az, *us = s->ustar;
-    double Cv = s->Cv;
+    if (s->closing) refresh_closing(s, t_mid);
+    double *us = s->ustar, *az = s->az;
     int finite = s->dose == NS_DOSE_FINITE;
     /* Needle reservoir (dose.c): qx joins the clearance on the diagonal, qs
      * the right-hand side; redone once, capped, if it would overdraw. */
     int capped = 0;
+    double released = 0.0;
 retry:
-    diff_dose_source(s, dt, capped);
-
-    /* Homogeneous axial operator A_z u^n (conductances, sink, clearance). */
+    reservoir_source(s, dt, capped);
+    /* A_z u0 (conductances, sink, clearance), u0 = c_in / cap (held in
+     * u_out until the z sweep overwrites it). */
+    double *u0 = u_out;
+    for (size_t k = 0; k < s->n; k++) u0[k] = c_in[k] / s->cap[k];
     for (size_t i = 0; i < nr; i++) {
         const double *g = s->gz + i * (nz + 1);
-        const double *ui = u + idx(i, 0, nz);
+        const double *ui = u0 + idx(i, 0, nz);
+        const double *rxi = s->rx + idx(i, 0, nz), *qxi = s->qx + idx(i, 0, nz);
         double *ai = az + idx(i, 0, nz);
-        const double *rxi = s->rx + idx(i, 0, nz);
-        const double *qxi = s->qx + idx(i, 0, nz);
         for (size_t j = 0; j < nz; j++) {
             double up = j > 0 ? g[j] * (ui[j - 1] - ui[j]) : -g[0] * ui[0];
             double dn = j + 1 < nz ? g[j + 1] * (ui[j + 1] - ui[j]) : -g[nz] * ui[j];
             ai[j] = up + dn - (rxi[j] + qxi[j]) * ui[j];
         }
     }
-    /* Step 1: (M - th dt A_r) u* = (M + (1-th) dt A_r) u + dt (A_z u + b), per row. */
+    /* r sweep: (M - dt A_r) u* = V c_in + dt (A_z u0 + b^n), per row. */
     for (size_t j = 0; j < nz; j++) {
         const double *g = s->gr + j * (nr + 1);
         for (size_t i = 0; i < nr; i++) {
             size_t k = idx(i, j, nz);
-            double gl = g[i], gR = g[i + 1];
-            double ar = (i > 0 ? gl * (u[k - nz] - u[k]) : 0.0) +
-                        (i + 1 < nr ? gR * (u[k + nz] - u[k]) : 0.0);
-            s->la[i] = -h * gl;
-            s->lc[i] = -h * gR;
-            s->lb[i] = s->M[k] + h * (gl + gR);
-            double src = (j == 0 ? s->gz[i * (nz + 1)] * Cv : 0.0) + s->qs[k];
-            s->ld[i] = s->M[k] * u[k] + he * ar + dt * (az[k] + src);
+            s->la[i] = -dt * g[i];
+            s->lc[i] = -dt * g[i + 1];
+            s->lb[i] = s->M[k] + dt * (g[i] + g[i + 1]);
+            double src = (j == 0 ? s->gz[i * (nz + 1)] * Cv_in : 0.0) + s->qs[k];
+            s->ld[i] = s->vol[k] * c_in[k] + dt * (az[k] + src);
         }
         thomas(nr, s->la, s->lb, s->lc, s->ld, s->lx, s->lcp);
         for (size_t i = 0; i < nr; i++) us[idx(i, j, nz)] = s->lx[i];
     }
-    /* Step 2: (M - th dt A_z) u' = M u* - th dt A_z u^n + th dt (b' - b^n), per
-     * column; the finite dose solves a second right-hand side for C_v'. */
-    double donor_n = 0.0, sum_g0x = 0.0, sum_g0y = 0.0, sum_g0 = 0.0;
-    double *un = s->u_big; /* new field (x part) */
+    /* z sweep: (M - dt A_z) u' = M u* - dt A_z u0 + dt (b' - b^n), per
+     * column; the finite dose solves a second right-hand side (unit vehicle)
+     * for C_v'. */
+    double sum_g0x = 0.0, sum_g0y = 0.0, sum_g0 = 0.0;
     for (size_t i = 0; i < nr; i++) {
         const double *g = s->gz + i * (nz + 1);
         for (size_t j = 0; j < nz; j++) {
             size_t k = idx(i, j, nz);
-            s->la[j] = -h * g[j];
-            s->lc[j] = -h * g[j + 1];
-            s->lb[j] = s->M[k] + h * (g[j] + g[j + 1] + s->rx[k] + s->qx[k]);
-            s->ld[j] = s->M[k] * us[k] - h * az[k];
+            s->la[j] = -dt * g[j];
+            s->lc[j] = -dt * g[j + 1];
+            s->lb[j] = s->M[k] + dt * (g[j] + g[j + 1] + s->rx[k] + s->qx[k]);
+            s->ld[j] = s->M[k] * us[k] - dt * az[k];
         }
         s->la[0] = 0.0;
         s->lc[nz - 1] = 0.0;
-        donor_n += g[0] * (Cv - u[idx(i, 0, nz)]);
-        if (finite) s->ld[0] -= h * g[0] * Cv;
-        thomas(nz, s->la, s->lb, s->lc, s->ld, un + idx(i, 0, nz), s->lcp);
-        if (finite) {
+        if (finite) s->ld[0] -= dt * g[0] * Cv_in;
+        thomas(nz, s->la, s->lb, s->lc, s->ld, u_out + idx(i, 0, nz), s->lcp);
+        if (finite && g[0] > 0.0) {
             memset(s->ld, 0, nz * sizeof(double));
-            s->ld[0] = h * g[0];
+            s->ld[0] = dt * g[0];
             thomas(nz, s->la, s->lb, s->lc, s->ld, s->ybuf + idx(i, 0, nz), s->lcp);
-            sum_g0x += g[0] * un[idx(i, 0, nz)];
+            sum_g0x += g[0] * u_out[idx(i, 0, nz)];
             sum_g0y += g[0] * s->ybuf[idx(i, 0, nz)];
             sum_g0 += g[0];
+        } else if (finite)
+            memset(s->ybuf + idx(i, 0, nz), 0, nz * sizeof(double));
+    }
+    double Cv = Cv_in;
+    if (finite) {
+        /* Donor balance h_f A (C_v' - C_v) = -dt sum g_top (C_v' - u'_top). */
+        double VA = s->h_f * s->area;
+        Cv = (VA * Cv_in + dt * sum_g0x) / (VA + dt * (sum_g0 - sum_g0y));
+        for (size_t k = 0; k < s->n; k++) u_out[k] += Cv * s->ybuf[k];
+    }
+    if (s->m_res > 0.0) {
+        released = diff_dose_release(s, dt, 1.0, u_out, u_out);
+        if (!capped && released > s->m_res) {
+            capped = 1;
+            goto retry;
         }
     }
-    double Cv_new = Cv;
-    if (finite) {
-        /* Donor balance h_f A (C_v' - C_v) = -dt ((1-th) F_top^n + th F_top'). */
-        double VA = s->h_f * s->area;
-        Cv_new = (VA * Cv - he * donor_n + h * sum_g0x) / (VA + h * (sum_g0 - sum_g0y));
-        for (size_t k = 0; k < s->n; k++) un[k] += Cv_new * s->ybuf[k];
-    }
-    double released = diff_dose_release(s, dt, theta, u, un);
-    if (!capped && released > s->m_res) {
-        capped = 1;
-        goto retry;
-    }
-    /* Balance increments (trapezoidal, exactly those of the scheme). */
-    double donor_new = 0.0, rec_n = 0.0, rec_new = 0.0;
+    /* Balance increments (exactly those of the scheme: see the header). */
+    double donor = 0.0, rec = 0.0, clr = 0.0;
     for (size_t i = 0; i < nr; i++) {
         const double *g = s->gz + i * (nz + 1);
-        donor_new += g[0] * (Cv_new - un[idx(i, 0, nz)]);
-        rec_n += g[nz] * u[idx(i, nz - 1, nz)];
-        rec_new += g[nz] * un[idx(i, nz - 1, nz)];
+        donor += g[0] * (Cv - u_out[idx(i, 0, nz)]);
+        rec += g[nz] * u_out[idx(i, nz - 1, nz)];
     }
-    double clr_n = 0.0, clr_new = 0.0;
+    for (size_t k = 0; k < s->n; k++) clr += s->rx[k] * u_out[k];
+    tl->donor = dt * donor;
+    tl->released = released;
+    tl->receptor = dt * rec;
+    tl->cleared = dt * clr;
+    tl->Cv = Cv;
+    tl->outflow = rec + clr;
+}
+
+/* ---- the extrapolated step ---------------------------------------------------------- */
+
+/* Result of one extrapolated attempt, before acceptance. */
+typedef struct {
+    tally t1, t2;  /* full step; the two half steps together */
+    double theta;  /* [-] limiter weight of the extrapolation */
+    double ratio;  /* [-] largest error ratio (> 1: reject) */
+    int bounds_ok; /* [-] 0 if a base solution broke its bounds */
+    int nonfinite; /* [-] 1 if a base solution is not finite */
+} attempt;
+
+/* Contents of the current state into c (cap u); returns max u. */
+static double contents(const ns_diff *s, double *c)
+{
+    double hi = 0.0;
     for (size_t k = 0; k < s->n; k++) {
-        clr_n += s->rx[k] * u[k];
-        clr_new += s->rx[k] * un[k];
+        c[k] = s->cap[k] * s->u[k];
+        if (s->u[k] > hi) hi = s->u[k];
     }
-    s->donor += he * donor_n + h * donor_new;
-    s->receptor += he * rec_n + h * rec_new;
-    s->cleared += he * clr_n + h * clr_new;
-    diff_dose_commit(s, dt, released);
-    memcpy(u, un, s->n * sizeof(double));
-    s->Cv = Cv_new;
+    return hi;
+}
+
+/* Largest theta in [0, 1] with lo <= a + theta (a - b) <= hi, for a in [lo, hi]. */
+static double limit_theta(double theta, double a, double b, double lo, double hi)
+{
+    double d = a - b;
+    if (d < 0.0 && a + theta * d < lo) theta = (a - lo) / -d;
+    else if (d > 0.0 && a + theta * d > hi) theta = (hi - a) / d;
+    return theta > 0.0 ? theta : 0.0;
+}
+
+/* Negative mass of u_2 + theta (u_2 - u_1) [kg]: what the limiter removes. */
+static double negative_mass(const ns_diff *s, double th)
+{
+    const double *u1 = s->c_full, *u2 = s->u_two;
+    double neg = 0.0;
+    for (size_t k = 0; k < s->n; k++) {
+        double v = u2[k] + th * (u2[k] - u1[k]);
+        if (v < 0.0) neg -= s->M[k] * v;
+    }
+    return neg;
+}
+
+/* u_1 = L(dt) c_n into s->c_full, u_2 = L(dt/2)^2 c_n into s->u_two, both
+ * relative to the capacities at the end; the limiter weight, error ratio and
+ * bound checks against u_hi, the largest u at the start. s->u is untouched. */
+static void extrapolated_try(ns_diff *s, double dt, double u_hi, attempt *a)
+{
+    size_t n = s->n;
+    double t0 = s->t;
+    const double *c_n = s->c_n;
+    douglas_step(s, c_n, s->Cv, dt, t0 + 0.5 * dt, s->c_full, &a->t1);
+    int moved = s->closing || s->ch_closed != s->ch_closed_at_step;
+    if (moved) /* content of u_1 at its capacities */
+        for (size_t k = 0; k < n; k++) s->c_full[k] *= s->cap[k];
+    tally h1, h2;
+    douglas_step(s, c_n, s->Cv, 0.5 * dt, t0 + 0.25 * dt, s->u_two, &h1);
+    for (size_t k = 0; k < n; k++) s->c_half[k] = s->cap[k] * s->u_two[k];
+    /* The second half step starts at t + dt/2 with what the first left in
+     * the needle reservoir; both are restored after. */
+    double m_res = s->m_res;
+    s->t = t0 + 0.5 * dt;
+    s->m_res = m_res - h1.released;
+    douglas_step(s, s->c_half, h1.Cv, 0.5 * dt, t0 + 0.75 * dt, s->u_two, &h2);
+    s->t = t0;
+    s->m_res = m_res;
+    if (moved) /* u_1 relative to the final capacities */
+        for (size_t k = 0; k < n; k++) s->c_full[k] /= s->cap[k];
+    a->t2 = (tally){h1.donor + h2.donor, h1.receptor + h2.receptor, h1.cleared + h2.cleared,
+                    h1.released + h2.released, h2.Cv, h2.outflow};
+    const double *u1 = s->c_full, *u2 = s->u_two;
+
+    /* Bounds of the base solutions and the limiter. */
+    double hi = 0.0, e2 = 0.0, m2 = 0.0;
+    int ok = a->t1.Cv >= 0.0 && a->t2.Cv >= 0.0;
+    a->nonfinite = !isfinite(a->t2.Cv);
+    for (size_t k = 0; k < n; k++) {
+        if (!isfinite(u1[k]) || !isfinite(u2[k])) a->nonfinite = 1;
+        if (u1[k] > hi) hi = u1[k];
+        if (u2[k] > hi) hi = u2[k];
+        double e = u2[k] - u1[k];
+        e2 += s->vol[k] * e * e;
+        m2 += s->M[k] * u2[k];
+    }
+    double u_in_max = s->Cv > u_hi ? s->Cv : u_hi;
+    if (s->closing || moved) u_in_max = INFINITY; /* the remap may raise u (cap falls) */
+    if (s->m_res > 0.0) u_in_max = INFINITY;       /* a needle reservoir feeds the channel */
+    if (hi > u_in_max * (1.0 + BOUND_SLACK)) ok = 0;
+    if (s->dose != NS_DOSE_INFINITE && a->t2.Cv > s->Cv0 * (1.0 + BOUND_SLACK)) ok = 0;
+    double supplied = s->stored_ref + s->donor + a->t2.donor + a->t2.released;
+    if (m2 > supplied + MASS_SLACK * (fabs(supplied) + m2)) ok = 0;
+    double theta = 1.0;
+    if (ok) {
+        /* C_v and the outflow increments of the extrapolation stay >= 0. */
+        theta = limit_theta(theta, a->t2.Cv, a->t1.Cv, 0.0, INFINITY);
+        /* The cumulative outflows stay >= 0 (increments below round-off of
+         * the content are clamped at acceptance instead). */
+        double tiny = BOUND_SLACK * (fabs(supplied) + m2);
+        if (fabs(a->t2.receptor - a->t1.receptor) > tiny)
+            theta = limit_theta(theta, s->receptor + a->t2.receptor, s->receptor + a->t1.receptor,
+                                0.0, INFINITY);
+        if (fabs(a->t2.cleared - a->t1.cleared) > tiny)
+            theta = limit_theta(theta, s->cleared + a->t2.cleared, s->cleared + a->t1.cleared, 0.0,
+                                INFINITY);
+        /* The reservoir never gives more than it holds. */
+        theta = limit_theta(theta, a->t2.released, a->t1.released, -INFINITY, s->m_res);
+    }
+    a->theta = theta;
+    a->bounds_ok = ok && !a->nonfinite && isfinite(e2);
+
+    /* Error ratios (header of this file). */
+    double r_u = e2 > 0.0 ? sqrt(e2 / s->vol_total) / (s->rtol * s->u_scale) : 0.0;
+    double dQ1 = a->t1.receptor + a->t1.cleared, dQ2 = a->t2.receptor + a->t2.cleared;
+    double Q_end = s->receptor + s->cleared + dQ2;
+    double entered = supplied;
+    double Q_ref = Q_end > REF_ENTERED * entered ? Q_end : REF_ENTERED * entered;
+    double eQ = fabs(dQ2 - dQ1);
+    double r_Q = eQ > 0.0 ? eQ / (s->rtol * Q_ref) : 0.0;
+    double neg = negative_mass(s, theta);
+    double r_pos = neg > 0.0 ? neg / (s->rtol * REF_ENTERED * (entered > 0.0 ? entered : m2)) : 0.0;
+    double J_ref = a->t2.outflow > s->peak_flux * s->area ? a->t2.outflow : s->peak_flux * s->area;
+    double inflow = (a->t2.donor + a->t2.released) / dt;
+    if (REF_ENTERED * inflow > J_ref) J_ref = REF_ENTERED * inflow;
+    double r_J = J_ref > 0.0 ? fabs(a->t2.outflow - a->t1.outflow) / (s->rtol * J_ref) : 0.0;
+    double ecv = s->dose == NS_DOSE_FINITE && a->t2.Cv != a->t1.Cv ? fabs(a->t2.Cv - a->t1.Cv) / (s->rtol * s->u_scale)
+                                           : 0.0;
+    double r = r_u;
+    if (r_Q > r) r = r_Q;
+    if (r_J > r) r = r_J;
+    if (ecv > r) r = ecv;
+    if (r_pos > r) r = r_pos;
+    a->ratio = isfinite(r) ? r : (double)INFINITY;
+}
+
+/* Make the attempt the new state: u = u_2 + theta (u_2 - u_1), the counters
+ * alike, then the positivity limiter: negative cells are set to 0 and the
+ * mass this adds is taken from the positive cells in proportion to their
+ * content (factor 1 - neg/pos), so the total stays that of the counters and
+ * the mass balance exact. The step control keeps neg below diff_rtol times
+ * the amount in the skin. */
+static void extrapolated_accept(ns_diff *s, double dt, const attempt *a)
+{
+    double th = a->theta;
+    const double *u1 = s->c_full, *u2 = s->u_two;
+    size_t n = s->n;
+    double neg = 0.0, pos = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        double v = u2[k] + th * (u2[k] - u1[k]);
+        s->u[k] = v;
+        if (v < 0.0) neg -= s->M[k] * v;
+        else pos += s->M[k] * v;
+    }
+    if (neg > 0.0 && isfinite(neg + pos)) {
+        double f = pos > neg ? 1.0 - neg / pos : 0.0;
+        for (size_t k = 0; k < n; k++) s->u[k] = s->u[k] > 0.0 ? f * s->u[k] : 0.0;
+    }
+    s->donor += a->t2.donor + th * (a->t2.donor - a->t1.donor);
+    s->receptor += a->t2.receptor + th * (a->t2.receptor - a->t1.receptor);
+    s->cleared += a->t2.cleared + th * (a->t2.cleared - a->t1.cleared);
+    if (s->receptor < 0.0) s->receptor = 0.0; /* round-off sized (extrapolated_try) */
+    if (s->cleared < 0.0) s->cleared = 0.0;
+    double Cv = a->t2.Cv + th * (a->t2.Cv - a->t1.Cv);
+    s->Cv = Cv > 0.0 ? Cv : 0.0;
+    double released = a->t2.released + th * (a->t2.released - a->t1.released);
+    if (s->m_res > 0.0) diff_dose_commit(s, dt, released);
+    s->ch_closed_at_step = s->ch_closed;
     s->t += dt;
+}
+
+/* Back to the state before a rejected attempt: the coefficients of a closing
+ * channel were moved to the attempt's times, so u follows from the kept
+ * contents (the next attempt sets its own coefficients). */
+static void extrapolated_reject(ns_diff *s, int closing, int ch_closed)
+{
+    if (closing || ch_closed != s->ch_closed) {
+        s->closing = closing;
+        s->ch_closed = ch_closed;
+        diff_refresh_channel(s, s->t);
+        for (size_t k = 0; k < s->n; k++) s->u[k] = s->c_n[k] / s->cap[k];
+    }
 }
 
 /* First non-finite cell, or n if none. */
@@ -197,7 +449,11 @@ ns_status ns_diff_step(ns_diff *s, double dt)
 {
     NS_CHECK(s != NULL, NS_EINVAL, "NULL solver");
     NS_CHECK(isfinite(dt) && dt > 0.0, NS_EINVAL, "dt = %g s: must be > 0", dt);
-    adi_step(s, dt);
+    double u_hi = contents(s, s->c_n);
+    attempt a;
+    extrapolated_try(s, dt, u_hi, &a);
+    if (!a.bounds_ok) a.theta = 0.0; /* no error control here: keep the positive u_2 */
+    extrapolated_accept(s, dt, &a);
     s->steps++;
     NS_TRY(check_finite(s));
     double J = diff_outflow(s, s->u) / s->area;
@@ -205,45 +461,10 @@ ns_status ns_diff_step(ns_diff *s, double dt)
     return NS_OK;
 }
 
-/* ---- state save / restore for step doubling -------------------------------------- */
-
-typedef struct {
-    double t, Cv, donor, receptor, cleared, m_res, t_res90;
-    int closing, ch_closed;
-} scalars;
-
-static scalars save_state(ns_diff *s)
-{
-    memcpy(s->u_save, s->u, s->n * sizeof(double));
-    if (s->has_ch) memcpy(s->cap_save, s->cap, s->n * sizeof(double));
-    scalars c = {s->t,     s->Cv,      s->donor,   s->receptor,   s->cleared,
-                 s->m_res, s->t_res90, s->closing, s->ch_closed};
-    return c;
-}
-
-static void restore_state(ns_diff *s, const scalars *c)
-{
-    memcpy(s->u, s->u_save, s->n * sizeof(double));
-    if (s->has_ch && (s->closing || c->closing)) {
-        /* Back to the saved capacity; the conductances are recomputed at the
-         * next step's midpoint (a closing channel refreshes every step). */
-        memcpy(s->cap, s->cap_save, s->n * sizeof(double));
-        for (size_t k = 0; k < s->n; k++) s->M[k] = s->cap[k] * s->vol[k];
-    }
-    s->closing = c->closing;
-    s->ch_closed = c->ch_closed;
-    s->t = c->t;
-    s->Cv = c->Cv;
-    s->donor = c->donor;
-    s->receptor = c->receptor;
-    s->cleared = c->cleared;
-    s->m_res = c->m_res;
-    s->t_res90 = c->t_res90;
-}
-
 /* One error-controlled step of at most dt_max; returns the step taken. */
 ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken)
 {
+    double u_hi = contents(s, s->c_n);
     for (;;) {
         NS_CHECK(s->steps + s->rejected < s->max_steps, NS_ECONV,
                  "numerics.diff_max_steps = %zu reached at t = %.6g s (dt = %.3g s)", s->max_steps,
@@ -253,37 +474,22 @@ ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken)
         NS_CHECK(dt > floor_dt, NS_ECONV,
                  "time step %.3g s fell below the round-off limit %.3g s at t = %.6g s", dt, floor_dt,
                  s->t);
-        scalars c = save_state(s);
-        adi_step(s, dt);
-        memcpy(s->u_full, s->u, s->n * sizeof(double));
-        double Cv_big = s->Cv;
-        restore_state(s, &c);
-        adi_step(s, 0.5 * dt);
-        adi_step(s, 0.5 * dt);
-        /* Volume-weighted RMS of the difference (the amounts that matter are
-         * volume integrals; a few tiny cells at the channel wall must not set
-         * the step), relative to max(|u|, C_v). */
-        double umax = s->u_scale, e2 = 0.0;
-        for (size_t k = 0; k < s->n; k++) {
-            double a = fabs(s->u[k]);
-            if (a > umax) umax = a;
-            double e = s->u[k] - s->u_full[k];
-            e2 += s->vol[k] * e * e;
+        int closing = s->closing, ch_closed = s->ch_closed;
+        attempt a;
+        extrapolated_try(s, dt, u_hi, &a);
+        if (a.nonfinite) {
+            /* The scheme is linear with finite coefficients: a non-finite
+             * value is not cured by a smaller step, so report the cell. */
+            memcpy(s->u, s->u_two, s->n * sizeof(double));
+            NS_TRY(check_finite(s));
         }
-        double emax = sqrt(e2 / s->vol_total);
-        /* The scheme is linear with finite coefficients: a non-finite value
-         * is not cured by a smaller step, so report the cell at once. */
-        if (!isfinite(emax)) NS_TRY(check_finite(s));
-        if (!isfinite(emax)) emax = INFINITY;
-        double ecv = fabs(s->Cv - Cv_big);
-        if (ecv > emax) emax = ecv;
-        /* Richardson: the error of the two half steps is (u_2 - u_1) / 3;
-         * the local error scales as dt^3. */
-        double ratio = emax / (3.0 * s->rtol * umax);
-        double fac = ratio > 0.0 ? DT_SAFETY * pow(ratio, -1.0 / 3.0) : NS_DIFF_DT_GROWTH;
+        double ratio = a.bounds_ok ? a.ratio : (double)INFINITY;
+        /* Local error of u_2 ~ dt^2. */
+        double fac = ratio > 0.0 ? DT_SAFETY / sqrt(ratio) : NS_DIFF_DT_GROWTH;
         if (!(fac < NS_DIFF_DT_GROWTH)) fac = NS_DIFF_DT_GROWTH;
         if (fac < DT_SHRINK_MIN) fac = DT_SHRINK_MIN;
         if (ratio <= 1.0) {
+            extrapolated_accept(s, dt, &a);
             NS_TRY(check_finite(s));
             s->steps++;
             /* Keep the proposal when the step was clipped to an output time. */
@@ -291,9 +497,8 @@ ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken)
             *taken = dt;
             return NS_OK;
         }
-        restore_state(s, &c);
+        extrapolated_reject(s, closing, ch_closed);
         s->rejected++;
         s->dt_next = dt * fac;
     }
 }
-

@@ -6,8 +6,9 @@
  *   grid.c    the z and r grids (faces on layer interfaces and the channel
  *             floor, geometric clustering), cell volumes and layers, the cell
  *             and face coefficients (capacity, conductances, clearance);
- *   adi.c     the Douglas ADI step (Thomas line solves), mass balance
- *             increments, step doubling with the error controller;
+ *   adi.c     the locally one-dimensional backward-Euler step (Thomas line
+ *             solves), its limited Richardson extrapolation, mass balance
+ *             increments and the error controller;
  *   solver.c  input checks, create / destroy, dose set-up, the output loop
  *             (solve), getters and the lag time.
  * Library-private functions carry the prefix diff_.
@@ -99,13 +100,14 @@ struct ns_diff {
     double probe_t;     /* [s] time of the last sample */
     double probe_u;     /* [kg/m^3] free concentration of the probe cell at probe_t */
     double probe_cross; /* [s] first time probe_u reached probe_thr; NaN: not yet */
+    int ch_closed_at_step; /* [-] ch_closed at the start of the current step */
     /* work, n each */
-    double *u_save;     /* [kg/m^3] u at the start of a step-doubling attempt */
-    double *cap_save;   /* [-]      cap at the start of the attempt (closing channel) */
-    double *u_big;      /* [kg/m^3] new field of an ADI step (z sweep) */
-    double *u_full;     /* [kg/m^3] u after the single full step */
-    double *ustar;      /* [kg/m^3] ADI intermediate (after the r sweep) */
-    double *az;         /* [kg/s]   explicit axial operator applied to u */
+    double *c_n;        /* [kg/m^3] contents cap u at the start of a step attempt */
+    double *c_full;     /* [kg/m^3] u_1 = L(dt) c_n (adi.c) */
+    double *c_half;     /* [kg/m^3] contents after the first half step */
+    double *u_two;      /* [kg/m^3] u_2 = L(dt/2)^2 c_n */
+    double *ustar;      /* [kg/m^3] intermediate of a base step (after the r sweep) */
+    double *az;         /* [kg/s]   explicit axial operator applied to the start of a base step */
     double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
     double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field */
     double *dkr;        /* [m^2/s] per-cell D K across r (series mix), n */
@@ -123,6 +125,7 @@ ns_status diff_grid_r(ns_diff *s, const ns_array_params *ar, const ns_channel_ge
 void diff_grid_cells(ns_diff *s, const ns_skin_params *sk);
 double diff_row_channel_radius(const ns_diff *s, size_t j, double t);
 void diff_set_coefficients(ns_diff *s, double t, int remap);
+void diff_refresh_channel(ns_diff *s, double t);
 /* dose.c: the needle reservoir, the one hook of the dose into the step.
  * diff_dose_source fills qx and qs for a step of dt from s->t (capped = 0:
  * the release law; capped = 1: the whole remaining reservoir released at a

@@ -244,17 +244,18 @@ double diff_row_channel_radius(const ns_diff *s, size_t j, double t)
     return ns_channel_radius_at(&s->ch, z, t);
 }
 
-/* Cell and face coefficients at time t. If remap, keep the cell contents
- * C V = cap u V: u *= cap_old / cap_new (closure conserves mass). */
-void diff_set_coefficients(ns_diff *s, double t, int remap)
+/* Cell coefficients of cells i < i1, j < j1 at time t: capacity, M,
+ * clearance and the per-cell D K mixes. If remap, keep the contents
+ * (u *= cap_old / cap_new). */
+static void cell_coefficients(ns_diff *s, double t, size_t i1, size_t j1, int remap)
 {
-    size_t nr = s->nr, nz = s->nz;
+    size_t nz = s->nz;
     double *DKr = s->dkr, *DKz = s->dkz; /* per-cell D K: r (series), z (parallel) */
-    for (size_t j = 0; j < nz; j++) {
+    for (size_t j = 0; j < j1; j++) {
         double rch = diff_row_channel_radius(s, j, t);
         double Dch = rch > 0.0 ? s->D_free * ns_drug_renkin_hindrance(s->a_solute, rch) : 0.0;
         double DKl = s->Dl[j] * s->Kl[j];
-        for (size_t i = 0; i < nr; i++) {
+        for (size_t i = 0; i < i1; i++) {
             size_t k = idx(i, j, nz);
             double phi = 0.0;
             if (rch > 0.0) {
@@ -276,34 +277,70 @@ void diff_set_coefficients(ns_diff *s, double t, int remap)
                 DKr[k] = Dch > 0.0 ? 1.0 / (phi / Dch + (1.0 - phi) / DKl) : 0.0;
         }
     }
-    /* Radial faces: area 2 pi r_f dz, distance-weighted harmonic mean. */
-    for (size_t j = 0; j < nz; j++) {
+}
+
+/* Radial faces 1..f1-1 of rows j < j1: area 2 pi r_f dz, distance-weighted
+ * harmonic mean; the axis and the outer rim carry no flux. */
+static void radial_faces(ns_diff *s, size_t f1, size_t j1)
+{
+    size_t nr = s->nr, nz = s->nz;
+    for (size_t j = 0; j < j1; j++) {
         double dz = s->zf[j + 1] - s->zf[j];
         double *g = s->gr + j * (nr + 1);
         g[0] = 0.0;
         g[nr] = 0.0;
-        for (size_t i = 1; i < nr; i++) {
+        for (size_t i = 1; i < f1; i++) {
             double A = 2.0 * NS_PI * s->rf[i] * dz;
-            double k0 = DKr[idx(i - 1, j, nz)], k1 = DKr[idx(i, j, nz)];
+            double k0 = s->dkr[idx(i - 1, j, nz)], k1 = s->dkr[idx(i, j, nz)];
             g[i] = (k0 > 0.0 && k1 > 0.0)
                        ? A / ((s->rf[i] - s->rc[i - 1]) / k0 + (s->rc[i] - s->rf[i]) / k1)
                        : 0.0;
         }
     }
-    /* Axial faces: area pi (r1^2 - r0^2); top and bottom half cells. */
-    for (size_t i = 0; i < nr; i++) {
+}
+
+/* Axial faces 0..f1 of columns i < i1 (f1 <= nz): area pi (r1^2 - r0^2);
+ * top and bottom half cells. */
+static void axial_faces(ns_diff *s, size_t i1, size_t f1)
+{
+    size_t nz = s->nz;
+    for (size_t i = 0; i < i1; i++) {
         double A = NS_PI * (s->rf[i + 1] * s->rf[i + 1] - s->rf[i] * s->rf[i]);
         double *g = s->gz + i * (nz + 1);
-        const double *dk = DKz + idx(i, 0, nz);
+        const double *dk = s->dkz + idx(i, 0, nz);
         int vehicle = s->dose == NS_DOSE_INFINITE || s->dose == NS_DOSE_FINITE;
         g[0] = (vehicle && dk[0] > 0.0) ? A * dk[0] / (s->zc[0] - s->zf[0]) : 0.0;
-        g[nz] = (s->bottom == NS_BOTTOM_SINK && dk[nz - 1] > 0.0)
-                    ? A * dk[nz - 1] / (s->zf[nz] - s->zc[nz - 1])
-                    : 0.0;
-        for (size_t j = 1; j < nz; j++)
+        if (f1 == nz)
+            g[nz] = (s->bottom == NS_BOTTOM_SINK && dk[nz - 1] > 0.0)
+                        ? A * dk[nz - 1] / (s->zf[nz] - s->zc[nz - 1])
+                        : 0.0;
+        size_t jf = f1 < nz ? f1 + 1 : nz;
+        for (size_t j = 1; j < jf; j++)
             g[j] = (dk[j - 1] > 0.0 && dk[j] > 0.0)
                        ? A / ((s->zf[j] - s->zc[j - 1]) / dk[j - 1] + (s->zc[j] - s->zf[j]) / dk[j])
                        : 0.0;
     }
 }
 
+/* Cell and face coefficients at time t. If remap, keep the cell contents
+ * C V = cap u V: u *= cap_old / cap_new (closure conserves mass). */
+void diff_set_coefficients(ns_diff *s, double t, int remap)
+{
+    cell_coefficients(s, t, s->nr, s->nz, remap);
+    radial_faces(s, s->nr, s->nz);
+    axial_faces(s, s->nr, s->nz);
+}
+
+/* Coefficients of the cells a closing channel can cut (rows above its floor,
+ * columns inside its widest radius) and of their faces, at time t; the rest
+ * of the grid is intact skin whose coefficients never change. No remap. */
+void diff_refresh_channel(ns_diff *s, double t)
+{
+    if (!s->has_ch) return;
+    size_t j1 = 0, i1 = 0;
+    while (j1 < s->nz && s->zc[j1] < s->ch_depth) j1++;
+    while (i1 < s->nr && s->rf[i1] < s->r_max) i1++;
+    cell_coefficients(s, t, i1, j1, 0);
+    radial_faces(s, i1 < s->nr ? i1 + 1 : s->nr, j1);
+    axial_faces(s, i1, j1);
+}

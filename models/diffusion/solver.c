@@ -98,10 +98,10 @@ static ns_status alloc_arrays(ns_diff *s)
     ALLOC(s->gz, nr * (nz + 1));
     ALLOC(s->rx, n);
     ALLOC(s->u, n);
-    ALLOC(s->u_save, n);
-    ALLOC(s->cap_save, n);
-    ALLOC(s->u_big, n);
-    ALLOC(s->u_full, n);
+    ALLOC(s->c_n, n);
+    ALLOC(s->c_full, n);
+    ALLOC(s->c_half, n);
+    ALLOC(s->u_two, n);
     ALLOC(s->dkr, n);
     ALLOC(s->dkz, n);
     ALLOC(s->ustar, n);
@@ -458,7 +458,7 @@ void ns_diff_destroy(ns_diff **sp)
     ns_diff *s = *sp;
     double *bufs[] = {s->rf,  s->zf,     s->rc,    s->zc,    s->vol,   s->Dl,    s->Kl,
                       s->kl,  s->cap,    s->M,     s->gr,    s->gz,    s->rx,    s->u,
-                      s->u_save, s->cap_save, s->u_big, s->u_full, s->ustar, s->az, s->ybuf, s->Cbuf,
+                      s->c_n, s->c_full, s->c_half, s->u_two, s->ustar, s->az, s->ybuf, s->Cbuf,
                       s->dkr, s->dkz, s->wch, s->qx, s->qs,
                       s->la,  s->lb,     s->lc,    s->ld,    s->lx,    s->lcp};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
