@@ -75,7 +75,7 @@ struct ns_diff {
     double *qx;         /* [m^3/s] reservoir exchange conductance in the current step, n */
     double *qs;         /* [kg/s] reservoir source in the current step, n */
     double u_scale;     /* [kg/m^3] floor of the error scale of u */
-    double rtol;        /* [-] relative tolerance of the step-doubling error */
+    double rtol;        /* [-] relative tolerance of the step error estimate (adi.c) */
     size_t max_steps;   /* [-] cap on accepted + rejected steps */
     /* state */
     double t;           /* [s] time */
@@ -126,6 +126,7 @@ void diff_grid_cells(ns_diff *s, const ns_skin_params *sk);
 double diff_row_channel_radius(const ns_diff *s, size_t j, double t);
 void diff_set_coefficients(ns_diff *s, double t, int remap);
 void diff_refresh_channel(ns_diff *s, double t);
+void diff_channel_extent(const ns_diff *s, size_t *i1, size_t *j1);
 /* dose.c: the needle reservoir, the one hook of the dose into the step.
  * diff_dose_source fills qx and qs for a step of dt from s->t (capped = 0:
  * the release law; capped = 1: the whole remaining reservoir released at a

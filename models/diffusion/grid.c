@@ -331,15 +331,24 @@ void diff_set_coefficients(ns_diff *s, double t, int remap)
     axial_faces(s, s->nr, s->nz);
 }
 
+/* Columns i < *i1 and rows j < *j1 a channel can cut: rows above its floor,
+ * columns whose inner face is inside its widest radius (0, 0 without one). */
+void diff_channel_extent(const ns_diff *s, size_t *i1, size_t *j1)
+{
+    *i1 = *j1 = 0;
+    if (!s->has_ch) return;
+    while (*j1 < s->nz && s->zc[*j1] < s->ch_depth) (*j1)++;
+    while (*i1 < s->nr && s->rf[*i1] < s->r_max) (*i1)++;
+}
+
 /* Coefficients of the cells a closing channel can cut (rows above its floor,
  * columns inside its widest radius) and of their faces, at time t; the rest
  * of the grid is intact skin whose coefficients never change. No remap. */
 void diff_refresh_channel(ns_diff *s, double t)
 {
     if (!s->has_ch) return;
-    size_t j1 = 0, i1 = 0;
-    while (j1 < s->nz && s->zc[j1] < s->ch_depth) j1++;
-    while (i1 < s->nr && s->rf[i1] < s->r_max) i1++;
+    size_t i1, j1;
+    diff_channel_extent(s, &i1, &j1);
     cell_coefficients(s, t, i1, j1, 0);
     radial_faces(s, i1 < s->nr ? i1 + 1 : s->nr, j1);
     axial_faces(s, i1, j1);

@@ -5,16 +5,22 @@
  *   - the default 24 h case (forearm, caffeine 10 mg/mL, steel microneedle,
  *     square array 100 /cm2, a channel from a 360 um insertion, non-occluded
  *     and occluded) and the intact baseline: wall time per case (best of 3),
- *     accepted/rejected steps, ADI sweeps (3 per step attempt: step
- *     doubling), cell updates per second, and the fraction of the triad
+ *     accepted/rejected steps, base steps (3 per step attempt: one of dt
+ *     and two of dt/2 for the extrapolation), cell updates per second, and
+ *     the fraction of the triad
  *     roofline: bytes per cell update x updates/s / triad bandwidth. The
- *     bytes per cell update of one Douglas step are counted from the sweeps
- *     in models/diffusion/adi.c: A_z u (u, g_z, r_x in; A_z u out: 32 B), row
- *     sweep (g_r, M, u, A_z u in; u* out: 40 B), column sweep (g_z, M, r_x,
- *     u*, A_z u in; u' out: 48 B), balance (u, u', r_x: 24 B) and the copy
- *     u <- u' (16 B): 160 B. The working set of a 40 x 120 grid (~0.6 MB)
+ *     bytes per cell update of one base step are counted from the sweeps
+ *     in models/diffusion/adi.c: u0 = c / cap (c, cap in; u0 out: 24 B),
+ *     A_z u (u0, g_z, r_x, q_x in; A_z u out: 40 B), row sweep (g_r, M, V, c,
+ *     A_z u in; u* out: 48 B), column sweep (g_z, M, r_x, q_x, u*, A_z u in;
+ *     u' out: 56 B), balance (u', r_x: 16 B) and the contents of the next
+ *     step (u', cap in, c out: 24 B): 208 B. The working set of a 40 x 120 grid (~0.6 MB)
  *     sits in cache, so the fraction says how far from a memory-bound
  *     kernel the solver is, not that it is memory-bound;
+ *   - time accuracy of the default non-occluded channel case: the relative
+ *     error of Q(24 h) against a time-converged reference (diff_rtol = 1e-7,
+ *     same grid), CPU time and steps at the default diff_rtol and two finer
+ *     settings (the error the user reads and what it costs);
  *   - peak memory (getrusage ru_maxrss);
  *   - allocations inside ns_diff_solve: malloc/calloc/realloc are
  *     interposed in this binary and counted while the solver steps; the
@@ -138,9 +144,50 @@ static int bench_case(const char *name, const ns_params *p, const ns_channel_geo
     return 0;
 }
 
+/* Q(24 h) [kg/m^2], CPU time [s] and step attempts of one solve at rtol. */
+static int accuracy_run(const ns_params *p0, const ns_channel_geom *ch, double rtol, double *Q,
+                        double *cpu, size_t *attempts)
+{
+    ns_params p = *p0;
+    p.numerics.diff_rtol = rtol;
+    p.numerics.diff_max_steps = 100000000;
+    double t_end = p.transport.duration;
+    ns_diff *s = NULL;
+    clock_t c0 = clock();
+    if (ns_diff_create(&p, ch, &s) != NS_OK) return 1;
+    ns_diff_result res;
+    ns_status st = ns_diff_solve(s, &t_end, 1, NULL, NULL, &res);
+    ns_diff_destroy(&s);
+    *cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    if (st != NS_OK) return 1;
+    *Q = res.permeated_amount;
+    *attempts = res.steps + res.rejected_steps;
+    return 0;
+}
+
+static int accuracy_table(const ns_params *p, const ns_channel_geom *ch)
+{
+    const double rtol[3] = {p->numerics.diff_rtol, p->numerics.diff_rtol / 4.0,
+                            p->numerics.diff_rtol / 20.0};
+    double Qref, cpu;
+    size_t n;
+    if (accuracy_run(p, ch, 1e-7, &Qref, &cpu, &n)) return 1;
+    printf("time accuracy, channel non-occluded: reference diff_rtol 1e-7 (%zu steps, %.1f s "
+           "CPU), Q(24 h) = %.8e kg/m2\n",
+           n, cpu, Qref);
+    printf("%-10s %12s %10s %9s\n", "diff_rtol", "err Q(24h)", "CPU [s]", "attempts");
+    for (size_t k = 0; k < 3; k++) {
+        double Q;
+        if (accuracy_run(p, ch, rtol[k], &Q, &cpu, &n)) return 1;
+        printf("%-10.1e %12.2e %10.3f %9zu%s\n", rtol[k], fabs(Q - Qref) / Qref, cpu, n,
+               k == 0 ? "  (default)" : "");
+    }
+    return 0;
+}
+
 int main(void)
 {
-    const double bytes_per_update = 160.0;
+    const double bytes_per_update = 208.0;
 
     ns_params p;
     ns_params_default(&p);
@@ -199,6 +246,10 @@ int main(void)
            (double)ru.ru_maxrss / 1024.0);
     printf("target: wall <= 0.5 s per default case: %s\n",
            rows[0].wall <= 0.5 && rows[1].wall <= 0.5 ? "met" : "NOT met");
+    if (accuracy_table(&p, &ch)) {
+        fprintf(stderr, "accuracy table: %s\n", ns_status_message());
+        return 1;
+    }
     size_t allocs = rows[0].allocs + rows[1].allocs + rows[2].allocs;
     printf("allocations inside ns_diff_solve: %zu (%s); counter check: ns_diff_create made %zu\n",
            allocs, allocs == 0 ? "none" : "FOUND", create_allocs);
