@@ -100,7 +100,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-python check-examples asan memcheck fuzz \
+.PHONY: all sim test check check-procedure check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-python check-examples asan memcheck fuzz \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -135,11 +135,14 @@ test: $(TEST_BIN) ## build and run the Criterion unit and verification tests
 	$(Q)bash scripts/run-tests.sh $(TEST_BIN)
 
 check: test build/needlesim ## everything: tests, smoke run, examples, Python, MPI
-	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-comments check-docs check-python check-cf check-paraview check-install check-mpi
+	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-comments check-docs check-procedure check-python check-cf check-paraview check-install check-mpi
 	@echo "make check: all checks passed"
 
 check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data/smoke.ref
 	$(Q)bash tests/check_smoke.sh
+
+check-procedure: build/needlesim ## procedure layer via the CLI (roller and pen puncture rates, Gill ratios, time to effect, inputs/treatment.ini and its report)
+	$(Q)bash tests/check_procedure.sh
 
 check-examples: build/needlesim ## validate every inputs/*.ini and the bad-input corpus
 	$(Q)bash tests/check_inputs.sh

@@ -80,7 +80,7 @@ ns_status ns_case_procedure_results(const ns_params *p, const ns_ins_result *ins
     s[NS_R_EARLY_SESSION] = early;
     double dose = s[NS_R_PERMEATED_AMOUNT] + s[NS_R_SKIN_AMOUNT];
     s[NS_R_SESSION_DOSE] = dose;
-    s[NS_R_TOTAL_DOSE] = dose * p->procedure.sessions;
+    s[NS_R_TREATMENT_DOSE] = dose * p->procedure.sessions;
 
     double ps = ns_clin_strike_probability(p, d);
     s[NS_R_STRIKE_PROBABILITY] = ps;

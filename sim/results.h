@@ -78,7 +78,7 @@
     X(NS_R_RESIDUAL_OPEN_FRACTION, "residual_open_fraction", "1", "channel radius fraction of the previous session left open when the next starts (channel.h closure); NaN for one session") \
     X(NS_R_EARLY_SESSION, "early_session", "1", "1 if a session starts before the barrier has recovered (residual_open_fraction > 0.1), else 0") \
     X(NS_R_SESSION_DOSE, "session_dose", "kg/m2", "drug delivered into and through the skin per session: permeated + skin amount at the end of the run") \
-    X(NS_R_TOTAL_DOSE, "total_dose", "kg/m2", "session_dose x sessions (identical sessions; a lower bound when early_session = 1)") \
+    X(NS_R_TREATMENT_DOSE, "treatment_dose", "kg/m2", "session_dose x sessions (identical sessions; a lower bound when early_session = 1)") \
     X(NS_R_STRIKE_PROBABILITY, "strike_probability", "1", "chance that one needle cuts a capillary loop: loops 14 /mm2, 15 um, 80 um apart, apex 150 um below the DEJ (Blicharz 2018; clinical.h eqs. 1-2)") \
     X(NS_R_BLEEDING_POINTS, "bleeding_points", "1/m2", "expected pinpoint bleeding points per skin area: strike_probability x channel_density (clinical.h; valid for perpendicular needles)") \
     X(NS_R_PAIN_INDEX, "pain_index", "1", "pain relative to a 26G hypodermic, power law of Gill 2008 in tissue depth and needles at once (clinical.h eq. 3); valid 480-1450 um, 1-50 needles") \

@@ -35,7 +35,7 @@ import tempfile
 
 import numpy as np
 
-from . import devices, design, figures, loader, plots, sensitivity, units
+from . import devices, design, figures, loader, plots, sensitivity, treatment, units
 
 MAX_CASE_ROWS = 300   # rows of the per-case table; the CSV command gives all
 MAX_DEVICE_ROWS = 60  # rows of the device ranking; the rest are counted
@@ -320,6 +320,7 @@ def build(path, rank_by=None, ascending=False, objectives=None, title="Device re
                        "lowest" if ascending else "highest",
                        esc("; ".join("%s = %s" % (t, d) for _, t, d in FLAGS))))
     p.append(device_table(df, table, groups))
+    p.append(treatment.section(df, esc))
 
     with tempfile.TemporaryDirectory(prefix="needlesim-report-") as tmp:
         p.append(_sensitivity(df, result, tmp, skipped))
