@@ -9,6 +9,7 @@
 #include "drug.h"
 #include "needle.h"
 #include "param_table.h"
+#include "ageing.h"
 #include "procedure.h"
 #include "skin.h"
 #include "units.h"
@@ -86,6 +87,7 @@ ns_status ns_params_derive(ns_params *p)
     NS_CHECK(p != NULL, NS_EINVAL, "params: NULL");
     if (isnan(p->applicator.speed))
         p->applicator.speed = ns_applicator_default_speed(p->applicator.mode);
+    NS_TRY(ns_age_apply(&p->skin));
     NS_TRY(ns_needle_derive(&p->needle));
     NS_TRY(ns_array_derive(&p->array, &p->needle));
     if (isnan(p->drug.radius)) {

@@ -117,6 +117,11 @@ static const ns_key table[] = {
        "foundation stiffness of the support under the hypodermis"),
     PD("skin", "temperature", NS_KIND_TEMPERATURE, skin.temperature, 273.15, 323.15, LO | PRE, NAN,
        "skin temperature"),
+    /* age: adults 18-100 yr, the range of the ageing law (models/ageing.h) */
+    PD("skin", "age", NS_KIND_TIME, skin.age, 18.0 * 365.25 * NS_DAY, 100.0 * 365.25 * NS_DAY,
+       NS_KEY_AUTO | PRE, NAN,
+       "age of the skin: scales the SC, VE and dermis thickness (Branchet 1990, models/ageing.h); "
+       "auto = the preset's reference"),
     LD("thickness", NS_KIND_LENGTH, thickness, 0, 0.05, LO, "layer thickness"),
     LD("density", NS_KIND_MASS_DENSITY, density, 100, 5000, 0, "layer mass density"),
     LD("youngs_modulus", NS_KIND_PRESSURE, youngs_modulus, 0, 1e10, LO,

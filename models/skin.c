@@ -149,6 +149,7 @@ static void human_stack(ns_skin_params *p, const char *name, double h_sc, double
     p->pretension = DERMIS_MODULUS * PRESTRAIN * h_de;
     p->backing_stiffness = backing;
     p->temperature = NS_BODY_TEMPERATURE;
+    p->age = NAN; /* reference age: no scaling (models/ageing.h) */
 }
 
 /* ---- presets ------------------------------------------------------------------- */
@@ -194,6 +195,20 @@ static void preset_back(ns_skin_params *p)
                 MUSCLE_BACKING);
 }
 
+/* Thigh (anterior): epidermis + dermis 1.55 mm [laurent2007, thigh]; SC 14.9
+ * um and VE 81.5 um of the buttock [sandbymoller2003] as the nearest covered
+ * site of the lower body (proxy); subcutis 10.8 mm, the arm value of
+ * gibney2010 (assumption: the nearest measured limb site). No neck preset:
+ * the sources at hand give no neck layer thickness (Meng et al. 2022, BMC Med
+ * Imaging 22:113, measured neck epidermis and dermis by ultrasound; their
+ * figures are not read into this table yet). */
+static void preset_thigh(ns_skin_params *p)
+{
+    double h_sc = 14.9 * NS_UM, h_ve = 81.5 * NS_UM;
+    human_stack(p, "thigh", h_sc, h_ve, 1.55 * NS_MM - h_sc - h_ve, 10.8 * NS_MM,
+                MUSCLE_BACKING);
+}
+
 /* Porcine ear, ex vivo: SC 17-28 um, VE 60-85 um [jacobi2007] -> midpoints
  * 22.5 um and 72.5 um; dermis 1.0 mm and a thin 0.3 mm subcutis over the ear
  * cartilage (assumption; full-thickness ear skin about 1.3 mm). Human layer
@@ -232,6 +247,7 @@ static void preset_membrane(ns_skin_params *p)
     p->pretension = 1.0;
     p->backing_stiffness = LAB_BACKING;
     p->temperature = NS_BODY_TEMPERATURE;
+    p->age = NAN; /* reference age: no scaling (models/ageing.h) */
 }
 
 /* ---- provenance text ---------------------------------------------------------- */
@@ -274,6 +290,12 @@ static const ns_source_note notes_back[] = {
     {"hypodermis", "10 mm", "assumption"},
     {"backing", "1e6 N/m3", "assumption (muscle 20 kPa over 2 cm)"},
     COMMON_NOTES};
+static const ns_source_note notes_thigh[] = {
+    {"SC / VE thickness", "14.9 / 81.5 um", "sandbymoller2003 (buttock, proxy)"},
+    {"epidermis + dermis", "1.55 mm", "laurent2007 (thigh)"},
+    {"hypodermis", "10.8 mm", "assumption (gibney2010 arm value)"},
+    {"backing", "1e6 N/m3", "assumption (muscle 20 kPa over 2 cm)"},
+    COMMON_NOTES};
 static const ns_source_note notes_porcine_ear[] = {
     {"SC / VE thickness", "22.5 / 72.5 um", "jacobi2007 (midpoints of 17-28 / 60-85 um)"},
     {"dermis / hypodermis", "1.0 / 0.3 mm", "assumption"},
@@ -309,6 +331,7 @@ static const skin_preset presets[] = {
     {"porcine_ear", preset_porcine_ear, NOTES(notes_porcine_ear)},
     {"rat", preset_rat, NOTES(notes_rat)},
     {"membrane", preset_membrane, NOTES(notes_membrane)},
+    {"thigh", preset_thigh, NOTES(notes_thigh)},
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 
@@ -326,7 +349,7 @@ ns_status ns_skin_preset(const char *name, ns_skin_params *out)
     const skin_preset *sp = preset_find(name);
     NS_CHECK(sp != NULL, NS_EINVAL,
              "skin.preset = '%s': unknown; valid: forearm, face, abdomen, back, porcine_ear, "
-             "rat, membrane",
+             "rat, membrane, thigh",
              name ? name : "(null)");
     sp->fill(out);
     return NS_OK;

@@ -54,7 +54,7 @@ typedef struct {
 } ns_source_note;
 
 /* Fill *out with the named preset: forearm, face, abdomen, back, porcine_ear,
- * rat, membrane. Exceptions: NS_EINVAL for NULL or an unknown name (the message
+ * rat, membrane, thigh. Exceptions: NS_EINVAL for NULL or an unknown name (the message
  * lists the valid names). *out is untouched on error. */
 ns_status ns_skin_preset(const char *name, ns_skin_params *out);
 

@@ -51,6 +51,8 @@ static const unit_row units[] = {
     {NS_KIND_TIME, "hours", NS_HOUR, 0, 0},
     {NS_KIND_TIME, "d", NS_DAY, 0, 1},
     {NS_KIND_TIME, "days", NS_DAY, 0, 0},
+    {NS_KIND_TIME, "yr", 365.25 * NS_DAY, 0, 0},
+    {NS_KIND_TIME, "years", 365.25 * NS_DAY, 0, 0},
     {NS_KIND_AREAL_DENSITY, "/m2", 1.0, 0, 0},
     {NS_KIND_AREAL_DENSITY, "1/m2", 1.0, 0, 0},
     {NS_KIND_AREAL_DENSITY, "/cm2", 1.0 / NS_CM2, 0, 1},

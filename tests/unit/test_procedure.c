@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../models/ageing.h"
 #include "../../models/channel.h"
 #include "../../models/clinical.h"
 #include "../../models/defaults.h"
@@ -372,4 +373,28 @@ Test(procedure, nerve_depth_default)
     ns_params p = pen_case(12, 100.0);
     double want = p.skin.layer[0].thickness + 0.5 * p.skin.layer[1].thickness;
     cr_expect(fabs(p.procedure.nerve_depth - want) < 1e-18);
+}
+
+/* Branchet et al. 1990: at 50 yr (one decade past the reference 40 yr) the
+ * epidermis is 6.5 % and the dermis 6 % thinner, the fat unchanged; applied
+ * once however often the case is derived; auto keeps the preset. */
+Test(ageing, layer_thickness_per_decade)
+{
+    ns_params p;
+    ns_params_default(&p);
+    ns_skin_params ref = p.skin;
+    p.skin.age = 50.0 * 365.25 * NS_DAY;
+    cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
+    cr_assert(ns_params_derive(&p) == NS_OK);
+    const double want[4] = {0.935, 0.935, 0.94, 1.0};
+    for (size_t l = 0; l < 4; l++) {
+        double f = p.skin.layer[l].thickness / ref.layer[l].thickness;
+        cr_expect(fabs(f - want[l]) < 1e-12, "layer %zu: factor %.15g, want %g", l, f, want[l]);
+    }
+    ns_params q;
+    ns_params_default(&q);
+    cr_assert(ns_params_derive(&q) == NS_OK);
+    cr_expect(q.skin.layer[2].thickness == ref.layer[2].thickness);
+    cr_expect(ns_age_thickness_factor(NS_LAYER_DERMIS, NS_AGE_REFERENCE) == 1.0);
+    cr_expect(ns_age_apply(NULL) == NS_EINVAL);
 }

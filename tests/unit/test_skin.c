@@ -20,9 +20,10 @@ static ns_skin_params forearm(void)
 
 Test(skin, presets_all_valid)
 {
-    const char *want[] = {"forearm", "face", "abdomen", "back", "porcine_ear", "rat", "membrane"};
-    cr_assert(eq(sz, ns_skin_preset_count(), 7));
-    for (size_t i = 0; i < 7; i++) {
+    const char *want[] = {"forearm", "face", "abdomen", "back", "porcine_ear", "rat", "membrane",
+                          "thigh"};
+    cr_assert(eq(sz, ns_skin_preset_count(), 8));
+    for (size_t i = 0; i < 8; i++) {
         cr_assert(strcmp(ns_skin_preset_name(i), want[i]) == 0);
         ns_skin_params s;
         cr_assert(ns_skin_preset(want[i], &s) == NS_OK);
@@ -40,7 +41,7 @@ Test(skin, presets_all_valid)
             cr_assert(s.layer[2].clearance >= 0.0 && s.layer[0].clearance == 0.0);
         }
     }
-    cr_assert(ns_skin_preset_name(7) == NULL);
+    cr_assert(ns_skin_preset_name(8) == NULL);
 }
 
 Test(skin, unknown_preset_lists_names)
