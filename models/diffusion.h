@@ -208,8 +208,34 @@ typedef struct {
     size_t rejected_steps;      /* [-] rejected steps */
 } ns_diff_result;
 
+/* What the diffusion solver reads, borrowed for the call to ns_diff_create
+ * (which copies what it keeps). Nothing else of the case (needle, applicator,
+ * insertion calibration) reaches the diffusion.
+ *
+ * Intact skin in one column (intact_1d): without an open channel the field
+ * does not depend on r, so one radial cell gives the same amounts as the
+ * numerics.diff_n_r grid (verify_diffusion_balance: intact_2d_equals_1d
+ * agrees to 3e-14) at a fraction of the cost. With intact_1d = 1 and no open
+ * channel the solver steps that one column and still reports the field on
+ * the diff_n_r grid (ns_diff_get_field, ns_diff_get_faces: the column
+ * repeated on every radial cell of the grid it would have built), so callers
+ * see the grid they asked for. intact_1d = 0 solves the grid as given (the
+ * 2-D intact solve of the verification tests). */
+typedef struct {
+    const ns_skin_params *skin;           /* layers: diffusivity, partition, clearance */
+    const ns_drug_params *drug;           /* dose, concentration, film, coating, solute size */
+    const ns_array_params *array;         /* unit-cell radius of the domain */
+    const ns_channel_geom *channel;       /* NULL or channel->open == 0: intact skin */
+    const ns_transport_params *transport; /* depth, bottom boundary */
+    const ns_numerics_params *numerics;   /* diff_n_r, diff_n_z, diff_rtol, diff_max_steps */
+    int intact_1d;                        /* [-] 1: intact skin solved in one column (above) */
+} ns_diff_input;
+
+/* The diffusion input of a whole case p and channel ch (may be NULL):
+ * pointers into p and ch, intact_1d = 0. */
+void ns_diff_input_init(ns_diff_input *in, const ns_params *p, const ns_channel_geom *ch);
+
 /* Build the grid and coefficients; allocate every buffer.
- * ch: NULL or ch->open == 0 means intact skin (no channel).
  * Uses skin layers (diffusivity and partition must be finite: run
  * ns_params_derive first), drug (free_diffusivity, radius, concentration,
  * dose, film_thickness, coated_mass), channel, transport, numerics (diff_n_r
@@ -217,7 +243,7 @@ typedef struct {
  * diff_n_r = 1 gives the 1-D laminate (exact for intact skin).
  * exceptions: NS_EINVAL (message names the parameter, value and range),
  * NS_ENOMEM. On failure *out = NULL. */
-ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff **out);
+ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out);
 
 /* Advance adaptively to each of the n_out increasing times t_out [s] and
  * store Q_out [kg/m^2] and J_out [kg/(m^2 s)] there (either may be NULL);

@@ -165,7 +165,27 @@ typedef struct {
 
 typedef struct ns_ins ns_ins;
 
-ns_status ns_ins_create(const ns_params *p, ns_ins **out);
+/* What the insertion solver reads: the six parts of a case it depends on,
+ * borrowed for the call to ns_ins_create (which copies them). Nothing else of
+ * the case (drug, channel, transport) reaches the insertion. */
+typedef struct {
+    const ns_skin_params *skin;              /* layer stack, tension, backing */
+    const ns_needle_params *needle;          /* geometry and material */
+    const ns_array_params *array;            /* layout, count, pitch (unit cell) */
+    const ns_applicator_params *applicator;  /* drive: press, impact, pen, roller */
+    const ns_numerics_params *numerics;      /* ins_n_r, ins_rtol, ins_max_steps, ins_max_newton */
+    const ns_insertion_calib *calibration;   /* calibration constants ([insertion] keys) */
+} ns_ins_input;
+
+/* The insertion input of a whole case p (pointers into p, which must outlive
+ * the use of in). */
+void ns_ins_input_init(ns_ins_input *in, const ns_params *p);
+
+/* Check the input (every range of the parameter table for the sections read,
+ * plus the insertion's own preconditions), copy it and allocate every buffer.
+ * Exceptions: NS_EINVAL (the message names the key; ns_status_key carries
+ * it), NS_ENOMEM. On failure *out = NULL. */
+ns_status ns_ins_create(const ns_ins_input *in, ns_ins **out);
 ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res);
 ns_ins_history ns_ins_get_history(const ns_ins *s);
 void ns_ins_destroy(ns_ins **s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "param_table.h"
+#include "rootfind.h"
 #include "units.h"
 
 /* Stainless steel (AISI 304/316) Young's modulus 193 GPa [asm_steel]; needle
@@ -19,6 +20,11 @@
 /* Simpson intervals for I_eff and polyline segments for the bevel area. */
 #define N_SIMPSON 2000
 #define N_POLYLINE 4000
+/* Derived tip angle (ns_needle_derive): bisection on (0, pi) to 1e-12 rad,
+ * about 42 halvings; the cap leaves room. */
+#define NEEDLE_ANGLE_MIN 1e-9   /* [rad] bracket end away from 0 and pi */
+#define NEEDLE_ANGLE_TOL 1e-12  /* [rad] bracket width at convergence */
+#define NEEDLE_ANGLE_ITER 200   /* [-]   iteration cap */
 
 /* ---- enum names ---------------------------------------------------------------- */
 
@@ -368,6 +374,16 @@ double ns_needle_shaft_area(const ns_needle_params *p, double depth)
 
 /* ---- derivation ------------------------------------------------------------------- */
 
+/* Root function of the derived tip angle: s_b(alpha) - length, > 0 at small
+ * angles; params is a copy of the needle whose tip_angle is varied. */
+static int tip_length_excess(double alpha, void *params, double *fx)
+{
+    ns_needle_params *q = params;
+    q->tip_angle = alpha;
+    *fx = ns_needle_tip_length(q) - q->length;
+    return 0;
+}
+
 ns_status ns_needle_derive(ns_needle_params *p)
 {
     NS_CHECK(p != NULL, NS_EINVAL, "needle: NULL parameters");
@@ -383,16 +399,11 @@ ns_status ns_needle_derive(ns_needle_params *p)
              p->length, p->tip_radius, Rb);
     /* The tip length s_b decreases monotonically with the angle: bisect
      * s_b(alpha) = length on alpha in (0, pi). */
-    double lo = 1e-9, hi = NS_PI - 1e-9;
     ns_needle_params q = *p;
-    for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
-        q.tip_angle = 0.5 * (lo + hi);
-        if (ns_needle_tip_length(&q) > p->length)
-            lo = q.tip_angle;
-        else
-            hi = q.tip_angle;
-    }
-    p->tip_angle = hi; /* the side with s_b <= length */
+    ns_root_bracket b = {NEEDLE_ANGLE_MIN, NS_PI - NEEDLE_ANGLE_MIN, NAN, NAN, 0};
+    NS_TRY(ns_root_solve(NS_ROOT_BISECTION, tip_length_excess, &q, NEEDLE_ANGLE_TOL,
+                         NEEDLE_ANGLE_ITER, &b));
+    p->tip_angle = b.hi; /* the side with s_b <= length */
     return NS_OK;
 }
 

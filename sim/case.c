@@ -109,7 +109,9 @@ static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_r
         return NS_OK;
     }
     ns_ins *solver = NULL;
-    NS_TRY(ns_ins_create(p, &solver));
+    ns_ins_input in;
+    ns_ins_input_init(&in, p);
+    NS_TRY(ns_ins_create(&in, &solver));
     ns_status st = ns_ins_solve(solver, ins);
     if (st == NS_OK) {
         ns_ins_history h = ns_ins_get_history(solver);
@@ -132,25 +134,12 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
                                ns_case_fields *f, double *t_effect)
 {
     ns_diff *solver = NULL;
-    /* Without a channel the field does not depend on r: one radial cell gives
-     * the same amounts (verify_diffusion_balance: intact_2d_equals_1d agrees to
-     * 3e-14) at a fraction of the cost. With a field captured the solve is the
-     * same one-cell solve (results bit-identical to a run without fields); the
-     * column is copied to every radial cell of the diff_n_r grid, whose centres
-     * come from an (unstepped) solver built on that grid. */
-    ns_params q = *p;
-    int one_cell = (!ch || !ch->open) && q.numerics.diff_n_r > 1;
-    if (one_cell) q.numerics.diff_n_r = 1;
-    if (one_cell && f) {
-        ns_diff *geo = NULL;
-        NS_TRY(ns_diff_create(p, ch, &geo));
-        const double *rc;
-        size_t nr;
-        ns_diff_get_field(geo, &rc, NULL, NULL, &nr, NULL);
-        if (nr == f->nr) memcpy(f->r, rc, nr * sizeof *rc);
-        ns_diff_destroy(&geo);
-    }
-    NS_TRY(ns_diff_create(&q, ch, &solver));
+    /* Intact skin is solved in one column and reported on the diff_n_r grid
+     * (models/diffusion.h, ns_diff_input.intact_1d). */
+    ns_diff_input in;
+    ns_diff_input_init(&in, p, ch);
+    in.intact_1d = 1;
+    NS_TRY(ns_diff_create(&in, &solver));
     /* time_to_effect: a probe at the nerve depth (reads the state only) */
     ns_status st = t_effect ? ns_diff_set_probe(solver, p->procedure.nerve_depth,
                                                 p->drug.effect_threshold)
@@ -164,19 +153,19 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
             const double *rc, *zc, *C;
             size_t nr, nz;
             ns_diff_get_field(solver, &rc, &zc, &C, &nr, &nz);
-            if ((one_cell ? nr != 1 : nr != f->nr) || nz != f->nz) {
+            if (nr != f->nr || nz != f->nz) {
                 st = ns_status_set(NS_EINVAL, __FILE__, __LINE__, __func__,
                                    "diffusion grid %zu x %zu cells differs from the field buffer "
                                    "%zu x %zu", nr, nz, f->nr, f->nz);
                 break;
             }
             if (k == 0) {
-                if (!one_cell) memcpy(f->r, rc, nr * sizeof *rc);
+                memcpy(f->r, rc, nr * sizeof *rc);
                 memcpy(f->z, zc, nz * sizeof *zc);
             }
             double *Ck = f->C + k * nz * f->nr;
             for (size_t i = 0; i < f->nr; i++) /* solver order [r][z] -> stored [z][r] */
-                for (size_t j = 0; j < nz; j++) Ck[j * f->nr + i] = C[(one_cell ? 0 : i) * nz + j];
+                for (size_t j = 0; j < nz; j++) Ck[j * f->nr + i] = C[i * nz + j];
         }
         if (st == NS_OK) {
             ns_diff_get_result(solver, res);

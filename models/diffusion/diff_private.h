@@ -109,7 +109,12 @@ struct ns_diff {
     double *ustar;      /* [kg/m^3] intermediate of a base step (after the r sweep) */
     double *az;         /* [kg/s]   explicit axial operator applied to the start of a base step */
     double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
-    double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field */
+    double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field, nr_out * nz */
+    /* reported radial grid (ns_diff_input.intact_1d: the one stepped column
+     * is shown on the grid of numerics.diff_n_r) */
+    size_t nr_out;      /* [-] radial cells reported (nr unless the column is repeated) */
+    double *rf_out;     /* [m] reported radial faces, nr_out + 1 (NULL: rf) */
+    double *rc_out;     /* [m] reported radial centres, nr_out (NULL: rc) */
     double *dkr;        /* [m^2/s] per-cell D K across r (series mix), n */
     double *dkz;        /* [m^2/s] per-cell D K along z (parallel mix), n */
     /* line buffers, max(nr, nz) each: Thomas sub, main, super diagonal, rhs,

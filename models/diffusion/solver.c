@@ -12,11 +12,11 @@
 #include "diff_private.h"
 
 /* Depth H of the modelled domain [m]. */
-static ns_status domain_depth(const ns_params *p, double *H)
+static ns_status domain_depth(const ns_diff_input *p, double *H)
 {
-    const ns_skin_params *sk = &p->skin;
+    const ns_skin_params *sk = p->skin;
     double total = ns_skin_total_thickness(sk);
-    double h = p->transport.depth;
+    double h = p->transport->depth;
     if (isnan(h)) {
         h = 0.0;
         size_t top = sk->n_layers == 1 ? 1 : (sk->n_layers < 3 ? sk->n_layers : 3);
@@ -28,9 +28,9 @@ static ns_status domain_depth(const ns_params *p, double *H)
     return NS_OK;
 }
 
-static ns_status check_inputs(const ns_params *p, double H)
+static ns_status check_inputs(const ns_diff_input *p, double H)
 {
-    const ns_numerics_params *nm = &p->numerics;
+    const ns_numerics_params *nm = p->numerics;
     NS_CHECK(nm->diff_n_r >= 1 && nm->diff_n_r <= 100000, NS_EINVAL,
              "numerics.diff_n_r = %zu: must be in [1, 100000]", nm->diff_n_r);
     NS_CHECK(nm->diff_n_z >= 8 && nm->diff_n_z <= 100000, NS_EINVAL,
@@ -39,11 +39,11 @@ static ns_status check_inputs(const ns_params *p, double H)
              "numerics.diff_rtol = %g: must be in (0, 0.1]", nm->diff_rtol);
     NS_CHECK(nm->diff_max_steps >= 1, NS_EINVAL, "numerics.diff_max_steps = %zu: must be >= 1",
              nm->diff_max_steps);
-    const ns_drug_params *d = &p->drug;
+    const ns_drug_params *d = p->drug;
     NS_CHECK((int)d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL, "drug.dose = %d: unknown mode",
              (int)d->dose);
-    NS_CHECK((int)p->transport.bottom >= 0 && p->transport.bottom < NS_BOTTOM_COUNT, NS_EINVAL,
-             "transport.bottom = %d: unknown boundary", (int)p->transport.bottom);
+    NS_CHECK((int)p->transport->bottom >= 0 && p->transport->bottom < NS_BOTTOM_COUNT, NS_EINVAL,
+             "transport.bottom = %d: unknown boundary", (int)p->transport->bottom);
     int reservoir = d->dose == NS_DOSE_COATED || d->dose == NS_DOSE_DISSOLVING;
     if (!reservoir)
         NS_CHECK(isfinite(d->concentration) && d->concentration >= 0.0, NS_EINVAL,
@@ -54,7 +54,7 @@ static ns_status check_inputs(const ns_params *p, double H)
     if (reservoir)
         NS_CHECK(isfinite(d->coated_mass) && d->coated_mass >= 0.0, NS_EINVAL,
                  "drug.coated_mass = %g kg: must be >= 0", d->coated_mass);
-    const ns_skin_params *sk = &p->skin;
+    const ns_skin_params *sk = p->skin;
     for (size_t i = 0; i < sk->n_layers; i++) {
         if (ns_skin_layer_top(sk, i) >= H) break;
         const ns_layer *l = &sk->layer[i];
@@ -107,7 +107,7 @@ static ns_status alloc_arrays(ns_diff *s)
     ALLOC(s->ustar, n);
     ALLOC(s->az, n);
     ALLOC(s->ybuf, n);
-    ALLOC(s->Cbuf, n);
+    ALLOC(s->Cbuf, s->nr_out * nz);
     ALLOC(s->wch, n);
     ALLOC(s->qx, n);
     ALLOC(s->qs, n);
@@ -150,16 +150,54 @@ static double first_step(const ns_diff *s)
     return isfinite(tau) ? NS_DIFF_DT0_FRACTION * tau : 1.0;
 }
 
-ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff **out)
+/* The reported radial grid of a column solve (ns_diff_input.intact_1d): the
+ * faces and centres diff_grid_r builds for nr_out cells without a channel,
+ * built here on the solver's own r arrays before they are sized for the one
+ * stepped column (so they are the faces a full 2-D solve would use).
+ * Exceptions: NS_ENOMEM, NS_EINVAL (from the grid). */
+static ns_status reported_grid(ns_diff *s, const ns_array_params *ar)
+{
+    size_t nr = s->nr_out;
+    s->rf_out = calloc(nr + 1, sizeof *s->rf_out);
+    s->rc_out = calloc(nr, sizeof *s->rc_out);
+    if (!s->rf_out || !s->rc_out)
+        NS_FAIL(NS_ENOMEM, "cannot allocate the reported radial grid of %zu cells", nr);
+    size_t nr_solved = s->nr;
+    double *rf_solved = s->rf;
+    s->nr = nr;
+    s->rf = s->rf_out;
+    ns_status st = diff_grid_r(s, ar, NULL);
+    s->nr = nr_solved;
+    s->rf = rf_solved;
+    if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
+    for (size_t i = 0; i < nr; i++) s->rc_out[i] = 0.5 * (s->rf_out[i] + s->rf_out[i + 1]);
+    return NS_OK;
+}
+
+void ns_diff_input_init(ns_diff_input *in, const ns_params *p, const ns_channel_geom *ch)
+{
+    in->skin = &p->skin;
+    in->drug = &p->drug;
+    in->array = &p->array;
+    in->channel = ch;
+    in->transport = &p->transport;
+    in->numerics = &p->numerics;
+    in->intact_1d = 0;
+}
+
+ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out)
 {
     NS_CHECK(out != NULL, NS_EINVAL, "NULL output pointer");
     *out = NULL;
-    NS_CHECK(p != NULL, NS_EINVAL, "NULL parameters");
-    NS_CHECK(p->skin.n_layers >= 1 && p->skin.n_layers <= NS_LAYER_MAX, NS_EINVAL,
-             "skin.n_layers = %zu: must be 1..%d", p->skin.n_layers, NS_LAYER_MAX);
+    NS_CHECK(in != NULL && in->skin && in->drug && in->array && in->transport && in->numerics,
+             NS_EINVAL, "NULL input or input part");
+    const ns_channel_geom *ch = in->channel;
+    const ns_drug_params *drug = in->drug;
+    NS_CHECK(in->skin->n_layers >= 1 && in->skin->n_layers <= NS_LAYER_MAX, NS_EINVAL,
+             "skin.n_layers = %zu: must be 1..%d", in->skin->n_layers, NS_LAYER_MAX);
     double H = 0.0;
-    NS_TRY(domain_depth(p, &H));
-    NS_TRY(check_inputs(p, H));
+    NS_TRY(domain_depth(in, &H));
+    NS_TRY(check_inputs(in, H));
     int has_ch = ch != NULL && ch->open;
     if (has_ch) {
         NS_CHECK(ch->n >= 2 && ch->n <= NS_CHANNEL_NPROF && isfinite(ch->depth) && ch->depth > 0.0,
@@ -167,38 +205,41 @@ ns_status ns_diff_create(const ns_params *p, const ns_channel_geom *ch, ns_diff 
                  ch->depth, ch->n);
         NS_CHECK(isfinite(ch->half_life) && ch->half_life > 0.0, NS_EINVAL,
                  "channel half_life = %g s: must be > 0", ch->half_life);
-        NS_CHECK(isfinite(p->drug.free_diffusivity) && p->drug.free_diffusivity > 0.0, NS_EINVAL,
-                 "drug.free_diffusivity = %g m^2/s: must be > 0", p->drug.free_diffusivity);
+        NS_CHECK(isfinite(drug->free_diffusivity) && drug->free_diffusivity > 0.0, NS_EINVAL,
+                 "drug.free_diffusivity = %g m^2/s: must be > 0", drug->free_diffusivity);
     }
 
     ns_status st = NS_OK;
     ns_diff *s = calloc(1, sizeof *s);
     if (!s) NS_FAIL(NS_ENOMEM, "cannot allocate the diffusion solver");
-    s->nr = p->numerics.diff_n_r;
-    s->nz = p->numerics.diff_n_z;
+    int column = in->intact_1d && !has_ch && in->numerics->diff_n_r > 1;
+    s->nr_out = in->numerics->diff_n_r;
+    s->nr = column ? 1 : s->nr_out;
+    s->nz = in->numerics->diff_n_z;
     s->n = s->nr * s->nz;
     s->H = H;
     s->has_ch = has_ch;
-    s->dose = p->drug.dose;
-    s->bottom = p->transport.bottom;
-    s->rtol = p->numerics.diff_rtol;
-    s->max_steps = p->numerics.diff_max_steps;
+    s->dose = drug->dose;
+    s->bottom = in->transport->bottom;
+    s->rtol = in->numerics->diff_rtol;
+    s->max_steps = in->numerics->diff_max_steps;
     s->lag_time = NAN;
     s->donor_closed = NAN;
 
     NS_TRY_GOTO(st, alloc_arrays(s), fail);
-    const ns_skin_params *sk = &p->skin;
+    if (column) NS_TRY_GOTO(st, reported_grid(s, in->array), fail);
+    const ns_skin_params *sk = in->skin;
     NS_TRY_GOTO(st, diff_grid_z(s, sk, ch), fail);
-    NS_TRY_GOTO(st, diff_grid_r(s, &p->array, ch), fail);
+    NS_TRY_GOTO(st, diff_grid_r(s, in->array, ch), fail);
     diff_grid_cells(s, sk);
     /* channel material */
     if (has_ch) {
-        s->D_free = p->drug.free_diffusivity;
-        s->a_solute = isfinite(p->drug.radius) ? p->drug.radius : ns_drug_stokes_radius(&p->drug);
+        s->D_free = drug->free_diffusivity;
+        s->a_solute = isfinite(drug->radius) ? drug->radius : ns_drug_stokes_radius(drug);
         s->closing = isfinite(ch->half_life) && (ch->half_life < 1e30 || (ch->half_life_pore > 0.0 && ch->half_life_pore < 1e30));
     }
     diff_set_coefficients(s, 0.0, 0);
-    NS_TRY_GOTO(st, dose_init(s, &p->drug), fail);
+    NS_TRY_GOTO(st, dose_init(s, drug), fail);
     s->stored_ref = 0.0;
     s->dt_next = first_step(s);
     *out = s;
@@ -423,17 +464,23 @@ double ns_diff_burst_fraction(const double *t, const double *Q, size_t n)
 void ns_diff_get_field(ns_diff *s, const double **r, const double **z, const double **C,
                        size_t *nr, size_t *nz)
 {
-    for (size_t k = 0; k < s->n; k++) s->Cbuf[k] = s->cap[k] * s->u[k];
-    if (r) *r = s->rc;
+    /* a repeated column (intact_1d): every reported radial cell shows cell 0 */
+    size_t nz_ = s->nz;
+    for (size_t i = 0; i < s->nr_out; i++)
+        for (size_t j = 0; j < nz_; j++) {
+            size_t k = idx(s->nr == s->nr_out ? i : 0, j, nz_);
+            s->Cbuf[idx(i, j, nz_)] = s->cap[k] * s->u[k];
+        }
+    if (r) *r = s->rc_out ? s->rc_out : s->rc;
     if (z) *z = s->zc;
     if (C) *C = s->Cbuf;
-    if (nr) *nr = s->nr;
+    if (nr) *nr = s->nr_out;
     if (nz) *nz = s->nz;
 }
 
 void ns_diff_get_faces(const ns_diff *s, const double **rf, const double **zf)
 {
-    if (rf) *rf = s->rf;
+    if (rf) *rf = s->rf_out ? s->rf_out : s->rf;
     if (zf) *zf = s->zf;
 }
 
@@ -459,7 +506,7 @@ void ns_diff_destroy(ns_diff **sp)
     double *bufs[] = {s->rf,  s->zf,     s->rc,    s->zc,    s->vol,   s->Dl,    s->Kl,
                       s->kl,  s->cap,    s->M,     s->gr,    s->gz,    s->rx,    s->u,
                       s->c_n, s->c_full, s->c_half, s->u_two, s->ustar, s->az, s->ybuf, s->Cbuf,
-                      s->dkr, s->dkz, s->wch, s->qx, s->qs,
+                      s->dkr, s->dkz, s->wch, s->qx, s->qs, s->rf_out, s->rc_out,
                       s->la,  s->lb,     s->lc,    s->ld,    s->lx,    s->lcp};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     free(s->layer);

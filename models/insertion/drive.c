@@ -13,7 +13,7 @@
  * NS_EINVAL (unknown mode). */
 ns_status ins_drive_init(ns_ins *s)
 {
-    const ns_params *p = &s->p;
+    const ins_inputs *p = &s->p;
     const ns_applicator_params *ap = &p->applicator;
     double count = isfinite(p->array.count) && p->array.count >= 1.0 ? p->array.count : 1.0;
     if (p->array.layout == NS_LAYOUT_SINGLE) count = 1.0;

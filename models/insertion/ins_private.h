@@ -26,6 +26,7 @@
 
 #define NS_INS_TAB 512         /* [-] points of the r(s), S(s) tables */
 #define NS_INS_MAX_EVENT_IT 30 /* [-] Illinois iterations locating one event */
+#define NS_INS_EVENT_TOL 1e-10  /* [-] event bracket width at convergence / step size */
 #define NS_INS_HIST0 256       /* [-] initial capacity of the history arrays */
 #define NS_INS_PLATE_RADIUS_FACTOR 10.0 /* [-] single needle: hub radius / base radius */
 #define NS_INS_PLATE_DAMPING_RATIO 1.0 /* [-] damping ratio of the base-plate contact */
@@ -71,8 +72,19 @@ typedef struct {
     double tau_f;  /* [s]      relaxation time of the foundation */
 } ins_sheet;
 
+/* The parts of the case the solver reads, copied from ns_ins_input (the
+ * member names are those of ns_params, so s->p.skin reads as before). */
+typedef struct {
+    ns_skin_params skin;
+    ns_needle_params needle;
+    ns_array_params array;
+    ns_applicator_params applicator;
+    ns_numerics_params numerics;
+    ns_insertion_calib insertion;
+} ins_inputs;
+
 struct ns_ins {
-    ns_params p;                /* copy of the case inputs (SI) */
+    ins_inputs p;               /* copy of the inputs (SI), ns_ins_input by value */
     ns_tent *T;                 /* tenting operator and Newton workspace */
     size_t nu;                  /* [-] unknowns of the tent (T->nu) */
     int nl;                     /* [-] skin layers (1 or 4) */
@@ -164,8 +176,8 @@ void ins_prescribed(const ns_ins *s, double t, double *u, double *ud);
 void ins_enter_phase(ns_ins *s, int ph);
 /* material.c */
 double ins_plate_default_stiffness(const ns_layer *ly);
-double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc);
-double ins_patch_stiffness(const ns_params *p, double k0, double N0, double Rc, double *k_block,
+double ins_mean_mode_stiffness(const ins_inputs *p, double k0, double N0, double Rc);
+double ins_patch_stiffness(const ins_inputs *p, double k0, double N0, double Rc, double *k_block,
                            double *k_rim);
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
 /* step.c */

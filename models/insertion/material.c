@@ -46,12 +46,12 @@ double ins_plate_default_stiffness(const ns_layer *ly)
  *      i.e. k_edge = 2 N0 K1(a_p/l) / (a_p l K0(a_p/l)) per patch area.
  * Returns max(k_fat - k0, 0) + k_edge (0 for a single needle); the two
  * parts through k_block and k_rim (may be NULL). */
-double ins_mean_mode_stiffness(const ns_params *p, double k0, double N0, double Rc)
+double ins_mean_mode_stiffness(const ins_inputs *p, double k0, double N0, double Rc)
 {
     return ins_patch_stiffness(p, k0, N0, Rc, NULL, NULL);
 }
 
-double ins_patch_stiffness(const ns_params *p, double k0, double N0, double Rc, double *k_block,
+double ins_patch_stiffness(const ins_inputs *p, double k0, double N0, double Rc, double *k_block,
                            double *k_rim)
 {
     double count = p->array.count;

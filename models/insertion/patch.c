@@ -39,7 +39,9 @@
 static ns_status ring_solve(const ns_params *p, double k_extra, double phi, ns_ins_result *r)
 {
     ns_ins *s = NULL;
-    NS_TRY(ns_ins_create(p, &s));
+    ns_ins_input in;
+    ns_ins_input_init(&in, p);
+    NS_TRY(ns_ins_create(&in, &s));
     s->T->k_mean = k_extra;
     s->F_cap *= phi;
     s->m_a *= phi;
@@ -74,10 +76,12 @@ ns_status ns_ins_patch_solve(const ns_params *p, const ns_ins_result *mean,
     if (patch) {
         /* the operator of the mean solve gives k0 and N0 (incl. G_p) */
         ns_ins *s = NULL;
-        NS_TRY(ns_ins_create(p, &s));
+        ns_ins_input in;
+        ns_ins_input_init(&in, p);
+        NS_TRY(ns_ins_create(&in, &s));
         double k0 = s->T->k0, N0 = s->T->N0, kb, kr;
+        ins_patch_stiffness(&s->p, k0, N0, Rc, &kb, &kr);
         ns_ins_destroy(&s);
-        ins_patch_stiffness(p, k0, N0, Rc, &kb, &kr);
         double a_p = Rc * sqrt(N);
         double pitch = isfinite(p->array.pitch) && p->array.pitch > 0.0 ? p->array.pitch
                                                                        : Rc * sqrt(NS_PI);

@@ -9,6 +9,7 @@
 
 #include "../needle.h"
 #include "../param_table.h"
+#include "../rootfind.h"
 #include "../skin.h"
 #include "../units.h"
 #include "ins_private.h"
@@ -60,7 +61,7 @@ static void calib_init(ns_ins *s)
  * plate, and the sheet and foundation material copied into the operator. */
 static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
 {
-    const ns_params *p = &s->p;
+    const ins_inputs *p = &s->p;
     const ns_skin_params *sk = &p->skin;
     const ns_insertion_calib *cb = &p->insertion;
     size_t n_r = p->numerics.ins_n_r;
@@ -101,25 +102,41 @@ static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
     return NS_OK;
 }
 
-ns_status ns_ins_create(const ns_params *p, ns_ins **out)
+void ns_ins_input_init(ns_ins_input *in, const ns_params *p)
+{
+    in->skin = &p->skin;
+    in->needle = &p->needle;
+    in->array = &p->array;
+    in->applicator = &p->applicator;
+    in->numerics = &p->numerics;
+    in->calibration = &p->insertion;
+}
+
+ns_status ns_ins_create(const ns_ins_input *in, ns_ins **out)
 {
     *out = NULL;
-    NS_CHECK(p != NULL, NS_EINVAL, "ns_ins_create: params is NULL");
+    NS_CHECK(in != NULL && in->skin && in->needle && in->array && in->applicator &&
+                 in->numerics && in->calibration,
+             NS_EINVAL, "ns_ins_create: input or one of its parts is NULL");
     /* ranges of every input: the parameter table (what `check` applies) */
-    NS_TRY(ns_param_check_struct(&p->numerics, offsetof(ns_params, numerics), "numerics"));
-    NS_TRY(ns_param_check_struct(&p->insertion, offsetof(ns_params, insertion), "insertion"));
-    NS_TRY(ns_applicator_check(&p->applicator));
-    NS_TRY(ns_needle_check(&p->needle));
-    NS_TRY(ns_skin_check(&p->skin));
-    NS_CHECK(p->array.layout != NS_LAYOUT_NONE, NS_EINVAL,
+    NS_TRY(ns_param_check_struct(in->numerics, offsetof(ns_params, numerics), "numerics"));
+    NS_TRY(ns_param_check_struct(in->calibration, offsetof(ns_params, insertion), "insertion"));
+    NS_TRY(ns_applicator_check(in->applicator));
+    NS_TRY(ns_needle_check(in->needle));
+    NS_TRY(ns_skin_check(in->skin));
+    NS_CHECK(in->array->layout != NS_LAYOUT_NONE, NS_EINVAL,
              "array.layout = none: there is no needle to insert");
-    NS_CHECK(!isnan(p->applicator.speed), NS_EINVAL,
+    NS_CHECK(!isnan(in->applicator->speed), NS_EINVAL,
              "applicator.speed = auto: derive it first (ns_params_derive)");
-    const ns_needle_params *nd = &p->needle;
-
     ns_ins *s = calloc(1, sizeof *s);
     NS_CHECK(s != NULL, NS_ENOMEM, "ns_ins_create: out of memory");
-    s->p = *p;
+    s->p.skin = *in->skin;
+    s->p.needle = *in->needle;
+    s->p.array = *in->array;
+    s->p.applicator = *in->applicator;
+    s->p.numerics = *in->numerics;
+    s->p.insertion = *in->calibration;
+    const ns_needle_params *nd = &s->p.needle;
     ns_status st = NS_OK;
     ins_sheet sh;
     NS_TRY_GOTO(st, ins_derive_skin(s, &sh), fail);
@@ -291,41 +308,50 @@ static double energy_estimate(ns_ins *s, double h, double P_c, double U_c, doubl
     return fabs(dR) / (NS_INS_ENERGY_STEP_TOL * (flow + floor) + noise);
 }
 
+/* Root function of the event search: the step of size hm from y1 solved
+ * into y2 and the event function there, negated so that it is > 0 before the
+ * event (models/rootfind.h convention; a NaN event value counts as before the
+ * event, as +inf). A step that does not converge returns > 0 (the bracket
+ * shrinks towards the start), a fatal one -status with err set. */
+typedef struct {
+    ns_ins *s;
+    int ev;
+    double *gy, *inc;
+    ns_status err;
+} event_search;
+
+static int event_value(double hm, void *params, double *fx)
+{
+    event_search *c = params;
+    ns_ins *s = c->s;
+    int rc = ins_step_solve(s, hm, s->h_prev > 0.0 ? hm / s->h_prev : 0.0, c->inc, &c->err);
+    if (rc < 0) return -(int)(c->err != NS_OK ? c->err : NS_ECONV);
+    if (rc > 0) return 1;
+    ins_event_funcs(s, &s->y2, c->gy);
+    double gm = c->gy[c->ev];
+    *fx = isnan(gm) ? (double)INFINITY : -gm;
+    return 0;
+}
+
 /* Locate event ev inside the step (0, *h] by Illinois iteration on the step
- * size (gc: event functions at y1, gy: at the trial y2) and solve the step
- * that ends on it into y2; *h becomes that step. Exceptions: NS_ECONV (the
- * final step did not converge), NS_ENONFINITE (from the step). */
+ * size (gc: event functions at y1, gy: at the trial y2; at most
+ * NS_INS_MAX_EVENT_IT steps, to 1e-10 of the step) and solve the step that
+ * ends on it into y2; *h becomes that step, the end of the bracket just after
+ * the event. A bracket still wider than the tolerance after the last
+ * iteration is accepted as it is (the step ends after the event by less than
+ * that width). Exceptions: NS_ECONV (the final step did not converge),
+ * NS_ENONFINITE (from the step). */
 static ns_status locate_event(ns_ins *s, int ev, const double *gc, double *gy, double *h,
                               double *inc)
 {
     ns_status err = NS_OK;
     double t = s->y1.t;
-    double lo = 0.0, hi = *h, glo = gc[ev], ghi = gy[ev];
-    int side = 0;
-    for (int it = 0; it < NS_INS_MAX_EVENT_IT && hi - lo > 1e-10 * *h; it++) {
-        double hm = (lo * ghi - hi * glo) / (ghi - glo);
-        if (!(hm > lo && hm < hi) || !isfinite(hm)) hm = 0.5 * (lo + hi);
-        int rc2 = ins_step_solve(s, hm, s->h_prev > 0.0 ? hm / s->h_prev : 0.0, inc, &err);
-        if (rc2 < 0) return ns_status_trace(err, __FILE__, __LINE__, __func__);
-        if (rc2 > 0) {
-            hi = hm; /* shrink towards the start */
-            continue;
-        }
-        ins_event_funcs(s, &s->y2, gy);
-        double gm = gy[ev];
-        if (gm >= 0.0) {
-            hi = hm;
-            ghi = gm;
-            if (side == 1) glo *= 0.5;
-            side = 1;
-        } else {
-            lo = hm;
-            glo = gm;
-            if (side == -1) ghi *= 0.5;
-            side = -1;
-        }
-    }
-    *h = hi;
+    event_search c = {s, ev, gy, inc, NS_OK};
+    ns_root_bracket b = {0.0, *h, -gc[ev], -gy[ev], 0};
+    ns_status st = ns_root_solve(NS_ROOT_ILLINOIS, event_value, &c, NS_INS_EVENT_TOL * *h,
+                                 NS_INS_MAX_EVENT_IT, &b);
+    if (st != NS_OK && st != NS_ECONV) return ns_status_trace(c.err, __FILE__, __LINE__, __func__);
+    *h = b.hi;
     int rc3 = ins_step_solve(s, *h, s->h_prev > 0.0 ? *h / s->h_prev : 0.0, inc, &err);
     if (rc3 < 0) return ns_status_trace(err, __FILE__, __LINE__, __func__);
     if (rc3 > 0)

@@ -9,15 +9,31 @@
 #include <string.h>
 
 #include "../insertion.h"
+#include "../rootfind.h"
 #include "../units.h"
 
 /* Smallest stretching parameter: below it the map is uniform to 1e-12. */
 #define NS_TENT_BETA_MIN 1.0e-6
 #define NS_TENT_BETA_MAX 60.0
+#define NS_TENT_BETA_ITER 100 /* [-] bisection cap of the stretching (resolution needs < 80) */
 
 static double first_spacing(double R, size_t n, double beta)
 {
     return R * sinh(beta / (double)(n - 1)) / sinh(beta);
+}
+
+/* Root function of the stretching: first spacing minus the target h0 (> 0
+ * on the lo side, small beta). */
+typedef struct {
+    double R, h0;
+    size_t n;
+} spacing_target;
+
+static int spacing_excess(double beta, void *params, double *fx)
+{
+    const spacing_target *c = params;
+    *fx = first_spacing(c->R, c->n, beta) - c->h0;
+    return 0;
 }
 
 ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent **out)
@@ -55,13 +71,16 @@ ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent *
         if (first_spacing(R, n, hi) > h0) {
             lo = hi;
         } else {
-            for (int it = 0; it < 100; it++) {
-                double mid = 0.5 * (lo + hi);
-                if (first_spacing(R, n, mid) > h0)
-                    lo = mid;
-                else
-                    hi = mid;
+            /* to floating-point resolution (about 80 halvings of the range) */
+            spacing_target c = {R, h0, n};
+            ns_root_bracket b = {lo, hi, NAN, NAN, 0};
+            ns_status st = ns_root_solve(NS_ROOT_BISECTION, spacing_excess, &c, 0.0,
+                                         NS_TENT_BETA_ITER, &b);
+            if (st != NS_OK) {
+                ns_tent_destroy(&t);
+                return ns_status_trace(st, __FILE__, __LINE__, __func__);
             }
+            lo = b.lo;
         }
         beta = lo;
     }

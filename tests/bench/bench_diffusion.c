@@ -114,7 +114,9 @@ static int bench_case(const char *name, const ns_params *p, const ns_channel_geo
     for (int r = 0; r < 3; r++) {
         ns_diff *s = NULL;
         double t0 = now();
-        if (ns_diff_create(p, ch, &s) != NS_OK) {
+        ns_diff_input in;
+        ns_diff_input_init(&in, p, ch);
+        if (ns_diff_create(&in, &s) != NS_OK) {
             fprintf(stderr, "%s: %s\n", name, ns_status_message());
             return 1;
         }
@@ -219,7 +221,9 @@ int main(void)
         ns_diff *s = NULL;
         g_allocs = 0;
         g_counting = 1;
-        ns_status st = ns_diff_create(&p, &ch, &s);
+        ns_diff_input in;
+        ns_diff_input_init(&in, &p, &ch);
+        ns_status st = ns_diff_create(&in, &s);
         g_counting = 0;
         create_allocs = g_allocs;
         ns_diff_destroy(&s);

@@ -79,7 +79,9 @@ int main(int argc, char **argv)
         for (int k = 0; k < 21; k++) {
             ns_ins *s = NULL;
             double t0 = now();
-            if (ns_ins_create(&p, &s) || ns_ins_solve(s, &r)) printf("fail: %s\n", ns_status_message());
+            ns_ins_input in;
+            ns_ins_input_init(&in, &p);
+            if (ns_ins_create(&in, &s) || ns_ins_solve(s, &r)) printf("fail: %s\n", ns_status_message());
             t[k] = now() - t0;
             ns_ins_destroy(&s);
         }

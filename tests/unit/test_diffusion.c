@@ -9,7 +9,7 @@
 static ns_status create(const ns_params *p, const ns_channel_geom *ch)
 {
     ns_diff *s = NULL;
-    ns_status st = ns_diff_create(p, ch, &s);
+    ns_status st = fx_diff_create(p, ch, &s);
     if (st != NS_OK) cr_expect(s == NULL, "failed create must leave *out NULL");
     ns_diff_destroy(&s);
     return st;
@@ -96,7 +96,7 @@ Test(diffusion, rejects_bad_output_times)
 {
     ns_params p = fx_skin(0.0);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
     double t[3] = {10.0, 5.0, 20.0};
     cr_expect(ns_diff_solve(s, t, 3, NULL, NULL, NULL) == NS_EINVAL);
     cr_expect(strstr(ns_status_message(), "t_out[1]") != NULL, "%s", ns_status_message());
@@ -120,7 +120,7 @@ Test(diffusion, step_cap_is_econv)
     ns_params p = fx_skin(0.0);
     p.numerics.diff_max_steps = 5;
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
     double t = NS_DAY;
     cr_expect(ns_diff_solve(s, &t, 1, NULL, NULL, NULL) == NS_ECONV);
     cr_expect(strstr(ns_status_message(), "diff_max_steps") != NULL, "%s", ns_status_message());
@@ -136,7 +136,7 @@ Test(diffusion, grid_faces_on_interfaces)
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_channel_geom ch = fx_channel(40e-6, 300e-6, 1e30);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     const double *rf, *zf;
     ns_diff_get_faces(s, &rf, &zf);
     size_t nr = p.numerics.diff_n_r, nz = p.numerics.diff_n_z;
@@ -176,7 +176,7 @@ Test(diffusion, single_needle_domain)
     p.array.layout = NS_LAYOUT_SINGLE;
     ns_channel_geom ch = fx_channel(40e-6, 500e-6, 1e30);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     double R, H;
     ns_diff_get_domain(s, &R, &H);
     cr_expect(R >= 3.0 * 500e-6 && R >= H);
@@ -195,12 +195,12 @@ Test(diffusion, coated_dose_reservoir)
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_diff *s = NULL;
     ns_diff_result r;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
     ns_diff_get_result(s, &r);
     cr_expect(r.donor_loss == 0.0);
     ns_diff_destroy(&s);
     ns_channel_geom ch = fx_channel(40e-6, 300e-6, 1e30);
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK);
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK);
     ns_diff_get_result(s, &r);
     double area = 1.0 / (100.0 / NS_CM2); /* pi R_c^2 = 1/n */
     cr_expect(r.donor_loss == 0.0 && r.total_skin_amount == 0.0, "skin empty at t = 0");
@@ -216,7 +216,7 @@ Test(diffusion, coated_dose_reservoir)
     ns_diff_destroy(&s);
     /* A channel with a coating needs a solubility. */
     p.drug.solubility = 0.0;
-    cr_expect(ns_diff_create(&p, &ch, &s) == NS_EINVAL);
+    cr_expect(fx_diff_create(&p, &ch, &s) == NS_EINVAL);
     cr_expect(strstr(ns_status_message(), "solubility") != NULL, "%s", ns_status_message());
 }
 
@@ -227,7 +227,7 @@ Test(diffusion, nonfinite_is_reported)
     ns_params p = fx_skin(0.0);
     p.numerics.diff_n_r = 3;
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
     size_t n = 3 * p.numerics.diff_n_z;
     double *C = calloc(n, sizeof(double));
     cr_assert(C != NULL);
@@ -238,11 +238,66 @@ Test(diffusion, nonfinite_is_reported)
     cr_expect(st == NS_ENONFINITE, "status %d: %s", (int)st, ns_status_message());
     cr_expect(strstr(ns_status_message(), "cell") != NULL, "%s", ns_status_message());
     ns_diff_destroy(&s);
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK);
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
     cr_assert(ns_diff_set_field(s, C) == NS_OK);
     double t = 1e3;
     st = ns_diff_solve(s, &t, 1, NULL, NULL, NULL);
     cr_expect(st == NS_ENONFINITE, "status %d: %s", (int)st, ns_status_message());
     free(C);
     ns_diff_destroy(&s);
+}
+
+/* Intact skin in one column (ns_diff_input.intact_1d): the amounts are those
+ * of the one-cell solve bit for bit (it is that solve), the field is reported
+ * on the diff_n_r grid with the faces the 2-D solver builds (same grid code,
+ * compared exactly) and the column repeated on every radial cell; with an
+ * open channel the flag changes nothing. */
+Test(diffusion, intact_1d_reports_the_full_grid)
+{
+    ns_params p = fx_skin(1.3e-4);
+    fx_square_array(&p, 100.0 / NS_CM2);
+    p.numerics.diff_n_r = 7;
+    ns_diff_input in;
+    ns_diff_input_init(&in, &p, NULL);
+    in.intact_1d = 1;
+    ns_diff *col = NULL, *full = NULL, *one = NULL;
+    cr_assert(ns_diff_create(&in, &col) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &full) == NS_OK, "%s", ns_status_message());
+    ns_params q = p;
+    q.numerics.diff_n_r = 1;
+    cr_assert(fx_diff_create(&q, NULL, &one) == NS_OK, "%s", ns_status_message());
+    const double *rf_col, *rf_full;
+    ns_diff_get_faces(col, &rf_col, NULL);
+    ns_diff_get_faces(full, &rf_full, NULL);
+    for (size_t i = 0; i <= 7; i++)
+        cr_expect(rf_col[i] == rf_full[i], "face %zu: %.17g vs %.17g", i, rf_col[i], rf_full[i]);
+    double t[2] = {3.7e3, 2.9e4}, Qc[2], Qo[2], Jc[2], Jo[2];
+    cr_assert(ns_diff_solve(col, t, 2, Qc, Jc, NULL) == NS_OK, "%s", ns_status_message());
+    cr_assert(ns_diff_solve(one, t, 2, Qo, Jo, NULL) == NS_OK, "%s", ns_status_message());
+    for (size_t k = 0; k < 2; k++) {
+        cr_expect(Qc[k] == Qo[k] && Jc[k] == Jo[k], "t = %g s: Q %.17g vs %.17g", t[k], Qc[k],
+                  Qo[k]);
+    }
+    const double *rc, *C, *C1;
+    size_t nr, nz, nr1;
+    ns_diff_get_field(col, &rc, NULL, &C, &nr, &nz);
+    ns_diff_get_field(one, NULL, NULL, &C1, &nr1, NULL);
+    cr_assert(nr == 7 && nr1 == 1, "reported %zu and %zu radial cells", nr, nr1);
+    for (size_t i = 0; i < nr; i++) {
+        cr_expect(rc[i] == 0.5 * (rf_full[i] + rf_full[i + 1]), "centre %zu", i);
+        for (size_t j = 0; j < nz; j++)
+            cr_expect(C[i * nz + j] == C1[j], "cell (%zu, %zu): %.17g vs %.17g", i, j,
+                      C[i * nz + j], C1[j]);
+    }
+    ns_diff_destroy(&col);
+    ns_diff_destroy(&full);
+    ns_diff_destroy(&one);
+    /* an open channel: the 2-D grid as given */
+    ns_channel_geom ch = fx_channel(40e-6, 300e-6, 1e30);
+    ns_diff_input_init(&in, &p, &ch);
+    in.intact_1d = 1;
+    cr_assert(ns_diff_create(&in, &col) == NS_OK, "%s", ns_status_message());
+    ns_diff_get_field(col, NULL, NULL, NULL, &nr, NULL);
+    cr_expect(nr == 7, "channel case reports %zu radial cells", nr);
+    ns_diff_destroy(&col);
 }

@@ -23,23 +23,43 @@ static ns_params base(void)
     return p;
 }
 
+/* ns_ins_create on the parts of the whole case p. */
+static ns_status create(const ns_params *p, ns_ins **s)
+{
+    ns_ins_input in;
+    ns_ins_input_init(&in, p);
+    return ns_ins_create(&in, s);
+}
+
+Test(insertion, rejects_missing_input_part)
+{
+    ns_params p = base();
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    in.calibration = NULL;
+    ns_ins *s = NULL;
+    cr_assert(eq(int, ns_ins_create(&in, &s), NS_EINVAL));
+    cr_assert(s == NULL);
+    cr_assert(eq(int, ns_ins_create(NULL, &s), NS_EINVAL));
+}
+
 Test(insertion, rejects_bad_numerics)
 {
     ns_params p = base();
     ns_ins *s = NULL;
     p.numerics.ins_n_r = 3;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     cr_assert(s == NULL);
     cr_assert(strstr(ns_status_message(), "ins_n_r") != NULL);
     p = base();
     p.numerics.ins_rtol = 0.0;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     p = base();
     p.numerics.ins_max_steps = 2;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     p = base();
     p.numerics.ins_max_newton = 1;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
 }
 
 Test(insertion, rejects_bad_needle_and_applicator)
@@ -47,16 +67,16 @@ Test(insertion, rejects_bad_needle_and_applicator)
     ns_params p = base();
     ns_ins *s = NULL;
     p.needle.tip_radius = -1e-6;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     p = base();
     p.applicator.speed = 0.0;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     p = base();
     p.array.layout = NS_LAYOUT_NONE;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     p = base();
     p.applicator.stroke = 0.0;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_EINVAL));
+    cr_assert(eq(int, create(&p, &s), NS_EINVAL));
     cr_assert(eq(int, ns_ins_set_fixed_step(NULL, 1e-3), NS_EINVAL));
 }
 
@@ -67,7 +87,7 @@ Test(insertion, step_cap_reports_econv)
     p.numerics.ins_max_steps = 12;
     ns_ins *s = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_OK));
+    cr_assert(eq(int, create(&p, &s), NS_OK));
     cr_assert(eq(int, ns_ins_solve(s, &r), NS_ECONV));
     cr_assert(strstr(ns_status_message(), "t =") != NULL, "%s", ns_status_message());
     ns_ins_destroy(&s);
@@ -81,7 +101,7 @@ Test(insertion, history_is_consistent)
     ns_params p = base();
     ns_ins *s = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_OK));
+    cr_assert(eq(int, create(&p, &s), NS_OK));
     cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK));
     ns_ins_history h = ns_ins_get_history(s);
     cr_assert(h.n == r.steps + 1, "history %zu samples, %zu steps", h.n, r.steps);
@@ -153,7 +173,7 @@ Test(insertion, latin_hypercube_robustness, .timeout = 240.0)
         if (st == NS_OK) {
             ns_ins *s = NULL;
             ns_ins_result r;
-            st = ns_ins_create(&p, &s);
+            st = create(&p, &s);
             if (st == NS_OK) st = ns_ins_solve(s, &r);
             if (st == NS_OK) {
                 cr_assert(isfinite(r.max_force) && isfinite(r.penetration_depth) &&

@@ -57,12 +57,17 @@ static ns_status create_value(const ns_params *p)
 {
     if (p->array.layout != NS_LAYOUT_NONE) {
         ns_ins *s = NULL;
-        ns_status st = ns_ins_create(p, &s);
+        ns_ins_input in;
+        ns_ins_input_init(&in, p);
+        ns_status st = ns_ins_create(&in, &s);
         ns_ins_destroy(&s);
         if (st != NS_OK) return st;
     }
     ns_diff *d = NULL;
-    ns_status st = ns_diff_create(p, NULL, &d);
+    ns_diff_input din;
+    ns_diff_input_init(&din, p, NULL);
+    din.intact_1d = 1; /* as sim/case.c */
+    ns_status st = ns_diff_create(&din, &d);
     ns_diff_destroy(&d);
     return st;
 }

@@ -11,6 +11,16 @@
 #include "../../models/params.h"
 #include "../../models/units.h"
 
+/* ns_diff_create on the whole case p and channel ch (may be NULL), solving
+ * the grid as given (intact_1d = 0). */
+static inline ns_status fx_diff_create(const ns_params *p, const ns_channel_geom *ch,
+                                       ns_diff **out)
+{
+    ns_diff_input in;
+    ns_diff_input_init(&in, p, ch);
+    return ns_diff_create(&in, out);
+}
+
 /* One homogeneous membrane of thickness L [m], diffusivity D [m^2/s],
  * partition K [-]; infinite dose C_v [kg/m^3]; sink; no needles. */
 static inline ns_params fx_membrane(double L, double D, double K, double Cv)

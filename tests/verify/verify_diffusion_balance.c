@@ -20,7 +20,7 @@ static ns_diff_result run(const ns_params *p, const ns_channel_geom *ch, size_t 
     cr_assert(nt <= 64);
     fx_logspace(t_end * 1e-4, t_end, nt, t);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(p, ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(p, ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, nt, Q, J, &res) == NS_OK, "%s", ns_status_message());
     ns_diff_destroy(&s);
@@ -88,9 +88,9 @@ Test(diffusion_balance, intact_2d_equals_1d, .timeout = 60.0)
 {
     ns_params p = fx_skin(3e-4);
     ns_diff *s2 = NULL, *s1 = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s2) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s2) == NS_OK, "%s", ns_status_message());
     p.numerics.diff_n_r = 1;
-    cr_assert(ns_diff_create(&p, NULL, &s1) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s1) == NS_OK, "%s", ns_status_message());
     double dt = 0.05, emax = 0.0, Q1 = 0.0, Q2 = 0.0;
     size_t steps = 0;
     while (ns_diff_get_time(s1) < 24 * NS_HOUR) {

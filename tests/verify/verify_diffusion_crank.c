@@ -41,7 +41,7 @@ Test(diffusion_verify, crank_membrane_and_lag_time, .timeout = 60.0)
     fx_logspace(0.01 * lag, 12.0 * lag, NT, t);
 
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
     double emax = 0.0;
@@ -98,7 +98,7 @@ Test(diffusion_verify, laminate_steady_flux, .timeout = 60.0)
     p.numerics.diff_n_z = 90;
     double t[2] = {2e5, 4e5}, Q[2], J[2];
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, 2, Q, J, &res) == NS_OK, "%s", ns_status_message());
     double want = 5.3 / Rsum;
@@ -123,7 +123,7 @@ Test(diffusion_verify, erfc_semi_infinite, .timeout = 60.0)
     p.numerics.diff_rtol = 1e-4;
     double t_end = 1e-8 / D;
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
     cr_assert(ns_diff_solve(s, &t_end, 1, NULL, NULL, NULL) == NS_OK, "%s",
               ns_status_message());
     const double *r, *z, *C;

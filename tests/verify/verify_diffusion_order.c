@@ -40,7 +40,7 @@ static ns_diff *make(size_t nr, size_t nz, double rtol, double *R)
     p.numerics.diff_n_z = nz;
     p.numerics.diff_rtol = rtol;
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_get_domain(s, R, NULL);
     const double *r, *z, *C;
     size_t mr, mz;

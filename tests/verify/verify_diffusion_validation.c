@@ -45,7 +45,7 @@ static void run(const ns_params *p, const ns_channel_geom *ch, double *Q, double
     double t[NT], Qs[NT], Js[NT];
     fx_logspace(p->transport.duration * 1e-4, p->transport.duration, NT, t);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(p, ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(p, ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, NT, Qs, Js, &res) == NS_OK, "%s", ns_status_message());
     cr_expect(res.mass_balance_error < 1e-9, "balance %.3e", res.mass_balance_error);

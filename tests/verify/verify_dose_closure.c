@@ -39,7 +39,7 @@ static double flux_kept(void (*edit)(ns_params *), double *t90)
     double t[NT], Q[NT], J[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
     ns_diff_destroy(&s);

@@ -44,7 +44,7 @@ Test(dose_verify, noyes_whitney_isolated_channel, .timeout = 30.0)
     const double r = 40e-6, d = 300e-6;
     ns_channel_geom ch = fx_channel(r, d, 1e30);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     double R, H;
     ns_diff_get_domain(s, &R, &H);
     double area = NS_PI * R * R;
@@ -80,7 +80,7 @@ Test(dose_verify, hixson_crowell_release, .timeout = 30.0)
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_channel_geom ch = fx_channel(45e-6, 410e-6, 1e30);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     double R, H;
     ns_diff_get_domain(s, &R, &H);
     double area = NS_PI * R * R;
@@ -120,7 +120,7 @@ static double coated_t90(const char *drug, double *delivered, double *skin)
     ns_params p = dose_default_case(100.0 / NS_CM2, make_coated);
     ns_channel_geom ch = dose_channel(&p, 500e-6);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     double t = 600.0;
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, &t, 1, NULL, NULL, &res) == NS_OK, "%s", ns_status_message());

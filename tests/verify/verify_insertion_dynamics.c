@@ -16,7 +16,9 @@ static ns_ins_result run(const ns_params *p, double dt)
 {
     ns_ins *s = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_ins_create(p, &s), NS_OK), "%s", ns_status_message());
+    ns_ins_input in;
+    ns_ins_input_init(&in, p);
+    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
     if (dt > 0.0) cr_assert(eq(int, ns_ins_set_fixed_step(s, dt), NS_OK));
     cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
     ns_ins_destroy(&s);
