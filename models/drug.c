@@ -280,55 +280,34 @@ static const ns_source_note notes_insulin[] = {
     {"solubility", ">= 17.4 mg/mL (U-500 solution)", "who_insulin, insulin labels"},
 };
 
-#define NOTES(a) (a), sizeof(a) / sizeof((a)[0])
-
-typedef struct {
-    const char *name;
-    void (*fill)(ns_drug_params *);
-    const ns_source_note *notes;
-    size_t n_notes;
-} drug_preset;
-
-static const drug_preset presets[] = {
-    {"caffeine", preset_caffeine, NOTES(notes_caffeine)},
-    {"lidocaine", preset_lidocaine, NOTES(notes_lidocaine)},
-    {"fluorescein", preset_fluorescein, NOTES(notes_fluorescein)},
-    {"calcein", preset_calcein, NOTES(notes_calcein)},
-    {"ascorbic_acid", preset_ascorbic_acid, NOTES(notes_ascorbic)},
-    {"hyaluronic_acid", preset_hyaluronic_acid, NOTES(notes_ha)},
-    {"insulin", preset_insulin, NOTES(notes_insulin)},
+/* The presets: one row each (models/preset.h). */
+static const ns_preset presets[] = {
+    {"caffeine", {.drug = preset_caffeine}, NS_PRESET_NOTES(notes_caffeine)},
+    {"lidocaine", {.drug = preset_lidocaine}, NS_PRESET_NOTES(notes_lidocaine)},
+    {"fluorescein", {.drug = preset_fluorescein}, NS_PRESET_NOTES(notes_fluorescein)},
+    {"calcein", {.drug = preset_calcein}, NS_PRESET_NOTES(notes_calcein)},
+    {"ascorbic_acid", {.drug = preset_ascorbic_acid}, NS_PRESET_NOTES(notes_ascorbic)},
+    {"hyaluronic_acid", {.drug = preset_hyaluronic_acid}, NS_PRESET_NOTES(notes_ha)},
+    {"insulin", {.drug = preset_insulin}, NS_PRESET_NOTES(notes_insulin)},
 };
-#define N_PRESETS (sizeof presets / sizeof presets[0])
-
-static const drug_preset *preset_find(const char *name)
-{
-    if (!name) return NULL;
-    for (size_t i = 0; i < N_PRESETS; i++)
-        if (strcmp(presets[i].name, name) == 0) return &presets[i];
-    return NULL;
-}
+static const ns_preset_table table = NS_PRESET_TABLE("drug.preset", presets);
 
 ns_status ns_drug_preset(const char *name, ns_drug_params *out)
 {
     NS_CHECK(out != NULL, NS_EINVAL, "drug preset: output pointer is NULL");
-    const drug_preset *dp = preset_find(name);
-    NS_CHECK(dp != NULL, NS_EINVAL,
-             "drug.preset = '%s': unknown; valid: caffeine, lidocaine, fluorescein, calcein, "
-             "ascorbic_acid, hyaluronic_acid, insulin",
-             name ? name : "(null)");
-    dp->fill(out);
+    const ns_preset *row = NULL;
+    NS_TRY(ns_preset_lookup(&table, name, &row));
+    row->fill.drug(out);
     return NS_OK;
 }
 
-size_t ns_drug_preset_count(void) { return N_PRESETS; }
+size_t ns_drug_preset_count(void) { return table.n; }
 
-const char *ns_drug_preset_name(size_t i) { return i < N_PRESETS ? presets[i].name : NULL; }
+const char *ns_drug_preset_name(size_t i) { return ns_preset_name(&table, i); }
 
 size_t ns_drug_preset_sources(const char *name, const ns_source_note **notes)
 {
-    const drug_preset *dp = preset_find(name);
-    if (notes) *notes = dp ? dp->notes : NULL;
-    return dp ? dp->n_notes : 0;
+    return ns_preset_sources(&table, name, notes);
 }
 
 /* ---- validation and layer coefficients -------------------------------------------- */

@@ -73,7 +73,8 @@
 #include <stddef.h>
 
 #include "params.h"
-#include "skin.h" /* ns_source_note */
+#include "preset.h"
+#include "skin.h"
 #include "status.h"
 
 /* Drug presets: caffeine, lidocaine, fluorescein, calcein, ascorbic_acid,

@@ -176,53 +176,32 @@ static const ns_source_note notes_hypo[] = {
     {"material", "stainless steel 193 GPa, 1 GPa", "asm_steel"},
 };
 
-#define NOTES(a) (a), sizeof(a) / sizeof((a)[0])
-
-typedef struct {
-    const char *name;
-    void (*fill)(ns_needle_params *);
-    const ns_source_note *notes;
-    size_t n_notes;
-} needle_preset;
-
-static const needle_preset presets[] = {
-    {"dermaroller", preset_dermaroller, NOTES(notes_dermaroller)},
-    {"pen_cartridge", preset_pen_cartridge, NOTES(notes_pen)},
-    {"microneedle_steel", preset_microneedle_steel, NOTES(notes_mn_steel)},
-    {"microneedle_polymer", preset_microneedle_polymer, NOTES(notes_mn_polymer)},
-    {"hypodermic_30g", preset_hypodermic_30g, NOTES(notes_hypo)},
+/* The presets: one row each (models/preset.h). */
+static const ns_preset presets[] = {
+    {"dermaroller", {.needle = preset_dermaroller}, NS_PRESET_NOTES(notes_dermaroller)},
+    {"pen_cartridge", {.needle = preset_pen_cartridge}, NS_PRESET_NOTES(notes_pen)},
+    {"microneedle_steel", {.needle = preset_microneedle_steel}, NS_PRESET_NOTES(notes_mn_steel)},
+    {"microneedle_polymer", {.needle = preset_microneedle_polymer}, NS_PRESET_NOTES(notes_mn_polymer)},
+    {"hypodermic_30g", {.needle = preset_hypodermic_30g}, NS_PRESET_NOTES(notes_hypo)},
 };
-#define N_PRESETS (sizeof presets / sizeof presets[0])
-
-static const needle_preset *preset_find(const char *name)
-{
-    if (!name) return NULL;
-    for (size_t i = 0; i < N_PRESETS; i++)
-        if (strcmp(presets[i].name, name) == 0) return &presets[i];
-    return NULL;
-}
+static const ns_preset_table table = NS_PRESET_TABLE("needle.preset", presets);
 
 ns_status ns_needle_preset(const char *name, ns_needle_params *out)
 {
     NS_CHECK(out != NULL, NS_EINVAL, "needle preset: output pointer is NULL");
-    const needle_preset *np = preset_find(name);
-    NS_CHECK(np != NULL, NS_EINVAL,
-             "needle.preset = '%s': unknown; valid: dermaroller, pen_cartridge, "
-             "microneedle_steel, microneedle_polymer, hypodermic_30g",
-             name ? name : "(null)");
-    np->fill(out);
+    const ns_preset *row = NULL;
+    NS_TRY(ns_preset_lookup(&table, name, &row));
+    row->fill.needle(out);
     return NS_OK;
 }
 
-size_t ns_needle_preset_count(void) { return N_PRESETS; }
+size_t ns_needle_preset_count(void) { return table.n; }
 
-const char *ns_needle_preset_name(size_t i) { return i < N_PRESETS ? presets[i].name : NULL; }
+const char *ns_needle_preset_name(size_t i) { return ns_preset_name(&table, i); }
 
 size_t ns_needle_preset_sources(const char *name, const ns_source_note **notes)
 {
-    const needle_preset *np = preset_find(name);
-    if (notes) *notes = np ? np->notes : NULL;
-    return np ? np->n_notes : 0;
+    return ns_preset_sources(&table, name, notes);
 }
 
 /* ---- profile --------------------------------------------------------------------- */

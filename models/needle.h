@@ -87,7 +87,8 @@
 #include <stddef.h>
 
 #include "params.h"
-#include "skin.h" /* ns_source_note */
+#include "preset.h"
+#include "skin.h"
 #include "status.h"
 
 /* Needle presets: dermaroller, pen_cartridge, microneedle_steel,

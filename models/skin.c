@@ -314,56 +314,35 @@ static const ns_source_note notes_membrane[] = {
     {"tension / backing", "1 N/m / 1e9 N/m3", "assumption (mounted on a rigid grid)"},
 };
 
-#define NOTES(a) (a), sizeof(a) / sizeof((a)[0])
-
-typedef struct {
-    const char *name;
-    void (*fill)(ns_skin_params *);
-    const ns_source_note *notes;
-    size_t n_notes;
-} skin_preset;
-
-static const skin_preset presets[] = {
-    {"forearm", preset_forearm, NOTES(notes_forearm)},
-    {"face", preset_face, NOTES(notes_face)},
-    {"abdomen", preset_abdomen, NOTES(notes_abdomen)},
-    {"back", preset_back, NOTES(notes_back)},
-    {"porcine_ear", preset_porcine_ear, NOTES(notes_porcine_ear)},
-    {"rat", preset_rat, NOTES(notes_rat)},
-    {"membrane", preset_membrane, NOTES(notes_membrane)},
-    {"thigh", preset_thigh, NOTES(notes_thigh)},
+/* The presets: one row each (models/preset.h). */
+static const ns_preset presets[] = {
+    {"forearm", {.skin = preset_forearm}, NS_PRESET_NOTES(notes_forearm)},
+    {"face", {.skin = preset_face}, NS_PRESET_NOTES(notes_face)},
+    {"abdomen", {.skin = preset_abdomen}, NS_PRESET_NOTES(notes_abdomen)},
+    {"back", {.skin = preset_back}, NS_PRESET_NOTES(notes_back)},
+    {"porcine_ear", {.skin = preset_porcine_ear}, NS_PRESET_NOTES(notes_porcine_ear)},
+    {"rat", {.skin = preset_rat}, NS_PRESET_NOTES(notes_rat)},
+    {"membrane", {.skin = preset_membrane}, NS_PRESET_NOTES(notes_membrane)},
+    {"thigh", {.skin = preset_thigh}, NS_PRESET_NOTES(notes_thigh)},
 };
-#define N_PRESETS (sizeof presets / sizeof presets[0])
-
-static const skin_preset *preset_find(const char *name)
-{
-    if (!name) return NULL;
-    for (size_t i = 0; i < N_PRESETS; i++)
-        if (strcmp(presets[i].name, name) == 0) return &presets[i];
-    return NULL;
-}
+static const ns_preset_table table = NS_PRESET_TABLE("skin.preset", presets);
 
 ns_status ns_skin_preset(const char *name, ns_skin_params *out)
 {
     NS_CHECK(out != NULL, NS_EINVAL, "skin preset: output pointer is NULL");
-    const skin_preset *sp = preset_find(name);
-    NS_CHECK(sp != NULL, NS_EINVAL,
-             "skin.preset = '%s': unknown; valid: forearm, face, abdomen, back, porcine_ear, "
-             "rat, membrane, thigh",
-             name ? name : "(null)");
-    sp->fill(out);
+    const ns_preset *row = NULL;
+    NS_TRY(ns_preset_lookup(&table, name, &row));
+    row->fill.skin(out);
     return NS_OK;
 }
 
-size_t ns_skin_preset_count(void) { return N_PRESETS; }
+size_t ns_skin_preset_count(void) { return table.n; }
 
-const char *ns_skin_preset_name(size_t i) { return i < N_PRESETS ? presets[i].name : NULL; }
+const char *ns_skin_preset_name(size_t i) { return ns_preset_name(&table, i); }
 
 size_t ns_skin_preset_sources(const char *name, const ns_source_note **notes)
 {
-    const skin_preset *sp = preset_find(name);
-    if (notes) *notes = sp ? sp->notes : NULL;
-    return sp ? sp->n_notes : 0;
+    return ns_preset_sources(&table, name, notes);
 }
 
 /* ---- layer utilities --------------------------------------------------------- */

@@ -43,15 +43,10 @@
 #include <stddef.h>
 
 #include "params.h"
+#include "preset.h"
 #include "status.h"
 
-/* One line of provenance: what the value is, the value (with units, as text)
- * and where it comes from. Shared by the skin, needle and drug presets. */
-typedef struct {
-    const char *what;
-    const char *value;
-    const char *source;
-} ns_source_note;
+/* ns_source_note and the preset record: models/preset.h. */
 
 /* Fill *out with the named preset: forearm, face, abdomen, back, porcine_ear,
  * rat, membrane, thigh. Exceptions: NS_EINVAL for NULL or an unknown name (the message
