@@ -302,11 +302,6 @@ void ns_case_fields_clear(ns_case_fields *f)
     memset(f, 0, sizeof *f);
 }
 
-size_t ns_case_fields_length(const ns_case_fields *f)
-{
-    return f->nr + f->nz + f->n_time * f->nz * f->nr;
-}
-
 ns_status ns_case_run_fields(const ns_params *p, ns_case_result *r, ns_case_fields *f)
 {
     NS_CHECK(f && f->r && f->z && f->C, NS_EINVAL, "field buffer not initialised");

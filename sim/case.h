@@ -30,8 +30,6 @@ typedef struct {
  * exceptions: NS_ENOMEM. */
 ns_status ns_case_fields_init(ns_case_fields *f, const ns_params *p, size_t n_time);
 void ns_case_fields_clear(ns_case_fields *f);
-/* Number of doubles of r, z and C together. */
-size_t ns_case_fields_length(const ns_case_fields *f);
 
 /* ns_case_run that also records the concentration field at every output
  * time into f (initialised for p and r->sizes.n_time). Scalars and curves are

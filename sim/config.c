@@ -617,4 +617,3 @@ unsigned long long ns_config_hash(const ns_config *c) { return c->hash; }
 
 const ns_run_settings *ns_config_run(const ns_config *c) { return &c->run; }
 
-const char *ns_config_path(const ns_config *c) { return c->path; }

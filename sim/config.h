@@ -82,7 +82,5 @@ typedef struct {
 
 const ns_run_settings *ns_config_run(const ns_config *c);
 
-/* Path of the config file as given to ns_config_load. */
-const char *ns_config_path(const ns_config *c);
 
 #endif

@@ -91,7 +91,8 @@ static herr_t attr_int64(hid_t obj, const char *name, long long value)
     return rc;
 }
 
-/* Read a string attribute into buf[cap]; returns < 0 if absent or not a string. */
+/* Read a string attribute into buf[cap]; returns < 0 if absent, not a string
+ * or longer than cap - 1 bytes (never a cut value). */
 static herr_t attr_read_string(hid_t obj, const char *name, char *buf, size_t cap)
 {
     buf[0] = '\0';
@@ -103,8 +104,8 @@ static herr_t attr_read_string(hid_t obj, const char *name, char *buf, size_t ca
     if (ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0) {
         char *v = NULL;
         hid_t mt = H5Tcopy(ft);
-        if (mt >= 0 && H5Aread(a, mt, &v) >= 0 && v) {
-            snprintf(buf, cap, "%s", v);
+        if (mt >= 0 && H5Aread(a, mt, &v) >= 0 && v && strlen(v) < cap) {
+            memcpy(buf, v, strlen(v) + 1);
             rc = 0;
         }
         if (v) H5free_memory(v);
@@ -113,8 +114,8 @@ static herr_t attr_read_string(hid_t obj, const char *name, char *buf, size_t ca
         size_t len = H5Tget_size(ft);
         char *tmp = calloc(len + 1, 1);
         hid_t mt = string_type(len);
-        if (tmp && mt >= 0 && H5Aread(a, mt, tmp) >= 0) {
-            snprintf(buf, cap, "%s", tmp);
+        if (tmp && mt >= 0 && H5Aread(a, mt, tmp) >= 0 && strlen(tmp) < cap) {
+            memcpy(buf, tmp, strlen(tmp) + 1);
             rc = 0;
         }
         if (mt >= 0) H5Tclose(mt);

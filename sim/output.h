@@ -168,9 +168,6 @@ ns_status ns_output_copy_fields(ns_output *dst, ns_output *src, size_t i);
  * exceptions: NS_EIO. */
 ns_status ns_output_mark_resumed(ns_output *o);
 
-/* Number of commits so far (tests and benchmarks). */
-size_t ns_output_commits(const ns_output *o);
-
 /* Commit: flush the written rows, write the queued statuses, flush again
  * (H5Fflush twice; nothing when no status is queued). exceptions: NS_EIO. */
 ns_status ns_output_flush(ns_output *o);

@@ -26,7 +26,6 @@ struct ns_output {
     signed char *pend_status;
     size_t n_pend;
     double t_commit; /* [s] monotonic time of the last commit */
-    size_t n_commits;
 };
 
 static inline double mono_seconds(void)

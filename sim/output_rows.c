@@ -133,11 +133,6 @@ fail:
     return st;
 }
 
-size_t ns_output_commits(const ns_output *o)
-{
-    return o->n_commits;
-}
-
 ns_status ns_output_read_case(ns_output *o, size_t i, ns_case_result *r, int *status, char *error,
                               double *seconds)
 {
@@ -178,7 +173,6 @@ ns_status ns_output_flush(ns_output *o)
              "write a /status entry");
     H5OK(H5Fflush(o->file, H5F_SCOPE_LOCAL), "flush the case statuses");
     o->n_pend = 0;
-    o->n_commits++;
     o->t_commit = mono_seconds();
     return NS_OK;
 fail:

@@ -104,15 +104,23 @@ static void free_fields(run_ctx *ctx)
     ctx->n_fields = 0;
 }
 
-/* First line of the recorded message, or the status text. */
+/* First line of the recorded message, or the status text. A line longer
+ * than cap - 1 bytes (cap >= 8) is cut at a character boundary and ends in
+ * "...", so /error shows that it was cut. */
 static void first_line(char *dst, size_t cap, ns_status st)
 {
     const char *msg = ns_status_message();
     if (!msg[0]) msg = ns_status_str(st);
     size_t n = strcspn(msg, "\n");
-    if (n >= cap) n = cap - 1;
+    if (n < cap) {
+        memcpy(dst, msg, n);
+        dst[n] = '\0';
+        return;
+    }
+    n = cap - 4;
+    while (n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80) n--; /* not inside a UTF-8 character */
     memcpy(dst, msg, n);
-    dst[n] = '\0';
+    memcpy(dst + n, "...", 4);
 }
 
 static size_t compute(void *vctx, size_t i, void *payload)

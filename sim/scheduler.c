@@ -77,8 +77,6 @@ void ns_sched_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
 int ns_sched_stop_requested(void) { return stop_signal != 0; }
 
-int ns_sched_stop_signal(void) { return (int)stop_signal; }
-
 int ns_sched_agree_signal(void)
 {
     int mine = (int)stop_signal, all = mine;

@@ -67,8 +67,6 @@ void ns_sched_abort(int code);
 /* 1 if SIGTERM or SIGINT was received by this process. */
 int ns_sched_stop_requested(void);
 
-/* The signal number that stopped this process, 0 if none. */
-int ns_sched_stop_signal(void);
 
 /* Collective: the largest signal number that stopped any rank (0 if none),
  * so rank 0 can name the signal a worker received. */
