@@ -1,5 +1,6 @@
 /* Private to the HDF5 writer (sim/output.c: file structure, open, close;
- * sim/output_rows.c: per-case rows and commits). See output.h. */
+ * sim/output_rows.c: per-case rows and commits; sim/output_hdf5.c: HDF5
+ * attributes, datasets and dimension scales). See output.h. */
 #ifndef NS_OUTPUT_PRIVATE_H
 #define NS_OUTPUT_PRIVATE_H
 
@@ -27,6 +28,37 @@ struct ns_output {
     size_t n_pend;
     double t_commit; /* [s] monotonic time of the last commit */
 };
+
+/* HDF5 building blocks of the writer and reader (sim/output_hdf5.c): string
+ * types and attributes, datasets with units, groups, and dimension scales
+ * written by hand (libhdf5 only, no libhdf5_hl). Each returns < 0 on failure,
+ * like HDF5. */
+/* An attachment recorded for a scale's REFERENCE_LIST (layout of the HDF5
+ * dimension-scale specification, as libhdf5_hl writes it). */
+typedef struct {
+    hobj_ref_t ref;
+    unsigned int dim_idx;
+} ds_list_entry;
+
+typedef struct {
+    const char *path;
+    ds_list_entry *list;
+    size_t n, cap;
+} ds_scale;
+
+hid_t out_string_type(size_t len);
+herr_t out_attr_fixed_string(hid_t obj, const char *name, const char *value);
+herr_t out_attr_string(hid_t obj, const char *name, const char *value);
+herr_t out_attr_int64(hid_t obj, const char *name, long long value);
+herr_t out_attr_read_string(hid_t obj, const char *name, char *buf, size_t cap);
+hid_t out_make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                       const void *fill, const char *units, const char *description);
+herr_t out_attr_flags(hid_t d, hid_t mtype, const void *values, size_t n, const char *meanings);
+hid_t out_make_group(hid_t loc, const char *name);
+herr_t out_scale_set(hid_t d, const char *name);
+herr_t out_scale_attach(hid_t file, hid_t d, const char *dpath, int rank, ds_scale *const *scales,
+                        const char *const *labels);
+herr_t out_scale_finish(hid_t file, ds_scale *sc);
 
 static inline double mono_seconds(void)
 {

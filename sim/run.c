@@ -377,6 +377,36 @@ static int finish_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf,
     return ctx->n_failed > 0 ? 3 : 0;
 }
 
+/* Rank 0: the working file for cases range = {n, lo, hi} of ctx->cfg and
+ * the list of cases still to compute. Returns the exit code so far; *stop is
+ * 1 when the run ends here (an error, or nothing left to do). */
+static int open_working_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf,
+                             const char *out, int out_is_default, const size_t range[3],
+                             size_t **todo, size_t *n_todo, int *stop)
+{
+    ns_workfile_params wp = {.config_path = opt->config_path,
+                             .out = out,
+                             .out_is_default = out_is_default,
+                             .resume = opt->resume,
+                             .retry_failed = opt->retry_failed,
+                             .overwrite = opt->overwrite,
+                             .quiet = opt->quiet,
+                             .config_hash = ns_config_hash(ctx->cfg),
+                             .n_cases = range[0],
+                             .sizes = ctx->sizes,
+                             .case_lo = range[1],
+                             .case_hi = range[2],
+                             .create = create_file,
+                             .ctx = ctx};
+    int code = start_file(opt, ctx, wf, &wp, todo, n_todo);
+    if (code == -1) { /* nothing to do */
+        *stop = 1;
+        code = ctx->n_failed > 0 ? 3 : 0;
+    }
+    *stop |= code != 0;
+    return code;
+}
+
 int ns_run(const ns_run_options *opt, int *argc, char ***argv)
 {
     int rank = 0, size = 1, code = 0, stop = 0;
@@ -424,26 +454,8 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
 
     /* 2. Working file (rank 0) and the pending-case list. */
     if (rank == 0) {
-        ns_workfile_params wp = {.config_path = opt->config_path,
-                                 .out = out,
-                                 .out_is_default = out_is_default,
-                                 .resume = opt->resume,
-                                 .retry_failed = opt->retry_failed,
-                                 .overwrite = opt->overwrite,
-                                 .quiet = opt->quiet,
-                                 .config_hash = ns_config_hash(cfg),
-                                 .n_cases = n,
-                                 .sizes = ctx.sizes,
-                                 .case_lo = lo,
-                                 .case_hi = hi,
-                                 .create = create_file,
-                                 .ctx = &ctx};
-        code = start_file(opt, &ctx, &wf, &wp, &todo, &n_todo);
-        if (code == -1) { /* nothing to do */
-            stop = 1;
-            code = ctx.n_failed > 0 ? 3 : 0;
-        }
-        stop |= code != 0;
+        size_t range[3] = {n, lo, hi};
+        code = open_working_file(opt, &ctx, &wf, out, out_is_default, range, &todo, &n_todo, &stop);
     }
     ns_sched_bcast_int(&code);
     ns_sched_bcast_int(&stop);
