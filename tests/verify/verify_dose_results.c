@@ -55,7 +55,7 @@ Test(dose_results, membrane_lag_and_t90, .timeout = 30.0)
     double lag = L * L / (6.0 * D);
     fx_logspace(0.01 * lag, 20.0 * lag, NT, t);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
     ns_diff_destroy(&s);
@@ -85,7 +85,7 @@ Test(dose_results, channel_burst_has_no_lag, .timeout = 60.0)
     double t[NT], Q[NT], J[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
     ns_diff_destroy(&s);
