@@ -159,7 +159,9 @@ static int accuracy_run(const ns_params *p0, const ns_channel_geom *ch, double r
         t[k] = p.transport.duration * pow(10.0, -4.0 + 4.0 * (double)k / (NT - 1));
     ns_diff *s = NULL;
     clock_t c0 = clock();
-    if (ns_diff_create(&p, ch, &s) != NS_OK) return 1;
+    ns_diff_input in;
+    ns_diff_input_init(&in, &p, ch);
+    if (ns_diff_create(&in, &s) != NS_OK) return 1;
     ns_diff_result res;
     ns_status st = ns_diff_solve(s, t, NT, NULL, NULL, &res);
     ns_diff_destroy(&s);

@@ -60,7 +60,7 @@ Test(diffusion_positivity, closing_channel_stays_non_negative, .timeout = 120.0)
     p.numerics.diff_rtol = 2e-4;
     ns_channel_geom ch = fx_channel(60e-6, 330e-6, NS_CHANNEL_HALF_LIFE_OPEN);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     double hi = 0.0, lo = run_checked(s, 40, 24 * NS_HOUR, &hi, &res);
     double bound = 10.0 / 0.89; /* C_v / K_sc; K <= 1 elsewhere */
@@ -89,7 +89,7 @@ Test(diffusion_positivity, steep_profile_large_steps, .timeout = 60.0)
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_channel_geom ch = fx_channel(45e-6, 280e-6, 1e31);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     const double *r, *z, *C0;
     size_t nr, nz;
     ns_diff_get_field(s, &r, &z, &C0, &nr, &nz);
@@ -131,7 +131,7 @@ Test(diffusion_positivity, fast_sc_slow_channel_is_physical, .timeout = 120.0)
     fx_square_array(&p, 100.0 / NS_CM2);
     ns_channel_geom ch = fx_channel(87.5e-6, 700e-6, NS_CHANNEL_HALF_LIFE_OPEN);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     double hi = 0.0, lo = run_checked(s, 40, 24 * NS_HOUR, &hi, &res);
     /* Here the lumen closes in many steps, each remap raising u by its own
