@@ -26,6 +26,13 @@
 #define KSC_EXPONENT 0.7
 /* Partial specific volume of a compact solute 0.73 cm^3/g [erickson2009]. */
 #define SOLUTE_DENSITY (1.0 / (0.73e-3)) /* [kg/m^3] = 1 / (0.73 cm^3/g) */
+/* Hyaluronic acid coil (drug.h, 6): Rg = 0.0251 nm x (M [g/mol])^0.6, i.e.
+ * about 100 nm at 1 MDa (Mendichi et al. 2003: Rg ~ M^0.6 over 4e4-5.5e6
+ * g/mol; the prefactor read as 100 nm at 1 MDa, status U), and the
+ * non-draining coil ratio R_h / Rg = 0.665 [burchard1999]. */
+#define HA_RG_PREFACTOR 0.0251e-9 /* [m] */
+#define HA_RG_EXPONENT 0.6
+#define HA_RH_OVER_RG 0.665
 /* Viable-tissue diffusivity factor and hypodermis lipid fraction (drug.h, 5). */
 #define TISSUE_D_FACTOR 0.25
 #define FAT_LIPID_FRACTION 0.8
@@ -93,7 +100,8 @@ double ns_drug_polar_kp(const ns_drug_params *d)
 
 double ns_drug_intact_kp(const ns_drug_params *d)
 {
-    return ns_drug_potts_guy_kp(d) + ns_drug_polar_kp(d); /* eq. (1c) */
+    double kp = ns_drug_potts_guy_kp(d) + ns_drug_polar_kp(d); /* eq. (1c) */
+    return kp > NS_DRUG_KP_FLOOR ? kp : NS_DRUG_KP_FLOOR;
 }
 
 void ns_drug_sc_split(const ns_drug_params *d, double h_sc, double *K_sc, double *D_sc)
@@ -108,6 +116,11 @@ double ns_drug_stokes_radius(const ns_drug_params *d)
 {
     double v = d->molecular_weight / (SOLUTE_DENSITY * NS_AVOGADRO); /* volume of one molecule */
     return cbrt(3.0 * v / (4.0 * NS_PI));
+}
+
+double ns_drug_ha_radius_of_gyration(double M)
+{
+    return HA_RG_PREFACTOR * pow(M / NS_G_PER_MOL, HA_RG_EXPONENT);
 }
 
 double ns_drug_coating_thickness(const ns_drug_params *d, double A_w)
@@ -234,6 +247,31 @@ static void preset_insulin(ns_drug_params *d)
     d->solubility = 17.4 * NS_MG_PER_ML;
 }
 
+/* Hyaluronic acid as a random coil (drug.h section 6): radius of gyration
+ * Rg = HA_RG_PREFACTOR M^0.6 (Mendichi et al. 2003), hydrodynamic radius
+ * R_h = HA_RH_OVER_RG Rg, free diffusivity by Stokes-Einstein of R_h. */
+static void preset_ha_coil(ns_drug_params *d, const char *name, double M_g_per_mol)
+{
+    drug_make(d, name, M_g_per_mol, -4.0, 0.0, 10.0 * NS_MG_PER_ML);
+    d->radius = HA_RH_OVER_RG * ns_drug_ha_radius_of_gyration(d->molecular_weight);
+    d->free_diffusivity = stokes_einstein_D(d->radius, NS_BODY_TEMPERATURE);
+    d->solubility = 100.0 * NS_MG_PER_ML; /* as the 5 kDa preset (assumption) */
+}
+/* Low-molecular serum hyaluronic acid, 50 kDa; 1 % serum (10 mg/mL). */
+static void preset_ha_50k(ns_drug_params *d) { preset_ha_coil(d, "hyaluronic_acid_50k", 5.0e4); }
+/* High-molecular hyaluronic acid, 1 MDa; 1 % serum (10 mg/mL). */
+static void preset_ha_1m(ns_drug_params *d) { preset_ha_coil(d, "hyaluronic_acid_1m", 1.0e6); }
+/* Palmitoyl pentapeptide-4 (Pal-KTTKS, Matrixyl): M 802.05 g/mol [pubchem];
+ * log Kow 1.0 (order of the computed XLogP3 of the palmitoylated peptide,
+ * assumption); D by Stokes-Einstein; 3 ppm (3 mg/L), the concentration of the
+ * clinical study of Robinson et al. 2005 [robinson2005]; solubility 1 mg/mL
+ * (order, assumption: an amphiphile dispersed rather than dissolved). */
+static void preset_pal_pentapeptide(ns_drug_params *d)
+{
+    drug_make(d, "palmitoyl_pentapeptide", 802.05, 1.0, 0.0, 3.0e-3);
+    d->solubility = 1.0 * NS_MG_PER_ML;
+}
+
 static const ns_source_note notes_caffeine[] = {
     {"molecular weight / log Kow", "194.19 g/mol / -0.07", "pubchem, hansch1995"},
     {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009, alshemmeri2012"},
@@ -272,6 +310,20 @@ static const ns_source_note notes_ha[] = {
     {"concentration", "10 mg/mL (1 % serum)", "cosmetic serums"},
     {"solubility", "100 mg/mL (gel limit, order)", "assumption"},
 };
+static const ns_source_note notes_ha_coil[] = {
+    {"molecular weight", "50 kDa / 1 MDa (serum grades, chosen)", "cosmetic serums"},
+    {"hydrodynamic radius", "0.665 Rg, Rg = 0.0251 nm M^0.6 (100 nm at 1 MDa)", "mendichi2003"},
+    {"free diffusivity (32 C)", "Stokes-Einstein of the coil radius", "alshemmeri2012"},
+    {"log Kow / solubility", "-4 / 100 mg/mL", "assumption (polyanion, gel limit)"},
+    {"concentration", "10 mg/mL (1 % serum)", "cosmetic serums"},
+};
+static const ns_source_note notes_pal_pentapeptide[] = {
+    {"molecular weight", "802.05 g/mol", "pubchem"},
+    {"log Kow", "1.0 (order of XLogP3)", "assumption"},
+    {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009"},
+    {"concentration", "3 ppm (3 mg/L)", "robinson2005"},
+    {"solubility", "1 mg/mL (order)", "assumption"},
+};
 static const ns_source_note notes_insulin[] = {
     {"molecular weight", "5807.6 g/mol", "pubchem"},
     {"log Kow", "-3", "assumption (hydrophilic protein)"},
@@ -289,6 +341,9 @@ static const ns_preset presets[] = {
     {"ascorbic_acid", {.drug = preset_ascorbic_acid}, NS_PRESET_NOTES(notes_ascorbic)},
     {"hyaluronic_acid", {.drug = preset_hyaluronic_acid}, NS_PRESET_NOTES(notes_ha)},
     {"insulin", {.drug = preset_insulin}, NS_PRESET_NOTES(notes_insulin)},
+    {"hyaluronic_acid_50k", {.drug = preset_ha_50k}, NS_PRESET_NOTES(notes_ha_coil)},
+    {"hyaluronic_acid_1m", {.drug = preset_ha_1m}, NS_PRESET_NOTES(notes_ha_coil)},
+    {"palmitoyl_pentapeptide", {.drug = preset_pal_pentapeptide}, NS_PRESET_NOTES(notes_pal_pentapeptide)},
 };
 static const ns_preset_table table = NS_PRESET_TABLE("drug.preset", presets);
 

@@ -24,7 +24,11 @@
  *    eps / (tau h) chosen so a mannitol-sized solute (a = 0.37 nm) gets
  *    1e-5 cm/h, the order reported for polar solutes (assumption, status U).
  *    Solutes wider than the pores (a >= r_p) get no pore pathway.
- * 1c. Intact-skin permeability kp = kp_PG + kp_pore (ns_drug_intact_kp).
+ * 1c. Intact-skin permeability kp = max(kp_PG + kp_pore, NS_DRUG_KP_FLOOR)
+ *    (ns_drug_intact_kp); the floor, 1e-20 m/s (3.6e-14 cm/h, far below any
+ *    measurement), keeps the SC diffusivity a positive normal number for
+ *    coils wider than the pores (hyaluronic acid of 1 MDa: Potts-Guy
+ *    underflows to 0).
  *    Caffeine: 1.11e-4 + 0.92e-5 cm/h (+8 %); calcein gets its floor of
  *    3.6e-6 cm/h instead of Potts-Guy's 8.6e-11 cm/h; insulin 1.4e-7 cm/h.
  *
@@ -57,6 +61,18 @@
  *    K = (1 - phi) + phi Kow with lipid volume fraction phi = 0.8 (octanol as
  *    a surrogate for fat). The membrane preset keeps its explicit D and K.
  *
+ * 6. Large solutes. Hyaluronic acid is a random coil, not a compact sphere:
+ *        Rg = 0.0251 nm M^0.6 (Mendichi et al. 2003: Rg ~ M^0.6 for
+ *        4e4-5.5e6 g/mol; about 100 nm at 1 MDa),  R_h = 0.665 Rg
+ *    (non-draining coil), so the 50 kDa grade has R_h = 11 nm (D_aq 2.6e-11
+ *    m^2/s) and the 1 MDa grade 67 nm (4.4e-12 m^2/s), against 1-2 nm for
+ *    compact spheres of the same mass. In tissue the factor f_t = 1/4 of
+ *    section 5 gives 6.6 and 1.1 um^2/s, inside the ranges measured for
+ *    70-2000 kDa dextrans: epidermis 1-8, dermis 1-20 um^2/s (Wei et al.
+ *    2018, Sci Rep 8:17759; tests/unit/test_drug.c). In a channel the Renkin
+ *    hindrance of R_h against the closing radius sets when the channel is
+ *    closed to the solute (result delivered_before_closure).
+ *
  * Free diffusivities at 32 C: a measured value at 25 C scaled by
  * Stokes-Einstein, D(T) = D(298.15 K) (T / 298.15) eta(25 C)/eta(T) (factor
  * 1.19), where a measurement is cited (fluorescein); otherwise Stokes-Einstein
@@ -65,7 +81,8 @@
  * compact-sphere radius ignores hydration), which is the accuracy to expect.
  *
  * References (models/REFERENCES.md): potts1992, raykar1988, mitragotri2003, peck1994,
- * renkin1954, deen1987, kretsos2005, erickson2009, pubchem.
+ * renkin1954, deen1987, kretsos2005, erickson2009, pubchem, mendichi2003,
+ * burchard1999, wei2018, robinson2005.
  */
 #ifndef NS_DRUG_H
 #define NS_DRUG_H
@@ -78,7 +95,9 @@
 #include "status.h"
 
 /* Drug presets: caffeine, lidocaine, fluorescein, calcein, ascorbic_acid,
- * hyaluronic_acid, insulin. Radius is left NaN (derive). NS_EINVAL for unknown. */
+ * hyaluronic_acid, insulin, hyaluronic_acid_50k, hyaluronic_acid_1m (random
+ * coils, section 6: radius set), palmitoyl_pentapeptide. Radius is left NaN
+ * (derive) except for the coils. NS_EINVAL for unknown. */
 ns_status ns_drug_preset(const char *name, ns_drug_params *out);
 size_t ns_drug_preset_count(void);
 const char *ns_drug_preset_name(size_t i);
@@ -93,6 +112,8 @@ ns_status ns_bottom_bc_parse(const char *s, ns_bottom_bc *out);
 /* Potts-Guy permeability of intact skin [m/s] (section 1). */
 double ns_drug_potts_guy_kp(const ns_drug_params *d);
 
+#define NS_DRUG_KP_FLOOR 1e-20 /* [m/s] floor of the intact permeability (section 1c) */
+
 /* Polar (aqueous pore) permeability [m/s] (section 1b). */
 double ns_drug_polar_kp(const ns_drug_params *d);
 
@@ -103,6 +124,10 @@ double ns_drug_intact_kp(const ns_drug_params *d);
  * h_sc [m] (sections 1c and 2: kp = K_sc D_sc / h_sc with the intact kp).
  * Either output pointer may be NULL. */
 void ns_drug_sc_split(const ns_drug_params *d, double h_sc, double *K_sc, double *D_sc);
+
+/* Radius of gyration [m] of a hyaluronic acid coil of molar mass M
+ * [kg/mol] (section 6). */
+double ns_drug_ha_radius_of_gyration(double M);
 
 /* Thickness [m] of a coating of mass coated_mass spread evenly over the
  * wetted needle area A_w [m^2] at the solute density of section 3:

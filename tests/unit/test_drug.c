@@ -24,21 +24,25 @@ static double rel(double got, double want) { return fabs(got - want) / fabs(want
 
 Test(drug, presets_all_valid)
 {
-    cr_assert(eq(sz, ns_drug_preset_count(), 7));
+    cr_assert(eq(sz, ns_drug_preset_count(), 10));
     for (size_t i = 0; i < ns_drug_preset_count(); i++) {
         const char *name = ns_drug_preset_name(i);
         ns_drug_params d;
         cr_assert(ns_drug_preset(name, &d) == NS_OK, "%s", name);
         cr_assert(strcmp(d.preset, name) == 0);
-        cr_assert(isnan(d.radius), "%s: radius must be left to derive", name);
+        /* Compact solutes derive their radius; the hyaluronic acid coils
+         * (drug.h section 6) carry theirs. */
+        int coil = strstr(name, "hyaluronic_acid_") != NULL;
+        cr_assert(coil ? d.radius > 1e-9 : isnan(d.radius), "%s: radius %g", name, d.radius);
         cr_assert(ns_drug_check(&d) == NS_OK, "%s: %s", name, ns_status_message());
         const ns_source_note *notes = NULL;
         cr_assert(ns_drug_preset_sources(name, &notes) >= 3 && notes != NULL, "%s", name);
-        /* Free diffusivities of small molecules to proteins lie in 1e-11..1e-9. */
-        cr_assert(d.free_diffusivity > 1e-11 && d.free_diffusivity < 1e-9, "%s: D = %g", name,
-                  d.free_diffusivity);
+        /* Free diffusivities of small molecules to proteins lie in 1e-11..1e-9;
+         * a 1 MDa coil diffuses slower (4.4e-12 m^2/s). */
+        cr_assert(d.free_diffusivity > (coil ? 1e-12 : 1e-11) && d.free_diffusivity < 1e-9,
+                  "%s: D = %g", name, d.free_diffusivity);
     }
-    cr_assert(ns_drug_preset_name(7) == NULL);
+    cr_assert(ns_drug_preset_name(10) == NULL);
 }
 
 Test(drug, unknown_preset_lists_names)
@@ -307,4 +311,31 @@ Test(drug, polar_pathway)
     cr_assert(ns_drug_polar_kp(&l) < 3e-3 * ns_drug_potts_guy_kp(&l));
     d.radius = 2.1e-9;
     cr_assert(ns_drug_polar_kp(&d) == 0.0);
+}
+
+/* Hyaluronic acid coils (drug.h section 6): Rg(1 MDa) = 0.0251 x 1e6^0.6 nm
+ * = 99.92 nm, R_h = 0.665 Rg = 66.45 nm; the 50 kDa grade 11.0 nm. Their
+ * tissue diffusivities (f_t = 1/4) fall inside the dextran ranges of Wei et
+ * al. 2018 (70-2000 kDa: epidermis 1-8, dermis 1-20 um^2/s). */
+Test(drug, hyaluronic_acid_coils)
+{
+    cr_assert(fabs(ns_drug_ha_radius_of_gyration(1000.0) - 0.0251e-9 * pow(1e6, 0.6)) < 1e-22);
+    cr_assert(fabs(ns_drug_ha_radius_of_gyration(1000.0) - 99.92e-9) < 0.01e-9);
+    const char *names[2] = {"hyaluronic_acid_50k", "hyaluronic_acid_1m"};
+    const double Rh[2] = {11.0e-9, 66.45e-9};
+    for (size_t i = 0; i < 2; i++) {
+        ns_drug_params d;
+        cr_assert(ns_drug_preset(names[i], &d) == NS_OK);
+        cr_assert(fabs(d.radius / Rh[i] - 1.0) < 0.005, "%s: R_h %.4g m", names[i], d.radius);
+        ns_skin_params s;
+        cr_assert(ns_skin_preset("forearm", &s) == NS_OK);
+        cr_assert(ns_drug_fill_layers(&s, &d) == NS_OK);
+        double De = s.layer[NS_LAYER_VE].diffusivity * 1e12, Dd = s.layer[NS_LAYER_DERMIS].diffusivity * 1e12;
+        cr_expect(De >= 1.0 && De <= 8.0, "%s: epidermis %.3g um2/s", names[i], De);
+        cr_expect(Dd >= 1.0 && Dd <= 20.0, "%s: dermis %.3g um2/s", names[i], Dd);
+        cr_expect(ns_drug_polar_kp(&d) == 0.0, "%s: wider than the SC pores", names[i]);
+    }
+    ns_drug_params p;
+    cr_assert(ns_drug_preset("palmitoyl_pentapeptide", &p) == NS_OK);
+    cr_assert(fabs(p.molecular_weight - 0.80205) < 1e-12 && p.concentration == 3.0e-3);
 }
