@@ -164,3 +164,11 @@ const char *ns_species_name(ns_species s)
     static const char *const names[NS_SPECIES_COUNT] = {"human", "rat"};
     return (s >= 0 && s < NS_SPECIES_COUNT) ? names[s] : NULL;
 }
+
+void ns_channel_after(const ns_channel_geom *g, double t, ns_channel_geom *out)
+{
+    if (out != g) *out = *g;
+    if (!g->open || !(t > 0.0)) return;
+    for (size_t k = 0; k < out->n; k++) out->r0[k] *= ns_channel_closure_at(g, out->z[k], t);
+    out->radius_surface = out->r0[0];
+}

@@ -129,6 +129,12 @@ double ns_channel_closure(const ns_channel_geom *g, double t);
 /* Closure factor at depth z [m] (eq. 3: t_b above z_barrier, t_p below). */
 double ns_channel_closure_at(const ns_channel_geom *g, double z, double t);
 
+/* The geometry as it is t [s] after withdrawal, as a new origin of time:
+ * out->r0 = g->r0 f(z, t) (eq. 3; exact for the exponential law, whose
+ * later closure then continues with the same half-lives). Used for a vehicle
+ * applied a delay after needling (drug.applied_delay). out may alias g. */
+void ns_channel_after(const ns_channel_geom *g, double t, ns_channel_geom *out);
+
 /* Species names for the config ("human", "rat"); NULL past the end. */
 const char *ns_species_name(ns_species s);
 

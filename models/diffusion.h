@@ -56,6 +56,15 @@
  *   poorly soluble one (caffeine, 21.6 mg/mL) takes minutes, limited by the
  *   diffusion out of the saturated channel.
  *
+ * When the vehicle goes on (drug.applied, infinite and finite doses):
+ *   applied after needling (default), delay d = drug.applied_delay: the
+ *     channels start empty and have been closing for d (sim/case.c passes
+ *     the geometry ns_channel_after(ch, d): r0 -> r0 f(z, d), exact for the
+ *     exponential closure);
+ *   applied before: the vehicle fills each channel as it is made, so the
+ *     lumen starts at C_v: u_k += C_v phi_k V_k / M_k, the fill counted as
+ *     donor loss (a finite film is thinner by it)                        (R5)
+ *
  * Domain: H = transport.depth, or SC+VE+dermis when NaN (the whole membrane
  * for the one-layer preset). R = unit-cell radius 1/sqrt(pi n) for arrays;
  * for a single needle (infinite cell) R = max(NS_DIFF_SINGLE_DEPTHS x channel

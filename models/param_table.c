@@ -62,6 +62,11 @@ static const char *ins_model_at(size_t i)
     static const char *const names[NS_INS_MODEL_COUNT] = {"fast", "continuum"};
     return i < NS_INS_MODEL_COUNT ? names[i] : NULL;
 }
+static const char *applied_at(size_t i)
+{
+    static const char *const names[NS_APPLIED_COUNT] = {"after", "before"};
+    return i < NS_APPLIED_COUNT ? names[i] : NULL;
+}
 static const char *species_at(size_t i)
 {
     return i < NS_SPECIES_COUNT ? ns_species_name((ns_species)i) : NULL;
@@ -222,6 +227,11 @@ static const ns_key table[] = {
        "aqueous solubility (sets the coating dissolution rate)"),
     PD("drug", "dissolution_time", NS_KIND_TIME, drug.dissolution_time, 0, NS_DAY, LO | PRE, NAN,
        "dissolving needle: time to dissolve completely (Hixson-Crowell law)"),
+    /* applied after, no delay: the behaviour before these keys existed. */
+    PE("drug", "applied", drug.applied, applied_at, 0, NS_APPLIED_AFTER,
+       "vehicle applied before needling (fills the channels as they are made) or after"),
+    PD("drug", "applied_delay", NS_KIND_TIME, drug.applied_delay, 0, 30.0 * NS_DAY, 0, 0.0,
+       "applied after: time from needling to application (the channels have partly closed)"),
     PD("drug", "effect_threshold", NS_KIND_CONCENTRATION, drug.effect_threshold, 0, 2000,
        LO | NS_KEY_AUTO | PRE, NAN,
        "free concentration at procedure.nerve_depth that gives the effect (time_to_effect); "

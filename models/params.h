@@ -124,6 +124,12 @@ typedef enum {
     NS_DOSE_COUNT
 } ns_dose_mode;
 
+typedef enum {
+    NS_APPLIED_AFTER = 0, /* vehicle applied after needling (channels start empty) */
+    NS_APPLIED_BEFORE,    /* applied before: the vehicle fills each channel as it is made */
+    NS_APPLIED_COUNT
+} ns_applied_mode;
+
 typedef struct {
     char preset[32];
     double molecular_weight; /* [kg/mol] molar mass */
@@ -137,6 +143,8 @@ typedef struct {
     double solubility;       /* [kg/m^3] aqueous solubility at skin temperature (coating
                                          dissolution, models/diffusion.h) */
     double dissolution_time; /* [s]      dissolving needle: time to dissolve completely */
+    ns_applied_mode applied; /* [-]      vehicle applied before or after needling */
+    double applied_delay;    /* [s]      applied after: time from withdrawal to application */
     double effect_threshold; /* [kg/m^3] free concentration at the nerve depth that gives
                                          the effect (time_to_effect); NaN = none */
 } ns_drug_params;

@@ -261,7 +261,10 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
 
     ns_params q; /* the transport sees the channel population of the procedure */
     NS_TRY(ns_case_procedure_transport(&pt, &ins, &ch, &q));
-    NS_TRY(run_transport(&q, ch.open ? &ch : NULL, r, f));
+    /* A vehicle applied a delay after needling meets partly closed channels. */
+    ns_channel_geom cht = ch;
+    if (ch.open && p->drug.applied == NS_APPLIED_AFTER) ns_channel_after(&ch, p->drug.applied_delay, &cht);
+    NS_TRY(run_transport(&q, ch.open ? &cht : NULL, r, f));
     NS_TRY(ns_case_procedure_results(p, &ins, &ch, r));
     return NS_OK;
 }

@@ -43,11 +43,54 @@ static double open_wall_length(const ns_channel_geom *g)
     return L;
 }
 
+/* Channel-fluid weights w_k = phi_k V_k / V_ch at t = 0 into s->wch; returns
+ * V_ch [m^3] (0: no channel cell). */
+static double channel_weights(ns_diff *s)
+{
+    size_t nr = s->nr, nz = s->nz;
+    double Vch = 0.0;
+    for (size_t j = 0; j < nz; j++) {
+        double rch = diff_row_channel_radius(s, j, 0.0);
+        for (size_t i = 0; i < nr; i++) {
+            double r0 = s->rf[i], r1 = s->rf[i + 1];
+            double phi = rch > 0.0 ? (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0) : 0.0;
+            phi = phi < 0.0 ? 0.0 : (phi > 1.0 ? 1.0 : phi);
+            size_t k = idx(i, j, nz);
+            s->wch[k] = phi * s->vol[k];
+            Vch += s->wch[k];
+        }
+    }
+    if (Vch > 0.0)
+        for (size_t k = 0; k < s->n; k++) s->wch[k] /= Vch;
+    return Vch;
+}
+
+/* Vehicle applied before needling (drug.applied = before): each channel
+ * fills with the vehicle as it is made, so the lumen starts at C_v (eq. R5 of
+ * models/diffusion.h); that content left the vehicle (donor), and a finite
+ * film is thinner by it. */
+static void vehicle_fill(ns_diff *s, double Vch)
+{
+    double fill = s->Cv0 * Vch; /* [kg] */
+    for (size_t k = 0; k < s->n; k++) s->u[k] += s->Cv0 * s->wch[k] * Vch / s->M[k];
+    s->donor += fill;
+    if (s->dose == NS_DOSE_FINITE) {
+        s->Cv0 -= fill / (s->h_f * s->area);
+        s->Cv = s->Cv0;
+    }
+}
+
 ns_status diff_dose_init(ns_diff *s, const ns_drug_params *d)
 {
     s->t_res90 = NAN;
     s->m_res = s->m_res0 = 0.0;
-    if (s->dose != NS_DOSE_COATED && s->dose != NS_DOSE_DISSOLVING) return NS_OK;
+    if (s->dose != NS_DOSE_COATED && s->dose != NS_DOSE_DISSOLVING) {
+        if (d->applied == NS_APPLIED_BEFORE && s->has_ch) {
+            double Vch = channel_weights(s);
+            if (Vch > 0.0) vehicle_fill(s, Vch);
+        }
+        return NS_OK;
+    }
     /* The concentration at a dissolving surface is at most C_s: the error
      * scale of a run that starts empty (eq. R1). */
     if (isfinite(d->solubility) && d->solubility > s->u_scale) s->u_scale = d->solubility;
@@ -62,21 +105,7 @@ ns_status diff_dose_init(ns_diff *s, const ns_drug_params *d)
     s->C_s = d->solubility;
     s->t_diss = d->dissolution_time;
 
-    size_t nr = s->nr, nz = s->nz;
-    double Vch = 0.0;
-    for (size_t j = 0; j < nz; j++) {
-        double rch = diff_row_channel_radius(s, j, 0.0);
-        for (size_t i = 0; i < nr; i++) {
-            double r0 = s->rf[i], r1 = s->rf[i + 1];
-            double phi = rch > 0.0 ? (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0) : 0.0;
-            phi = phi < 0.0 ? 0.0 : (phi > 1.0 ? 1.0 : phi);
-            size_t k = idx(i, j, nz);
-            s->wch[k] = phi * s->vol[k];
-            Vch += s->wch[k];
-        }
-    }
-    if (!(Vch > 0.0)) return NS_OK;
-    for (size_t k = 0; k < s->n; k++) s->wch[k] /= Vch;
+    if (!(channel_weights(s) > 0.0)) return NS_OK;
     s->m_res = s->m_res0 = d->coated_mass;
     /* eq. (R2): k A = sum over the wall of (j0^2 D / 2 r) 2 pi r dz. */
     s->kA = NS_PI * BESSEL_J0_ZERO1 * BESSEL_J0_ZERO1 * s->D_free * open_wall_length(&s->ch);

@@ -228,3 +228,27 @@ Test(channel, closure_covariates)
     cr_assert(ns_channel_eval(&p, &i300, &g) == NS_EINVAL);
     cr_assert(strstr(ns_status_message(), "channel.age") != NULL, "%s", ns_status_message());
 }
+
+/* A vehicle applied a delay after needling (ns_channel_after): the delayed
+ * geometry at time t is the original at t + delay, at every depth, to
+ * round-off (eq. 3 is exponential). */
+Test(channel, after_delay_is_a_time_shift)
+{
+    ns_params p = params();
+    ns_ins_result ins = ins_at(450e-6);
+    ns_channel_geom g, a;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK && g.open);
+    const double d = 2.7 * NS_HOUR;
+    ns_channel_after(&g, d, &a);
+    const double zs[3] = {0.3 * p.skin.layer[NS_LAYER_SC].thickness, 0.4 * g.depth, 0.9 * g.depth};
+    const double ts[3] = {0.0, 613.0, 5.2 * NS_HOUR};
+    for (size_t i = 0; i < 3; i++)
+        for (size_t k = 0; k < 3; k++) {
+            double want = ns_channel_radius_at(&g, zs[i], ts[k] + d);
+            double got = ns_channel_radius_at(&a, zs[i], ts[k]);
+            cr_assert(fabs(got - want) <= 1e-13 * want, "z %.3g t %.3g: %.15g vs %.15g", zs[i],
+                      ts[k], got, want);
+        }
+    ns_channel_after(&g, 0.0, &a);
+    cr_assert(memcmp(&a, &g, sizeof g) == 0, "no delay, no change");
+}
