@@ -22,7 +22,7 @@ static void half_lives_of(const ns_params *p, double *t_b, double *t_p)
         *t_b = *t_p = c->half_life;
         return;
     }
-    double fa = age_factor(c->age);
+    double fa = age_factor(isfinite(p->skin.age) ? p->skin.age / NS_YEAR : NS_CHANNEL_AGE0);
     if (c->occluded) {
         *t_b = *t_p = NS_CHANNEL_HALF_LIFE_OCCLUDED * fa;
         return;
@@ -47,8 +47,6 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
              cp->half_life);
     NS_CHECK((int)cp->species >= 0 && cp->species < NS_SPECIES_COUNT, NS_EINVAL,
              "channel.species = %d: unknown", (int)cp->species);
-    NS_CHECK(isfinite(cp->age) && cp->age >= 0.0 && cp->age <= 130.0, NS_EINVAL,
-             "channel.age = %.6g: must be in [0, 130] years", cp->age);
     half_lives_of(p, &out->half_life, &out->half_life_pore);
     out->z_barrier = p->skin.n_layers > 1 ? p->skin.layer[NS_LAYER_SC].thickness : 0.0;
     NS_CHECK(isfinite(cp->floor_recovery) && cp->floor_recovery >= 0.0 &&

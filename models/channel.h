@@ -53,9 +53,10 @@
  *     "delayed significantly", Kalluri 2011, without a number).
  *     Consistent with steady delivery within 2 h kept for at least 48 h under
  *     occlusion (Wermeling et al. 2008, PNAS 105:2058; validation test).
- *   Age: closure is slower in the elderly (77 y against 26 y) under occlusion
- *     and without (Kelchen et al. 2016, J Control Release 225:294, impedance);
- *     both half-lives are multiplied by 1 + max(0, age - 30) / 47, i.e. x2 at
+ *   Age (skin.age; unset = the young adults of the studies): closure is
+ *     slower in the elderly (77 y against 26 y) under occlusion and without
+ *     (Kelchen et al. 2016, J Control Release 225:294, impedance); both
+ *     half-lives are multiplied by 1 + max(0, age - 30) / 47, i.e. x2 at
  *     77 y, 1 for the young adults (20-30 y) of the studies (the factor 2 is
  *     an assumption: the abstract gives no number).
  *
@@ -95,6 +96,7 @@
  * mid of 20-26 h (PMC8259462). */
 #define NS_CHANNEL_HALF_LIFE_OCCLUDED (2.0 * 23.0 * 3600.0)
 /* Age factor 1 + max(0, age - AGE0) / AGE_SPAN [years] (Kelchen 2016). */
+#define NS_YEAR (365.25 * 86400.0) /* [s] */
 #define NS_CHANNEL_AGE0 30.0
 #define NS_CHANNEL_AGE_SPAN 47.0
 

@@ -243,12 +243,10 @@ static const ns_key table[] = {
     PD("channel", "half_life", NS_KIND_TIME, channel.half_life, 0, 1e8, LO | NS_KEY_AUTO, NAN,
        "channel closure radius half-life (barrier and pore alike); auto = from occlusion, "
        "species, age and needle length (models/channel.h eq. 3)"),
-    /* species human, age 30 y: the young adults of the closure studies
-     * (Gupta 2011; Kelchen 2016 controls 25.6 +- 2.8 y). */
+    /* species human: the closure studies of Gupta 2011 and PMC8259462 (the
+     * subject's age is skin.age; models/channel.h eq. 3). */
     PE("channel", "species", channel.species, species_at, 0, NS_SPECIES_HUMAN,
        "species of the closure data (human, rat)"),
-    PD("channel", "age", NS_KIND_DIMENSIONLESS, channel.age, 0, 130, 0, 30.0,
-       "subject age in years (closure slows with age, models/channel.h eq. 3)"),
     PD("channel", "floor_recovery", NS_KIND_DIMENSIONLESS, channel.floor_recovery, 0, 1, 0,
        NS_CHANNEL_FLOOR_RECOVERY,
        "part of the cut below the SC that closes at the channel floor on withdrawal "

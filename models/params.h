@@ -161,8 +161,7 @@ typedef struct {
     int occluded;        /* [-] 1: occluded site (closure slower) */
     double half_life;    /* [s] channel closure half-life (barrier and pore alike);
                             NaN = from the covariates (models/channel.h eq. 3) */
-    ns_species species;  /* [-] species of the closure data */
-    double age;          /* [-] subject age in years (closure slows with age) */
+    ns_species species;  /* [-] species of the closure data (age: skin.age) */
     double floor_recovery; /* [-] part of the cut below the SC that closes again at the
                               channel floor on withdrawal, 0..1 (models/channel.h eq. 1) */
 } ns_channel_params;

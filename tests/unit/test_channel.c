@@ -212,11 +212,11 @@ Test(channel, closure_covariates)
     cr_assert(ns_channel_eval(&p, &i300, &g) == NS_OK);
     cr_assert(fabs(g.half_life / g0.half_life - 4.5 / 2.0) < 1e-12);
     p.channel.species = NS_SPECIES_HUMAN;
-    p.channel.age = 77.0;
+    p.skin.age = 77.0 * 365.25 * NS_DAY;
     cr_assert(ns_channel_eval(&p, &i300, &g) == NS_OK);
     cr_assert(fabs(g.half_life / g0.half_life - 2.0) < 1e-12);
     cr_assert(fabs(g.half_life_pore / g0.half_life_pore - 2.0) < 1e-12);
-    p.channel.age = 30.0;
+    p.skin.age = NAN;
     p.channel.occluded = 1;
     cr_assert(ns_channel_eval(&p, &i300, &g) == NS_OK);
     cr_assert(g.half_life == 2.0 * 23.0 * NS_HOUR && g.half_life_pore == g.half_life);
@@ -224,9 +224,9 @@ Test(channel, closure_covariates)
     cr_assert(ns_channel_eval(&p, &i300, &g) == NS_OK);
     cr_assert(g.half_life == 1234.5 && g.half_life_pore == 1234.5);
     p.channel.half_life = NAN;
-    p.channel.age = -3.0;
+    p.channel.species = NS_SPECIES_COUNT;
     cr_assert(ns_channel_eval(&p, &i300, &g) == NS_EINVAL);
-    cr_assert(strstr(ns_status_message(), "channel.age") != NULL, "%s", ns_status_message());
+    cr_assert(strstr(ns_status_message(), "channel.species") != NULL, "%s", ns_status_message());
 }
 
 /* A vehicle applied a delay after needling (ns_channel_after): the delayed
