@@ -97,7 +97,7 @@ Test(dose_validation, large_solute_delivered_before_closure, .timeout = 120.0)
     double t[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, NT, NULL, NULL, &res) == NS_OK, "%s", ns_status_message());
     ns_diff_destroy(&s);
@@ -125,7 +125,7 @@ static void applied_run(double delay, double t1, double t2, double *skin1, doubl
     ns_channel_geom ch = dose_channel(&p, 400e-6);
     if (p.drug.applied == NS_APPLIED_AFTER) ns_channel_after(&ch, p.drug.applied_delay, &ch);
     ns_diff *s = NULL;
-    cr_assert(ns_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, &t1, 1, NULL, NULL, &res) == NS_OK, "%s", ns_status_message());
     *skin1 = res.total_skin_amount;
