@@ -130,10 +130,12 @@
  * the channel is closed for good. A half-life >= 1e30 s means never closing.
  * Measured on the default forearm/caffeine case (square array 100 /cm2, 360
  * um insertion, 40 x 120 grid, 24 h) against diff_rtol = 1e-7: time error of
- * Q at the default diff_rtol = 2e-4: 0.17 % non-occluded (t_half 36 min),
- * 0.06 % occluded, 0.16 % never closing, 3e-9 intact; at 1e-3: 0.40 %, 0.54 %;
- * at 1e-4: 0.08 % (non-occluded): monotone in diff_rtol (Crank-Nicolson
- * with step doubling gave 0.44 %, 0.70 %, 0.34 % at 2e-4, not monotone).
+ * Q at the default diff_rtol = 2e-4: 0.09 % non-occluded, 0.05 % occluded,
+ * 1e-8 intact; at 1e-3: 0.08 %, 0.28 %. Not yet controlled: a channel whose
+ * SC barrier never recovers (channel.half_life >= 1e30 s) while its pore
+ * closes, 1.3 % at 2e-4 (2.8 % at 1e-3; the error grows after 1e4 s).
+ * (With the single-phase closure law before, Crank-Nicolson with step
+ * doubling gave 0.44 % and 0.70 %, this scheme 0.17 % and 0.06 %.)
  * Outputs: Q(t) [kg/m^2] = (receptor + cleared amount) / (pi R^2): drug that
  * has left the skin into the receptor or the circulation; J = dQ/dt evaluated
  * from the current field. Lag time: if the flux approaches its steady value

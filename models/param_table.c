@@ -291,9 +291,10 @@ static const ns_key table[] = {
        LO | NS_KEY_AUTO, NAN,
        "depth of the nerve terminals for time_to_effect; auto = middle of the viable epidermis"),
 
-    /* [numerics]. diff_rtol 2e-4: with a closing channel the permeated amount
-     * (24 h) at 1e-3 is 0.4 % from the time-converged value, at 2e-4 within
-     * 0.2 % (models/diffusion.h), for about 2x the steps of 1e-3. */
+    /* [numerics]. diff_rtol 2e-4: with the default closing channel the
+     * permeated amount (24 h) at 1e-3 is within 0.3 % of the time-converged
+     * value, at 2e-4 within 0.1 % (models/diffusion.h), for about 2x the
+     * steps of 1e-3. */
     PZ("numerics", "ins_n_r", numerics.ins_n_r, 10, 1e5, 0, 80,
        "radial grid points of the tenting solver"),
     PD("numerics", "ins_rtol", NS_KIND_DIMENSIONLESS, numerics.ins_rtol, 0, 0.1, LO, 1e-4,

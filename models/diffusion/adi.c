@@ -70,7 +70,8 @@
  * supply by orders of magnitude. */
 #define MASS_SLACK 1e-9
 /* Tolerance of the channel-region norm relative to diff_rtol. Measured on
- * the default forearm/caffeine closing channel (24 h, diff_rtol 2e-4): the
+ * the default forearm/caffeine closing channel (24 h, diff_rtol 2e-4, the
+ * single-phase closure law of models/channel.h before its pore phase): the
  * whole-cell norm alone leaves Q 5.3e-3 off in 337 step attempts; with the
  * channel norm at 1x diff_rtol 6.2e-4 in 1908, at 3x 1.8e-3 in 1022. */
 #define CH_TOL 3.0
