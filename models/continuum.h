@@ -73,8 +73,9 @@
  *   depth d is loaded by the tip law's resistance (models/insertion.h P1-P3)
  *     F_front = f_cw 2 r(d) G_c(d) + sum_k f_sp E*_k pi [r^2]_k   at the front,
  *     F_fric  = sum_k mu_k f_sp E*_k S_k                          along the shaft,
- *   as nodal tractions (front: the needle section at the front row; friction:
- *   each row by its share of the lateral area, at the shaft radius); d follows
+ *   as nodal tractions (cutting: the tip section at the front; spreading:
+ *   each row of the cut by its growth of pi r^2; friction: each row by its
+ *   lateral area; at the needle radius of the row); d follows
  *   from the tip riding the crack front, u = d + u_z(0, d) (C9), found by the
  *   Illinois method around full solves of the body; the cut never heals
  *   (d only grows while loading). Withdrawal: friction only, upward; the tip

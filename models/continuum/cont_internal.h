@@ -35,6 +35,7 @@ struct ns_cont {
 };
 
 void cont_cut_resistance(const ns_cont *c, double d, double *F_front, double *F_fric);
+void cont_cut_parts(const ns_cont *c, double d, double *F_cut, double *F_spread, double *F_fric);
 void cont_cut_loads(const ns_cont *c, double d, int sign, double *f);
 double cont_axis_uz(const cont_mesh *m, const double *x, double z, double *slope);
 ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_hi, double *d);

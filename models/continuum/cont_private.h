@@ -108,6 +108,7 @@ ns_status cont_lin_create(const cont_sys *s, cont_lin **out);
 void cont_lin_destroy(cont_lin **l);
 void cont_lin_zero(cont_lin *l);
 void cont_lin_add(cont_lin *l, size_t a, size_t b, double v);
+void cont_lin_shift(cont_lin *l, double lambda);
 ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol, int refactor);
 /* newton.c */
 ns_status cont_sys_create(cont_sys *s);

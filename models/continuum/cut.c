@@ -11,11 +11,12 @@
  *   F_fric(d)  = sum_k mu_k f_sp E*_k S_k             shaft friction
  * with r(s), S(s) the needle radius and lateral area at distance s from the
  * tip (models/needle.h) and [.]_k the part of the inserted length inside
- * layer k. Distribution (eq. C8): F_front on the grid row at the front
- * (split linearly between the two rows bracketing d) over the nodes inside
- * the needle section r <= max(r(d), r_1), by tributary area; F_fric along
- * the rows above the front, each row's share its lateral needle area, on the
- * column nearest the shaft radius there. During withdrawal only F_fric acts,
+ * layer k. Distribution (eq. C8): the cutting term on the grid rows
+ * bracketing the front (split linearly) over the tip's section
+ * r <= max(r_t, r_1), by tributary area; the spreading term along the rows
+ * of the cut, each row's share the growth of the section pi r^2 across it;
+ * F_fric along the rows of the cut, each row's share its lateral needle
+ * area; both on the column nearest the needle radius at that row. During withdrawal only F_fric acts,
  * upward. */
 #include <math.h>
 #include <string.h>
@@ -37,16 +38,23 @@ static int layer_at(const ns_cont *c, double z)
 
 void cont_cut_resistance(const ns_cont *c, double d, double *F_front, double *F_fric)
 {
+    double Fcut, Fsp;
+    cont_cut_parts(c, d, &Fcut, &Fsp, F_fric);
+    *F_front = Fcut + Fsp;
+}
+
+void cont_cut_parts(const ns_cont *c, double d, double *F_cut, double *F_spread, double *F_fric)
+{
     const ns_needle_params *nd = &c->p.needle;
     double rd = ns_needle_radius_at(nd, d);
-    *F_front = c->f_cw * 2.0 * rd * c->Gc[layer_at(c, d)];
-    *F_fric = 0.0;
+    *F_cut = c->f_cw * 2.0 * rd * c->Gc[layer_at(c, d)];
+    *F_spread = *F_fric = 0.0;
     for (int k = 0; k < c->nl; k++) {
         /* the needle from the tip (s = 0 at depth d) up: layer k holds s in [d - zb, d - zt] */
         double s_lo = fmax(d - c->ztop[k + 1], 0.0), s_hi = fmin(d - c->ztop[k], d);
         if (s_hi <= s_lo) continue;
         double r_lo = ns_needle_radius_at(nd, s_lo), r_hi = ns_needle_radius_at(nd, s_hi);
-        *F_front += c->f_sp * c->Es[k] * M_PI * (r_hi * r_hi - r_lo * r_lo);
+        *F_spread += c->f_sp * c->Es[k] * M_PI * (r_hi * r_hi - r_lo * r_lo);
         *F_fric += c->mu[k] * c->f_sp * c->Es[k] *
                    (ns_needle_shaft_area(nd, s_hi) - ns_needle_shaft_area(nd, s_lo));
     }
@@ -67,18 +75,33 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
     const cont_mesh *m = &c->s.m;
     const ns_needle_params *nd = &c->p.needle;
     memset(f, 0, m->ndof * sizeof(double));
-    double Ff, Fr;
-    cont_cut_resistance(c, d, &Ff, &Fr);
+    double Fcut, Fsp, Fr;
+    cont_cut_parts(c, d, &Fcut, &Fsp, &Fr);
     if (sign > 0) {
+        /* cutting: on the two rows bracketing the front, over the tip's
+         * section r <= max(r_t, r_1) */
         size_t j = 0;
         while (j + 2 < m->nz && m->z[j + 1] <= d) j++;
         double wj1 = fmin(fmax((d - m->z[j]) / (m->z[j + 1] - m->z[j]), 0.0), 1.0);
-        double af = fmax(ns_needle_radius_at(nd, d), m->r[1]), A = 0.0;
+        double af = fmax(c->r_t, m->r[1]), A = 0.0;
         for (size_t i = 0; i < m->nr && m->r[i] <= af * (1.0 + 1e-12); i++) A += cont_node_area(m, i);
         for (size_t i = 0; i < m->nr && m->r[i] <= af * (1.0 + 1e-12); i++) {
-            double fi = Ff * cont_node_area(m, i) / A;
+            double fi = Fcut * cont_node_area(m, i) / A;
             f[2 * (j * m->nr + i) + 1] += (1.0 - wj1) * fi;
             f[2 * ((j + 1) * m->nr + i) + 1] += wj1 * fi;
+        }
+        /* spreading: along the rows of the taper in the tissue, each row's
+         * share the growth of the section pi r^2 across it, at its radius */
+        double r0 = ns_needle_radius_at(nd, 0.0), r2d = ns_needle_radius_at(nd, d);
+        r2d = r2d * r2d - r0 * r0;
+        for (size_t q = 0; q < m->nz && m->z[q] < d && r2d > 0.0; q++) {
+            double lo = q == 0 ? 0.0 : 0.5 * (m->z[q - 1] + m->z[q]);
+            double hi = fmin(q + 1 < m->nz ? 0.5 * (m->z[q] + m->z[q + 1]) : m->z[q], d);
+            if (hi <= lo) continue;
+            double ra = ns_needle_radius_at(nd, d - lo), rb = ns_needle_radius_at(nd, d - hi);
+            double share = (ra * ra - rb * rb) / r2d;
+            size_t i = column_near(m, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)));
+            f[2 * (q * m->nr + i) + 1] += Fsp * share;
         }
     }
     /* friction: rows above the front, share = lateral area of the row's depth interval */

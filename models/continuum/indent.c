@@ -14,6 +14,9 @@ static ns_status indent_setup(const ns_cont_indent_case *c, cont_sys *s)
     NS_CHECK(c->n_layers >= 1 && c->n_layers <= NS_LAYER_MAX && c->steps >= 1 && c->delta > 0.0,
              NS_EINVAL, "continuum indent: %zu layers, %zu steps, delta %.3g m (need 1-4, >= 1, > 0)",
              c->n_layers, c->steps, c->delta);
+    NS_CHECK(!(c->shape == NS_CONT_CONE || c->shape == NS_CONT_NEEDLE) ||
+                 (c->half_angle > 0.0 && c->half_angle < M_PI / 2.0),
+             NS_EINVAL, "continuum indent: cone half-angle %.4g rad, need (0, pi/2)", c->half_angle);
     memset(s, 0, sizeof *s);
     s->nl = c->n_layers;
     double Emax = 0.0;
@@ -40,7 +43,7 @@ static ns_status indent_setup(const ns_cont_indent_case *c, cont_sys *s)
     b->rho1 = c->shape == NS_CONT_FLAT ? c->a + 0.5 * c->h0 : c->R;
     b->a = c->shape == NS_CONT_NEEDLE ? c->Rs * cos(c->half_angle) : c->a;
     b->Rs = c->Rs;
-    b->cot_t = 1.0 / tan(c->half_angle);
+    b->cot_t = (c->shape == NS_CONT_CONE || c->shape == NS_CONT_NEEDLE) ? 1.0 / tan(c->half_angle) : 0.0;
     b->edge = 1e-3 * c->h0;
     return NS_OK;
 }

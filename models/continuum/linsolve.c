@@ -17,6 +17,7 @@
  * upper triangle is assembled as triplets, every structural entry always
  * written (zeros included), so the pattern never changes. */
 #include <cholmod.h>
+#include <math.h>
 #include <stdlib.h>
 #include <umfpack.h>
 
@@ -31,6 +32,8 @@ struct cont_lin {
     size_t ndof;
     size_t cap;           /* triplet capacity */
     int chol_ok;          /* [-] 1: L holds a valid Cholesky factor of the last matrix */
+    double *diag;         /* diagonal of the assembled matrix (free equations) */
+    size_t nnz0;          /* triplets of the assembly (before a shift) */
 };
 
 ns_status cont_lin_create(const cont_sys *s, cont_lin **out)
@@ -40,7 +43,10 @@ ns_status cont_lin_create(const cont_sys *s, cont_lin **out)
     NS_CHECK(l != NULL, NS_ENOMEM, "continuum: out of memory (linear solver)");
     l->ndof = s->m.ndof;
     l->map = malloc(l->ndof * sizeof(long));
-    if (!l->map) {
+    l->diag = malloc(l->ndof * sizeof(double));
+    if (!l->map || !l->diag) {
+        free(l->diag);
+        free(l->map);
         free(l);
         NS_FAIL(NS_ENOMEM, "continuum: out of memory (dof map of %zu)", s->m.ndof);
     }
@@ -66,12 +72,32 @@ void cont_lin_destroy(cont_lin **lp)
     if (l->T) cholmod_free_triplet(&l->T, &l->c);
     if (l->L) cholmod_free_factor(&l->L, &l->c);
     cholmod_finish(&l->c);
+    free(l->diag);
     free(l->map);
     free(l);
     *lp = NULL;
 }
 
-void cont_lin_zero(cont_lin *l) { l->T->nnz = 0; }
+void cont_lin_zero(cont_lin *l)
+{
+    l->T->nnz = 0;
+    l->nnz0 = 0;
+    for (size_t k = 0; k < l->n; k++) l->diag[k] = 0.0;
+}
+
+/* Levenberg-Marquardt shift: K + lambda diag(K) (lambda = 0 removes it). */
+void cont_lin_shift(cont_lin *l, double lambda)
+{
+    if (l->nnz0 == 0 || l->T->nnz < l->nnz0) l->nnz0 = l->T->nnz;
+    l->T->nnz = l->nnz0;
+    if (lambda <= 0.0) return;
+    for (size_t k = 0; k < l->n && l->T->nnz < l->cap; k++) {
+        size_t q = l->T->nnz++;
+        ((int *)l->T->i)[q] = (int)k;
+        ((int *)l->T->j)[q] = (int)k;
+        ((double *)l->T->x)[q] = lambda * fabs(l->diag[k]);
+    }
+}
 
 /* Add v to entry (a, b) of the full dof matrix (each off-diagonal pair is
  * passed once per ordering by the assembly; only the upper half is kept). */
@@ -79,6 +105,7 @@ void cont_lin_add(cont_lin *l, size_t a, size_t b, double v)
 {
     long ia = l->map[a], ib = l->map[b];
     if (ia < 0 || ib < 0 || ia > ib || l->T->nnz >= l->cap) return;
+    if (ia == ib) l->diag[ia] += v;
     size_t k = l->T->nnz++;
     ((int *)l->T->i)[k] = (int)ia;
     ((int *)l->T->j)[k] = (int)ib;

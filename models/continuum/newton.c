@@ -21,6 +21,8 @@
 #define CONT_MAX_HALVINGS 40 /* [-] line-search halvings before giving up */
 #define CONT_DX_TOL 1e-8     /* [-] converged: largest increment / largest displacement */
 #define CONT_DX_TOL_LATE 1e-6 /* [-] the same after half the Newton cap */
+#define CONT_LM_MIN 1e-4      /* [-] first Levenberg-Marquardt shift / diag(K) */
+#define CONT_LM_MAX 1e2       /* [-] largest shift tried */
 #define CONT_LS_FLOOR 1e-5   /* [-] decrement / energy scale below which Pi is round-off */
 
 ns_status cont_sys_create(cont_sys *s)
@@ -230,6 +232,24 @@ double cont_strain_energy(const cont_sys *s, const double *x)
     return E;
 }
 
+/* Backtracking line search along dx from x (energy Pi, decrement dec):
+ * 0 when a step was found (in xt). */
+static int line_search(cont_sys *s, double Pi, double dec, double scale)
+{
+    size_t n = s->m.ndof;
+    double alpha = 1.0, Pt;
+    /* below CONT_LS_FLOOR of the energy scale the energy differences are
+     * round-off: the full Newton step is taken unless it inverts an element */
+    int trust = fabs(dec) <= CONT_LS_FLOOR * scale;
+    for (int h = 0; h < CONT_MAX_HALVINGS; h++) {
+        for (size_t k = 0; k < n; k++) s->xt[k] = s->x[k] + alpha * s->dx[k];
+        int bad = cont_energy(s, s->xt, &Pt, 0);
+        if (!bad && (trust || Pt <= Pi - CONT_ARMIJO * alpha * fabs(dec))) return 0;
+        alpha *= 0.5;
+    }
+    return 1;
+}
+
 ns_status cont_newton(cont_sys *s, double tol)
 {
     size_t n = s->m.ndof;
@@ -238,35 +258,39 @@ ns_status cont_newton(cont_sys *s, double tol)
         if (cont_energy(s, s->x, &Pi, 1))
             NS_FAIL(NS_ECONV, "continuum: inverted element at the start of Newton iteration %zu", it);
         for (size_t k = 0; k < n; k++) s->g[k] = s->fixed[k] ? 0.0 : -s->g[k];
-        NS_TRY(cont_lin_solve(s->lin, s->g, s->dx, 1));
-        double dec = 0.0; /* Newton decrement -g.dx (g holds -grad) */
-        for (size_t k = 0; k < n; k++) dec += s->g[k] * s->dx[k];
         if (it == 0) scale = fabs(cont_strain_energy(s, s->x));
         scale = fmax(scale, fmax(fabs(Pi), s->E_floor));
         s->newton_its = it + 1;
-        double dxm = 0.0, xm = 0.0;
-        for (size_t k = 0; k < n; k++) {
-            dxm = fmax(dxm, fabs(s->dx[k]));
-            xm = fmax(xm, fabs(s->x[k]));
+        /* Newton step (lambda = 0); where the tangent is indefinite (no
+         * descent direction) or the line search finds no decrease (a kink of
+         * the contact energy), Levenberg-Marquardt: K + lambda diag(K) with
+         * lambda growing tenfold */
+        int found = 0;
+        for (double lam = 0.0; lam <= CONT_LM_MAX && !found;
+             lam = lam > 0.0 ? 10.0 * lam : CONT_LM_MIN) {
+            cont_lin_shift(s->lin, lam);
+            NS_TRY(cont_lin_solve(s->lin, s->g, s->dx, 1));
+            double dec = 0.0; /* Newton decrement -g.dx (g holds -grad) */
+            for (size_t k = 0; k < n; k++) dec += s->g[k] * s->dx[k];
+            if (!(dec > 0.0)) continue;
+            double dxm = 0.0, xm = 0.0;
+            for (size_t k = 0; k < n; k++) {
+                dxm = fmax(dxm, fabs(s->dx[k]));
+                xm = fmax(xm, fabs(s->x[k]));
+            }
+            /* late in the iteration a contact node may cycle at zero gap (the
+             * kink of the penalty energy): accept a negligible cycle */
+            double dtol = it < s->max_newton / 2 ? CONT_DX_TOL : CONT_DX_TOL_LATE;
+            if (lam == 0.0 && (dec <= tol * scale || dxm <= dtol * xm)) {
+                cont_lin_shift(s->lin, 0.0);
+                return NS_OK;
+            }
+            found = line_search(s, Pi, dec, scale) == 0;
         }
-        /* late in the iteration a contact node may cycle at zero gap (the
-         * kink of the penalty energy): accept a negligible cycle */
-        double dtol = it < s->max_newton / 2 ? CONT_DX_TOL : CONT_DX_TOL_LATE;
-        if (fabs(dec) <= tol * scale || dxm <= dtol * xm) return NS_OK;
-        double alpha = 1.0, Pt = INFINITY;
-        int h;
-        /* below CONT_LS_FLOOR of the energy scale the energy differences are
-         * round-off: the full Newton step is taken unless it inverts an element */
-        int trust = fabs(dec) <= CONT_LS_FLOOR * scale;
-        for (h = 0; h < CONT_MAX_HALVINGS; h++) {
-            for (size_t k = 0; k < n; k++) s->xt[k] = s->x[k] + alpha * s->dx[k];
-            int bad = cont_energy(s, s->xt, &Pt, 0);
-            if (!bad && (trust || Pt <= Pi - CONT_ARMIJO * alpha * fabs(dec))) break;
-            alpha *= 0.5;
-        }
-        if (h == CONT_MAX_HALVINGS)
-            NS_FAIL(NS_ECONV, "continuum: line search failed at Newton iteration %zu "
-                              "(decrement %.3g J, energy scale %.3g J)", it, dec, scale);
+        cont_lin_shift(s->lin, 0.0);
+        if (!found)
+            NS_FAIL(NS_ECONV, "continuum: no descent step at Newton iteration %zu (energy scale %.3g J, "
+                              "shifts up to %.0e diag(K) tried)", it, scale, CONT_LM_MAX);
         memcpy(s->x, s->xt, n * sizeof(double));
     }
     NS_FAIL(NS_ECONV, "continuum: Newton did not converge in %zu iterations", s->max_newton);
