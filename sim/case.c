@@ -237,7 +237,14 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
     ns_params pt = *p; /* the punctured needles of a patch make the channels (sim/patch.h) */
     if (p->array.layout != NS_LAYOUT_NONE) {
         NS_TRY(run_insertion(p, &ins, r));
-        NS_TRY(ns_case_patch(p, &ins, r, &pt));
+        if (p->insertion.model == NS_INS_MODEL_CONTINUUM) {
+            /* the continuum model solves one needle (its unit cell): no rings */
+            r->scalar[NS_R_PUNCTURED_FRACTION] = ins.punctured ? 1.0 : 0.0;
+            r->scalar[NS_R_PENETRATION_DEPTH_MEAN] = r->scalar[NS_R_PENETRATION_DEPTH_P10] =
+                r->scalar[NS_R_PENETRATION_DEPTH_P90] = ins.penetration_depth;
+        } else {
+            NS_TRY(ns_case_patch(p, &ins, r, &pt));
+        }
     } else {
         /* Intact skin: nothing inserted. */
         r->scalar[NS_R_PUNCTURED] = 0.0;
