@@ -161,12 +161,12 @@ ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_resu
 
 typedef struct ns_cont ns_cont;
 
-/* Create the continuum insertion of case p (the same inputs and checks as
- * ns_ins_create); refine multiplies the cell counts of the default grid
- * (error-versus-cost studies; ns_cont_create uses 1). Exceptions: NS_EINVAL,
- * NS_ENOMEM. */
-ns_status ns_cont_create(const ns_params *p, ns_cont **out);
-ns_status ns_cont_create_refined(const ns_params *p, double refine, ns_cont **out);
+/* Create the continuum insertion of input in (the same input and checks as
+ * ns_ins_create: ns_ins_input_init fills it from a case); refine multiplies
+ * the cell counts of the default grid (error-versus-cost studies;
+ * ns_cont_create uses 1). Exceptions: NS_EINVAL, NS_ENOMEM. */
+ns_status ns_cont_create(const ns_ins_input *in, ns_cont **out);
+ns_status ns_cont_create_refined(const ns_ins_input *in, double refine, ns_cont **out);
 /* Run the insertion; res as ns_ins_solve. Exceptions: NS_ECONV, NS_ENONFINITE, NS_ENOMEM. */
 ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res);
 /* Force-travel history of the last solve (valid until destroy). */

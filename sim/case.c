@@ -97,7 +97,9 @@ static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_r
 {
     if (p->insertion.model == NS_INS_MODEL_CONTINUUM) {
         ns_cont *cs = NULL;
-        NS_TRY(ns_cont_create(p, &cs));
+        ns_ins_input ci;
+        ns_ins_input_init(&ci, p);
+        NS_TRY(ns_cont_create(&ci, &cs));
         ns_status sc = ns_cont_solve(cs, ins);
         if (sc == NS_OK) {
             ns_ins_history hc = ns_cont_get_history(cs);

@@ -138,12 +138,24 @@ static ns_status body_init(ns_cont *c, double refine)
     return NS_OK;
 }
 
-ns_status ns_cont_create_refined(const ns_params *p, double refine, ns_cont **out)
+ns_status ns_cont_create_refined(const ns_ins_input *in, double refine, ns_cont **out)
 {
     *out = NULL;
-    NS_CHECK(p != NULL, NS_EINVAL, "ns_cont_create: params is NULL");
+    NS_CHECK(in != NULL && in->skin && in->needle && in->array && in->applicator &&
+                 in->numerics && in->calibration,
+             NS_EINVAL, "ns_cont_create: input or one of its parts is NULL");
     NS_CHECK(isfinite(refine) && refine > 0.0 && refine <= 16.0, NS_EINVAL,
              "continuum grid refinement %.3g, expected (0, 16]", refine);
+    /* the parts the model reads, in a case of its own (the rest stays zero) */
+    ns_params pc;
+    memset(&pc, 0, sizeof pc);
+    pc.skin = *in->skin;
+    pc.needle = *in->needle;
+    pc.array = *in->array;
+    pc.applicator = *in->applicator;
+    pc.numerics = *in->numerics;
+    pc.insertion = *in->calibration;
+    const ns_params *p = &pc;
     NS_TRY(ns_param_check_struct(&p->numerics, offsetof(ns_params, numerics), "numerics"));
     NS_TRY(ns_param_check_struct(&p->insertion, offsetof(ns_params, insertion), "insertion"));
     NS_TRY(ns_applicator_check(&p->applicator));
@@ -196,9 +208,9 @@ ns_status ns_cont_create_refined(const ns_params *p, double refine, ns_cont **ou
     return NS_OK;
 }
 
-ns_status ns_cont_create(const ns_params *p, ns_cont **out)
+ns_status ns_cont_create(const ns_ins_input *in, ns_cont **out)
 {
-    NS_TRY(ns_cont_create_refined(p, 1.0, out));
+    NS_TRY(ns_cont_create_refined(in, 1.0, out));
     return NS_OK;
 }
 

@@ -47,7 +47,9 @@ static int run(const ns_params *p, double refine, ns_ins_result *r, double *sec,
 {
     ns_cont *c = NULL;
     double t0 = now();
-    ns_status st = ns_cont_create_refined(p, refine, &c);
+    ns_ins_input in;
+    ns_ins_input_init(&in, p);
+    ns_status st = ns_cont_create_refined(&in, refine, &c);
     if (st == NS_OK) st = ns_cont_solve(c, r);
     *sec = now() - t0;
     *dofs = ns_cont_dofs(c);

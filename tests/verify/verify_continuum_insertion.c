@@ -34,7 +34,9 @@ Test(continuum_insertion, press_cycle_invariants)
     ns_params p = press_case();
     ns_cont *c = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_cont_create_refined(&p, 0.5, &c), NS_OK));
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    cr_assert(eq(int, ns_cont_create_refined(&in, 0.5, &c), NS_OK));
     ns_status st = ns_cont_solve(c, &r);
     cr_assert(eq(int, st, NS_OK), "solve: %s", ns_status_message());
     /* eq. (C10): the puncture force of the surface layer */
@@ -74,9 +76,11 @@ Test(continuum_insertion, rejects_bad_input)
 {
     ns_params p = press_case();
     ns_cont *c = NULL;
-    cr_assert(eq(int, ns_cont_create_refined(&p, 0.0, &c), NS_EINVAL));
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    cr_assert(eq(int, ns_cont_create_refined(&in, 0.0, &c), NS_EINVAL));
     cr_assert(c == NULL);
     p.array.layout = NS_LAYOUT_NONE;
-    cr_assert(eq(int, ns_cont_create(&p, &c), NS_EINVAL));
+    cr_assert(eq(int, ns_cont_create(&in, &c), NS_EINVAL));
     cr_assert(c == NULL);
 }
