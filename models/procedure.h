@@ -66,8 +66,10 @@
  * oblique entry at cos(psi_e) = R / (R + L) and the exit are the same for
  * all), so on flat skin the spread is zero by symmetry; the same holds for
  * the strokes of a pen at its setting and for the needles of a stamp in the
- * insertion model's periodic cell (centre and edge rings of a finite patch
- * belong to the insertion layer). What does spread the needles is the
+ * insertion model's periodic cell. A finite patch's centre and edge rings
+ * belong to the insertion layer: on a flat site a stamp's spread is the
+ * insertion's penetration_depth_mean/_p10/_p90 when it gives them
+ * (sim/procedure.c). What does spread the needles is the
  * curvature of the site across the device: a straight drum or flat patch of
  * width W on skin curved with radius rho (procedure.site_radius) touches at
  * its centre and stands off by the sagitta

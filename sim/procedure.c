@@ -63,6 +63,14 @@ ns_status ns_case_procedure_results(const ns_params *p, const ns_ins_result *ins
         p->applicator.mode == NS_APPLICATOR_PEN ? p->applicator.depth_setting : p->needle.length;
     s[NS_R_MAX_TISSUE_DEPTH] = d;
     ns_proc_depth_spread(p, d, &s[NS_R_DEPTH_MEAN], &s[NS_R_DEPTH_P10], &s[NS_R_DEPTH_P90]);
+    /* A stamp on a flat site: the insertion's own spread over the finite
+     * patch (centre and edge rings), when the insertion model gives one. */
+    if (p->procedure.device == NS_DEVICE_STAMP && isnan(p->procedure.site_radius) &&
+        isfinite(s[NS_R_PENETRATION_DEPTH_MEAN])) {
+        s[NS_R_DEPTH_MEAN] = s[NS_R_PENETRATION_DEPTH_MEAN];
+        s[NS_R_DEPTH_P10] = s[NS_R_PENETRATION_DEPTH_P10];
+        s[NS_R_DEPTH_P90] = s[NS_R_PENETRATION_DEPTH_P90];
+    }
     s[NS_R_PUNCTURE_DENSITY_PER_PASS] = pr.density_per_pass;
     s[NS_R_PUNCTURE_DENSITY] = pr.density;
     s[NS_R_PUNCTURE_RATE] = pr.rate;

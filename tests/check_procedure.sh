@@ -4,7 +4,7 @@
 #     (Doddaballapur 2009 quoting Fernandes; eq. (1) of models/procedure.h on
 #     the 2 cm x 2 cm MF8 drum gives 229 /cm2; band 200-300);
 #  2. an 11-needle pen at 90 Hz gives 990 punctures/s;
-#  3. the Gill et al. 2008 ratios of pain_index over a stamp sweep: 10x the
+#  3. a stamp's depth spread is the patch's (centre and edge rings); the Gill et al. 2008 ratios of pain_index over a stamp sweep: 10x the
 #     needles at the same depth -> 2.2x, pain proportional to depth^1.771;
 #  4. bleeding_points = strike_probability x channel_density, no strike above
 #     the loop apex (the strike law against a Monte Carlo placement is in
@@ -127,6 +127,10 @@ check(st[0] == 1 and p["puncture_rate"][0] == 990.0, "pen 11 needles at 90 Hz: %
 s, st = res("stamp")
 check((st == 1).all(), "stamp sweep statuses %s" % st)
 depth, pain, N = s["max_tissue_depth"], s["pain_index"], np.array([5, 5, 50, 50])
+# depth spread of a stamp on a flat site: the patch's centre and edge rings
+check(np.array_equal(s["depth_mean"], s["penetration_depth_mean"]) and
+      np.all(s["depth_p10"] <= s["depth_mean"]) and np.all(s["depth_mean"] <= s["depth_p90"]),
+      "stamp depth spread %s %s %s" % (s["depth_p10"], s["depth_mean"], s["depth_p90"]))
 a, b = math.log(7) / math.log(3), math.log10(2.2)
 norm = pain / (depth ** a * N ** b)
 check(np.all(depth > 0) and np.ptp(norm) <= 1e-12 * norm.max(),
