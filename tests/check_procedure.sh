@@ -128,8 +128,10 @@ s, st = res("stamp")
 check((st == 1).all(), "stamp sweep statuses %s" % st)
 depth, pain, N = s["max_tissue_depth"], s["pain_index"], np.array([5, 5, 50, 50])
 # depth spread of a stamp on a flat site: the patch's centre and edge rings
+# (a skewed spread: a few shallow edge needles can pull the mean below p10)
 check(np.array_equal(s["depth_mean"], s["penetration_depth_mean"]) and
-      np.all(s["depth_p10"] <= s["depth_mean"]) and np.all(s["depth_mean"] <= s["depth_p90"]),
+      np.array_equal(s["depth_p10"], s["penetration_depth_p10"]) and
+      np.all(s["depth_p10"] <= s["depth_p90"]),
       "stamp depth spread %s %s %s" % (s["depth_p10"], s["depth_mean"], s["depth_p90"]))
 a, b = math.log(7) / math.log(3), math.log10(2.2)
 norm = pain / (depth ** a * N ** b)
