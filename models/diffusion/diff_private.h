@@ -9,6 +9,9 @@
  *   adi.c     the locally one-dimensional backward-Euler step (Thomas line
  *             solves), its limited Richardson extrapolation, mass balance
  *             increments and the error controller;
+ *   dose.c    the needle reservoir of coated and dissolving doses (source
+ *             and exchange into the channel cells) and the channel fill of a
+ *             vehicle applied before needling;
  *   solver.c  input checks, create / destroy, dose set-up, the output loop
  *             (solve), getters and the lag time.
  * Library-private functions carry the prefix diff_.
