@@ -31,7 +31,7 @@
  * The deviation is time error (8.8e-5 of V_ch C_s at diff_rtol 1e-6, 4.9e-6
  * at 1e-8 when written); at diff_rtol 1e-8 the tolerance is 1e-5, 2x the
  * measured deviation. */
-Test(dose_verify, noyes_whitney_isolated_channel, .timeout = 30.0)
+Test(dose_verify, noyes_whitney_isolated_channel, .timeout = 240.0)
 {
     ns_params p = fx_skin(0.0);
     for (size_t i = 0; i < 4; i++) p.skin.layer[i].diffusivity = 1e-22;
