@@ -111,7 +111,14 @@ def write(out, seed=1):
         "tip_depth": np.clip(travel - 0.4 * L[:, None], 0, None) * frac[:, None] / 0.6,
         "permeated_amount": perm,
         "flux": np.gradient(perm, t, axis=1),
+        # channel closing from the needle radius, faster at the surface
+        "channel_radius": 40e-6 * frac[:, None] * np.exp(-t[None, :] / 3600.0),
+        "pore_radius": 40e-6 * frac[:, None] * np.exp(-t[None, :] / 36000.0),
     }
+    missing = [c[0] for c in curves if c[0] not in cvals]
+    if missing:
+        sys.exit("make_fixture: no synthetic values for curve(s) %s of sim/results.h: add them"
+                 % ", ".join(missing))
     diffusion = ("permeated_amount", "peak_flux", "lag_time", "enhancement_ratio", "skin_amount",
                  "cleared_amount", "intact_permeated_amount", "mass_balance_error")
     for k in values:
