@@ -94,7 +94,10 @@
  *    withdraw at V;
  *    impact (M/N) u_tt = -F - F_plate until it stops or hits the stroke, hold,
  *    withdraw at calib withdraw_speed; pen u = D(1 - cos 2 pi f t)/2 over one
- *    period; roller u = (R_d + L) cos(theta) - R_d, theta = V t/R_d - theta_c,
+ *    period; roller: the drum first sinks delta into the skin under the hand
+ *    force (foundation contact, models/insertion/roller.c eq. D1), then
+ *    u = (R_d + L) cos(theta) - R_d + min(delta, x^2/(2 R_d)),
+ *    x = (R_d + L) sin(theta), theta = V t/R_d - theta_c (oblique entry, D2),
  *    capped at the hand force per needle in contact (the drum lifts).
  * Energy: work in (trapezoid of (F + F_plate) du) = stored (tent, Maxwell,
  * kinetic, tip, plate) + viscous (sheet, Maxwell, plate) + fracture +

@@ -82,9 +82,11 @@ void ins_prescribed(const ns_ins *s, double t, double *u, double *ud)
     }
     case NS_APPLICATOR_ROLLER: {
         double th = -s->roller_th + ap->speed * t / s->roller_Rd;
-        double Rt = s->roller_Rd + s->L;
-        *u = Rt * cos(th) - s->roller_Rd;
-        *ud = -Rt * sin(th) * ap->speed / s->roller_Rd;
+        double Rt = s->roller_Rd + s->L, doff;
+        /* the skin under the drum is lowered by the hand force (roller.c, eq. D2) */
+        double off = ins_roller_offset(s, th, ap->speed / s->roller_Rd, &doff);
+        *u = Rt * cos(th) - s->roller_Rd + off;
+        *ud = -Rt * sin(th) * ap->speed / s->roller_Rd + doff;
         return;
     }
     default:

@@ -14,7 +14,8 @@
  *   solver.c    create / destroy / solve: the time loop, event location,
  *               energy bookkeeping, results and history;
  *   tent.c      the tenting operator (tent.h) and the static tent solve;
- *   patch.c     finite patches: centre and edge rings of a patch of N needles.
+ *   patch.c     finite patches: centre and edge rings of a patch of N needles;
+ *   roller.c    the drum-skin contact under the hand force and the drum path.
  * Library-private functions carry the prefix ins_. */
 #ifndef NS_INS_PRIVATE_H
 #define NS_INS_PRIVATE_H
@@ -121,6 +122,7 @@ struct ns_ins {
     double roller_T;            /* [s] contact time of one roller needle */
     double roller_th;           /* [rad] half contact angle of the roller needle path */
     double roller_Rd;           /* [m] drum radius */
+    double roller_delta;        /* [m] sinking of the drum into the skin under the hand force */
     double len_scale;           /* [m] absolute floor of the length scale of tolerances */
     double s_tab[NS_INS_TAB];   /* [m]   distance from the tip, quadratic spacing on [0, L] */
     double r2_tab[NS_INS_TAB];  /* [m^2] squared needle radius at s_tab */
@@ -180,6 +182,9 @@ double ins_mean_mode_stiffness(const ins_inputs *p, double k0, double N0, double
 double ins_patch_stiffness(const ins_inputs *p, double k0, double N0, double Rc, double *k_block,
                            double *k_rim);
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
+/* roller.c */
+void ins_roller_init(ns_ins *s);
+double ins_roller_offset(const ns_ins *s, double th, double thd, double *doff);
 /* step.c */
 ns_status ins_state_alloc(ins_state *y, size_t n);
 void ins_state_copy(ins_state *dst, const ins_state *src, size_t n);

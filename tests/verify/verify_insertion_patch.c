@@ -121,3 +121,38 @@ Test(insertion_patch, invariants_deflection_force_energy, .timeout = 120.0)
     cr_assert(r.total_force <= 10.0 * (1.0 + 1e-5), "case 57: total force %.6g N under a 10 N cap",
               r.total_force);
 }
+
+/* Roller (models/insertion/roller.c, eqs. D1-D2): the drum sinks into the
+ * skin under the hand force before the needles roll in, so the hand force
+ * changes the insertion (before, the drum rode on undeformed skin and the
+ * same depth came out from 1 to 40 N). MF8-type drum (192 of the default
+ * microneedles made 1.5 mm long, 1 cm radius, 2 cm/s): 10 N goes deeper than 1 N (measured
+ * 178 -> 456 um), and the depth never falls as the hand force grows (at 40 N
+ * the drum carries the skin over the whole arc of the needle: 456 um). */
+Test(insertion_patch, roller_hand_force_changes_depth, .timeout = 60.0)
+{
+    gsl_set_error_handler_off();
+    const double F[] = {1.0, 10.0, 40.0};
+    double d[3];
+    for (int i = 0; i < 3; i++) {
+        ns_params p;
+        ns_params_default(&p);
+        p.array.layout = NS_LAYOUT_ROLLER;
+        p.array.count = 192;
+        p.array.density = 2.5e6;
+        p.array.pitch = NAN;
+        p.needle.length = 1.5e-3;
+        p.applicator.mode = NS_APPLICATOR_ROLLER;
+        p.applicator.speed = 0.02;
+        p.applicator.drum_radius = 1.0e-2;
+        p.applicator.force = F[i];
+        cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
+        ns_ins_result r = run(&p);
+        d[i] = r.penetration_depth;
+        cr_log_info("roller %g N: punctured %d, depth %.4g m, energy %.3g", F[i], r.punctured, d[i],
+                    r.energy_balance_error);
+        cr_assert(r.energy_balance_error < 0.01);
+    }
+    cr_assert(d[1] > d[0], "depth %.4g m at 1 N, %.4g m at 10 N", d[0], d[1]);
+    cr_assert(d[2] >= d[1], "depth %.4g m at 40 N < %.4g m at 10 N", d[2], d[1]);
+}

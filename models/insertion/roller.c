@@ -1,0 +1,112 @@
+/* Roller: the drum-skin contact under the hand force, solved before the
+ * needle's path (models/insertion.h, "applicators").
+ *
+ * The drum (radius R_d, width W = procedure.drum_width) is pressed into the
+ * skin by the hand force F_h. On the foundation of the tent operator (the
+ * sheet's bending and tension are small against the drum's contact width)
+ * the skin under the drum follows its surface, w(x) = delta - x^2/(2 R_d)
+ * for |x| <= a = sqrt(2 R_d delta), so
+ *   F_h = W int_{-a}^{a} p_f(delta - x^2/(2 R_d)) dx,                    (D1)
+ *   p_f(w) = k0 w (1 + beta_f w^2/H^2) + k0 H e^2/(1-e)^2,  e = w/H
+ * (instantaneous foundation law with its lock-up, eq. F2; delta < H always).
+ * delta is found by bisection on (0, H), the integral by Gauss-Legendre.
+ * A needle at angle theta on the drum has its tip at depth
+ * (R_d + L) cos(theta) - R_d below the drum's lowest point, and the skin at
+ * its abscissa x = (R_d + L) sin(theta) lies delta - x^2/(2 R_d) below the
+ * undeformed surface inside the contact (0 outside), so the travel into the
+ * skin is
+ *   u = (R_d + L) cos(theta) - R_d + min(delta, x^2/(2 R_d)),            (D2)
+ * and contact starts at the root theta_c of u = 0 (cos(theta_c) =
+ * (R_d - delta)/(R_d + L) when the needle meets the skin outside the drum
+ * contact; a drum pressed in deeper than sqrt(L (2 R_d + L)) carries the
+ * skin on the needle's whole arc, and the needle meets it inside the contact,
+ * found by bisection). The path is oblique:
+ * the needle enters at theta_c from the vertical (the bending load of the
+ * oblique entry is tiplaw's fracture margin).
+ *
+ * Validity: the needles' own force on the skin is small against the hand
+ * force (it is capped by the share of the hand force per needle in
+ * contact); quasi-static drum (rolling speed small against the skin's wave
+ * speed); the skin outside the contact is not lowered; vertical depth u. */
+#include <math.h>
+
+#include "../units.h"
+#include "ins_private.h"
+
+#define NS_ROLLER_GAUSS 16 /* [-] Gauss-Legendre points of eq. (D1) */
+#define NS_ROLLER_BISECT 100 /* [-] bisection steps for delta */
+
+/* Foundation pressure p_f(w) [Pa] (instantaneous law with lock-up). */
+static double foundation_pressure(const ns_tent *T, double w)
+{
+    double e = w / T->H_f, ep = fmax(e, 0.0);
+    return T->k0 * (w * (1.0 + T->beta_f * e * e) +
+                    T->H_f * ep * ep / ((1.0 - ep) * (1.0 - ep)));
+}
+
+/* Drum force [N] at sinking delta, eq. (D1) (symmetric: twice the half). */
+static double drum_force(const ns_tent *T, double Rd, double W, double delta)
+{
+    static const double xg[8] = {0.0950125098376374, 0.2816035507792589, 0.4580167776572274,
+                                 0.6178762444026438, 0.7554044083550030, 0.8656312023878318,
+                                 0.9445750230732326, 0.9894009349916499};
+    static const double wg[8] = {0.1894506104550685, 0.1826034150449236, 0.1691565193950025,
+                                 0.1495959888165767, 0.1246289712555339, 0.0951585116824928,
+                                 0.0622535239386479, 0.0271524594117541};
+    double a = sqrt(2.0 * Rd * delta), sum = 0.0;
+    for (int j = 0; j < NS_ROLLER_GAUSS / 2; j++)
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            double x = 0.5 * a * (1.0 + sgn * xg[j]); /* on [0, a] */
+            sum += wg[j] * foundation_pressure(T, delta - x * x / (2.0 * Rd));
+        }
+    return 2.0 * W * 0.5 * a * sum;
+}
+
+void ins_roller_init(ns_ins *s)
+{
+    const ns_params *p = &s->p;
+    double Rd = p->applicator.drum_radius, F = p->applicator.force;
+    double W = isfinite(p->procedure.drum_width) && p->procedure.drum_width > 0.0
+                   ? p->procedure.drum_width
+                   : 2.0 * Rd;
+    double lo = 0.0, hi = s->T->H_f;
+    if (isfinite(F) && F > 0.0) {
+        for (int it = 0; it < NS_ROLLER_BISECT && hi - lo > 1e-12 * s->T->H_f; it++) {
+            double m = 0.5 * (lo + hi);
+            if (drum_force(s->T, Rd, W, m) < F)
+                lo = m;
+            else
+                hi = m;
+        }
+    } else {
+        hi = 0.0;
+    }
+    s->roller_delta = fmin(0.5 * (lo + hi), 0.99 * Rd);
+    s->roller_Rd = Rd;
+    /* eq. (D2): contact from the root theta_c of u(theta) = 0 on (0, pi/2)
+     * (u(0) = L > 0, u(pi/2) < 0; u > 0 up to its maximum, then falls) */
+    double a = 0.0, b = 0.5 * NS_PI, dummy;
+    for (int it = 0; it < NS_ROLLER_BISECT && b - a > 1e-14; it++) {
+        double m = 0.5 * (a + b);
+        double u = (Rd + s->L) * cos(m) - Rd + ins_roller_offset(s, m, 0.0, &dummy);
+        if (u > 0.0)
+            a = m;
+        else
+            b = m;
+    }
+    s->roller_th = 0.5 * (a + b);
+    s->roller_T = 2.0 * s->roller_th * Rd / p->applicator.speed;
+    s->t_load_end = 0.5 * s->roller_T;
+}
+
+double ins_roller_offset(const ns_ins *s, double th, double thd, double *doff)
+{
+    double Rd = s->roller_Rd, Rt = Rd + s->L;
+    double x = Rt * sin(th), q = x * x / (2.0 * Rd);
+    if (q >= s->roller_delta) {
+        *doff = 0.0;
+        return s->roller_delta;
+    }
+    *doff = x / Rd * Rt * cos(th) * thd;
+    return q;
+}
