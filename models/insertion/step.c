@@ -148,12 +148,16 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
     gsl_vector *cv = T->x1;
     *inc = INFINITY;
     for (size_t it = 0; it <= s->p.numerics.ins_max_newton; it++) {
-        /* the pass after convergence only updates the state (v, a, h, F):
-         * no Newton matrix is assembled or factorised for it */
+        /* the pass after convergence (and the last one allowed) only updates
+         * the state (v, a, h, F): no residual is read after it, so the
+         * internal forces are not evaluated and no Newton matrix is assembled
+         * or factorised for it (f keeps stale values that nothing reads) */
         int asm_J = !converged && it < s->p.numerics.ins_max_newton;
-        if (asm_J) ns_tent_zero(T);
-        memset(f, 0, nu * sizeof(double));
-        ns_tent_internal(T, y->w, f, asm_J, 0);
+        if (asm_J) {
+            ns_tent_zero(T);
+            memset(f, 0, nu * sizeof(double));
+            ns_tent_internal(T, y->w, f, 1, 0);
+        }
         if (asm_J) gsl_vector_set_zero(cv);
         for (size_t i = 0; i < nu; i++) {
             double bw = hbw[i], bv = hbv[i], bh = hbh[i];
