@@ -1,7 +1,8 @@
 /* Roller: the drum-skin contact under the hand force, solved before the
  * needle's path (models/insertion.h, "applicators").
  *
- * The drum (radius R_d, width W = procedure.drum_width) is pressed into the
+ * The drum (radius R_d, width W = 2 R_d: the usual dermaroller drum, 2 cm
+ * wide at 1 cm radius; the procedure's drum_width is not an insertion input) is pressed into the
  * skin by the hand force F_h. On the foundation of the tent operator (the
  * sheet's bending and tension are small against the drum's contact width)
  * the skin under the drum follows its surface, w(x) = delta - x^2/(2 R_d)
@@ -35,6 +36,7 @@
 
 #define NS_ROLLER_GAUSS 16 /* [-] Gauss-Legendre points of eq. (D1) */
 #define NS_ROLLER_BISECT 100 /* [-] bisection steps for delta */
+#define NS_ROLLER_WIDTH_FACTOR 2.0 /* [-] drum width / drum radius */
 
 /* Foundation pressure p_f(w) [Pa] (instantaneous law with lock-up). */
 static double foundation_pressure(const ns_tent *T, double w)
@@ -64,11 +66,9 @@ static double drum_force(const ns_tent *T, double Rd, double W, double delta)
 
 void ins_roller_init(ns_ins *s)
 {
-    const ns_params *p = &s->p;
-    double Rd = p->applicator.drum_radius, F = p->applicator.force;
-    double W = isfinite(p->procedure.drum_width) && p->procedure.drum_width > 0.0
-                   ? p->procedure.drum_width
-                   : 2.0 * Rd;
+    const ns_applicator_params *ap = &s->p.applicator;
+    double Rd = ap->drum_radius, F = ap->force;
+    double W = NS_ROLLER_WIDTH_FACTOR * Rd;
     double lo = 0.0, hi = s->T->H_f;
     if (isfinite(F) && F > 0.0) {
         for (int it = 0; it < NS_ROLLER_BISECT && hi - lo > 1e-12 * s->T->H_f; it++) {
@@ -95,7 +95,7 @@ void ins_roller_init(ns_ins *s)
             b = m;
     }
     s->roller_th = 0.5 * (a + b);
-    s->roller_T = 2.0 * s->roller_th * Rd / p->applicator.speed;
+    s->roller_T = 2.0 * s->roller_th * Rd / ap->speed;
     s->t_load_end = 0.5 * s->roller_T;
 }
 

@@ -145,7 +145,7 @@ ns_status ns_ins_create(const ns_ins_input *in, ns_ins **out)
     calib_init(s);
     NS_TRY_GOTO(st, ins_drive_init(s), fail);
     NS_TRY_GOTO(st, tent_init(s, &sh), fail);
-    if (p->applicator.mode == NS_APPLICATOR_ROLLER) ins_roller_init(s); /* needs the foundation */
+    if (s->p.applicator.mode == NS_APPLICATOR_ROLLER) ins_roller_init(s); /* needs the foundation */
     NS_TRY_GOTO(st, ins_state_alloc(&s->y0, s->nu), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y1, s->nu), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y2, s->nu), fail);
