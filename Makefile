@@ -100,7 +100,7 @@ endif
 endif
 endif
 
-.PHONY: all sim test check check-procedure check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-python check-examples asan memcheck fuzz \
+.PHONY: all sim test check check-procedure check-smoke check-comments check-install man check-docs check-cf check-paraview check-mpi check-files check-faults check-lhs check-lhs-slice check-python check-examples asan memcheck fuzz \
         run bench install uninstall clean help config deps format format-check lint report validate
 
 all: build/needlesim ## build build/needlesim (release)
@@ -135,7 +135,7 @@ test: $(TEST_BIN) ## build and run the Criterion unit and verification tests
 	$(Q)bash scripts/run-tests.sh $(TEST_BIN)
 
 check: test build/needlesim ## everything: tests, smoke run, examples, Python, MPI
-	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-comments check-docs check-procedure check-python check-cf check-paraview check-install check-mpi
+	$(Q)$(MAKE) --no-print-directory check-smoke check-examples check-comments check-docs check-procedure check-python check-cf check-paraview check-install check-mpi check-lhs-slice
 	@echo "make check: all checks passed"
 
 check-smoke: build/needlesim ## run inputs/smoke.ini and compare with tests/data/smoke.ref
@@ -171,6 +171,16 @@ check-files: build/needlesim ## output-file rules: -o checks, --overwrite, concu
 
 check-faults: build/needlesim ## kill / full disk at every file write (FAULT_STRIDE=1: every call)
 	$(Q)FAULT_STRIDE=$(FAULT_STRIDE) bash tests/mpi/check_faults.sh
+
+# Latin hypercube over the documented range of every key (tests/lhs/lhs.py):
+# no crash, no hang, every case ok with all invariants or failed with a reason.
+LHS_SAMPLES ?= 1000
+LHS_SLICE ?= 50
+check-lhs: build/needlesim ## nightly: 3 x LHS_SAMPLES (3000) Latin-hypercube cases over every key's range (about an hour)
+	$(Q)rm -rf build/lhs && /usr/bin/python3 tests/lhs/lhs.py --needlesim build/needlesim --samples $(LHS_SAMPLES) --dir build/lhs
+
+check-lhs-slice: build/needlesim ## the Latin-hypercube test on 3 x LHS_SLICE (150) cases (part of make check)
+	$(Q)rm -rf build/lhs-slice && /usr/bin/python3 tests/lhs/lhs.py --needlesim build/needlesim --samples $(LHS_SLICE) --seed 7 --dir build/lhs-slice
 
 # libFuzzer needs clang (scripts/install-deps.sh installs it for this target
 # only); the library is compiled into the fuzzer with coverage instrumentation.
@@ -290,6 +300,6 @@ clean: ## remove build products
 	rm -rf build
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -313,6 +313,13 @@ static const ns_key table[] = {
        "diffusion step cap"),
     PZ("numerics", "curve_points", numerics.curve_points, 2, 1e5, NS_KEY_NOSWEEP, 200,
        "points of each resampled curve (same for every case)"),
+    /* case_timeout 600 s: 20x the slowest ok case of the 3000-case Latin
+     * hypercube of `make check-lhs` at default numerics, so that only a stalled
+     * case (step caps of 1e9 allow days) is cut; 0 = no limit. Up to 30 days. */
+    PD("numerics", "case_timeout", NS_KIND_TIME, numerics.case_timeout, 0, 30.0 * NS_DAY,
+       NS_KEY_NOSWEEP, 600.0,
+       "wall-clock limit of one case: the case fails (timeout) instead of stalling the sweep; "
+       "0 = no limit"),
 
     /* [insertion]: calibration of the insertion model, fits in
      * tests/data/insertion_calibration.md. crack_width_factor 0.35: effective

@@ -196,6 +196,8 @@ typedef struct {
     size_t diff_max_steps;  /* [-] step cap */
     /* output */
     size_t curve_points;    /* [-] points of each resampled curve */
+    /* limits */
+    double case_timeout;    /* [s] wall-clock limit of one case (models/deadline.h); 0 = none */
 } ns_numerics_params;
 
 /* ---- insertion calibration -------------------------------------------------- */

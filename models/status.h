@@ -22,7 +22,9 @@
     X(NS_ECONV, "iteration did not converge")                      \
     X(NS_ENONFINITE, "non-finite value in solution")               \
     X(NS_EMPI, "MPI failure")                                      \
-    X(NS_EINTR, "interrupted by a signal")
+    X(NS_EINTR, "interrupted by a signal")                         \
+    X(NS_ETIMEOUT, "case time limit exceeded")                     \
+    X(NS_EPHYSICS, "result violates a physical invariant")
 
 #define NS_STATUS_ENUM_(name, text) name,
 typedef enum { NS_STATUS_LIST(NS_STATUS_ENUM_) NS_STATUS_COUNT } ns_status;

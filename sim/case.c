@@ -12,6 +12,7 @@
 
 #include "../models/channel.h"
 #include "../models/continuum.h"
+#include "../models/deadline.h"
 #include "../models/diffusion.h"
 #include "../models/drug.h"
 #include "../models/insertion.h"
@@ -19,6 +20,7 @@
 #include "transport_results.h"
 #include "patch.h"
 #include "procedure.h"
+#include "invariants.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -185,8 +187,9 @@ static ns_status run_diffusion(const ns_params *p, const ns_channel_geom *ch, co
     return NS_OK;
 }
 
+/* res receives the needle case's diffusion balance; *ran = 1 if it was run. */
 static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns_case_result *r,
-                               ns_case_fields *f)
+                               ns_case_fields *f, ns_diff_result *res_out, int *ran)
 {
     size_t n = r->sizes.n_time;
     double *s = r->scalar;
@@ -222,6 +225,8 @@ static ns_status run_transport(const ns_params *p, const ns_channel_geom *ch, ns
         s[NS_R_INTACT_TIME_TO_EFFECT] = s[NS_R_TIME_TO_EFFECT];
     }
     ns_transport_fill(p, ch, &res, need_base ? &base : NULL, t_out, n, r);
+    *res_out = res;
+    *ran = 1;
 done:
     free(t_out);
     free(Q0);
@@ -273,12 +278,25 @@ static ns_status case_run(const ns_params *p, ns_case_result *r, ns_case_fields 
     /* A vehicle applied a delay after needling meets partly closed channels. */
     ns_channel_geom cht = ch;
     if (ch.open && p->drug.applied == NS_APPLIED_AFTER) ns_channel_after(&ch, p->drug.applied_delay, &cht);
-    NS_TRY(run_transport(&q, ch.open ? &cht : NULL, r, f));
+    ns_diff_result dres;
+    int diffused = 0;
+    NS_TRY(run_transport(&q, ch.open ? &cht : NULL, r, f, &dres, &diffused));
     NS_TRY(ns_case_procedure_results(p, &ins, &ch, r));
-    return NS_OK;
+    /* Nothing unphysical is stored as ok (sim/invariants.h). */
+    return ns_invariants_check(&q, p->array.layout != NS_LAYOUT_NONE ? &ins : NULL,
+                               diffused ? &dres : NULL, r);
 }
 
-ns_status ns_case_run(const ns_params *p, ns_case_result *r) { return case_run(p, r, NULL); }
+/* case_run under the case's wall-clock limit (models/deadline.h). */
+static ns_status case_run_timed(const ns_params *p, ns_case_result *r, ns_case_fields *f)
+{
+    ns_deadline_start(p->numerics.case_timeout);
+    ns_status st = case_run(p, r, f);
+    ns_deadline_stop();
+    return st;
+}
+
+ns_status ns_case_run(const ns_params *p, ns_case_result *r) { return case_run_timed(p, r, NULL); }
 
 static void fill_nan(double *x, size_t n)
 {
@@ -326,5 +344,5 @@ ns_status ns_case_run_fields(const ns_params *p, ns_case_result *r, ns_case_fiel
     fill_nan(f->r, f->nr);
     fill_nan(f->z, f->nz);
     fill_nan(f->C, f->n_time * f->nz * f->nr);
-    return case_run(p, r, f);
+    return case_run_timed(p, r, f);
 }

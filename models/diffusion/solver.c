@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../deadline.h"
 #include "../drug.h"
 #include "../needle.h"
 #include "../skin.h"
@@ -369,6 +370,7 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
         while (s->t < t_out[k]) {
             double remain = t_out[k] - s->t;
             double taken = 0.0;
+            NS_TRY(ns_deadline_check("diffusion", s->t)); /* numerics.case_timeout */
             /* Land exactly: a remainder below 1e-12 of the time is absorbed. */
             NS_TRY(diff_adaptive_step(s, remain, &taken));
             if (t_out[k] - s->t <= 1e-12 * t_out[k]) s->t = t_out[k];

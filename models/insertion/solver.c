@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../deadline.h"
 #include "../needle.h"
 #include "../param_table.h"
 #include "../rootfind.h"
@@ -472,6 +473,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
                     "insertion: step cap numerics.ins_max_steps = %zu reached at t = %.6g s, h = %.3g s "
                     "(phase %d, travel %.4g m)",
                     s->p.numerics.ins_max_steps, s->y1.t, h, s->phase, s->y1.u);
+        NS_TRY(ns_deadline_check("insertion", s->y1.t)); /* numerics.case_timeout */
         double t = s->y1.t;
         double hmax = s->phase == PH_HOLD ? fmax(s->phase_t1 - s->phase_t0, 1e-12) / 4.0
                                           : 0.05 * s->L / vref;
