@@ -180,7 +180,7 @@ check-lhs: build/needlesim ## nightly: 3 x LHS_SAMPLES (3000) Latin-hypercube ca
 	$(Q)rm -rf build/lhs && /usr/bin/python3 tests/lhs/lhs.py --needlesim build/needlesim --samples $(LHS_SAMPLES) --dir build/lhs
 
 check-lhs-slice: build/needlesim ## the Latin-hypercube test on 3 x LHS_SLICE (150) cases (part of make check)
-	$(Q)rm -rf build/lhs-slice && /usr/bin/python3 tests/lhs/lhs.py --needlesim build/needlesim --samples $(LHS_SLICE) --seed 7 --dir build/lhs-slice
+	$(Q)rm -rf build/lhs-slice && /usr/bin/python3 tests/lhs/lhs.py --needlesim build/needlesim --samples $(LHS_SLICE) --seed 7 --duration "2 h" --dir build/lhs-slice
 
 # libFuzzer needs clang (scripts/install-deps.sh installs it for this target
 # only); the library is compiled into the fuzzer with coverage instrumentation.

@@ -228,7 +228,10 @@ static int chk_force_cap(const inv_ctx *c, double tol, char *msg, size_t cap)
 static const inv_row table[] = {
     {{"finite", 0.0, "results and curves finite or NaN; the amounts of a diffusion run finite"},
      chk_finite},
-    {{"amounts_nonnegative", 1e-9, "amounts and permeation/flux curves >= -tol x the dose scale"},
+    /* 0.01: Crank-Nicolson is not monotone; on the coarse grids and loose
+     * diff_rtol of the Latin hypercube (8 x 32 cells, rtol up to 0.1) its
+     * undershoots reach 0.8 % of the dose scale, runaway solutions 1e6 and more. */
+    {{"amounts_nonnegative", 0.01, "amounts and permeation/flux curves >= -tol x the dose scale"},
      chk_nonnegative},
     {{"amounts_within_supply", 1e-3,
       "finite, coated, dissolving dose: amounts, permeated + skin <= (1 + tol) x dose_amount; "

@@ -20,7 +20,9 @@
  *   amounts_nonnegative  every amount result (permeated, skin, SC, total
  *                     skin, cleared, intact) and the permeated-amount and
  *                     flux curves >= -tol x S, S the dose scale: dose_amount
- *                     for a finite, coated or dissolving dose, else B_Q.
+ *                     for a finite, coated or dissolving dose, else B_Q (the
+ *                     tolerance admits the undershoots of the non-monotone
+ *                     Crank-Nicolson scheme on coarse grids, not runaways).
  *   amounts_within_supply  finite, coated, dissolving dose: every amount and
  *                     permeated + total skin amount <= (1 + tol) dose_amount
  *                     (the film C_v0 h_f, or the needle's mass per unit-cell

@@ -8,7 +8,9 @@
 #    existing output file byte-identical. Optional lines of the .expect:
 #      config SPEC  the config argument: a path (/dev/zero), or @dir (a
 #                   directory), @fifo (a named pipe), @big (a 1 MiB + 1 byte
-#                   file of comments), @missing (no such file);
+#                   file of comments), @missing (no such file), @unreadable (a
+#                   file without read permission; as root the case runs as
+#                   user nobody, since root reads every file);
 #      out SPEC     the -o argument: @config (the config file itself), @dir
 #                   (an existing directory), @noparent (in a missing directory);
 #      args         the remaining lines are extra command-line arguments.
@@ -32,6 +34,7 @@ done
 mkdir -p "$tmp/dir"
 mkfifo "$tmp/fifo"
 { head -c $((1024 * 1024)) /dev/zero | tr '\0' ';'; echo; } >"$tmp/big.ini"
+cp inputs/smoke.ini "$tmp/unreadable.ini"; chmod 000 "$tmp/unreadable.ini"; chmod 755 "$tmp"
 for exp in tests/data/bad/*.expect; do
   f="${exp%.expect}.ini"
   want=$(sed -n 1p "$exp")
@@ -41,8 +44,13 @@ for exp in tests/data/bad/*.expect; do
   case "$spec" in
     "") [ -f "$f" ] || { bad "$exp: missing $f"; continue; }; cfg=$f ;;
     @dir) cfg="$tmp/dir" ;; @fifo) cfg="$tmp/fifo" ;; @big) cfg="$tmp/big.ini" ;;
-    @missing) cfg="$tmp/no-such-config.ini" ;; *) cfg=$spec ;;
+    @missing) cfg="$tmp/no-such-config.ini" ;; @unreadable) cfg="$tmp/unreadable.ini" ;;
+    *) cfg=$spec ;;
   esac
+  runas=()
+  if [ "$spec" = @unreadable ] && [ "$(id -u)" -eq 0 ]; then
+    runas=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  fi
   # extra command-line arguments for this case (e.g. --set), one per line after "args"
   mapfile -t extra < <(sed -n '/^args$/,$p' "$exp" | tail -n +2)
   out="$tmp/out.h5"; rm -rf "$out" "$out".*
@@ -53,8 +61,8 @@ for exp in tests/data/bad/*.expect; do
   msg="$exp:"
 
   # 1. fresh output: nothing may be created
-  [ -e "$cfg" ] && [ -f "$cfg" ] && cp "$cfg" "$tmp/cfg-before"
-  timeout 60 "$bin" run "$cfg" -o "$out" "${extra[@]}" >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
+  [ -e "$cfg" ] && [ -f "$cfg" ] && cp "$cfg" "$tmp/cfg-before" 2>/dev/null
+  timeout 60 "${runas[@]}" "$bin" run "$cfg" -o "$out" "${extra[@]}" >"$tmp/stdout" 2>"$tmp/stderr"; rc=$?
   if [ $rc -ne 2 ]; then bad "$msg exit $rc, expected 2"; head -5 "$tmp/stderr"; continue; fi
   if ! grep -qF -- "$want" "$tmp/stderr"; then
     bad "$msg stderr lacks '$want'"; head -5 "$tmp/stderr"; continue
@@ -74,12 +82,12 @@ for exp in tests/data/bad/*.expect; do
   # 2. an existing output file must stay byte-identical
   printf 'existing file, must not change\n' >"$out"
   cp "$out" "$tmp/before"
-  timeout 60 "$bin" run "$cfg" -o "$out" "${extra[@]}" >/dev/null 2>&1; rc=$?
+  timeout 60 "${runas[@]}" "$bin" run "$cfg" -o "$out" "${extra[@]}" >/dev/null 2>&1; rc=$?
   if [ $rc -ne 2 ]; then bad "$msg (existing output) exit $rc, expected 2"; continue; fi
   if ! cmp -s "$out" "$tmp/before"; then bad "$msg existing output file was modified"; continue; fi
 
   # 3. `check` refuses it the same way
-  timeout 60 "$bin" check "$cfg" "${extra[@]}" >/dev/null 2>"$tmp/stderr"; rc=$?
+  timeout 60 "${runas[@]}" "$bin" check "$cfg" "${extra[@]}" >/dev/null 2>"$tmp/stderr"; rc=$?
   if [ $rc -ne 2 ] || ! grep -qF -- "$want" "$tmp/stderr"; then bad "$msg check: exit $rc"; head -3 "$tmp/stderr"; continue; fi
   ok
 done

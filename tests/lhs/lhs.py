@@ -166,7 +166,7 @@ def check(needlesim, path):
     return p.returncode, p.stderr
 
 
-def design(needlesim, name, keys_, n, seed, workdir, log, jobs):
+def design(needlesim, name, keys_, n, seed, workdir, log, jobs, reuse):
     """n valid cases of group `name`: list of value rows, and the axes."""
     gkeys = groups(keys_)[name]
     layered = name != "insertion"
@@ -185,6 +185,8 @@ def design(needlesim, name, keys_, n, seed, workdir, log, jobs):
         path = os.path.join(workdir, f"{name}_{b:04d}.ini")
         sub = rows[b * BATCH:(b + 1) * BATCH]
         redraws = collections.Counter()
+        if reuse and os.path.exists(path) and check(needlesim, path)[0] == 0:
+            return path, redraws  # a valid batch of an earlier design run
         tries = collections.Counter()
         for attempt in range(20001):
             write_config(path, axes, sub)
@@ -272,14 +274,18 @@ def main():
     ap.add_argument("--samples", type=int, default=1000, help="cases per group (3 groups)")
     ap.add_argument("--seed", type=int, default=20261202)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the valid batch configs of an earlier run in --dir")
+    ap.add_argument("--duration", default=FIXED["run.duration"], help="run.duration of every case")
     ap.add_argument("--dir", required=True, help="work directory (configs, outputs, lhs.log)")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
+    FIXED["run.duration"] = a.duration
     keys_ = read_keys(a.needlesim)
     with open(os.path.join(a.dir, "lhs.log"), "w") as log:
         inis = []
         for g, name in enumerate(("insertion", "layers", "diffusion")):
-            inis += design(a.needlesim, name, keys_, a.samples, a.seed + g, a.dir, log, a.jobs)
+            inis += design(a.needlesim, name, keys_, a.samples, a.seed + g, a.dir, log, a.jobs, a.reuse)
             log.flush()
         with ThreadPoolExecutor(max_workers=a.jobs) as ex:
             results = list(ex.map(lambda ini: run_batch(a.needlesim, ini), inis))

@@ -120,7 +120,7 @@ Test(invariants, each_check_trips, .timeout = 60.0)
     m.scalar[NS_R_PERMEATED_AMOUNT] = -6.3e146; /* the value of issue 16 */
     expect_trip(&p, &m, "amounts_nonnegative");
     RESET();
-    m.curve[NS_C_FLUX][3] = -0.37 * r.scalar[NS_R_PEAK_FLUX];
+    m.curve[NS_C_FLUX][3] = -2.3e145; /* peak flux of issue 16, negated */
     expect_trip(&p, &m, "amounts_nonnegative");
     RESET();
     m.scalar[NS_R_TOTAL_SKIN_AMOUNT] = 2.3e145;
