@@ -24,11 +24,11 @@ drawn like any other key.
 needlesim accepts at most 40 sweep axes and checks every case of a config up
 front (a case that breaks a cross-field rule, such as a tip radius above the
 base radius, is bad input and refuses the whole run), so the design is built
-here: three groups of keys (insertion: needle, array, applicator, insertion
+here: four groups of keys (insertion: needle, array, applicator, insertion
 calibration and the skin-wide keys; layer mechanics: every mechanical key of
 every layer; diffusion: drug, channel, transport and the transport keys of
-every layer), each with the applicator mode, dose mode and array layout, and
-`samples` cases per group. Per axis a seeded random permutation gives the
+every layer; procedure: the treatment keys), each with the applicator mode,
+dose mode and array layout, and `samples` cases per group. Per axis a seeded random permutation gives the
 strata (a Latin hypercube); a case that `needlesim check` refuses gets a new
 uniform draw of the key the message names (other keys keep their strata) until
 it is valid. Cases run in zip configs of BATCH cases (config lines stay under
@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+GROUPS = ("insertion", "layers", "diffusion", "procedure")
 LAYERS = ("stratum_corneum", "viable_epidermis", "dermis", "hypodermis")  # models/skin.c
 BATCH = 8  # cases per zip config (the longest axis line stays under 198 characters)
 FIXED = {  # cost keys held small, and the case time limit
@@ -55,8 +56,11 @@ FIXED = {  # cost keys held small, and the case time limit
     "numerics.diff_n_z": "32",
     "numerics.case_timeout": "60 s",
 }
+# Held at their defaults: the cost keys, and the continuum insertion model
+# (about 100 s per case, most cases would end at the time limit; it has its
+# own tests, tests/verify/verify_continuum_*).
 HELD = {"numerics.ins_n_r", "numerics.diff_n_r", "numerics.diff_n_z", "numerics.ins_max_steps",
-        "numerics.diff_max_steps", "numerics.ins_max_newton"}
+        "numerics.diff_max_steps", "numerics.ins_max_newton", "insertion.model"}
 ALWAYS = ("applicator.mode", "drug.dose", "array.layout")
 LAYER_MECH = ("density", "youngs_modulus", "stiffening", "poisson", "toughness", "friction",
               "relaxation_time", "relaxation_fraction", "open_fraction")
@@ -125,7 +129,9 @@ def groups(keys):
     layer_keys = {k for k in keys if k.startswith("skin.<layer>.")}
     plain = [k for k in keys if k not in layer_keys and k not in HELD and k not in ALWAYS]
     diff_sections = ("drug.", "channel.", "transport.")
-    ins = [k for k in plain if not k.startswith(diff_sections) and k != "numerics.diff_rtol"]
+    proc = [k for k in plain if k.startswith("procedure.")]
+    ins = [k for k in plain if not k.startswith(diff_sections) and k != "numerics.diff_rtol"
+           and k not in proc]
     dif = [k for k in plain if k.startswith(diff_sections) or k == "numerics.diff_rtol"]
     mech = [f"skin.{l}.{f}" for f in LAYER_MECH for l in LAYERS]
     difl = [f"skin.{l}.{f}" for f in LAYER_DIFF for l in LAYERS] + ["skin.preset"]
@@ -134,7 +140,7 @@ def groups(keys):
     if missing:
         raise SystemExit(f"layer keys in no group: {sorted(missing)}")
     return {"insertion": list(ALWAYS) + ins, "layers": list(ALWAYS) + mech + ["skin.preset"],
-            "diffusion": list(ALWAYS) + dif + difl}
+            "diffusion": list(ALWAYS) + dif + difl, "procedure": list(ALWAYS) + proc}
 
 
 def axis_for(key, keys, layered):
@@ -271,7 +277,7 @@ def assess(results, log):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--needlesim", default="build/needlesim")
-    ap.add_argument("--samples", type=int, default=1000, help="cases per group (3 groups)")
+    ap.add_argument("--samples", type=int, default=750, help="cases per group (4 groups)")
     ap.add_argument("--seed", type=int, default=20261202)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--reuse", action="store_true",
@@ -284,7 +290,7 @@ def main():
     keys_ = read_keys(a.needlesim)
     with open(os.path.join(a.dir, "lhs.log"), "w") as log:
         inis = []
-        for g, name in enumerate(("insertion", "layers", "diffusion")):
+        for g, name in enumerate(GROUPS):
             inis += design(a.needlesim, name, keys_, a.samples, a.seed + g, a.dir, log, a.jobs, a.reuse)
             log.flush()
         with ThreadPoolExecutor(max_workers=a.jobs) as ex:
