@@ -54,29 +54,41 @@
  * Tip and needle (3.2-3.5), x = u - w(0) [m]:
  *  before puncture: F = Hertz (4/3) E* sqrt(r_t) x^1.5 on the tip cap, C1-
  *    joined to Sneddon (2/pi) E* tan(a) (x-x0)^2 on the cone (E* of the SC).
- *  puncture (P0): F = F_c = kappa pi sqrt(E* G_c,SC) r_t^1.5 + c_p E* pi r_t^2:
- *    a toughness-controlled term (energy release rate reaches G_c; critical
- *    pressure falling with tip radius) that dominates for sharp tips, plus a
- *    pressure-controlled term (penetration pressure a constant multiple c_p
- *    of the modulus) that dominates for blunt punches (Shergold & Fleck
- *    2004/2005), so F_c is about linear in tip area for 30-80 um (Davis 2004).
- *  after puncture: elastic-plastic tip, F = K_e (x - d), K_e = 2 E* R_b;
- *    the cut depth d advances while F = R(d) with
+ *  puncture (P0): F = F_c of tip law T1 (models/insertion/tiplaw.h):
+ *    F_c = kappa G_c,SC l_c + phi(V) E*_SC (c_p + tan(a)/2) A_c, with the
+ *    crack length l_c and contact area A_c of the tip geometry (cone 2 r_t,
+ *    pyramid 2 sqrt(2) r_t, bevel the outer diameter 2 R_b; A_c = pi r_t^2
+ *    minus an open bore) and the relaxation factor of T2,
+ *    phi = 1 - g + g (tau/t)(1 - e^(-t/tau)) at t = tip length / V (1 for an
+ *    impact, about 0.8 for a 1 mm/s press of a 600 um cone). kappa, c_p:
+ *    calib puncture_factor, blunt_pressure_factor, fitted to Roemgens et al.
+ *    2014 and the Davis et al. 2004 regression.
+ *  after puncture: elastic-plastic tip, F = C(x - d) (T4: the contact law
+ *    above, its contact radius capped at R_b, slope K_e = 2 E* R_b beyond;
+ *    K_e (x - d) for a tip pulled back); the cut depth d advances while
+ *    F = R(d) with
  *    R(d) = f_cw 2 r(d) G_c(layer at d)                    (P1 cutting)
- *         + sum_k f_sp E*_k pi [r^2]_k                     (P2 spreading)
- *         + sum_k mu_k f_sp E*_k S_k                       (P3 friction)
+ *         + sum_k p_sp,k pi [r^2]_k                        (P2 spreading)
+ *         + sum_k mu_k p_sh,k S_k                          (P3 friction)
  *    over the layers k the needle crosses (r(s), S(s) from models/needle.h);
+ *    p_sp,k = f_sp E*_k phi_k (rate-dependent spreading pressure),
+ *    p_sh,k = f_p E*_k psi_k / 2 (T3: the cut, a slit of half-length r
+ *    wedged open to the needle radius, relaxing onto the shaft over the
+ *    residence time L/V; calib shaft_pressure_factor f_p);
  *    withdrawal slides back against friction only; behind the crack front
  *    d_cut (deepest cut so far) a tip that slid back (skin rebound) or left
  *    its hole re-enters against P2 + P3 only and cuts again beyond d_cut.
  *    f_cw = 0.35 (calib crack_width_factor): effective cutting toughness of
  *    a sharp tip's crack relative to the whole-skin G_c, fitted to impact
- *    insertion depths (tests/data/insertion_calibration.md). At puncture (P4) the tip
- *    dimple is cut through at fixed x = u - w(0): d = x - F+/K_e with
- *    F+ = min(F_eq, F_c, sqrt(2 K_e U_b)) (F_eq: cutting equilibrium
- *    K_e (x - d) = R(d); U_b: tip energy at puncture), so the force never
- *    rises and the event never creates energy; U_b - F+^2/(2 K_e) >= 0 is
- *    counted as fracture energy.
+ *    insertion depths (tests/data/insertion_calibration.md). At puncture (P4)
+ *    the tip cuts at fixed x = u - w(0) to C(x - d) = R(d): the force drops
+ *    from F_c to R(d), and U_C(x) - U_C(x - d) >= 0 is fracture energy.
+ *  withdrawal: after the hold (also of zero length) the needle returns at
+ *    the withdrawal speed (pen, roller: along their path), then retracts
+ *    straight until the tip has left its hole. Results friction_force (P3 at the deepest tip position),
+ *    retraction_force (largest pull), fracture_margin (needle fracture load
+ *    of models/needle.h, oblique for a roller, over the largest tip load:
+ *    the needle force less the shaft friction, which the shaft carries).
  *  base plate: penalty k_p g + c_p min(g/g_r, 1) g_t on the gap
  *    g = u - L - w > 0 for R_b <= r <= R_p (array: the cell; single needle:
  *    a hub R_p = 10 R_b); k_p = M/h of the dermis with the confined modulus
@@ -117,8 +129,8 @@
  * periodic arrays with the patch edge in two rings (patch.c), one stroke for
  * pen/roller.
  * Calibration: tests/data/insertion_calibration.md. References:
- * shergold2004, shergold2005, davis2004, okamura2004, barnett2015, vangerwen2012
- * (models/REFERENCES.md).
+ * shergold2004, shergold2005, davis2004, roemgens2014, okamura2004, barnett2015,
+ * mahvash2010, vangerwen2012 (models/REFERENCES.md).
  */
 #ifndef NS_INSERTION_H
 #define NS_INSERTION_H
@@ -154,6 +166,14 @@ typedef struct {
     double work_in;               /* [J]   net work of the needle and plate on the cell */
     double E_stored;              /* [J]   energy stored in the cell at the end */
     double E_visc;                /* [J]   energy dissipated by damping and relaxation */
+    double friction_force;        /* [N]   shaft friction part of the resistance at the
+                                           deepest tip position (tip law T3) */
+    double retraction_force;      /* [N]   largest pull on the needle while it is withdrawn
+                                           (0 if the force never turns negative) */
+    double fracture_load;         /* [N]   tip force that breaks the needle
+                                           (ns_needle_fracture_load; roller: oblique entry) */
+    double fracture_margin;       /* [-]   fracture_load / largest tip load (needle force
+                                           less the shaft friction behind the tip) */
 } ns_ins_result;
 
 /* Time history of the insertion, recorded at every accepted step. Arrays are

@@ -107,7 +107,7 @@ static void needle_make(ns_needle_params *p, const char *name, ns_needle_shape s
  * typical ground needle point). */
 static void preset_dermaroller(ns_needle_params *p)
 {
-    needle_make(p, "dermaroller", NS_SHAPE_CYLINDRICAL, 1.5 * NS_MM, 0.25 * NS_MM, 10.0 * NS_UM,
+    needle_make(p, "dermaroller", NS_SHAPE_CONICAL, 1.5 * NS_MM, 0.25 * NS_MM, 10.0 * NS_UM,
                 30.0 * NS_DEG, 0.0, STEEL_MODULUS, STEEL_STRENGTH);
 }
 
@@ -116,7 +116,7 @@ static void preset_dermaroller(ns_needle_params *p)
  * [pen_trade]; 30 deg point, 5 um tip radius (assumption). */
 static void preset_pen_cartridge(ns_needle_params *p)
 {
-    needle_make(p, "pen_cartridge", NS_SHAPE_CYLINDRICAL, 2.5 * NS_MM, 0.21 * NS_MM,
+    needle_make(p, "pen_cartridge", NS_SHAPE_CONICAL, 2.5 * NS_MM, 0.21 * NS_MM,
                 5.0 * NS_UM, 30.0 * NS_DEG, 0.0, STEEL_MODULUS, STEEL_STRENGTH);
 }
 
@@ -275,11 +275,22 @@ static double bevel_radius(const ns_needle_params *p, double s)
     return fmax(r_seg, cap);
 }
 
+/* Flat-ended cylinder (section 1): the face of radius R_b - r_e joined to
+ * the shaft by an edge of radius r_e = min(r_t, R_b). */
+static double flat_radius(const ns_needle_params *p, double s)
+{
+    double R = 0.5 * p->base_diameter, re = fmin(p->tip_radius, R);
+    if (s <= 0.0) return 0.0;
+    if (s >= re) return R;
+    return R - re + sqrt(s * (2.0 * re - s));
+}
+
 double ns_needle_radius_at(const ns_needle_params *p, double s)
 {
     if (s <= 0.0) return 0.0;
     if (s > p->length) s = p->length;
     if (p->shape == NS_SHAPE_BEVELLED) return bevel_radius(p, s);
+    if (p->shape == NS_SHAPE_CYLINDRICAL) return flat_radius(p, s);
     sphero_cone c = sphero_cone_of(p);
     return sphero_cone_radius(&c, s);
 }
@@ -289,6 +300,7 @@ double ns_needle_tip_area(const ns_needle_params *p) { return NS_PI * p->tip_rad
 double ns_needle_tip_length(const ns_needle_params *p)
 {
     if (p->shape == NS_SHAPE_BEVELLED) return bevel_length(p);
+    if (p->shape == NS_SHAPE_CYLINDRICAL) return fmin(p->tip_radius, 0.5 * p->base_diameter);
     return sphero_cone_of(p).s_b;
 }
 
@@ -321,6 +333,25 @@ double ns_needle_buckling_load(const ns_needle_params *p)
     return NS_PI * NS_PI * p->youngs_modulus * I_eff / (KL * KL);
 }
 
+double ns_needle_section_strength(const ns_needle_params *p, double s, double theta)
+{
+    double r = ns_needle_radius_at(p, s), rb = fmin(0.5 * p->bore_diameter, r);
+    double A = p->shape == NS_SHAPE_PYRAMIDAL ? NS_PI * r * r : NS_PI * (r * r - rb * rb);
+    double I = ns_needle_second_moment(p, s);
+    if (!(A > 0.0 && I > 0.0)) return (double)INFINITY;
+    return p->strength / (cos(theta) / A + sin(fabs(theta)) * s * r / I);
+}
+
+double ns_needle_fracture_load(const ns_needle_params *p, double theta)
+{
+    double L = p->length, s0 = fmin(5.0 * p->tip_radius, L), F = INFINITY;
+    for (int k = 0; k <= 400; k++) {
+        double xi = k / 400.0;
+        F = fmin(F, ns_needle_section_strength(p, s0 + (L - s0) * xi * xi, theta));
+    }
+    return F;
+}
+
 double ns_needle_shaft_area(const ns_needle_params *p, double depth)
 {
     double d = fmin(fmax(depth, 0.0), p->length);
@@ -337,6 +368,14 @@ double ns_needle_shaft_area(const ns_needle_params *p, double depth)
             r0 = r1;
         }
         if (d > Lb) S += 2.0 * NS_PI * 0.5 * p->base_diameter * (d - Lb);
+        return S;
+    }
+    if (p->shape == NS_SHAPE_CYLINDRICAL) {
+        /* rounded edge (quarter torus) in closed form, then the shaft */
+        double R = 0.5 * p->base_diameter, re = fmin(p->tip_radius, R), de = fmin(d, re);
+        double th = acos(fmax(1.0 - de / re, -1.0)); /* edge angle reached, 0..pi/2 */
+        double S = 2.0 * NS_PI * re * ((R - re) * th + de);
+        if (d > re) S += 2.0 * NS_PI * R * (d - re);
         return S;
     }
     sphero_cone c = sphero_cone_of(p);

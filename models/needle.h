@@ -8,7 +8,7 @@
  *
  * 1. Radius profile r(s) (axisymmetric equivalent; the insertion and channel
  *    models see the needle only through r(s)).
- *    Conical / cylindrical (sphero-cone): a spherical cap of radius r_t tangent
+ *    Conical (sphero-cone): a spherical cap of radius r_t tangent
  *    to a cone of half-angle a = alpha/2. The tangent point lies at
  *        s_t = r_t (1 - sin a),  r(s_t) = r_t cos a,
  *    and
@@ -18,8 +18,12 @@
  *    with s_b = s_t + (R_b - r_t cos a)/tan a the tip length. r and dr/ds are
  *    continuous at s_t (tangency); r is continuous at s_b. A conical
  *    microneedle is the same profile with s_b close to L (a cone on a short
- *    pedestal when s_b < L); a "cylindrical" needle is a shaft with a conical
- *    tip. ns_needle_check requires s_b <= L.
+ *    pedestal when s_b < L), and a sharp shaft needle (dermaroller, pen) is
+ *    the same profile with an explicit tip angle.
+ *    Cylindrical: a flat-ended punch, the face of radius R_b - r_e joined to
+ *    the shaft by an edge of radius r_e = min(r_t, R_b):
+ *        r(s) = R_b - r_e + sqrt(s (2 r_e - s))   s < r_e,   R_b beyond,
+ *    tip length r_e (a blunt punch: Shergold & Fleck 2005). ns_needle_check requires s_b <= L.
  *    Pyramidal: a square pyramid of face-to-face angle alpha and base width w
  *    is replaced by the cone of equal cross-sectional area at every s:
  *        R_b,eq = w / sqrt(pi),  tan a_eq = (2/sqrt(pi)) tan(alpha/2),
@@ -139,6 +143,25 @@ double ns_needle_second_moment(const ns_needle_params *p, double s);
 
 /* Euler buckling load [N] (section 3). */
 double ns_needle_buckling_load(const ns_needle_params *p);
+
+/* Fracture load of the needle [N] (section 3b): the tip force, at angle
+ * theta [rad] to the needle axis, at which the largest stress of a section
+ * at distance s from the tip reaches the strength sigma_s,
+ *     F_f = sigma_s / max_s [ cos(theta) / A(s) + sin(theta) s r(s) / I(s) ],
+ * A(s) = pi (r^2 - r_i^2) the load-bearing wall (pyramid: the square), I(s)
+ * the second moment; s from 5 r_t to L on 400 quadratically spaced
+ * sections (the apex within a few tip radii carries only the contact load
+ * ahead of it, and its crushing blunts the tip rather than breaking it). theta = 0: axial crushing of the tip,
+ * which grows with wall thickness and wall angle (Davis et al. 2004);
+ * theta > 0: the bending of an oblique entry (roller) adds the moment of
+ * the lateral force. Validity: elastic-brittle section, no stress
+ * concentration factor; Euler buckling (section 3) is separate. */
+double ns_needle_fracture_load(const ns_needle_params *p, double theta);
+
+/* Tip load [N] at angle theta that breaks the section at distance s from the
+ * tip, sigma_s / (cos(theta)/A(s) + sin(theta) s r(s)/I(s)) (INFINITY where
+ * the section has no area). */
+double ns_needle_section_strength(const ns_needle_params *p, double s, double theta);
 
 /* Lateral area of the first `depth` metres from the tip [m^2] (section 4);
  * depth is clipped to [0, length]. */

@@ -61,7 +61,7 @@ typedef enum {
     NS_SHAPE_CONICAL = 0,
     NS_SHAPE_PYRAMIDAL,
     NS_SHAPE_BEVELLED,
-    NS_SHAPE_CYLINDRICAL, /* cylinder with a conical tip */
+    NS_SHAPE_CYLINDRICAL, /* flat-ended cylinder (blunt punch) */
     NS_SHAPE_COUNT
 } ns_needle_shape;
 
@@ -219,7 +219,9 @@ typedef struct {
                                             (F_c term c_p E* pi r_t^2); 0 or NaN = calibrated
                                             default (models/insertion.h) */
     int model;                 /* [-] ns_ins_model: fast sheet model or continuum reference */
-    double reserved[4];        /* room for further constants without ABI churn */
+    double shaft_pressure_factor; /* [-] f_p of the shaft contact pressure p_s = f_p E* psi / 2
+                                            of the crack relaxing onto the needle (tip law T3) */
+    double reserved[3];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
 /* ---- procedure (models/procedure.h) ------------------------------------------- */

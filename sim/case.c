@@ -93,6 +93,9 @@ static void fill_insertion(const ns_ins_result *ins, ns_case_result *r)
     s[NS_R_MAX_TENTING] = ins->max_tenting;
     s[NS_R_MAX_TRAVEL] = ins->max_travel;
     s[NS_R_ENERGY_BALANCE_ERROR] = ins->energy_balance_error;
+    s[NS_R_FRICTION_FORCE] = ins->friction_force;
+    s[NS_R_RETRACTION_FORCE] = ins->retraction_force;
+    s[NS_R_FRACTURE_MARGIN] = ins->fracture_margin;
 }
 
 static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_result *r)

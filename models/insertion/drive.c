@@ -70,6 +70,12 @@ void ins_prescribed(const ns_ins *s, double t, double *u, double *ud)
         *u = s->u_hold - s->Vw * (t - s->phase_t0);
         *ud = -s->Vw;
         return;
+    case PH_RETRACT: {
+        double vr = ins_phase_speed(s);
+        *u = s->u_hold - vr * (t - s->phase_t0);
+        *ud = -vr;
+        return;
+    }
     default:
         break;
     }
@@ -94,6 +100,34 @@ void ins_prescribed(const ns_ins *s, double t, double *u, double *ud)
         *ud = s->V;
         return;
     }
+}
+
+/* Speed scale of the current phase [m/s] (steps are limited to 5 % of the
+ * needle length at this speed): the drive speed while loading and holding
+ * (pen: peak stroke speed pi f D; roller: V L / R_d), the withdrawal speed
+ * of a press or impact, and for the straight retraction after a pen or
+ * roller stroke the needle's speed when it left the skin surface (pen: the
+ * peak stroke speed; roller: the vertical speed V sin(theta_c) (R_d + L)/R_d
+ * at the end of the contact arc). */
+double ins_phase_speed(const ns_ins *s)
+{
+    const ns_applicator_params *ap = &s->p.applicator;
+    double v;
+    int out = s->phase == PH_UNLOAD || s->phase == PH_RETRACT;
+    switch (ap->mode) {
+    case NS_APPLICATOR_PEN:
+        v = NS_PI * ap->frequency * ap->depth_setting;
+        break;
+    case NS_APPLICATOR_ROLLER:
+        v = s->phase == PH_RETRACT
+                ? ap->speed * sin(s->roller_th) * (s->roller_Rd + s->L) / s->roller_Rd
+                : ap->speed * s->L / s->roller_Rd;
+        break;
+    default:
+        v = out ? s->Vw : ap->speed;
+        break;
+    }
+    return fmax(v, 1e-12);
 }
 
 /* Start a new phase at time t (state y1). */
@@ -126,6 +160,16 @@ void ins_enter_phase(ns_ins *s, int ph)
             s->phase_t1 = t + fmax(s->u_hold, 0.0) / s->Vw;
         }
         break;
+    case PH_RETRACT: {
+        /* straight out until the tip leaves its hole (the solver stops
+         * there); bounded by twice the needle length plus the deepest tent
+         * at the phase speed, far beyond any skin that friction can lift */
+        if (s->W_insert == 0.0) s->W_insert = s->W_in;
+        s->u_hold = s->y1.u;
+        double reach = 2.0 * s->L + 2.0 * s->res.max_tenting + fmax(s->u_hold, 0.0);
+        s->phase_t1 = t + reach / ins_phase_speed(s);
+        break;
+    }
     default:
         s->phase_t1 = t;
         break;

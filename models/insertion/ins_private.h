@@ -3,6 +3,8 @@
  * models/insertion.h (equations and symbols: that header's essay).
  *
  * Files, one method family each:
+ *   tiplaw.c    tip laws as pure functions (tiplaw.h): puncture force,
+ *               rate factor, shaft contact pressure;
  *   tip.c       tip laws: contact (Hertz + Sneddon), tissue resistance
  *               (cutting, spreading, friction), the elastic-plastic return
  *               map, the puncture event, the needle tables r(s), S(s);
@@ -39,7 +41,11 @@
 #define NS_INS_ENERGY_HMIN 1e-6 /* [-] smallest step of the energy control / (L / V) */
 #define NS_INS_LOCK_FRACTION 0.5 /* [-] largest Newton move towards the foundation lock-up */
 
-enum { PH_LOAD = 0, PH_HOLD, PH_UNLOAD, PH_END };
+/* Phases: load, hold, withdraw along the applicator's path, then retract
+ * straight out at the phase speed until the tip has left its hole (skin that
+ * shaft friction lifted with the needle is released there, not cut off at a
+ * fixed time). */
+enum { PH_LOAD = 0, PH_HOLD, PH_UNLOAD, PH_RETRACT, PH_END };
 enum { EV_PUNCTURE = 0, EV_LAYER, EV_PLATE, EV_CAP, EV_STOP, EV_STROKE, EV_COUNT };
 
 /* One time level of the coupled needle + skin system. */
@@ -105,7 +111,13 @@ struct ns_ins {
     double F_t;                 /* [N] contact force at the junction */
     double U_t;                 /* [J] contact energy at the junction */
     double d0;                  /* [m] indentation offset of the Sneddon cone law */
-    double F_c;                 /* [N] puncture force, eq. (P0) */
+    double d_b;                 /* [m] indentation where the cone's contact radius reaches R_b */
+    double F_b;                 /* [N] contact force there (flat-punch slope K_e beyond) */
+    double U_b;                 /* [J] contact energy there */
+    double F_c;                 /* [N] puncture force, tip law T1 (tiplaw.h) */
+    double p_sp[NS_LAYER_MAX];  /* [Pa] spreading pressure per layer, f_sp E*_k phi_k (T2) */
+    double p_sh[NS_LAYER_MAX];  /* [Pa] shaft contact pressure per layer (T3) */
+    double tip_load;            /* [N] largest cutting force at the apex after puncture */
     double K_e;                 /* [N/m] elastic tip stiffness after puncture, 2 E* R_b */
     double kp;                  /* [N/m^3] base-plate contact stiffness */
     double cp;                  /* [N s/m^3] base-plate contact damping 2 zeta_p sqrt(m k_p) */
@@ -172,10 +184,15 @@ double ins_resist_back(const ns_ins *s, double d);
 double ins_needle_force(const ns_ins *s, double x, double dp0, double Ff0, double Fb0,
                         double *dFdx, double *dp);
 void ins_do_puncture(ns_ins *s);
+void ins_tiplaw_init(ns_ins *s, const ns_needle_params *nd);
+double ins_tip_energy(const ns_ins *s, double x, double dp);
+double ins_tip_dissipation(const ns_ins *s, const ins_state *c, const ins_state *y);
+void ins_tab_lookup(const ns_ins *s, double x, double *r2, double *S);
 /* drive.c */
 ns_status ins_drive_init(ns_ins *s);
 void ins_prescribed(const ns_ins *s, double t, double *u, double *ud);
 void ins_enter_phase(ns_ins *s, int ph);
+double ins_phase_speed(const ns_ins *s);
 /* material.c */
 double ins_plate_default_stiffness(const ns_layer *ly);
 double ins_mean_mode_stiffness(const ins_inputs *p, double k0, double N0, double Rc);

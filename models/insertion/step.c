@@ -57,13 +57,7 @@ double ins_stored_energy(ns_ins *s, const ins_state *y, double *fsum)
         double gap = (y->u - s->L) - y->w[i];
         if (i >= s->plate0 && i < s->n_plate && gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
     }
-    if (!s->punctured) {
-        double dF, Ul;
-        ins_contact_force(s, y->u - y->w[0], &dF, &Ul);
-        U += Ul;
-    } else {
-        U += 0.5 * y->F * y->F / s->K_e;
-    }
+    U += ins_tip_energy(s, y->u - y->w[0], y->dp);
     return U;
 }
 

@@ -8,6 +8,7 @@
 #include "../needle.h"
 #include "../units.h"
 #include "ins_private.h"
+#include "tiplaw.h"
 
 /* ---------------------------------------------------------------- tables */
 
@@ -26,6 +27,14 @@ void ins_tip_init(ns_ins *s, const ns_needle_params *nd)
         s->r2_tab[j] = r * r;
         s->S_tab[j] = ns_needle_shaft_area(nd, s->s_tab[j]);
     }
+    if (nd->shape == NS_SHAPE_CYLINDRICAL) {
+        /* flat punch: Boussinesq F = 2 E* R_b delta from first contact (T4) */
+        s->tan_a = 1.0;
+        s->a_t = s->r_b;
+        s->d_t = s->F_t = s->U_t = s->d0 = 0.0;
+        s->d_b = s->F_b = s->U_b = 0.0;
+        return;
+    }
     {
         double sc = fmin(s->r_t, 0.25 * s->L);
         s->tan_a = (ns_needle_radius_at(nd, 2.0 * sc) - ns_needle_radius_at(nd, sc)) / sc;
@@ -37,6 +46,42 @@ void ins_tip_init(ns_ins *s, const ns_needle_params *nd)
     s->F_t = (4.0 / 3.0) * s->Ec * sqrt(s->r_t) * pow(s->d_t, 1.5);
     s->U_t = (8.0 / 15.0) * s->Ec * sqrt(s->r_t) * pow(s->d_t, 2.5);
     s->d0 = s->d_t - NS_PI * s->a_t / (2.0 * s->tan_a);
+    /* contact radius a = (2/pi) tan(a) (d - d0) of the cone reaches R_b */
+    double c = (2.0 / NS_PI) * s->Ec * s->tan_a;
+    s->d_b = fmax(s->d0 + 0.5 * NS_PI * s->r_b / s->tan_a, s->d_t);
+    double e = s->d_b - s->d0, et = s->d_t - s->d0;
+    s->F_b = s->F_t + c * (e * e - et * et);
+    s->U_b = s->U_t + s->F_t * (s->d_b - s->d_t) +
+             c * ((e * e * e - et * et * et) / 3.0 - et * et * (s->d_b - s->d_t));
+}
+
+/* Tip laws T1-T3 (tiplaw.h) for this needle, skin and applicator: puncture
+ * force, spreading and shaft pressures per layer. Needs the layers, the
+ * calibration (f_sp) and the drive (speed, phase speed). */
+void ins_tiplaw_init(ns_ins *s, const ns_needle_params *nd)
+{
+    const ns_insertion_calib *cb = &s->p.insertion;
+    const ns_skin_params *sk = &s->p.skin;
+    ns_tip_geometry g;
+    g.kind = nd->shape == NS_SHAPE_PYRAMIDAL     ? NS_TIP_PYRAMID
+             : nd->shape == NS_SHAPE_BEVELLED    ? NS_TIP_BEVEL
+             : nd->shape == NS_SHAPE_CYLINDRICAL ? NS_TIP_FLAT
+                                                 : NS_TIP_CONE;
+    g.r_t = s->r_t;
+    g.R_b = s->r_b;
+    g.r_i = 0.5 * nd->bore_diameter;
+    g.half_angle = nd->shape == NS_SHAPE_BEVELLED ? nd->tip_angle : 0.5 * nd->tip_angle;
+    g.tip_length = fmin(ns_needle_tip_length(nd), s->L);
+    double V = ins_phase_speed(s);
+    double lv = fmax(g.tip_length, 2.0 * g.r_t);
+    for (int k = 0; k < s->nl; k++) {
+        const ns_layer *ly = &sk->layer[k];
+        ns_tip_tissue m = {s->Es[k], s->Gc[k], ly->relaxation_fraction, ly->relaxation_time};
+        if (k == 0)
+            s->F_c = ns_tip_puncture_force(&g, &m, cb->puncture_factor, cb->blunt_pressure_factor, V);
+        s->p_sp[k] = s->f_sp * s->Es[k] * ns_tip_relax_factor(&m, lv / V);
+        s->p_sh[k] = ns_tip_shaft_pressure(&m, cb->shaft_pressure_factor, s->L / V);
+    }
 }
 
 static double tab_interp(const ns_ins *s, const double *y, double x)
@@ -72,9 +117,13 @@ static void tab_interp2(const ns_ins *s, double x, double *r2, double *S)
     *S = s->S_tab[j] + th * (s->S_tab[j + 1] - s->S_tab[j]);
 }
 
+void ins_tab_lookup(const ns_ins *s, double x, double *r2, double *S) { tab_interp2(s, x, r2, S); }
+
 /* ---------------------------------------------------------------- local laws */
 
-/* Tip contact law F(delta) (Hertz cap, Sneddon cone beyond), its slope and energy. */
+/* Tip contact law F(delta) (Hertz cap, Sneddon cone beyond, flat punch of
+ * the base radius once the contact radius reaches R_b: T4), its slope and
+ * energy. */
 double ins_contact_force(const ns_ins *s, double d, double *dF, double *U)
 {
     if (d <= 0.0) {
@@ -83,6 +132,12 @@ double ins_contact_force(const ns_ins *s, double d, double *dF, double *U)
         return 0.0;
     }
     double E = s->Ec;
+    if (d >= s->d_b) { /* contact radius at R_b: flat punch of the base */
+        double e = d - s->d_b;
+        *dF = s->K_e;
+        *U = s->U_b + s->F_b * e + 0.5 * s->K_e * e * e;
+        return s->F_b + s->K_e * e;
+    }
     if (d <= s->d_t) {
         double sq = sqrt(s->r_t * d);
         *dF = 2.0 * E * sq;
@@ -114,12 +169,11 @@ double ins_resist(const ns_ins *s, double d, double c3[3])
         double zlo = s->ztop[k], zhi = (k + 1 < s->nl) ? fmin(s->ztop[k + 1], d) : d;
         if (zhi <= zlo) continue;
         double s_hi = d - zlo, s_lo = d - zhi;
-        double pk = s->f_sp * s->Es[k];
         double r2h, Sh, r2l, Sl;
         tab_interp2(s, s_hi, &r2h, &Sh);
         tab_interp2(s, s_lo, &r2l, &Sl);
-        spr += pk * NS_PI * (r2h - r2l);
-        fr += s->mu[k] * pk * (Sh - Sl);
+        spr += s->p_sp[k] * NS_PI * (r2h - r2l);
+        fr += s->mu[k] * s->p_sh[k] * (Sh - Sl);
     }
     if (c3) {
         c3[0] = cut;
@@ -147,105 +201,131 @@ double ins_resist_back(const ns_ins *s, double d)
     return c3[2];
 }
 
+/* Elastic tip law T4 after puncture at elastic indentation e = x - d: the
+ * contact law ahead of the crack front (e >= 0), the flat-punch stiffness of
+ * the shaft when the tip is pulled back (e < 0). Slope and energy out. */
+static double tip_elastic(const ns_ins *s, double e, double *dF, double *U)
+{
+    if (e >= 0.0) return ins_contact_force(s, e, dF, U);
+    *dF = s->K_e;
+    *U = 0.5 * s->K_e * e * e;
+    return s->K_e * e;
+}
+
+/* Energy stored in the tip at relative displacement x and cut depth dp. */
+double ins_tip_energy(const ns_ins *s, double x, double dp)
+{
+    double dF, U;
+    tip_elastic(s, s->punctured ? x - dp : x, &dF, &U);
+    return (!s->punctured && x <= 0.0) ? 0.0 : U;
+}
+
+/* Energy the tip dissipates in the step c -> y after puncture (cutting,
+ * spreading, friction): the trapezoidal work of the needle force over the
+ * relative displacement x = u - w(0) less the change of the elastic tip
+ * energy of T4. Exact complement of the trapezoidal work for the tip; 0 for
+ * a purely elastic step (no change of the cut depth). */
+double ins_tip_dissipation(const ns_ins *s, const ins_state *c, const ins_state *y)
+{
+    if (y->dp == c->dp) return 0.0;
+    double x0 = c->u - c->w[0], x1 = y->u - y->w[0];
+    return 0.5 * (c->F + y->F) * (x1 - x0) -
+           (ins_tip_energy(s, x1, y->dp) - ins_tip_energy(s, x0, c->dp));
+}
+
+/* Root d in [lo, hi] of f(d) = F_el(x - d) - sgn R(d), f(lo) > 0 >= f(hi),
+ * by Illinois iteration (R = resist_fw forward, -ins_resist_back backward). */
+static double tip_root(const ns_ins *s, double x, double lo, double hi, int fwd)
+{
+    double dF, U;
+    double flo = tip_elastic(s, x - lo, &dF, &U) - (fwd ? resist_fw(s, lo) : -ins_resist_back(s, lo));
+    double fhi = tip_elastic(s, x - hi, &dF, &U) - (fwd ? resist_fw(s, hi) : -ins_resist_back(s, hi));
+    int side = 0;
+    for (int it = 0; it < 100 && hi - lo > 1e-13 * s->L; it++) {
+        double d = (lo * fhi - hi * flo) / (fhi - flo);
+        if (!(d > lo && d < hi)) d = 0.5 * (lo + hi);
+        double fd = tip_elastic(s, x - d, &dF, &U) - (fwd ? resist_fw(s, d) : -ins_resist_back(s, d));
+        if (fd > 0.0) {
+            lo = d;
+            flo = fd;
+            if (side == 1) fhi *= 0.5;
+            side = 1;
+        } else {
+            hi = d;
+            fhi = fd;
+            if (side == -1) flo *= 0.5;
+            side = -1;
+        }
+    }
+    return 0.5 * (lo + hi);
+}
+
 /* Needle force as a function of the relative displacement x = u - w0, given
  * the plastic depth dp0 at the start of the step: elastic-plastic return map
- * (header: "Penetration"). Outputs the new plastic depth. Ff0 = resist_fw(s,
- * dp0) and Fb0 = ins_resist_back(s, dp0) (fixed during a step) are passed in
- * (unused before puncture). */
+ * with the elastic tip law T4 (header: "Penetration"). Outputs the new
+ * plastic depth. Ff0 = resist_fw(s, dp0) and Fb0 = ins_resist_back(s, dp0)
+ * (fixed during a step) are passed in (unused before puncture). */
 double ins_needle_force(const ns_ins *s, double x, double dp0, double Ff0, double Fb0,
-                           double *dFdx, double *dp)
+                        double *dFdx, double *dp)
 {
+    double U;
     if (!s->punctured) {
-        double U;
         *dp = 0.0;
         return ins_contact_force(s, x, dFdx, &U);
     }
-    double K = s->K_e;
-    double Ftr = K * (x - dp0);
-    double Ff = Ff0;
-    if (Ftr > Ff) { /* forward cutting: K (x - d) = R(d), d in [dp0, min(x, L)] */
-        double lo = dp0, hi = fmin(x, s->L);
-        double flo = K * (x - lo) - Ff, fhi = K * (x - hi) - resist_fw(s, hi);
-        if (fhi >= 0.0) {
+    double Kt;
+    double Ftr = tip_elastic(s, x - dp0, &Kt, &U);
+    double eps = 1e-7 * s->L;
+    if (Ftr > Ff0) { /* forward cutting: F_el(x - d) = R(d), d in [dp0, min(x, L)] */
+        double hi = fmin(x, s->L);
+        double Fh = tip_elastic(s, x - hi, &Kt, &U);
+        if (Fh - resist_fw(s, hi) >= 0.0) {
             *dp = hi;
-            *dFdx = K;
-            return K * (x - hi);
+            *dFdx = Kt;
+            return Fh;
         }
-        int side = 0;
-        double d = lo;
-        for (int it = 0; it < 100 && hi - lo > 1e-13 * s->L; it++) {
-            d = (lo * fhi - hi * flo) / (fhi - flo);
-            if (!(d > lo && d < hi)) d = 0.5 * (lo + hi);
-            double fd = K * (x - d) - resist_fw(s, d);
-            if (fd > 0.0) {
-                lo = d;
-                flo = fd;
-                if (side == 1) fhi *= 0.5;
-                side = 1;
-            } else {
-                hi = d;
-                fhi = fd;
-                if (side == -1) flo *= 0.5;
-                side = -1;
-            }
-        }
-        d = 0.5 * (lo + hi);
-        double eps = 1e-7 * s->L;
+        double d = tip_root(s, x, dp0, hi, 1);
         double Rp = (resist_fw(s, d + eps) - resist_fw(s, fmax(d - eps, 0.0))) /
                     (d + eps - fmax(d - eps, 0.0));
         if (Rp < 0.0) Rp = 0.0;
+        double F = tip_elastic(s, x - d, &Kt, &U);
         *dp = d;
-        *dFdx = K * Rp / (K + Rp);
-        return K * (x - d);
+        *dFdx = Kt * Rp / (Kt + Rp + DBL_MIN);
+        return F;
     }
-    double Fb = Fb0;
-    if (Ftr < -Fb) { /* backward slip: K (x - d) = -Rb(d), d in [0, dp0] */
-        double lo = 0.0, hi = dp0;
-        double flo = K * x + ins_resist_back(s, 0.0), fhi = K * (x - hi) + Fb;
-        if (flo <= 0.0) { /* pulled out completely */
+    if (Ftr < -Fb0) { /* backward slip: K_e (x - d) = -Rb(d), d in [0, dp0] */
+        if (tip_elastic(s, x, &Kt, &U) + ins_resist_back(s, 0.0) <= 0.0) { /* pulled out */
             *dp = 0.0;
             *dFdx = 0.0;
             return 0.0;
         }
-        for (int it = 0; it < 100 && hi - lo > 1e-13 * s->L; it++) {
-            double d = 0.5 * (lo + hi);
-            double fd = K * (x - d) + ins_resist_back(s, d);
-            if (fd > 0.0)
-                lo = d;
-            else
-                hi = d;
-            (void)flo;
-            (void)fhi;
-        }
-        double d = 0.5 * (lo + hi);
-        double eps = 1e-7 * s->L;
+        double d = tip_root(s, x, 0.0, dp0, 0);
         double Rp = (ins_resist_back(s, d + eps) - ins_resist_back(s, fmax(d - eps, 0.0))) /
                     (d + eps - fmax(d - eps, 0.0));
+        double F = tip_elastic(s, x - d, &Kt, &U);
         *dp = d;
-        *dFdx = K * Rp / (K + fabs(Rp) + DBL_MIN);
-        return K * (x - d);
+        *dFdx = Kt * Rp / (Kt + fabs(Rp) + DBL_MIN);
+        return F;
     }
     *dp = dp0;
-    *dFdx = K;
+    *dFdx = Kt;
     return Ftr;
 }
 
-/* Puncture of the surface layer at state y1 (header eq. P4). The crack runs
- * through the surface layer at fixed u and w (the skin has mass, the event is
- * instantaneous), so the relative displacement x = u - w(0) is continuous;
- * it splits into the cut depth d and the elastic indentation x - d of the
- * post-puncture law, F = K_e (x - d). The tip energy U_b released by the
- * crack is the only energy available to the event, so
- *   F+ = min(F_eq, F_c, sqrt(2 K_e U_b)),   d = x - F+/K_e,
- * with F_eq the cutting equilibrium K_e (x - d) = R(d): the force never rises
- * at puncture (it drops to the cutting resistance, or stays at F_c when the
- * tissue already indented by the cone resists more than F_c), and the
- * elastic energy kept, F+^2/(2 K_e), never exceeds U_b, so the energy
- * dissipated by the event, U_b - F+^2/(2 K_e) >= 0, is a true fracture
- * energy. Without this bound a sharp cone that indents the surface deeply
- * before it breaks it (x >> F_c/K_e) was mapped to a state with several
- * times the tip energy and a force jump of 3 F_c, which creates energy and
- * hits the dynamic tent with a step load. */
+/* Puncture of the surface layer at state y1. The crack runs through the
+ * surface layer at fixed u and w (the skin has mass, the event is
+ * instantaneous), so the relative displacement x = u - w(0) is continuous.
+ * Before puncture the cut depth is locked at 0 and F = C(x), the contact law;
+ * at F_c the surface breaks and the tip cuts ahead at fixed x until the
+ * elastic tip law T4 balances the cutting resistance,
+ *   C(x - d) = R(d)    (the dimple springs back by d into the cut),
+ * so the force drops from F_c to R(d) < F_c (the drop of measured puncture
+ * curves) and the elastic energy kept, U_C(x - d) < U_C(x) = U_b, leaves
+ * U_b - U_C(x - d) >= 0 as fracture energy. (Before, the post-puncture law
+ * was a linear spring K_e = 2 E* R_b unrelated to C: the tip was placed at
+ * d = x - F_c/K_e, the pre-puncture dimple minus a fixed elastic share, which
+ * for every 10 um tip of base radius 125 um was 143.028 um whatever the
+ * needle, skin or applicator, and deeper than the cutting equilibrium.) */
 void ins_do_puncture(ns_ins *s)
 {
     ins_state *y = &s->y1;
@@ -255,20 +335,16 @@ void ins_do_puncture(ns_ins *s)
     s->res.puncture_force = y->F;
     s->res.puncture_displacement = y->u;
     s->punctured = 1;
-    double lo = 0.0, hi = fmin(fmax(x, 0.0), s->L);
-    if (x - ins_resist(s, 0.0, NULL) / s->K_e > 0.0) {
-        for (int it = 0; it < 200 && hi - lo > 1e-14 * s->L; it++) {
-            double m = 0.5 * (lo + hi);
-            if (m + ins_resist(s, m, NULL) / s->K_e < x)
-                lo = m;
-            else
-                hi = m;
-        }
+    double hi = fmin(fmax(x, 0.0), s->L), d = 0.0, U;
+    if (hi > 0.0 && ins_contact_force(s, x, &dF, &U) > ins_resist(s, 0.0, NULL)) {
+        if (tip_elastic(s, x - hi, &dF, &U) >= ins_resist(s, hi, NULL))
+            d = hi;
+        else
+            d = tip_root(s, x, 0.0, hi, 1);
     }
-    double Fp = fmax(s->K_e * (x - lo), 0.0);
-    Fp = fmin(Fp, fmin(y->F, sqrt(2.0 * s->K_e * fmax(Ub, 0.0))));
-    y->dp = fmin(fmax(x - Fp / s->K_e, 0.0), s->L);
-    y->F = s->K_e * (x - y->dp);
+    y->dp = d;
+    y->F = tip_elastic(s, x - d, &dF, &U);
+    y->dFdx = dF;
     s->d_cut = y->dp;
-    s->E_frac += Ub - 0.5 * y->F * y->F / s->K_e;
+    s->E_frac += Ub - U;
 }
