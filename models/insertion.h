@@ -61,7 +61,7 @@
  *    minus an open bore) and the relaxation factor of T2,
  *    phi = 1 - g + g (tau/t)(1 - e^(-t/tau)) at t = tip length / V (1 for an
  *    impact, about 0.8 for a 1 mm/s press of a 600 um cone). kappa, c_p:
- *    calib puncture_factor, blunt_pressure_factor, fitted to Roemgens et al.
+ *    calib puncture_crack_factor, puncture_pressure_factor, fitted to Roemgens et al.
  *    2014 and the Davis et al. 2004 regression.
  *  after puncture: elastic-plastic tip, F = C(x - d) (T4: the contact law
  *    above, its contact radius capped at R_b, slope K_e = 2 E* R_b beyond;
@@ -85,7 +85,9 @@
  *    from F_c to R(d), and U_C(x) - U_C(x - d) >= 0 is fracture energy.
  *  withdrawal: after the hold (also of zero length) the needle returns at
  *    the withdrawal speed (pen, roller: along their path), then retracts
- *    straight until the tip has left its hole. Results friction_force (P3 at the deepest tip position),
+ *    straight until the tip has left its hole (an impact without hold still
+ *    ends at its stop: its withdrawal does not keep the energy balance yet).
+ *    Results friction_force (P3 at the deepest tip position),
  *    retraction_force (largest pull), fracture_margin (needle fracture load
  *    of models/needle.h, oblique for a roller, over the largest tip load:
  *    the needle force less the shaft friction, which the shaft carries).

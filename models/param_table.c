@@ -324,9 +324,8 @@ static const ns_key table[] = {
     /* [insertion]: calibration of the insertion model, fits in
      * tests/data/insertion_calibration.md. crack_width_factor 0.35: effective
      * cutting toughness 0.35 G_c, fitted to impact insertion depths of 600 um
-     * microneedles; puncture_factor 415 and blunt_pressure_factor 22.3: the
-     * puncture law T1 fitted to Roemgens et al. 2014 and the Davis et al.
-     * 2004 regression (relative least squares); withdraw_speed 1 mm/s;
+     * microneedles; puncture_factor 60 and blunt_pressure_factor 40: the
+     * former puncture law, still used by the continuum model; withdraw_speed 1 mm/s;
      * foundation_stiffening 50. */
     PD("insertion", "crack_width_factor", NS_KIND_DIMENSIONLESS, insertion.crack_width_factor, 0,
        10, LO, 0.35, "effective cutting factor: crack width / needle diameter"),
@@ -339,9 +338,17 @@ static const ns_key table[] = {
        "base-plate contact penalty stiffness; auto = confined modulus / thickness of the layer "
        "under the plate"),
     PD("insertion", "puncture_factor", NS_KIND_DIMENSIONLESS, insertion.puncture_factor, 0, 1e4, 0,
-       415.0, "kappa of the crack term kappa G_c l_c of the puncture force (tip law T1)"),
+       60.0, "kappa of the sharp-tip puncture term kappa pi sqrt(E* G_c) r_t^1.5 (continuum model)"),
     PD("insertion", "blunt_pressure_factor", NS_KIND_DIMENSIONLESS, insertion.blunt_pressure_factor,
-       0, 1e4, 0, 22.3, "c_p of the pressure term c_p phi E* A_c of the puncture force (tip law T1)"),
+       0, 1e4, 0, 40.0, "c_p of the blunt-tip puncture term c_p E* pi r_t^2 (continuum model)"),
+    /* puncture_crack_factor 415 and puncture_pressure_factor 22.3: tip law
+     * T1 fitted to Roemgens et al. 2014 and the Davis et al. 2004 regression
+     * (relative least squares; tests/data/insertion_calibration.md) */
+    PD("insertion", "puncture_crack_factor", NS_KIND_DIMENSIONLESS, insertion.puncture_crack_factor,
+       0, 1e4, 0, 415.0, "kappa of the crack term kappa G_c l_c of the puncture force (tip law T1)"),
+    PD("insertion", "puncture_pressure_factor", NS_KIND_DIMENSIONLESS,
+       insertion.puncture_pressure_factor, 0, 1e4, 0, 22.3,
+       "c_p of the pressure term c_p phi E* A_c of the puncture force (tip law T1)"),
     PD("insertion", "foundation_stiffening", NS_KIND_DIMENSIONLESS, insertion.foundation_stiffening,
        0, 1e4, 0, 50.0, "compression stiffening of the fat foundation"),
     /* shaft_pressure_factor 0.24: the slit of half-length c = r / f_p wedged

@@ -221,7 +221,9 @@ typedef struct {
     int model;                 /* [-] ns_ins_model: fast sheet model or continuum reference */
     double shaft_pressure_factor; /* [-] f_p of the shaft contact pressure p_s = f_p E* psi / 2
                                             of the crack relaxing onto the needle (tip law T3) */
-    double reserved[3];        /* room for further constants without ABI churn */
+    double puncture_crack_factor;    /* [-] kappa of tip law T1 (crack term kappa G_c l_c) */
+    double puncture_pressure_factor; /* [-] c_p of tip law T1 (pressure term c_p phi E* A_c) */
+    double reserved[1];        /* room for further constants without ABI churn */
 } ns_insertion_calib;
 
 /* ---- procedure (models/procedure.h) ------------------------------------------- */

@@ -62,23 +62,13 @@ void ins_tiplaw_init(ns_ins *s, const ns_needle_params *nd)
 {
     const ns_insertion_calib *cb = &s->p.insertion;
     const ns_skin_params *sk = &s->p.skin;
-    ns_tip_geometry g;
-    g.kind = nd->shape == NS_SHAPE_PYRAMIDAL     ? NS_TIP_PYRAMID
-             : nd->shape == NS_SHAPE_BEVELLED    ? NS_TIP_BEVEL
-             : nd->shape == NS_SHAPE_CYLINDRICAL ? NS_TIP_FLAT
-                                                 : NS_TIP_CONE;
-    g.r_t = s->r_t;
-    g.R_b = s->r_b;
-    g.r_i = 0.5 * nd->bore_diameter;
-    g.half_angle = nd->shape == NS_SHAPE_BEVELLED ? nd->tip_angle : 0.5 * nd->tip_angle;
-    g.tip_length = fmin(ns_needle_tip_length(nd), s->L);
+    double tip_length = fmin(ns_needle_tip_length(nd), s->L);
     double V = ins_phase_speed(s);
-    double lv = fmax(g.tip_length, 2.0 * g.r_t);
+    double lv = fmax(tip_length, 2.0 * s->r_t);
+    s->F_c = ns_tip_case_puncture_force(&s->p, V);
     for (int k = 0; k < s->nl; k++) {
         const ns_layer *ly = &sk->layer[k];
         ns_tip_tissue m = {s->Es[k], s->Gc[k], ly->relaxation_fraction, ly->relaxation_time};
-        if (k == 0)
-            s->F_c = ns_tip_puncture_force(&g, &m, cb->puncture_factor, cb->blunt_pressure_factor, V);
         s->p_sp[k] = s->f_sp * s->Es[k] * ns_tip_relax_factor(&m, lv / V);
         s->p_sh[k] = ns_tip_shaft_pressure(&m, cb->shaft_pressure_factor, s->L / V);
     }

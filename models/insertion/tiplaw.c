@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "../needle.h"
 #include "../units.h"
 
 double ns_tip_crack_length(const ns_tip_geometry *g)
@@ -51,4 +52,24 @@ double ns_tip_puncture_force(const ns_tip_geometry *g, const ns_tip_tissue *m, d
 double ns_tip_shaft_pressure(const ns_tip_tissue *m, double f_p, double t)
 {
     return 0.5 * f_p * m->Es * ns_tip_relax_factor(m, t);
+}
+
+double ns_tip_case_puncture_force(const ns_params *p, double V)
+{
+    const ns_needle_params *nd = &p->needle;
+    const ns_layer *ly = &p->skin.layer[0];
+    ns_tip_geometry g;
+    g.kind = nd->shape == NS_SHAPE_PYRAMIDAL     ? NS_TIP_PYRAMID
+             : nd->shape == NS_SHAPE_BEVELLED    ? NS_TIP_BEVEL
+             : nd->shape == NS_SHAPE_CYLINDRICAL ? NS_TIP_FLAT
+                                                 : NS_TIP_CONE;
+    g.r_t = nd->tip_radius;
+    g.R_b = ns_needle_base_radius(nd);
+    g.r_i = 0.5 * nd->bore_diameter;
+    g.half_angle = nd->shape == NS_SHAPE_BEVELLED ? nd->tip_angle : 0.5 * nd->tip_angle;
+    g.tip_length = fmin(ns_needle_tip_length(nd), nd->length);
+    ns_tip_tissue m = {ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson), ly->toughness,
+                       ly->relaxation_fraction, ly->relaxation_time};
+    return ns_tip_puncture_force(&g, &m, p->insertion.puncture_crack_factor,
+                                 p->insertion.puncture_pressure_factor, V);
 }

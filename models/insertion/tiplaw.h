@@ -62,6 +62,8 @@
 #ifndef NS_INS_TIPLAW_H
 #define NS_INS_TIPLAW_H
 
+#include "../params.h"
+
 /* Tip geometry seen by the laws. */
 typedef struct {
     int kind;          /* [-]   NS_TIP_CONE, NS_TIP_PYRAMID, NS_TIP_BEVEL, NS_TIP_FLAT */
@@ -94,6 +96,12 @@ double ns_tip_relax_factor(const ns_tip_tissue *m, double t);
  * kappa [-] and c_p [-]. */
 double ns_tip_puncture_force(const ns_tip_geometry *g, const ns_tip_tissue *m, double kappa,
                              double c_p, double V);
+
+/* T1 for a case: the tip geometry of p->needle (shape -> kind, bore,
+ * half-angle, tip length), the surface layer of p->skin and the calibration
+ * of p->insertion, at speed V [m/s]. The fast and the continuum insertion
+ * models both take their puncture force from here. */
+double ns_tip_case_puncture_force(const ns_params *p, double V);
 
 /* Mean shaft contact pressure p_s [Pa] of T3 for residence time t [s]. */
 double ns_tip_shaft_pressure(const ns_tip_tissue *m, double f_p, double t);
