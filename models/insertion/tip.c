@@ -65,7 +65,7 @@ void ins_tiplaw_init(ns_ins *s, const ns_needle_params *nd)
     double tip_length = fmin(ns_needle_tip_length(nd), s->L);
     double V = ins_phase_speed(s);
     double lv = fmax(tip_length, 2.0 * s->r_t);
-    s->F_c = ns_tip_case_puncture_force(&s->p, V);
+    s->F_c = ns_tip_case_puncture_force(nd, &sk->layer[0], cb, V);
     for (int k = 0; k < s->nl; k++) {
         const ns_layer *ly = &sk->layer[k];
         ns_tip_tissue m = {s->Es[k], s->Gc[k], ly->relaxation_fraction, ly->relaxation_time};

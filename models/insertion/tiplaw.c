@@ -54,10 +54,9 @@ double ns_tip_shaft_pressure(const ns_tip_tissue *m, double f_p, double t)
     return 0.5 * f_p * m->Es * ns_tip_relax_factor(m, t);
 }
 
-double ns_tip_case_puncture_force(const ns_params *p, double V)
+double ns_tip_case_puncture_force(const ns_needle_params *nd, const ns_layer *ly,
+                                  const ns_insertion_calib *cb, double V)
 {
-    const ns_needle_params *nd = &p->needle;
-    const ns_layer *ly = &p->skin.layer[0];
     ns_tip_geometry g;
     g.kind = nd->shape == NS_SHAPE_PYRAMIDAL     ? NS_TIP_PYRAMID
              : nd->shape == NS_SHAPE_BEVELLED    ? NS_TIP_BEVEL
@@ -70,6 +69,5 @@ double ns_tip_case_puncture_force(const ns_params *p, double V)
     g.tip_length = fmin(ns_needle_tip_length(nd), nd->length);
     ns_tip_tissue m = {ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson), ly->toughness,
                        ly->relaxation_fraction, ly->relaxation_time};
-    return ns_tip_puncture_force(&g, &m, p->insertion.puncture_crack_factor,
-                                 p->insertion.puncture_pressure_factor, V);
+    return ns_tip_puncture_force(&g, &m, cb->puncture_crack_factor, cb->puncture_pressure_factor, V);
 }

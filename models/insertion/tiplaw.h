@@ -97,11 +97,12 @@ double ns_tip_relax_factor(const ns_tip_tissue *m, double t);
 double ns_tip_puncture_force(const ns_tip_geometry *g, const ns_tip_tissue *m, double kappa,
                              double c_p, double V);
 
-/* T1 for a case: the tip geometry of p->needle (shape -> kind, bore,
- * half-angle, tip length), the surface layer of p->skin and the calibration
- * of p->insertion, at speed V [m/s]. The fast and the continuum insertion
+/* T1 for a case: the tip geometry of the needle (shape -> kind, bore,
+ * half-angle, tip length), the surface layer of the skin and the calibration,
+ * at speed V [m/s]. The fast and the continuum insertion
  * models both take their puncture force from here. */
-double ns_tip_case_puncture_force(const ns_params *p, double V);
+double ns_tip_case_puncture_force(const ns_needle_params *nd, const ns_layer *surface,
+                                  const ns_insertion_calib *cb, double V);
 
 /* Mean shaft contact pressure p_s [Pa] of T3 for residence time t [s]. */
 double ns_tip_shaft_pressure(const ns_tip_tissue *m, double f_p, double t);

@@ -28,7 +28,9 @@ static ns_ins_result run(const ns_params *p)
 {
     ns_ins *s = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_ins_create(p, &s), NS_OK), "%s", ns_status_message());
+    ns_ins_input in;
+    ns_ins_input_init(&in, p);
+    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
     cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
     ns_ins_destroy(&s);
     return r;
@@ -141,7 +143,9 @@ Test(tiplaw, zero_hold_press_withdraws, .timeout = 60.0)
     cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
     ns_ins *s = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_OK), "%s", ns_status_message());
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
     cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
     ns_ins_history h = ns_ins_get_history(s);
     double tload = p.applicator.stroke / p.applicator.speed;
@@ -257,7 +261,9 @@ Test(tiplaw, friction_share_barnett, .timeout = 60.0)
     cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
     ns_ins *s = NULL;
     ns_ins_result r;
-    cr_assert(eq(int, ns_ins_create(&p, &s), NS_OK), "%s", ns_status_message());
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
     cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
     ns_ins_history h = ns_ins_get_history(s);
     size_t k = 0;
