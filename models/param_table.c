@@ -299,7 +299,7 @@ static const ns_key table[] = {
        "radial grid points of the tenting solver"),
     PD("numerics", "ins_rtol", NS_KIND_DIMENSIONLESS, numerics.ins_rtol, 0, 0.1, LO, 1e-4,
        "relative tolerance of the insertion time stepping"),
-    PZ("numerics", "ins_max_steps", numerics.ins_max_steps, 10, 1e9, 0, 20000,
+    PZ("numerics", "ins_max_steps", numerics.ins_max_steps, 10, 1e9, 0, 200000,
        "insertion step cap"),
     PZ("numerics", "ins_max_newton", numerics.ins_max_newton, 2, 1000, 0, 30,
        "Newton iteration cap per insertion step"),

@@ -329,6 +329,11 @@ def plot_field(src, out, case=None, name=None):
         arr, dims = arr.T, dims[::-1]
     zc = fl["coords"].get(dims[0], (np.arange(arr.shape[0]), ""))
     rc = fl["coords"].get(dims[1], (np.arange(arr.shape[1]), ""))
+    if not (np.isfinite(zc[0]).all() and np.isfinite(rc[0]).all() and np.isfinite(arr).any()):
+        # the snapshot's case failed before its field existed: NaN grid
+        data.skipped["field"] = "the field of %s is empty (the case failed)" % (
+            ", ".join(title_bits) or key)
+        return None
     fz, uz = units.display_unit(zc[1] or "m", zc[0])
     fr, ur = units.display_unit(rc[1] or "m", rc[0])
     fc, uc = units.display_unit(fl["units"], [np.nanmax(np.abs(arr))])
