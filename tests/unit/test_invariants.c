@@ -18,15 +18,9 @@
 #include "../../sim/config.h"
 #include "../../sim/invariants.h"
 
-/* A cheap case: coarse grids, 20 min; `extra` adds keys (a [section] line
- * and its keys). */
-static void load_case(const char *extra, ns_params *p)
+/* Case 0 of the config `text`, written to a temporary file and loaded. */
+static void load_text(const char *text, ns_params *p)
 {
-    char text[2048];
-    snprintf(text, sizeof text,
-             "[run]\nduration = 20 min\noutput_times = 7\n"
-             "[numerics]\nins_n_r = 16\ndiff_n_r = 7\ndiff_n_z = 13\ncurve_points = 16\n%s",
-             extra);
     char path[64];
     snprintf(path, sizeof path, "/tmp/ns_test_inv_XXXXXX.ini");
     int fd = mkstemps(path, 4);
@@ -40,6 +34,18 @@ static void load_case(const char *extra, ns_params *p)
     cr_assert(eq(int, st, NS_OK), "load failed: %s", ns_status_message());
     cr_assert(eq(int, ns_config_case(c, 0, p), NS_OK), "%s", ns_status_message());
     ns_config_destroy(&c);
+}
+
+/* A cheap case: coarse grids, 20 min; `extra` adds keys (a [section] line
+ * and its keys). */
+static void load_case(const char *extra, ns_params *p)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "[run]\nduration = 20 min\noutput_times = 7\n"
+             "[numerics]\nins_n_r = 16\ndiff_n_r = 7\ndiff_n_z = 13\ncurve_points = 16\n%s",
+             extra);
+    load_text(text, p);
 }
 
 static const ns_curve_sizes sizes = {16, 7};
@@ -264,25 +270,13 @@ Test(invariants, issue16_diverging_case, .timeout = 120.0)
 {
     const char *text = "[skin]\npreset = forearm\nstratum_corneum.diffusivity = 2.3e-8 m2/s\n"
                        "dermis.thickness = 156 um\n[drug]\nfree_diffusivity = 1.6e-14 m2/s\n";
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/ns_test_inv16_XXXXXX.ini");
-    int fd = mkstemps(path, 4);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    ns_config *c = NULL;
-    ns_status st = ns_config_load(path, NULL, 0, &c);
-    unlink(path);
-    cr_assert(eq(int, st, NS_OK), "%s", ns_status_message());
     ns_params p;
-    cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK));
-    ns_config_destroy(&c);
+    load_text(text, &p);
     ns_curve_sizes sz = {p.numerics.curve_points, p.transport.output_times};
     ns_case_result r;
     cr_assert(eq(int, ns_case_result_init(&r, sz), NS_OK));
     ns_status_clear();
-    st = ns_case_run(&p, &r);
+    ns_status st = ns_case_run(&p, &r);
     if (st == NS_OK) {
         double Q = r.scalar[NS_R_PERMEATED_AMOUNT];
         /* At most a 1 m column of the vehicle (80 x the stack; the bad value
