@@ -6,31 +6,15 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 
-#include "../../models/defaults.h"
-#include "../../models/insertion.h"
+#include "insertion_fixture.h"
 
-/* Criterion's assertion macros trip -Wconversion on their bit-field flags. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
+/* One insertion of p; dt > 0 fixes the step [s]. */
 static ns_ins_result run(const ns_params *p, double dt)
 {
-    ns_ins *s = NULL;
     ns_ins_result r;
-    ns_ins_input in;
-    ns_ins_input_init(&in, p);
-    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
-    if (dt > 0.0) cr_assert(eq(int, ns_ins_set_fixed_step(s, dt), NS_OK));
-    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
+    ns_ins *s = fx_ins_solve(p, dt, &r);
     ns_ins_destroy(&s);
     return r;
-}
-
-static ns_params base(void)
-{
-    ns_params p;
-    ns_params_default(&p);
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    return p;
 }
 
 /* Energy balance within 1 % (physics.md section 3) for a press, an impact
@@ -38,7 +22,7 @@ static ns_params base(void)
 Test(insertion_verify, energy_balance_one_percent, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
-    ns_params p = base();
+    ns_params p = fx_ins_default();
     ns_ins_result r = run(&p, 0.0);
     cr_assert(r.punctured == 1);
     cr_assert(r.energy_balance_error < 0.01, "press: energy balance error %.3e", r.energy_balance_error);
@@ -47,7 +31,7 @@ Test(insertion_verify, energy_balance_one_percent, .timeout = 60.0)
     p.applicator.mass = 5.0e-3;
     r = run(&p, 0.0);
     cr_assert(r.energy_balance_error < 0.01, "impact: energy balance error %.3e", r.energy_balance_error);
-    p = base();
+    p = fx_ins_default();
     p.applicator.mode = NS_APPLICATOR_PEN;
     p.applicator.frequency = 100.0;
     p.applicator.depth_setting = 0.5e-3;
@@ -66,7 +50,7 @@ Test(insertion_verify, energy_balance_one_percent, .timeout = 60.0)
 Test(insertion_verify, impact_time_order, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
-    ns_params p = base();
+    ns_params p = fx_ins_default();
     p.needle.tip_radius = 60.0e-6;
     p.applicator.mode = NS_APPLICATOR_IMPACT;
     p.applicator.speed = 0.37;

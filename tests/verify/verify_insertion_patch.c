@@ -7,39 +7,8 @@
 #include <float.h>
 #include <math.h>
 
-#include "../../models/defaults.h"
-#include "../../models/insertion.h"
 #include "../../models/skin.h"
-
-/* Criterion's assertion macros trip -Wconversion on their bit-field flags. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
-static ns_ins_result run(const ns_params *p)
-{
-    ns_ins *s = NULL;
-    ns_ins_result r;
-    ns_ins_input in;
-    ns_ins_input_init(&in, p);
-    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
-    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
-    ns_ins_destroy(&s);
-    return r;
-}
-
-/* A patch of `count` needles at `per_cm2` pressed with `force` N. */
-static ns_params patch(double count, double per_cm2, double force)
-{
-    ns_params p;
-    ns_params_default(&p);
-    p.array.layout = NS_LAYOUT_SQUARE;
-    p.array.density = per_cm2 * 1.0e4;
-    p.array.pitch = NAN;
-    p.array.count = count;
-    p.applicator.force = force;
-    p.applicator.stroke = 10.0e-3;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    return p;
-}
+#include "insertion_fixture.h"
 
 /* Rings of a 200-needle patch at 200 /cm^2 under 10 N: the fractions sum to
  * 1 and the load shares average to 1 (eq. R2, exact in arithmetic); the edge
@@ -50,8 +19,8 @@ static ns_params patch(double count, double per_cm2, double force)
 Test(insertion_patch, centre_and_edge_rings, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
-    ns_params p = patch(200.0, 200.0, 10.0);
-    ns_ins_result mean = run(&p);
+    ns_params p = fx_ins_patch(200.0, 200.0, 10.0);
+    ns_ins_result mean = fx_ins_run(&p);
     ns_ins_patch_result pr;
     cr_assert(eq(int, ns_ins_patch_solve(&p, &mean, &pr), NS_OK), "%s", ns_status_message());
     cr_assert(eq(sz, pr.n_rings, 2));
@@ -73,9 +42,9 @@ Test(insertion_patch, centre_and_edge_rings, .timeout = 60.0)
     cr_assert(pr.depth_p10 <= pr.depth_mean && pr.depth_mean <= pr.depth_p90,
               "p10 %.4g, mean %.4g, p90 %.4g m", pr.depth_p10, pr.depth_mean, pr.depth_p90);
     /* a single needle is one ring: the mean solve */
-    p = patch(1.0, 200.0, 10.0);
+    p = fx_ins_patch(1.0, 200.0, 10.0);
     p.array.layout = NS_LAYOUT_SINGLE;
-    mean = run(&p);
+    mean = fx_ins_run(&p);
     cr_assert(eq(int, ns_ins_patch_solve(&p, &mean, &pr), NS_OK), "%s", ns_status_message());
     cr_assert(eq(sz, pr.n_rings, 1));
     cr_assert(eq(dbl, pr.punctured_fraction, mean.punctured ? 1.0 : 0.0));
@@ -94,30 +63,30 @@ Test(insertion_patch, centre_and_edge_rings, .timeout = 60.0)
 Test(insertion_patch, invariants_deflection_force_energy, .timeout = 120.0)
 {
     gsl_set_error_handler_off();
-    ns_params p0 = patch(1.0, 1.0, 1.0);
+    ns_params p0 = fx_ins_patch(1.0, 1.0, 1.0);
     double H = ns_skin_total_thickness(&p0.skin);
     const double n_cm2[] = {10.0, 100.0, 1000.0};
     for (int m = 0; m < 2; m++)
         for (int i = 0; i < 3; i++) {
-            ns_params p = patch(n_cm2[i], n_cm2[i], 10.0);
+            ns_params p = fx_ins_patch(n_cm2[i], n_cm2[i], 10.0);
             if (m == 1) {
                 p.applicator.mode = NS_APPLICATOR_IMPACT;
                 p.applicator.speed = 3.0;
                 p.applicator.mass = 20.0e-3;
             }
-            ns_ins_result r = run(&p);
+            ns_ins_result r = fx_ins_run(&p);
             cr_log_info("mode %d, %g /cm2: tent %.4g m, total force %.4g N, energy %.3g", m,
                         n_cm2[i], r.max_tenting, r.total_force, r.energy_balance_error);
             cr_assert(r.max_tenting < H, "tent %.4g m >= stack %.4g m", r.max_tenting, H);
             cr_assert(r.energy_balance_error < 0.01, "energy balance %.3g", r.energy_balance_error);
             if (m == 0) cr_assert(r.total_force <= 10.0 * (1.0 + 1e-5), "total force %.12g N", r.total_force);
         }
-    ns_params p = patch(100.0, 100.0, 10.0);
+    ns_params p = fx_ins_patch(100.0, 100.0, 10.0);
     p.needle.length = 638.52e-6;
     p.needle.tip_radius = 10.53e-6;
     p.skin.layer[NS_LAYER_SC].toughness = 3.382;
     p.skin.layer[NS_LAYER_DERMIS].youngs_modulus = 153392.0;
-    ns_ins_result r = run(&p);
+    ns_ins_result r = fx_ins_run(&p);
     cr_assert(r.total_force <= 10.0 * (1.0 + 1e-5), "case 57: total force %.6g N under a 10 N cap",
               r.total_force);
 }
@@ -146,8 +115,8 @@ Test(insertion_patch, roller_hand_force_changes_depth, .timeout = 60.0)
         p.applicator.speed = 0.02;
         p.applicator.drum_radius = 1.0e-2;
         p.applicator.force = F[i];
-        cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-        ns_ins_result r = run(&p);
+        fx_ins_derive(&p);
+        ns_ins_result r = fx_ins_run(&p);
         d[i] = r.penetration_depth;
         cr_log_info("roller %g N: punctured %d, depth %.4g m, energy %.3g", F[i], r.punctured, d[i],
                     r.energy_balance_error);

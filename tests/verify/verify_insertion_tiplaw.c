@@ -7,13 +7,8 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 
-#include "../../models/defaults.h"
-#include "../../models/insertion.h"
 #include "../../models/insertion/tiplaw.h"
-#include "../../models/needle.h"
-
-/* Criterion's assertion macros trip -Wconversion on their bit-field flags. */
-#pragma GCC diagnostic ignored "-Wconversion"
+#include "insertion_fixture.h"
 
 /* forearm stratum corneum: E* = 2.51 MPa, G_c = 8 J/m^2, g 0.5, tau 1/ln 5 s */
 static const ns_tip_tissue SC = {2.51e6, 8.0, 0.5, 0.6213349345596119};
@@ -22,18 +17,6 @@ static ns_tip_geometry cone(double rt)
 {
     ns_tip_geometry g = {NS_TIP_CONE, rt, 100e-6, 0.0, 9.46 * 3.141592653589793 / 180.0, 600e-6};
     return g;
-}
-
-static ns_ins_result run(const ns_params *p)
-{
-    ns_ins *s = NULL;
-    ns_ins_result r;
-    ns_ins_input in;
-    ns_ins_input_init(&in, p);
-    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
-    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
-    ns_ins_destroy(&s);
-    return r;
 }
 
 /* Shapes of equal tip radius puncture at different forces: the pyramid's
@@ -119,12 +102,12 @@ Test(tiplaw, impact_and_press_differ, .timeout = 60.0)
     p.needle.tip_angle = NAN;
     p.applicator.stroke = 20e-3;
     p.applicator.force = 50.0;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    ns_ins_result rp = run(&p);
+    fx_ins_derive(&p);
+    ns_ins_result rp = fx_ins_run(&p);
     p.applicator.mode = NS_APPLICATOR_IMPACT;
     p.applicator.speed = 3.0;
     p.applicator.mass = 0.1;
-    ns_ins_result ri = run(&p);
+    ns_ins_result ri = fx_ins_run(&p);
     cr_log_info("puncture press %.4g N, impact %.4g N", rp.puncture_force, ri.puncture_force);
     cr_assert(rp.punctured && ri.punctured);
     cr_assert(ri.puncture_force > 1.05 * rp.puncture_force);
@@ -140,13 +123,9 @@ Test(tiplaw, zero_hold_press_withdraws, .timeout = 60.0)
     ns_params_default(&p);
     p.applicator.stroke = 3e-3;
     p.applicator.hold_time = 0.0;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    ns_ins *s = NULL;
+    fx_ins_derive(&p);
     ns_ins_result r;
-    ns_ins_input in;
-    ns_ins_input_init(&in, &p);
-    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
-    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
+    ns_ins *s = fx_ins_solve(&p, 0.0, &r);
     ns_ins_history h = ns_ins_get_history(s);
     double tload = p.applicator.stroke / p.applicator.speed;
     cr_log_info("end %.4g s (load %.4g s), retraction %.4g N, friction %.4g N, last F %.3g N",
@@ -172,8 +151,8 @@ Test(tiplaw, impact_with_hold_completes, .timeout = 60.0)
     p.applicator.mass = 5e-3;
     p.applicator.stroke = 2e-3;
     p.applicator.hold_time = 0.1;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    ns_ins_result r = run(&p);
+    fx_ins_derive(&p);
+    ns_ins_result r = fx_ins_run(&p);
     cr_assert(r.punctured == 1 && r.time_end > 0.1);
 }
 
@@ -188,7 +167,7 @@ Test(tiplaw, no_fixed_puncture_depth, .timeout = 60.0)
     for (int i = 0; i < 2; i++) {
         ns_params p;
         ns_params_default(&p);
-        cr_assert(eq(int, ns_needle_preset("dermaroller", &p.needle), NS_OK));
+        fx_ins_needle(&p, "dermaroller");
         p.needle.length = L[i];
         p.needle.tip_angle = 60.0 * 3.141592653589793 / 180.0;
         p.array.layout = NS_LAYOUT_SQUARE;
@@ -196,8 +175,8 @@ Test(tiplaw, no_fixed_puncture_depth, .timeout = 60.0)
         p.array.density = 10e4;
         p.array.pitch = NAN;
         p.applicator.force = 20.0;
-        cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-        ns_ins_result r = run(&p);
+        fx_ins_derive(&p);
+        ns_ins_result r = fx_ins_run(&p);
         d[i] = r.penetration_depth;
         cr_log_info("L %.3g m: depth %.6g m, puncture %.4g N", L[i], d[i], r.puncture_force);
         cr_assert(r.punctured == 1 && fabs(d[i] - 143.028e-6) > 0.5e-6);
@@ -234,10 +213,10 @@ Test(tiplaw, cylindrical_is_a_flat_punch, .timeout = 60.0)
     p.needle.tip_angle = NAN;
     p.applicator.stroke = 20e-3;
     p.applicator.force = 50.0;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    ns_ins_result rc = run(&p);
+    fx_ins_derive(&p);
+    ns_ins_result rc = fx_ins_run(&p);
     p.needle.shape = NS_SHAPE_CYLINDRICAL;
-    ns_ins_result rf = run(&p);
+    ns_ins_result rf = fx_ins_run(&p);
     cr_log_info("cone: puncture %.4g N; flat punch: puncture %.4g N (punctured %d), max %.4g N",
                 rc.puncture_force, rf.puncture_force, rf.punctured, rf.max_force);
     cr_assert(rc.punctured == 1);
@@ -255,16 +234,12 @@ Test(tiplaw, friction_share_barnett, .timeout = 60.0)
     gsl_set_error_handler_off();
     ns_params p;
     ns_params_default(&p);
-    cr_assert(eq(int, ns_needle_preset("hypodermic_30g", &p.needle), NS_OK));
+    fx_ins_needle(&p, "hypodermic_30g");
     p.applicator.stroke = 12e-3;
     p.applicator.force = 10.0;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    ns_ins *s = NULL;
+    fx_ins_derive(&p);
     ns_ins_result r;
-    ns_ins_input in;
-    ns_ins_input_init(&in, &p);
-    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
-    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
+    ns_ins *s = fx_ins_solve(&p, 0.0, &r);
     ns_ins_history h = ns_ins_get_history(s);
     size_t k = 0;
     for (size_t i = 0; i < h.n; i++)

@@ -6,31 +6,12 @@
 #include <gsl/gsl_errno.h>
 #include <math.h>
 
-#include "../../models/defaults.h"
-#include "../../models/insertion.h"
-#include "../../models/needle.h"
-
-/* Criterion's assertion macros trip -Wconversion on their bit-field flags. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
-static ns_ins_result run(const ns_params *p)
-{
-    ns_ins *s = NULL;
-    ns_ins_result r;
-    ns_ins_input in;
-    ns_ins_input_init(&in, p);
-    cr_assert(eq(int, ns_ins_create(&in, &s), NS_OK), "%s", ns_status_message());
-    cr_assert(eq(int, ns_ins_solve(s, &r), NS_OK), "%s", ns_status_message());
-    ns_ins_destroy(&s);
-    return r;
-}
+#include "insertion_fixture.h"
 
 /* Press slowly (1 mm/s) far enough (10 mm stroke, 10 N cap) to puncture. */
 static ns_params press(double tip_radius)
 {
-    ns_params p;
-    ns_params_default(&p);
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
+    ns_params p = fx_ins_default();
     p.applicator.stroke = 10.0e-3;
     p.needle.tip_radius = tip_radius;
     return p;
@@ -45,7 +26,7 @@ Test(insertion_validate, sharp_microneedle_puncture_force, .timeout = 30.0)
     double rt[] = {5.0e-6, 10.0e-6};
     for (int i = 0; i < 2; i++) {
         ns_params p = press(rt[i]);
-        ns_ins_result r = run(&p);
+        ns_ins_result r = fx_ins_run(&p);
         cr_assert(r.punctured == 1, "tip %.3g m did not puncture", rt[i]);
         cr_assert(r.puncture_force >= 0.01 && r.puncture_force <= 0.1,
                   "tip radius %.3g m: puncture force %.4g N outside 0.01-0.1 N", rt[i], r.puncture_force);
@@ -69,8 +50,8 @@ Test(insertion_validate, blunt_tip_puncture_force, .timeout = 60.0)
         p.needle.length = 6.0e-3;
         p.needle.tip_angle = NAN;
         p.applicator.stroke = 20.0e-3;
-        cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-        ns_ins_result r = run(&p);
+        fx_ins_derive(&p);
+        ns_ins_result r = fx_ins_run(&p);
         cr_assert(r.punctured == 1, "tip %.3g m did not puncture", rt[i]);
         cr_assert(r.puncture_force >= 0.1 && r.puncture_force <= 3.0,
                   "tip radius %.3g m: puncture force %.4g N outside 0.1-3 N", rt[i], r.puncture_force);
@@ -99,9 +80,9 @@ Test(insertion_validate, hypodermic_30g_force, .timeout = 30.0)
 {
     gsl_set_error_handler_off();
     ns_params p = press(5.0e-6);
-    cr_assert(eq(int, ns_needle_preset("hypodermic_30g", &p.needle), NS_OK));
+    fx_ins_needle(&p, "hypodermic_30g");
     p.applicator.stroke = 8.0e-3;
-    ns_ins_result r = run(&p);
+    ns_ins_result r = fx_ins_run(&p);
     cr_assert(r.punctured == 1);
     cr_assert(r.max_force >= 0.2 && r.max_force <= 2.0, "30G max force %.4g N outside 0.2-2 N", r.max_force);
 }
@@ -115,8 +96,8 @@ Test(insertion_validate, partial_insertion, .timeout = 30.0)
     ns_params p;
     ns_params_default(&p);
     p.applicator.stroke = 2.0e-3;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK));
-    ns_ins_result r = run(&p);
+    fx_ins_derive(&p);
+    ns_ins_result r = fx_ins_run(&p);
     cr_assert(r.punctured == 1);
     cr_assert(r.inserted_fraction > 0.0 && r.inserted_fraction < 1.0, "inserted fraction %.3f",
               r.inserted_fraction);
@@ -129,17 +110,15 @@ Test(insertion_validate, partial_insertion, .timeout = 30.0)
 Test(insertion_validate, impact_deeper_than_press, .timeout = 30.0)
 {
     gsl_set_error_handler_off();
-    ns_params p;
-    ns_params_default(&p);
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK));
+    ns_params p = fx_ins_default();
     ns_params q = p;
     q.applicator.mode = NS_APPLICATOR_IMPACT;
     q.applicator.speed = 2.0;
     q.applicator.mass = 5.0e-3;
     q.applicator.stroke = 2.0e-3;
-    ns_ins_result ri = run(&q);
+    ns_ins_result ri = fx_ins_run(&q);
     p.applicator.stroke = ri.max_travel;
-    ns_ins_result rp = run(&p);
+    ns_ins_result rp = fx_ins_run(&p);
     cr_log_info("impact depth %.4g m (travel %.4g m), press depth %.4g m", ri.penetration_depth,
                 ri.max_travel, rp.penetration_depth);
     cr_assert(ri.penetration_depth > rp.penetration_depth, "impact %.4g m vs press %.4g m",
@@ -161,13 +140,13 @@ Test(insertion_validate, shorter_needles_lose_larger_fraction, .timeout = 60.0)
     for (int i = 0; i < 5; i++) {
         ns_params p;
         ns_params_default(&p);
-        cr_assert(eq(int, ns_needle_preset("microneedle_steel", &p.needle), NS_OK));
+        fx_ins_needle(&p, "microneedle_steel");
         p.needle.length = L[i];
         p.needle.tip_angle = NAN; /* derived: the cone runs from the tip to the base */
         p.applicator.stroke = 10.0e-3;
         p.applicator.force = 1.0;
-        cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-        ns_ins_result r = run(&p);
+        fx_ins_derive(&p);
+        ns_ins_result r = fx_ins_run(&p);
         cr_log_info("L %.0f um: depth %.1f um, fraction %.3f, travel %.3f mm", 1e6 * L[i],
                     1e6 * r.penetration_depth, r.inserted_fraction, 1e3 * r.max_travel);
         cr_assert(r.punctured == 1, "L = %.3g m did not puncture", L[i]);
@@ -197,18 +176,10 @@ Test(insertion_validate, shorter_needles_lose_larger_fraction, .timeout = 60.0)
  * is located to about 1e-10 of a step of a micrometre-scale travel, far
  * below 10 nm, while the depths that differ do so by tens of micrometres. */
 #define NS_TIE_SLACK 1.0e-8
+/* A 1 cm^2 patch (count = density) under a 10 N cap. */
 static ns_params patch(double per_cm2)
 {
-    ns_params p;
-    ns_params_default(&p);
-    p.array.layout = NS_LAYOUT_SQUARE;
-    p.array.density = per_cm2 * 1.0e4;
-    p.array.pitch = NAN;
-    p.array.count = per_cm2; /* 1 cm^2 patch */
-    p.applicator.force = 10.0;
-    p.applicator.stroke = 10.0e-3;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    return p;
+    return fx_ins_patch(per_cm2, per_cm2, 10.0);
 }
 
 Test(insertion_validate, bed_of_nails_density, .timeout = 120.0)
@@ -218,7 +189,7 @@ Test(insertion_validate, bed_of_nails_density, .timeout = 120.0)
     double dp[4], di[4], prev_total = 0.0, prev_travel = 0.0;
     for (int i = 0; i < 4; i++) {
         ns_params p = patch(n[i]);
-        ns_ins_result r = run(&p);
+        ns_ins_result r = fx_ins_run(&p);
         dp[i] = r.penetration_depth;
         cr_log_info("press %g /cm2: punctured %d at travel %.3g m, total force at puncture %.3g N, depth %.4g m",
                     n[i], r.punctured, r.puncture_displacement, n[i] * r.puncture_force, dp[i]);
@@ -236,7 +207,7 @@ Test(insertion_validate, bed_of_nails_density, .timeout = 120.0)
         p.applicator.mode = NS_APPLICATOR_IMPACT;
         p.applicator.speed = 3.0;
         p.applicator.mass = 20.0e-3;
-        r = run(&p);
+        r = fx_ins_run(&p);
         di[i] = r.penetration_depth;
         cr_log_info("impact %g /cm2: depth %.4g m", n[i], di[i]);
         if (i > 0) cr_assert(di[i] <= di[i - 1] + NS_TIE_SLACK, "impact depth %.4g m at %g/cm2 > %.4g m", di[i], n[i], di[i - 1]);
@@ -266,7 +237,7 @@ Test(insertion_validate, impact_depth_rises_with_speed, .timeout = 60.0)
         p.applicator.mode = NS_APPLICATOR_IMPACT;
         p.applicator.speed = v[i];
         p.applicator.mass = 5.0e-3;
-        ns_ins_result r = run(&p);
+        ns_ins_result r = fx_ins_run(&p);
         cr_log_info("impact %.0f m/s: depth %.4g m, fraction %.3f, max force %.3g N", v[i],
                     r.penetration_depth, r.inserted_fraction, r.max_force);
         cr_assert(r.punctured == 1, "impact at %.1f m/s did not puncture", v[i]);
@@ -292,7 +263,7 @@ Test(insertion_validate, pen_face_held_skin_punctures, .timeout = 30.0)
     gsl_set_error_handler_off();
     ns_params p;
     ns_params_default(&p);
-    cr_assert(eq(int, ns_needle_preset("pen_cartridge", &p.needle), NS_OK));
+    fx_ins_needle(&p, "pen_cartridge");
     p.array.layout = NS_LAYOUT_SQUARE;
     p.array.density = 30.0e4;
     p.array.pitch = NAN;
@@ -300,8 +271,8 @@ Test(insertion_validate, pen_face_held_skin_punctures, .timeout = 30.0)
     p.applicator.mode = NS_APPLICATOR_PEN;
     p.applicator.frequency = 100.0;
     p.applicator.depth_setting = 1.0e-3;
-    cr_assert(eq(int, ns_params_derive(&p), NS_OK), "%s", ns_status_message());
-    ns_ins_result r = run(&p);
+    fx_ins_derive(&p);
+    ns_ins_result r = fx_ins_run(&p);
     cr_log_info("pen: punctured %d, max force %.3g N, depth %.4g m, tent %.4g m", r.punctured,
                 r.max_force, r.penetration_depth, r.max_tenting);
     cr_assert(r.punctured == 1, "pen did not puncture (max force %.3g N)", r.max_force);
