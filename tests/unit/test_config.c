@@ -14,28 +14,16 @@
 #include "../../models/units.h"
 #include "../../models/skin.h"
 #include "../../sim/config.h"
+#include "config_fixture.h"
 
 static char path[64];
 
 static const char *write_cfg(const char *text)
 {
-    snprintf(path, sizeof path, "/tmp/ns_test_cfg_XXXXXX.ini");
-    int fd = mkstemps(path, 4);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
+    fx_config_write(text, path, sizeof path);
     return path;
 }
 
-static ns_config *load_ok(const char *text, const char *const *sets, size_t n_sets)
-{
-    ns_config *c = NULL;
-    ns_status st = ns_config_load(write_cfg(text), sets, n_sets, &c);
-    unlink(path);
-    cr_assert(eq(int, st, NS_OK), "load failed: %s", ns_status_message());
-    return c;
-}
 
 /* Load text expecting NS_EINVAL; every string in want must be in the message,
  * and "PATH:LINE" when line > 0 as one of the locations that open it ("A, B: "). */
@@ -161,7 +149,7 @@ Test(config, set_errors_say_set)
 Test(config, set_overrides_file_in_order)
 {
     const char *sets[] = {"needle.length=700 um", "needle.length = 800 um"};
-    ns_config *c = load_ok("[needle]\nlength = 600 um\n", sets, 2);
+    ns_config *c = fx_config_load("[needle]\nlength = 600 um\n", sets, 2);
     ns_params p;
     cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK));
     /* 800 um is one multiplication 800 * 1e-6: within 1 ulp of 8e-4 */
@@ -174,7 +162,7 @@ Test(config, preset_first_then_layer_override_even_if_written_later)
 {
     /* The layer override comes before the preset line in the file, and the
      * preset is swept: the override must still win in every case. */
-    ns_config *c = load_ok("[skin]\ndermis.thickness = 1.37 mm\n[sweep]\n"
+    ns_config *c = fx_config_load("[skin]\ndermis.thickness = 1.37 mm\n[sweep]\n"
                            "skin.preset = forearm, back\n",
                            NULL, 0);
     cr_assert(eq(sz, ns_config_n_cases(c), 2));
@@ -197,7 +185,7 @@ Test(config, preset_first_then_layer_override_even_if_written_later)
 
 Test(config, defaults_when_empty_and_run_settings)
 {
-    ns_config *c = load_ok("; nothing set\n", NULL, 0);
+    ns_config *c = fx_config_load_path("; nothing set\n", NULL, 0, path, sizeof path);
     ns_params p, d;
     cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK));
     ns_params_default(&d);
@@ -218,9 +206,9 @@ Test(config, defaults_when_empty_and_run_settings)
 
 Test(config, text_and_hash)
 {
-    ns_config *a = load_ok("[run]\noutput = /tmp/a.h5\n[needle]\nlength = 600 um\n", NULL, 0);
-    ns_config *b = load_ok("[run]\noutput = /tmp/b.h5\n[needle]\nlength = 600 um\n", NULL, 0);
-    ns_config *c = load_ok("[run]\noutput = /tmp/a.h5\n[needle]\nlength = 601 um\n", NULL, 0);
+    ns_config *a = fx_config_load("[run]\noutput = /tmp/a.h5\n[needle]\nlength = 600 um\n", NULL, 0);
+    ns_config *b = fx_config_load("[run]\noutput = /tmp/b.h5\n[needle]\nlength = 600 um\n", NULL, 0);
+    ns_config *c = fx_config_load("[run]\noutput = /tmp/a.h5\n[needle]\nlength = 601 um\n", NULL, 0);
     const char *t = ns_config_text(a);
     cr_assert(strstr(t, "[needle]\n") != NULL);
     /* %.17g round-trips a double exactly: the text holds the SI value */
@@ -237,8 +225,8 @@ Test(config, text_and_hash)
     ns_config_destroy(&b);
     ns_config_destroy(&c);
     const char *s1[] = {"run.output=/tmp/x.h5"}, *s2[] = {"run.output=/tmp/y.h5"};
-    ns_config *x = load_ok("[run]\nname = same\n", s1, 1);
-    ns_config *y = load_ok("[run]\nname = same\n", s2, 1);
+    ns_config *x = fx_config_load("[run]\nname = same\n", s1, 1);
+    ns_config *y = fx_config_load("[run]\nname = same\n", s2, 1);
     cr_assert(eq(u64, ns_config_hash(x), ns_config_hash(y)));
     cr_assert(strcmp(ns_config_run(x)->output, "/tmp/x.h5") == 0, "%s", ns_config_run(x)->output);
     ns_config_destroy(&x);
@@ -247,7 +235,7 @@ Test(config, text_and_hash)
 
 Test(config, inline_comments_and_auto)
 {
-    ns_config *c = load_ok("[needle]\nlength = 600 um  # protrusion\n"
+    ns_config *c = fx_config_load("[needle]\nlength = 600 um  # protrusion\n"
                            "[array]\nlayout = square ; inline\npitch = 2 mm\ndensity = auto\n",
                            NULL, 0);
     ns_params p;
@@ -260,7 +248,7 @@ Test(config, inline_comments_and_auto)
 
 Test(config, resolved_text_uses_shortest_round_trip_digits)
 {
-    ns_config *c = load_ok("[numerics]\nins_rtol = 1e-4\n[applicator]\nforce = 10 N\n", NULL, 0);
+    ns_config *c = fx_config_load("[numerics]\nins_rtol = 1e-4\n[applicator]\nforce = 10 N\n", NULL, 0);
     const char *t = ns_config_text(c);
     cr_assert(strstr(t, "ins_rtol = 0.0001\n") != NULL, "%s", t);
     cr_assert(strstr(t, "force = 10 N\n") != NULL, "%s", t);
@@ -282,7 +270,7 @@ Test(config, text_longer_than_its_field_is_refused)
     snprintf(text, sizeof text, "[run]\nname = %064d\n", 0);
     load_bad(text, 2, NULL, 0, "64 characters; expected at most 63", NULL);
     snprintf(text, sizeof text, "[run]\nname = %063d\n", 0);
-    ns_config *c = load_ok(text, NULL, 0);
+    ns_config *c = fx_config_load(text, NULL, 0);
     cr_assert(eq(sz, strlen(ns_config_run(c)->name), 63));
     ns_config_destroy(&c);
 }
@@ -290,7 +278,7 @@ Test(config, text_longer_than_its_field_is_refused)
 Test(config, auto_speed_is_accepted)
 {
     const char *set[] = {"applicator.speed=auto"};
-    ns_config *c = load_ok("[applicator]\nmode = impact\n", set, 1);
+    ns_config *c = fx_config_load("[applicator]\nmode = impact\n", set, 1);
     ns_params p;
     cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK));
     cr_assert(p.applicator.speed == 3.0, "impact default speed, got %g", p.applicator.speed);
@@ -304,7 +292,7 @@ Test(config, cone_default_tip_angle_follows_short_needles)
 {
     const char *text = "[needle]\npreset = dermaroller\nshape = conical\n[array]\nlayout = single\n"
                        "[sweep]\nneedle.length = 200 um, 1 mm\n";
-    ns_config *c = load_ok(text, NULL, 0);
+    ns_config *c = fx_config_load(text, NULL, 0);
     ns_params p;
     cr_assert(eq(int, ns_config_case(c, 0, &p), NS_OK), "%s", ns_status_message());
     /* bisection to 1e-12 rad on the angle: the taper meets the length to

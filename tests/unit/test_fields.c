@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../../sim/case.h"
 #include "../../sim/config.h"
+#include "config_fixture.h"
 
 /* A cheap needle case (coarse grids, 20 min) and the same without needles. */
 static const char *cfg_text = "[run]\nduration = 20 min\noutput_times = 7\n"
@@ -23,21 +23,7 @@ static const char *cfg_text = "[run]\nduration = 20 min\noutput_times = 7\n"
                               "[numerics]\nins_n_r = 16\ndiff_n_r = 7\ndiff_n_z = 13\ncurve_points = 16\n"
                               "[sweep]\nmode = grid\narray.layout = square, none\n";
 
-static ns_config *load(void)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/ns_test_fields_XXXXXX.ini");
-    int fd = mkstemps(path, 4);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(cfg_text, f);
-    fclose(f);
-    ns_config *c = NULL;
-    ns_status st = ns_config_load(path, NULL, 0, &c);
-    unlink(path);
-    cr_assert(eq(int, st, NS_OK), "load failed: %s", ns_status_message());
-    return c;
-}
+static ns_config *load(void) { return fx_config_load(cfg_text, NULL, 0); }
 
 /* Same bits: fields on or off must not change any stored number. */
 static void check_identical(size_t icase)

@@ -10,31 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../../models/deadline.h"
 #include "../../models/skin.h"
 #include "../../sim/case.h"
 #include "../../sim/config.h"
+#include "config_fixture.h"
 #include "../../sim/invariants.h"
-
-/* Case 0 of the config `text`, written to a temporary file and loaded. */
-static void load_text(const char *text, ns_params *p)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/ns_test_inv_XXXXXX.ini");
-    int fd = mkstemps(path, 4);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    ns_config *c = NULL;
-    ns_status st = ns_config_load(path, NULL, 0, &c);
-    unlink(path);
-    cr_assert(eq(int, st, NS_OK), "load failed: %s", ns_status_message());
-    cr_assert(eq(int, ns_config_case(c, 0, p), NS_OK), "%s", ns_status_message());
-    ns_config_destroy(&c);
-}
 
 /* A cheap case: coarse grids, 20 min; `extra` adds keys (a [section] line
  * and its keys). */
@@ -45,7 +27,7 @@ static void load_case(const char *extra, ns_params *p)
              "[run]\nduration = 20 min\noutput_times = 7\n"
              "[numerics]\nins_n_r = 16\ndiff_n_r = 7\ndiff_n_z = 13\ncurve_points = 16\n%s",
              extra);
-    load_text(text, p);
+    fx_config_case(text, 0, p);
 }
 
 static const ns_curve_sizes sizes = {16, 7};
@@ -271,7 +253,7 @@ Test(invariants, issue16_diverging_case, .timeout = 120.0)
     const char *text = "[skin]\npreset = forearm\nstratum_corneum.diffusivity = 2.3e-8 m2/s\n"
                        "dermis.thickness = 156 um\n[drug]\nfree_diffusivity = 1.6e-14 m2/s\n";
     ns_params p;
-    load_text(text, &p);
+    fx_config_case(text, 0, &p);
     ns_curve_sizes sz = {p.numerics.curve_points, p.transport.output_times};
     ns_case_result r;
     cr_assert(eq(int, ns_case_result_init(&r, sz), NS_OK));

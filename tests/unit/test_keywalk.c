@@ -20,6 +20,7 @@
 #include "../../models/insertion.h"
 #include "../../models/param_table.h"
 #include "../../sim/config.h"
+#include "config_fixture.h"
 #include "../../sim/keys.h"
 #include "../../sim/quantity.h"
 
@@ -28,15 +29,7 @@ static const char base_cfg[] = "[numerics]\ndiff_n_r = 4\ndiff_n_z = 8\nins_n_r 
 
 static char cfg_path[64];
 
-static void write_base(void)
-{
-    snprintf(cfg_path, sizeof cfg_path, "/tmp/ns_keywalk_XXXXXX.ini");
-    int fd = mkstemps(cfg_path, 4);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(base_cfg, f);
-    fclose(f);
-}
+static void write_base(void) { fx_config_write(base_cfg, cfg_path, sizeof cfg_path); }
 
 /* check: 1 accepted (case 0 built), 0 refused. *p receives the case. */
 static int check_value(const char *name, const char *value, ns_params *p)

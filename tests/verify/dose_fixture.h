@@ -1,6 +1,7 @@
 /* Shared set-up of the dose verification tests (tests/verify/verify_dose_*.c):
  * the default case (models/defaults.h) on a square array with a coarse grid,
- * and the channel a given penetration depth leaves (models/channel.h). */
+ * the channel a given penetration depth leaves (models/channel.h) and one
+ * solve to a list of output times (dose_solve). */
 #ifndef NS_DOSE_FIXTURE_H
 #define NS_DOSE_FIXTURE_H
 
@@ -10,7 +11,9 @@
 
 #include "../../models/channel.h"
 #include "../../models/defaults.h"
+#include "../../models/diffusion.h"
 #include "../../models/units.h"
+#include "diffusion_fixture.h"
 
 /* Default parameters on a square array of density n [1/m^2] (24 x 48
  * cells); `edit` (may be NULL) changes them before ns_params_derive. */
@@ -40,6 +43,19 @@ static inline ns_channel_geom dose_channel(const ns_params *p, double d)
     ns_channel_geom ch;
     cr_assert(ns_channel_eval(p, &ins, &ch) == NS_OK && ch.open, "%s", ns_status_message());
     return ch;
+}
+
+/* One diffusion solve of the case p through the channel ch (NULL: intact
+ * skin, the grid as given) to the output times t[0..nt-1] [s]: amounts Q and
+ * fluxes J at those times (either may be NULL) and the summary *res;
+ * asserts that create and solve succeed. */
+static inline void dose_solve(const ns_params *p, const ns_channel_geom *ch, const double *t,
+                              size_t nt, double *Q, double *J, ns_diff_result *res)
+{
+    ns_diff *s = NULL;
+    cr_assert(fx_diff_create(p, ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(ns_diff_solve(s, t, nt, Q, J, res) == NS_OK, "%s", ns_status_message());
+    ns_diff_destroy(&s);
 }
 
 #endif

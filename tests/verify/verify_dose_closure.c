@@ -38,11 +38,8 @@ static double flux_kept(void (*edit)(ns_params *), double *t90)
     enum { NT = 60 };
     double t[NT], Q[NT], J[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
-    ns_diff *s = NULL;
-    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
-    cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
-    ns_diff_destroy(&s);
+    dose_solve(&p, &ch, t, NT, Q, J, &res);
     cr_expect(res.mass_balance_error < 1e-9, "balance %.3e", res.mass_balance_error);
     *t90 = ns_diff_t90_flux(t, J, NT);
     double Jpk = 0.0;
@@ -96,11 +93,8 @@ Test(dose_validation, large_solute_delivered_before_closure, .timeout = 120.0)
     enum { NT = 30 };
     double t[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
-    ns_diff *s = NULL;
-    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
-    cr_assert(ns_diff_solve(s, t, NT, NULL, NULL, &res) == NS_OK, "%s", ns_status_message());
-    ns_diff_destroy(&s);
+    dose_solve(&p, &ch, t, NT, NULL, NULL, &res);
     cr_log_info("HA 1 MDa: channel closed to the coil after %.3g h; delivered before %.4g "
                 "kg/m2, donor loss at 5 days %.4g kg/m2",
                 t_closed / NS_HOUR, res.delivered_before_closure, res.donor_loss);

@@ -54,11 +54,8 @@ Test(dose_results, membrane_lag_and_t90, .timeout = 30.0)
     double t[NT], Q[NT], J[NT];
     double lag = L * L / (6.0 * D);
     fx_logspace(0.01 * lag, 20.0 * lag, NT, t);
-    ns_diff *s = NULL;
-    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
-    cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
-    ns_diff_destroy(&s);
+    dose_solve(&p, NULL, t, NT, Q, J, &res);
     cr_assert(ns_diff_flux_monotone(J, NT));
     cr_expect(fabs(res.lag_time / lag - 1.0) < 5e-3, "lag %.6g s vs %.6g s", res.lag_time, lag);
     double t90 = ns_diff_t90_flux(t, J, NT);
@@ -84,11 +81,8 @@ Test(dose_results, channel_burst_has_no_lag, .timeout = 60.0)
     enum { NT = 40 };
     double t[NT], Q[NT], J[NT];
     fx_logspace(p.transport.duration * 1e-4, p.transport.duration, NT, t);
-    ns_diff *s = NULL;
-    cr_assert(fx_diff_create(&p, &ch, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
-    cr_assert(ns_diff_solve(s, t, NT, Q, J, &res) == NS_OK, "%s", ns_status_message());
-    ns_diff_destroy(&s);
+    dose_solve(&p, &ch, t, NT, Q, J, &res);
     cr_expect(!ns_diff_flux_monotone(J, NT), "the channel flux should overshoot");
     cr_expect(isnan(res.lag_time), "lag %.6g s for a burst", res.lag_time);
     double bf = ns_diff_burst_fraction(t, Q, NT);
