@@ -137,100 +137,86 @@ static int opt_is(const char *a, const char *name)
     return strncmp(a, name, ln) == 0 && (a[ln] == '\0' || a[ln] == '=');
 }
 
-ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
+/* The commands that take arguments, by name: one list for parsing, for
+ * `needlesim help CMD` and for the error that lists them. */
+static const struct {
+    const char *name;
+    ns_cli_command cmd;
+} cli_commands[] = {{"run", NS_CMD_RUN},         {"check", NS_CMD_CHECK}, {"merge", NS_CMD_MERGE},
+                    {"presets", NS_CMD_PRESETS}, {"keys", NS_CMD_KEYS}};
+#define NS_CLI_N_COMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+
+static ns_cli_command command_named(const char *name)
 {
-    memset(out, 0, sizeof *out);
-    if (argc < 2)
-        return ns_status_set_plain(NS_EINVAL, "no command given (run, check, presets, keys)");
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        out->cmd = NS_CMD_HELP;
-        /* `needlesim help run` = `needlesim run --help` */
-        const char *t = argc > 2 ? argv[2] : "";
-        out->help_for = !strcmp(t, "run")       ? NS_CMD_RUN
-                        : !strcmp(t, "check")   ? NS_CMD_CHECK
-                        : !strcmp(t, "presets") ? NS_CMD_PRESETS
-                        : !strcmp(t, "keys")    ? NS_CMD_KEYS
-                        : !strcmp(t, "merge")   ? NS_CMD_MERGE
-                                                : NS_CMD_NONE;
-        return NS_OK;
-    }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
-        out->cmd = NS_CMD_VERSION;
-        return NS_OK;
-    }
-    if (!strcmp(cmd, "run"))
-        out->cmd = NS_CMD_RUN;
-    else if (!strcmp(cmd, "check"))
-        out->cmd = NS_CMD_CHECK;
-    else if (!strcmp(cmd, "presets"))
-        out->cmd = NS_CMD_PRESETS;
-    else if (!strcmp(cmd, "keys"))
-        out->cmd = NS_CMD_KEYS;
-    else if (!strcmp(cmd, "merge"))
-        out->cmd = NS_CMD_MERGE;
-    else
-        return ns_status_set_plain(NS_EINVAL,
-                                   "unknown command '%s' (expected run, check, merge, presets, "
-                                   "keys, --help or --version)",
-                                   cmd);
-    out->sets = calloc((size_t)argc, sizeof *out->sets);
-    if (!out->sets) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    for (size_t k = 0; k < NS_CLI_N_COMMANDS; k++)
+        if (!strcmp(name, cli_commands[k].name)) return cli_commands[k].cmd;
+    return NS_CMD_NONE;
+}
+
+/* "expected run, check, merge, presets, keys, --help or --version" into buf. */
+static const char *expected_commands(char *buf, size_t n)
+{
+    size_t len = (size_t)snprintf(buf, n, "expected");
+    for (size_t k = 0; k < NS_CLI_N_COMMANDS && len < n; k++)
+        len += (size_t)snprintf(buf + len, n - len, " %s,", cli_commands[k].name);
+    if (len < n) snprintf(buf + len, n - len, " --help or --version");
+    return buf;
+}
+
+static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
+
+/* One argument argv[*i] of out->cmd (an option's value may advance *i). */
+static ns_status parse_argument(int argc, char *const *argv, int *i, ns_cli *out)
+{
+    const char *a = argv[*i], *cmd = argv[1];
     int is_run = out->cmd == NS_CMD_RUN, takes_config = is_run || out->cmd == NS_CMD_CHECK;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            out->help_for = out->cmd;
-            out->cmd = NS_CMD_HELP;
-            return NS_OK;
-        }
-        if (takes_config && opt_is(a, "--set")) {
-            const char *v = opt_value(argc, argv, &i, "--set");
-            if (!v) return ns_status_set_plain(NS_EINVAL, "--set needs section.key=value");
-            out->sets[out->n_sets++] = v;
-        } else if (is_run && (!strcmp(a, "-o") || opt_is(a, "--output"))) {
-            const char *v = opt_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output");
-            if (!v || !v[0]) return ns_status_set_plain(NS_EINVAL, "%s needs a file name", a);
-            out->output = v;
-        } else if (is_run && !strcmp(a, "--resume")) {
-            out->resume = 1;
-        } else if (is_run && !strcmp(a, "--retry-failed")) {
-            out->retry_failed = 1;
-        } else if (is_run && !strcmp(a, "--overwrite")) {
-            out->overwrite = 1;
-        } else if (is_run && opt_is(a, "--cases")) {
-            const char *v = opt_value(argc, argv, &i, "--cases");
-            if (!v || !v[0]) return ns_status_set_plain(NS_EINVAL, "--cases needs START:STOP or K/N");
-            out->cases = v;
-        } else if (is_run && !strcmp(a, "--quiet")) {
-            out->quiet = 1;
-        } else if (out->cmd == NS_CMD_MERGE && !strcmp(a, "--overwrite")) {
-            out->overwrite = 1;
-        } else if (out->cmd == NS_CMD_MERGE && !strcmp(a, "--quiet")) {
-            out->quiet = 1;
-        } else if (out->cmd == NS_CMD_MERGE && a[0] != '-') {
-            if (!out->merge_out)
-                out->merge_out = a;
-            else
-                out->sets[out->n_sets++] = a;
-        } else if (out->cmd == NS_CMD_KEYS && !strcmp(a, "--markdown")) {
-            out->markdown = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return ns_status_set_plain(NS_EINVAL, "unknown option '%s' for '%s'", a, cmd);
-        } else if (takes_config && !out->config) {
-            out->config = a;
-        } else if (out->cmd == NS_CMD_PRESETS && !out->presets_kind) {
-            if (strcmp(a, "skin") && strcmp(a, "needle") && strcmp(a, "drug"))
-                return ns_status_set_plain(NS_EINVAL,
-                                           "unknown preset kind '%s' (expected skin, needle or "
-                                           "drug)",
-                                           a);
-            out->presets_kind = a;
-        } else {
-            return ns_status_set_plain(NS_EINVAL, "unexpected argument '%s' for '%s'", a, cmd);
-        }
+    int is_merge = out->cmd == NS_CMD_MERGE;
+    if (takes_config && opt_is(a, "--set")) {
+        const char *v = opt_value(argc, argv, i, "--set");
+        if (!v) return ns_status_set_plain(NS_EINVAL, "--set needs section.key=value");
+        out->sets[out->n_sets++] = v;
+    } else if (is_run && (!strcmp(a, "-o") || opt_is(a, "--output"))) {
+        const char *v = opt_value(argc, argv, i, a[1] == 'o' ? "-o" : "--output");
+        if (!v || !v[0]) return ns_status_set_plain(NS_EINVAL, "%s needs a file name", a);
+        out->output = v;
+    } else if (is_run && !strcmp(a, "--resume")) {
+        out->resume = 1;
+    } else if (is_run && !strcmp(a, "--retry-failed")) {
+        out->retry_failed = 1;
+    } else if ((is_run || is_merge) && !strcmp(a, "--overwrite")) {
+        out->overwrite = 1;
+    } else if (is_run && opt_is(a, "--cases")) {
+        const char *v = opt_value(argc, argv, i, "--cases");
+        if (!v || !v[0]) return ns_status_set_plain(NS_EINVAL, "--cases needs START:STOP or K/N");
+        out->cases = v;
+    } else if ((is_run || is_merge) && !strcmp(a, "--quiet")) {
+        out->quiet = 1;
+    } else if (is_merge && a[0] != '-') {
+        if (!out->merge_out)
+            out->merge_out = a;
+        else
+            out->sets[out->n_sets++] = a;
+    } else if (out->cmd == NS_CMD_KEYS && !strcmp(a, "--markdown")) {
+        out->markdown = 1;
+    } else if (a[0] == '-' && a[1] != '\0') {
+        return ns_status_set_plain(NS_EINVAL, "unknown option '%s' for '%s'", a, cmd);
+    } else if (takes_config && !out->config) {
+        out->config = a;
+    } else if (out->cmd == NS_CMD_PRESETS && !out->presets_kind) {
+        if (strcmp(a, "skin") && strcmp(a, "needle") && strcmp(a, "drug"))
+            return ns_status_set_plain(NS_EINVAL,
+                                       "unknown preset kind '%s' (expected skin, needle or drug)", a);
+        out->presets_kind = a;
+    } else {
+        return ns_status_set_plain(NS_EINVAL, "unexpected argument '%s' for '%s'", a, cmd);
     }
-    if (takes_config && !out->config)
+    return NS_OK;
+}
+
+/* The rules between arguments, once all are read. */
+static ns_status parse_finish(const ns_cli *out, const char *cmd)
+{
+    if ((out->cmd == NS_CMD_RUN || out->cmd == NS_CMD_CHECK) && !out->config)
         return ns_status_set_plain(NS_EINVAL, "'%s' needs a CONFIG file", cmd);
     if (out->cmd == NS_CMD_MERGE && out->n_sets == 0)
         return ns_status_set_plain(NS_EINVAL, "merge needs OUT.h5 and at least one slice file");
@@ -241,6 +227,42 @@ ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
                                    "--overwrite and --resume exclude each other (start again, "
                                    "or continue)");
     return NS_OK;
+}
+
+ns_status ns_cli_parse(int argc, char *const *argv, ns_cli *out)
+{
+    char expected[128];
+    memset(out, 0, sizeof *out);
+    if (argc < 2)
+        return ns_status_set_plain(NS_EINVAL, "no command given (%s)",
+                                   expected_commands(expected, sizeof expected));
+    const char *cmd = argv[1];
+    if (is_help(cmd) || !strcmp(cmd, "help")) {
+        /* `needlesim help run` = `needlesim run --help` */
+        out->cmd = NS_CMD_HELP;
+        out->help_for = command_named(argc > 2 ? argv[2] : "");
+        return NS_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
+        out->cmd = NS_CMD_VERSION;
+        return NS_OK;
+    }
+    out->cmd = command_named(cmd);
+    if (out->cmd == NS_CMD_NONE)
+        return ns_status_set_plain(NS_EINVAL, "unknown command '%s' (%s)", cmd,
+                                   expected_commands(expected, sizeof expected));
+    out->sets = calloc((size_t)argc, sizeof *out->sets);
+    if (!out->sets) return ns_status_set_plain(NS_ENOMEM, "out of memory");
+    for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i])) {
+            out->help_for = out->cmd;
+            out->cmd = NS_CMD_HELP;
+            return NS_OK;
+        }
+        ns_status st = parse_argument(argc, argv, &i, out);
+        if (st != NS_OK) return st;
+    }
+    return parse_finish(out, cmd);
 }
 
 /* Parse a whole non-negative decimal integer; -1 if text is not one. */
