@@ -97,16 +97,24 @@ static void on_section(void *user, const char *name, int line)
         c->sweep_header_line = line;
 }
 
+/* Room for one more of n elements of `size` bytes in arr (capacity *cap,
+ * doubled, `first` at the start): arr or its moved copy, NULL when out of
+ * memory (arr is then untouched). */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap) return arr;
+    size_t want = *cap ? 2 * *cap : first;
+    void *p = realloc(arr, want * size);
+    if (p) *cap = want;
+    return p;
+}
+
 static int add_entry(ns_config *c, const char *section, const char *key, const char *value,
                      int line, int set_index)
 {
-    if (c->n_e == c->cap_e) {
-        size_t cap = c->cap_e ? 2 * c->cap_e : 32;
-        entry *e = realloc(c->e, cap * sizeof *e);
-        if (!e) return -1;
-        c->e = e;
-        c->cap_e = cap;
-    }
+    entry *all = grow(c->e, &c->cap_e, c->n_e, sizeof *c->e, 32);
+    if (!all) return -1;
+    c->e = all;
     entry *e = &c->e[c->n_e];
     memset(e, 0, sizeof *e);
     snprintf(e->section, sizeof e->section, "%s", section);
@@ -116,6 +124,21 @@ static int add_entry(ns_config *c, const char *section, const char *key, const c
     e->set_index = set_index;
     if (!e->value) return -1;
     c->n_e++;
+    return 0;
+}
+
+/* Append a [sweep] line (line < 0: from --set number -line - 1); -1 when out of memory. */
+static int add_sweep_line(ns_config *c, const char *key, const char *value, int line)
+{
+    sweep_line *all = grow(c->sw, &c->cap_sw, c->n_sw, sizeof *c->sw, 16);
+    if (!all) return -1;
+    c->sw = all;
+    sweep_line *s = &c->sw[c->n_sw];
+    snprintf(s->key, sizeof s->key, "%s", key);
+    s->value = strdup(value);
+    s->line = line;
+    if (!s->value) return -1;
+    c->n_sw++;
     return 0;
 }
 
@@ -137,20 +160,7 @@ static int handler(void *user, const char *section, const char *name, const char
                 return 1;
             }
         }
-        if (c->n_sw == c->cap_sw) {
-            size_t cap = c->cap_sw ? 2 * c->cap_sw : 16;
-            sweep_line *s = realloc(c->sw, cap * sizeof *s);
-            if (!s) return 0;
-            c->sw = s;
-            c->cap_sw = cap;
-        }
-        sweep_line *s = &c->sw[c->n_sw];
-        snprintf(s->key, sizeof s->key, "%s", name);
-        s->value = strdup(value);
-        s->line = line;
-        if (!s->value) return 0;
-        c->n_sw++;
-        return 1;
+        return add_sweep_line(c, name, value, line) == 0;
     }
     for (size_t i = 0; i < c->n_e; i++) {
         if (strcmp(c->e[i].section, section) == 0 && strcmp(c->e[i].key, name) == 0) {
@@ -224,19 +234,8 @@ static ns_status parse_set(ns_config *c, const char *set, size_t index)
                 return NS_OK;
             }
         }
-        if (c->n_sw == c->cap_sw) {
-            size_t cap = c->cap_sw ? 2 * c->cap_sw : 16;
-            sweep_line *s = realloc(c->sw, cap * sizeof *s);
-            if (!s) return ns_status_set_plain(NS_ENOMEM, "out of memory");
-            c->sw = s;
-            c->cap_sw = cap;
-        }
-        sweep_line *s = &c->sw[c->n_sw];
-        snprintf(s->key, sizeof s->key, "%s", key);
-        s->value = strdup(value);
-        s->line = -(int)index - 1;
-        if (!s->value) return ns_status_set_plain(NS_ENOMEM, "out of memory");
-        c->n_sw++;
+        if (add_sweep_line(c, key, value, -(int)index - 1) != 0)
+            return ns_status_set_plain(NS_ENOMEM, "out of memory");
         return NS_OK;
     }
     if (add_entry(c, section, key, value, 0, (int)index) != 0)
@@ -253,92 +252,90 @@ static void sweep_where(const ns_config *c, const sweep_line *s, char *buf, size
         snprintf(buf, n, "%s:%d", c->path, s->line);
 }
 
-static ns_status build_sweep(ns_config *c)
+/* The sweep lines that set the design: mode, samples, seed. *done = 0 when
+ * s is none of them (an axis). */
+static ns_status sweep_setting(ns_config *c, const sweep_line *s, const char *loc, int *done)
+{
+    double v = 0.0;
+    *done = 1;
+    if (strcmp(s->key, "mode") == 0) {
+        char word[32];
+        snprintf(word, sizeof word, "%s", s->value);
+        if (ns_sweep_mode_parse(word, &c->mode) != 0)
+            return ns_status_set_plain(NS_EINVAL,
+                                       "%s: sweep.mode = %s: unknown mode; allowed: " NS_SWEEP_MODE_LIST,
+                                       loc, s->value);
+    } else if (strcmp(s->key, "samples") == 0) {
+        if (ns_units_number(s->value, &v) != 0 || v < 1.0 || v != floor(v) ||
+            v > (double)NS_CONFIG_MAX_CASES)
+            return ns_status_set_plain(NS_EINVAL, "%s: sweep.samples = %s: expected an integer in [1, %llu]",
+                                       loc, s->value, NS_CONFIG_MAX_CASES);
+        c->samples = (size_t)v;
+    } else if (strcmp(s->key, "seed") == 0) {
+        if (ns_units_number(s->value, &v) != 0 || v < 0.0 || v != floor(v) || v > 4294967295.0)
+            return ns_status_set_plain(NS_EINVAL,
+                                       "%s: sweep.seed = %s: expected an integer in [0, 4294967295]", loc,
+                                       s->value);
+        c->seed = (unsigned long)v;
+    } else {
+        *done = 0;
+    }
+    return NS_OK;
+}
+
+/* The error for a sweep axis key that is not in the table, with the nearest
+ * section or key. */
+static ns_status unknown_axis(const char *loc, const char *key)
+{
+    const char *dot = strchr(key, '.');
+    if (!dot)
+        return ns_status_set_plain(NS_EINVAL,
+                                   "%s: unknown sweep key '%s'; sweep lines are mode, samples, seed "
+                                   "or section.key = values",
+                                   loc, key);
+    char section[32] = "";
+    if ((size_t)(dot - key) < sizeof section) {
+        memcpy(section, key, (size_t)(dot - key));
+        section[dot - key] = '\0';
+    }
+    if (!ns_keys_section_known(section) || strcmp(section, "sweep") == 0)
+        return ns_status_set_plain(NS_EINVAL,
+                                   "%s: unknown sweep axis '%s': no section [%s]; did you mean [%s]?",
+                                   loc, key, section, ns_keys_suggest_section(section));
+    char hint[128];
+    ns_keys_suggest(section, dot + 1, hint, sizeof hint);
+    if (hint[0])
+        return ns_status_set_plain(NS_EINVAL, "%s: unknown sweep axis '%s'; did you mean '%s.%s'?", loc,
+                                   key, section, hint);
+    return ns_status_set_plain(NS_EINVAL, "%s: unknown sweep axis '%s'", loc, key);
+}
+
+/* A sweep axis line: its key and values, and the line it came from. */
+static ns_status sweep_axis(ns_config *c, const sweep_line *s, const char *loc)
+{
+    char err[1024];
+    ns_key_ref ref;
+    if (ns_keys_find_dotted(s->key, &ref) != 0) return unknown_axis(loc, s->key);
+    ns_status st = ns_sweep_add_axis(c->sweep, &ref, s->value, err, sizeof err);
+    if (st != NS_OK)
+        return ns_status_set_plain(st, "%s: sweep %s = %s: %s", loc, ref.name, s->value, err);
+    c->axis_line[ns_sweep_n_axes(c->sweep) - 1] = s->line;
+    return NS_OK;
+}
+
+/* The design from the axes read: build the cases, placing an error at the
+ * line that chose the design (mode, else the first axis, else [sweep]), and
+ * describe each axis for the output. */
+static ns_status sweep_design(ns_config *c, int have_mode, const sweep_line *design_line,
+                              const sweep_line *samples_line)
 {
     char loc[512], err[1024];
-    NS_TRY(ns_sweep_create(&c->sweep));
-    c->mode = NS_SWEEP_NONE;
-    int have_mode = 0, have_seed = 0;
-    const sweep_line *design_line = NULL, *samples_line = NULL;
-    c->seed = 0;
-    for (size_t i = 0; i < c->n_sw; i++) {
-        sweep_line *s = &c->sw[i];
-        sweep_where(c, s, loc, sizeof loc);
-        if (strcmp(s->key, "mode") == 0) {
-            char word[32];
-            snprintf(word, sizeof word, "%s", s->value);
-            if (ns_sweep_mode_parse(word, &c->mode) != 0)
-                return ns_status_set_plain(NS_EINVAL,
-                                           "%s: sweep.mode = %s: unknown mode; allowed: "
-                                           NS_SWEEP_MODE_LIST,
-                                           loc, s->value);
-            have_mode = 1;
-            design_line = s;
-        } else if (strcmp(s->key, "samples") == 0) {
-            double v = 0.0;
-            if (ns_units_number(s->value, &v) != 0 || v < 1.0 || v != floor(v) ||
-                v > (double)NS_CONFIG_MAX_CASES)
-                return ns_status_set_plain(NS_EINVAL,
-                                           "%s: sweep.samples = %s: expected an integer in [1, "
-                                           "%llu]",
-                                           loc, s->value, NS_CONFIG_MAX_CASES);
-            c->samples = (size_t)v;
-            samples_line = s;
-        } else if (strcmp(s->key, "seed") == 0) {
-            double v = 0.0;
-            if (ns_units_number(s->value, &v) != 0 || v < 0.0 || v != floor(v) || v > 4294967295.0)
-                return ns_status_set_plain(NS_EINVAL,
-                                           "%s: sweep.seed = %s: expected an integer in [0, "
-                                           "4294967295]",
-                                           loc, s->value);
-            c->seed = (unsigned long)v;
-            have_seed = 1;
-        } else {
-            ns_key_ref ref;
-            if (ns_keys_find_dotted(s->key, &ref) != 0) {
-                const char *dot = strchr(s->key, '.');
-                char section[32] = "";
-                if (dot && (size_t)(dot - s->key) < sizeof section) {
-                    memcpy(section, s->key, (size_t)(dot - s->key));
-                    section[dot - s->key] = '\0';
-                }
-                if (!dot)
-                    return ns_status_set_plain(NS_EINVAL,
-                                               "%s: unknown sweep key '%s'; sweep lines are "
-                                               "mode, samples, seed or section.key = values",
-                                               loc, s->key);
-                if (!ns_keys_section_known(section) || strcmp(section, "sweep") == 0)
-                    return ns_status_set_plain(NS_EINVAL,
-                                               "%s: unknown sweep axis '%s': no section [%s]; "
-                                               "did you mean [%s]?",
-                                               loc, s->key, section,
-                                               ns_keys_suggest_section(section));
-                char hint[128];
-                ns_keys_suggest(section, dot + 1, hint, sizeof hint);
-                if (hint[0])
-                    return ns_status_set_plain(NS_EINVAL,
-                                               "%s: unknown sweep axis '%s'; did you mean "
-                                               "'%s.%s'?",
-                                               loc, s->key, section, hint);
-                return ns_status_set_plain(NS_EINVAL, "%s: unknown sweep axis '%s'", loc,
-                                           s->key);
-            }
-            ns_status st = ns_sweep_add_axis(c->sweep, &ref, s->value, err, sizeof err);
-            if (st != NS_OK)
-                return ns_status_set_plain(st, "%s: sweep %s = %s: %s", loc, ref.name, s->value,
-                                           err);
-            size_t k = ns_sweep_n_axes(c->sweep) - 1;
-            c->axis_line[k] = s->line;
-            if (!design_line) design_line = s;
-        }
-    }
     if (!have_mode && ns_sweep_n_axes(c->sweep) > 0) c->mode = NS_SWEEP_GRID;
     if (samples_line && (c->mode == NS_SWEEP_GRID || c->mode == NS_SWEEP_ZIP)) {
         sweep_where(c, samples_line, loc, sizeof loc);
         return ns_status_set_plain(NS_EINVAL, "%s: samples is only used by " NS_SWEEP_SAMPLED_MODES ", not %s",
                                    loc, ns_sweep_mode_name(c->mode));
     }
-    (void)have_seed;
     ns_status st = ns_sweep_build(c->sweep, c->mode, c->samples, c->seed, NS_CONFIG_MAX_CASES,
                                   err, sizeof err);
     if (st != NS_OK) {
@@ -365,6 +362,33 @@ static ns_status build_sweep(ns_config *c)
         c->axes[k].is_enum = is_enum;
     }
     return NS_OK;
+}
+
+static ns_status build_sweep(ns_config *c)
+{
+    char loc[512];
+    NS_TRY(ns_sweep_create(&c->sweep));
+    c->mode = NS_SWEEP_NONE;
+    c->seed = 0;
+    int have_mode = 0;
+    const sweep_line *design_line = NULL, *samples_line = NULL;
+    for (size_t i = 0; i < c->n_sw; i++) {
+        const sweep_line *s = &c->sw[i];
+        int setting;
+        sweep_where(c, s, loc, sizeof loc);
+        ns_status st = sweep_setting(c, s, loc, &setting);
+        if (st == NS_OK && !setting) st = sweep_axis(c, s, loc);
+        if (st != NS_OK) return st;
+        if (strcmp(s->key, "mode") == 0) {
+            have_mode = 1;
+            design_line = s;
+        } else if (strcmp(s->key, "samples") == 0) {
+            samples_line = s;
+        } else if (!setting && !design_line) {
+            design_line = s;
+        }
+    }
+    return sweep_design(c, have_mode, design_line, samples_line);
 }
 
 /* ---- resolved text and hash ------------------------------------------------------------- */
