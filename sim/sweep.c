@@ -52,16 +52,21 @@ ns_status ns_sweep_create(ns_sweep **out)
     return *out ? NS_OK : ns_status_set_plain(NS_ENOMEM, "out of memory (sweep)");
 }
 
+/* Free what an axis holds (NULL-safe members). */
+static void axis_clear(axis *a)
+{
+    if (a->labels)
+        for (size_t j = 0; j < a->n; j++) free(a->labels[j]);
+    free(a->labels);
+    free(a->values);
+    a->labels = NULL;
+    a->values = NULL;
+}
+
 void ns_sweep_destroy(ns_sweep **s)
 {
     if (!s || !*s) return;
-    for (size_t k = 0; k < (*s)->n_axes; k++) {
-        axis *a = &(*s)->ax[k];
-        if (a->labels)
-            for (size_t j = 0; j < a->n; j++) free(a->labels[j]);
-        free(a->labels);
-        free(a->values);
-    }
+    for (size_t k = 0; k < (*s)->n_axes; k++) axis_clear(&(*s)->ax[k]);
     free((*s)->design);
     free(*s);
     *s = NULL;
@@ -100,8 +105,9 @@ static size_t split_commas(char *text, char **pieces, size_t max)
 /* Maximum entries of one list axis. */
 #define MAX_LIST 100000
 
-ns_status ns_sweep_add_axis(ns_sweep *s, const ns_key_ref *ref, const char *text, char *err,
-                            size_t err_len)
+/* Whether ref may be an axis of s: room, not given twice, sweepable, of a
+ * kind with values to sweep. */
+static ns_status axis_check_key(const ns_sweep *s, const ns_key_ref *ref, char *err, size_t err_len)
 {
     const ns_key *k = ref->key;
     if (s->n_axes == NS_SWEEP_MAX_AXES) {
@@ -124,18 +130,126 @@ ns_status ns_sweep_add_axis(ns_sweep *s, const ns_key_ref *ref, const char *text
         snprintf(err, err_len, "%s cannot be swept (%s)", ref->name, ns_units_kind_name(k->kind));
         return NS_EINVAL;
     }
+    return NS_OK;
+}
+
+static ns_status out_of_memory(char *err, size_t err_len)
+{
+    snprintf(err, err_len, "out of memory");
+    return NS_ENOMEM;
+}
+
+/* One end of a range (`which` is "start" or "end") into *x (SI); auto is refused. */
+static ns_status range_end(const ns_key_ref *ref, const char *piece, const char *which,
+                           ns_key_value *v, double *x, char *err, size_t err_len)
+{
+    char why[512];
+    if (ns_keys_parse(ref, piece, v, why, sizeof why) != NS_OK || isnan(v->x)) {
+        snprintf(err, err_len, "range %s '%s': %s", which, piece,
+                 isnan(v->x) ? "auto is not a number" : why);
+        return NS_EINVAL;
+    }
+    *x = v->x;
+    return NS_OK;
+}
+
+/* The n values of a range with a count: evenly spaced (lin) or in equal
+ * ratios (log), counts rounded, the end exact. */
+static ns_status range_fill(axis *a, char *err, size_t err_len)
+{
+    a->values = malloc(a->n * sizeof *a->values);
+    if (!a->values) return out_of_memory(err, err_len);
+    for (size_t j = 0; j < a->n; j++) {
+        double f = a->n > 1 ? (double)j / (double)(a->n - 1) : 0.0;
+        a->values[j] = (a->form == AXIS_LIN) ? a->a + (a->b - a->a) * f : a->a * pow(a->b / a->a, f);
+        if (a->ref.key->kind == NS_KIND_COUNT) a->values[j] = round(a->values[j]);
+    }
+    /* Exact end points (pow and the sum can round). */
+    a->values[a->n - 1] = a->n > 1 ? a->b : a->a;
+    return NS_OK;
+}
+
+/* "lin(a, b[, n])" or "log(a, b[, n])": t is the trimmed text, tend its end. */
+static ns_status parse_range(axis *a, char *t, char *tend, char **pieces, ns_key_value *v,
+                             char *err, size_t err_len)
+{
+    const ns_key_ref *ref = &a->ref;
+    a->form = (t[1] == 'i') ? AXIS_LIN : AXIS_LOG;
+    char *open = t + 3;
+    while (isspace((unsigned char)*open)) open++;
+    if (*open != '(' || tend[-1] != ')') {
+        snprintf(err, err_len, "invalid range '%s'; expected lin(a, b, n) or log(a, b, n)", t);
+        return NS_EINVAL;
+    }
+    tend[-1] = '\0';
+    size_t np = split_commas(open + 1, pieces, 4);
+    if (np == (size_t)-1 || np < 2 || np > 3) {
+        snprintf(err, err_len, "invalid range '%s)'; expected lin(a, b, n) or log(a, b, n)", t);
+        return NS_EINVAL;
+    }
+    if (!is_numeric_key(ref->key)) {
+        snprintf(err, err_len, "%s takes a list of names, not a range", ref->name);
+        return NS_EINVAL;
+    }
+    ns_status st = range_end(ref, pieces[0], "start", v, &a->a, err, err_len);
+    if (st == NS_OK) st = range_end(ref, pieces[1], "end", v, &a->b, err, err_len);
+    if (st != NS_OK) return st;
+    if (a->form == AXIS_LOG && !(a->a > 0.0 && a->b > 0.0)) {
+        snprintf(err, err_len, "log range needs positive ends, got '%s' and '%s'", pieces[0],
+                 pieces[1]);
+        return NS_EINVAL;
+    }
+    if (np < 3) return NS_OK; /* a range without n: sampled modes only */
+    double n = 0.0;
+    if (ns_units_number(pieces[2], &n) != 0 || n < 1.0 || n != floor(n) || n > (double)MAX_LIST) {
+        snprintf(err, err_len, "range count '%s' is not an integer in [1, %d]", pieces[2], MAX_LIST);
+        return NS_EINVAL;
+    }
+    a->n = (size_t)n;
+    return range_fill(a, err, err_len);
+}
+
+/* "v1, v2, ...": values of the key's kind, names kept for enum axes. */
+static ns_status parse_list(axis *a, char *t, char **pieces, ns_key_value *v, char *err,
+                            size_t err_len)
+{
+    const ns_key_ref *ref = &a->ref;
+    size_t np = split_commas(t, pieces, MAX_LIST);
+    if (np == (size_t)-1) {
+        snprintf(err, err_len, "invalid list '%s' (empty entry or more than %d values)", t, MAX_LIST);
+        return NS_EINVAL;
+    }
+    a->form = AXIS_LIST;
+    a->n = np;
+    a->values = malloc(np * sizeof *a->values);
+    if (is_enum_key(ref->key)) a->labels = calloc(np, sizeof *a->labels);
+    if (!a->values || (is_enum_key(ref->key) && !a->labels)) return out_of_memory(err, err_len);
+    for (size_t j = 0; j < np; j++) {
+        char why[512];
+        if (ns_keys_parse(ref, pieces[j], v, why, sizeof why) != NS_OK) {
+            snprintf(err, err_len, "value %zu '%s': %s", j + 1, pieces[j], why);
+            return NS_EINVAL;
+        }
+        a->values[j] = v->x;
+        if (a->labels && !(a->labels[j] = strdup(v->text))) return out_of_memory(err, err_len);
+    }
+    return NS_OK;
+}
+
+ns_status ns_sweep_add_axis(ns_sweep *s, const ns_key_ref *ref, const char *text, char *err,
+                            size_t err_len)
+{
+    ns_status st = axis_check_key(s, ref, err, err_len);
+    if (st != NS_OK) return st;
     axis a;
     memset(&a, 0, sizeof a);
     a.ref = *ref;
-
     size_t len = strlen(text);
     char *buf = malloc(len + 1);
     char **pieces = malloc(MAX_LIST * sizeof *pieces);
     ns_key_value *v = malloc(sizeof *v);
-    ns_status st = NS_EINVAL;
     if (!buf || !pieces || !v) {
-        snprintf(err, err_len, "out of memory");
-        st = NS_ENOMEM;
+        st = out_of_memory(err, err_len);
         goto done;
     }
     memcpy(buf, text, len + 1);
@@ -145,109 +259,18 @@ ns_status ns_sweep_add_axis(ns_sweep *s, const ns_key_ref *ref, const char *text
     while (tend > t && isspace((unsigned char)tend[-1])) *--tend = '\0';
     if (*t == '\0') {
         snprintf(err, err_len, "no values given");
+        st = NS_EINVAL;
         goto done;
     }
-    int is_range = (strncmp(t, "lin", 3) == 0 || strncmp(t, "log", 3) == 0) &&
-                   strchr(t, '(') != NULL;
-    if (is_range) {
-        a.form = (t[1] == 'i') ? AXIS_LIN : AXIS_LOG;
-        char *open = t + 3;
-        while (isspace((unsigned char)*open)) open++;
-        if (*open != '(' || tend[-1] != ')') {
-            snprintf(err, err_len, "invalid range '%s'; expected lin(a, b, n) or log(a, b, n)", t);
-            goto done;
-        }
-        tend[-1] = '\0';
-        size_t np = split_commas(open + 1, pieces, 4);
-        if (np == (size_t)-1 || np < 2 || np > 3) {
-            snprintf(err, err_len, "invalid range '%s)'; expected lin(a, b, n) or log(a, b, n)",
-                     t);
-            goto done;
-        }
-        if (!is_numeric_key(k)) {
-            snprintf(err, err_len, "%s takes a list of names, not a range", ref->name);
-            goto done;
-        }
-        char why[512];
-        if (ns_keys_parse(ref, pieces[0], v, why, sizeof why) != NS_OK || isnan(v->x)) {
-            snprintf(err, err_len, "range start '%s': %s", pieces[0],
-                     isnan(v->x) ? "auto is not a number" : why);
-            goto done;
-        }
-        a.a = v->x;
-        if (ns_keys_parse(ref, pieces[1], v, why, sizeof why) != NS_OK || isnan(v->x)) {
-            snprintf(err, err_len, "range end '%s': %s", pieces[1],
-                     isnan(v->x) ? "auto is not a number" : why);
-            goto done;
-        }
-        a.b = v->x;
-        if (a.form == AXIS_LOG && !(a.a > 0.0 && a.b > 0.0)) {
-            snprintf(err, err_len, "log range needs positive ends, got '%s' and '%s'", pieces[0],
-                     pieces[1]);
-            goto done;
-        }
-        if (np == 3) {
-            double n = 0.0;
-            if (ns_units_number(pieces[2], &n) != 0 || n < 1.0 || n != floor(n) ||
-                n > (double)MAX_LIST) {
-                snprintf(err, err_len,
-                         "range count '%s' is not an integer in [1, %d]", pieces[2], MAX_LIST);
-                goto done;
-            }
-            a.n = (size_t)n;
-            a.values = malloc(a.n * sizeof *a.values);
-            if (!a.values) {
-                st = NS_ENOMEM;
-                goto done;
-            }
-            for (size_t j = 0; j < a.n; j++) {
-                double f = a.n > 1 ? (double)j / (double)(a.n - 1) : 0.0;
-                a.values[j] = (a.form == AXIS_LIN) ? a.a + (a.b - a.a) * f
-                                                   : a.a * pow(a.b / a.a, f);
-                if (k->kind == NS_KIND_COUNT) a.values[j] = round(a.values[j]);
-            }
-            /* Exact end points (pow and the sum can round). */
-            a.values[a.n - 1] = a.n > 1 ? a.b : a.a;
-        }
-    } else {
-        size_t np = split_commas(t, pieces, MAX_LIST);
-        if (np == (size_t)-1) {
-            snprintf(err, err_len, "invalid list '%s' (empty entry or more than %d values)", t,
-                     MAX_LIST);
-            goto done;
-        }
-        a.form = AXIS_LIST;
-        a.n = np;
-        a.values = malloc(np * sizeof *a.values);
-        if (is_enum_key(k)) a.labels = calloc(np, sizeof *a.labels);
-        if (!a.values || (is_enum_key(k) && !a.labels)) {
-            st = NS_ENOMEM;
-            goto done;
-        }
-        for (size_t j = 0; j < np; j++) {
-            char why[512];
-            if (ns_keys_parse(ref, pieces[j], v, why, sizeof why) != NS_OK) {
-                snprintf(err, err_len, "value %zu '%s': %s", j + 1, pieces[j], why);
-                goto done;
-            }
-            a.values[j] = v->x;
-            if (a.labels) {
-                a.labels[j] = strdup(v->text);
-                if (!a.labels[j]) {
-                    st = NS_ENOMEM;
-                    goto done;
-                }
-            }
-        }
+    int is_range = (strncmp(t, "lin", 3) == 0 || strncmp(t, "log", 3) == 0) && strchr(t, '(') != NULL;
+    st = is_range ? parse_range(&a, t, tend, pieces, v, err, err_len)
+                  : parse_list(&a, t, pieces, v, err, err_len);
+    if (st == NS_OK) {
+        s->ax[s->n_axes++] = a;
+        memset(&a, 0, sizeof a);
     }
-    s->ax[s->n_axes++] = a;
-    memset(&a, 0, sizeof a);
-    st = NS_OK;
 done:
-    if (a.labels)
-        for (size_t j = 0; j < a.n; j++) free(a.labels[j]);
-    free(a.labels);
-    free(a.values);
+    axis_clear(&a);
     free(v);
     free(pieces);
     free(buf);
