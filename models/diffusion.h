@@ -249,9 +249,11 @@ void ns_diff_input_init(ns_diff_input *in, const ns_params *p, const ns_channel_
 /* Build the grid and coefficients; allocate every buffer.
  * Uses skin layers (diffusivity and partition must be finite: run
  * ns_params_derive first), drug (free_diffusivity, radius, concentration,
- * dose, film_thickness, coated_mass), channel, transport, numerics (diff_n_r
- * >= 1, diff_n_z >= 8, diff_rtol in (0, 0.1], diff_max_steps >= 1) and array.
- * diff_n_r = 1 gives the 1-D laminate (exact for intact skin).
+ * dose, film_thickness, coated_mass), channel, transport, numerics (diff_n_r,
+ * diff_n_z, diff_rtol, diff_max_steps: each checked against its range in the
+ * parameter table, models/param_table.c, as `needlesim check` checks it) and
+ * array. The 1-D laminate (exact for intact skin) is intact_1d = 1 without an
+ * open channel, not a grid of one radial cell.
  * exceptions: NS_EINVAL (message names the parameter, value and range),
  * NS_ENOMEM. On failure *out = NULL. */
 ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out);

@@ -8,6 +8,7 @@
 #include "../deadline.h"
 #include "../drug.h"
 #include "../needle.h"
+#include "../param_table.h"
 #include "../skin.h"
 #include "../units.h"
 #include "diff_private.h"
@@ -29,17 +30,24 @@ static ns_status domain_depth(const ns_diff_input *p, double *H)
     return NS_OK;
 }
 
+/* numerics.<key> = v against its row of the parameter table, where its range
+ * is written (the same check as `needlesim check`). The one-column solve of
+ * intact skin is asked for by ns_diff_input.intact_1d, not by a grid below
+ * the table's diff_n_r range. */
+static ns_status check_numeric(const char *key, double v)
+{
+    const ns_key *k = ns_param_find("numerics", key);
+    NS_CHECK(k != NULL, NS_EINVAL, "numerics.%s: not in the parameter table", key);
+    return ns_param_in_range(k, v) ? NS_OK : ns_param_fail_range(k, NULL, v);
+}
+
 static ns_status check_inputs(const ns_diff_input *p, double H)
 {
     const ns_numerics_params *nm = p->numerics;
-    NS_CHECK(nm->diff_n_r >= 1 && nm->diff_n_r <= 100000, NS_EINVAL,
-             "numerics.diff_n_r = %zu: must be in [1, 100000]", nm->diff_n_r);
-    NS_CHECK(nm->diff_n_z >= 8 && nm->diff_n_z <= 100000, NS_EINVAL,
-             "numerics.diff_n_z = %zu: must be in [8, 100000]", nm->diff_n_z);
-    NS_CHECK(nm->diff_rtol > 0.0 && nm->diff_rtol <= 0.1, NS_EINVAL,
-             "numerics.diff_rtol = %g: must be in (0, 0.1]", nm->diff_rtol);
-    NS_CHECK(nm->diff_max_steps >= 1, NS_EINVAL, "numerics.diff_max_steps = %zu: must be >= 1",
-             nm->diff_max_steps);
+    NS_TRY(check_numeric("diff_n_r", (double)nm->diff_n_r));
+    NS_TRY(check_numeric("diff_n_z", (double)nm->diff_n_z));
+    NS_TRY(check_numeric("diff_rtol", nm->diff_rtol));
+    NS_TRY(check_numeric("diff_max_steps", (double)nm->diff_max_steps));
     const ns_drug_params *d = p->drug;
     NS_CHECK((int)d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL, "drug.dose = %d: unknown mode",
              (int)d->dose);

@@ -118,7 +118,7 @@ Test(diffusion, rejects_bad_output_times)
 Test(diffusion, step_cap_is_econv)
 {
     ns_params p = fx_skin(0.0);
-    p.numerics.diff_max_steps = 5;
+    p.numerics.diff_max_steps = 10;
     ns_diff *s = NULL;
     cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
     double t = NS_DAY;
@@ -225,10 +225,10 @@ Test(diffusion, coated_dose_reservoir)
 Test(diffusion, nonfinite_is_reported)
 {
     ns_params p = fx_skin(0.0);
-    p.numerics.diff_n_r = 3;
+    p.numerics.diff_n_r = 4;
     ns_diff *s = NULL;
     cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK);
-    size_t n = 3 * p.numerics.diff_n_z;
+    size_t n = 4 * p.numerics.diff_n_z;
     double *C = calloc(n, sizeof(double));
     cr_assert(C != NULL);
     C[5] = 1.7e308;
@@ -247,8 +247,10 @@ Test(diffusion, nonfinite_is_reported)
     ns_diff_destroy(&s);
 }
 
-/* Intact skin in one column (ns_diff_input.intact_1d): the amounts are those
- * of the one-cell solve bit for bit (it is that solve), the field is reported
+/* Intact skin in one column (ns_diff_input.intact_1d): the amounts do not
+ * depend on the reported grid, bit for bit (one cell is stepped whatever
+ * diff_n_r; the 2-D grid agrees to round-off, verify_diffusion_balance),
+ * the field is reported
  * on the diff_n_r grid with the faces the 2-D solver builds (same grid code,
  * compared exactly) and the column repeated on every radial cell; with an
  * open channel the flag changes nothing. */
@@ -264,8 +266,8 @@ Test(diffusion, intact_1d_reports_the_full_grid)
     cr_assert(ns_diff_create(&in, &col) == NS_OK, "%s", ns_status_message());
     cr_assert(fx_diff_create(&p, NULL, &full) == NS_OK, "%s", ns_status_message());
     ns_params q = p;
-    q.numerics.diff_n_r = 1;
-    cr_assert(fx_diff_create(&q, NULL, &one) == NS_OK, "%s", ns_status_message());
+    q.numerics.diff_n_r = 4; /* another reported grid, the same one-cell column */
+    cr_assert(fx_diff_create_column(&q, &one) == NS_OK, "%s", ns_status_message());
     const double *rf_col, *rf_full;
     ns_diff_get_faces(col, &rf_col, NULL);
     ns_diff_get_faces(full, &rf_full, NULL);
@@ -282,7 +284,7 @@ Test(diffusion, intact_1d_reports_the_full_grid)
     size_t nr, nz, nr1;
     ns_diff_get_field(col, &rc, NULL, &C, &nr, &nz);
     ns_diff_get_field(one, NULL, NULL, &C1, &nr1, NULL);
-    cr_assert(nr == 7 && nr1 == 1, "reported %zu and %zu radial cells", nr, nr1);
+    cr_assert(nr == 7 && nr1 == 4, "reported %zu and %zu radial cells", nr, nr1);
     for (size_t i = 0; i < nr; i++) {
         cr_expect(rc[i] == 0.5 * (rf_full[i] + rf_full[i + 1]), "centre %zu", i);
         for (size_t j = 0; j < nz; j++)

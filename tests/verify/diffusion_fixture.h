@@ -21,6 +21,17 @@ static inline ns_status fx_diff_create(const ns_params *p, const ns_channel_geom
     return ns_diff_create(&in, out);
 }
 
+/* The same with intact skin solved in one column (intact_1d = 1, as a run
+ * does without an open channel): the 1-D laminate, reported on the
+ * diff_n_r grid. */
+static inline ns_status fx_diff_create_column(const ns_params *p, ns_diff **out)
+{
+    ns_diff_input in;
+    ns_diff_input_init(&in, p, NULL);
+    in.intact_1d = 1;
+    return ns_diff_create(&in, out);
+}
+
 /* One homogeneous membrane of thickness L [m], diffusivity D [m^2/s],
  * partition K [-]; infinite dose C_v [kg/m^3]; sink; no needles. */
 static inline ns_params fx_membrane(double L, double D, double K, double Cv)

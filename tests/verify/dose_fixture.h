@@ -13,7 +13,6 @@
 #include "../../models/defaults.h"
 #include "../../models/diffusion.h"
 #include "../../models/units.h"
-#include "diffusion_fixture.h"
 
 /* Default parameters on a square array of density n [1/m^2] (24 x 48
  * cells); `edit` (may be NULL) changes them before ns_params_derive. */
@@ -45,15 +44,19 @@ static inline ns_channel_geom dose_channel(const ns_params *p, double d)
     return ch;
 }
 
-/* One diffusion solve of the case p through the channel ch (NULL: intact
- * skin, the grid as given) to the output times t[0..nt-1] [s]: amounts Q and
- * fluxes J at those times (either may be NULL) and the summary *res;
- * asserts that create and solve succeed. */
+/* One diffusion solve of the case p through the channel ch to the output
+ * times t[0..nt-1] [s], as a run solves it (ch NULL or closed: intact skin in
+ * one column, ns_diff_input.intact_1d): amounts Q and fluxes J at those
+ * times (either may be NULL) and the summary *res; asserts that create and
+ * solve succeed. */
 static inline void dose_solve(const ns_params *p, const ns_channel_geom *ch, const double *t,
                               size_t nt, double *Q, double *J, ns_diff_result *res)
 {
+    ns_diff_input in;
+    ns_diff_input_init(&in, p, ch);
+    in.intact_1d = 1;
     ns_diff *s = NULL;
-    cr_assert(fx_diff_create(p, ch, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(ns_diff_create(&in, &s) == NS_OK, "%s", ns_status_message());
     cr_assert(ns_diff_solve(s, t, nt, Q, J, res) == NS_OK, "%s", ns_status_message());
     ns_diff_destroy(&s);
 }

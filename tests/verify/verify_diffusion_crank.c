@@ -94,11 +94,10 @@ Test(diffusion_verify, laminate_steady_flux, .timeout = 60.0)
         p.skin.layer[i].open_fraction = 1.0;
         if (i < 3) Rsum += h[i] / (D[i] * K[i]);
     }
-    p.numerics.diff_n_r = 3;
     p.numerics.diff_n_z = 90;
     double t[2] = {2e5, 4e5}, Q[2], J[2];
     ns_diff *s = NULL;
-    cr_assert(fx_diff_create(&p, NULL, &s) == NS_OK, "%s", ns_status_message());
+    cr_assert(fx_diff_create_column(&p, &s) == NS_OK, "%s", ns_status_message());
     ns_diff_result res;
     cr_assert(ns_diff_solve(s, t, 2, Q, J, &res) == NS_OK, "%s", ns_status_message());
     double want = 5.3 / Rsum;

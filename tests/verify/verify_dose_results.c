@@ -48,7 +48,6 @@ Test(dose_results, membrane_lag_and_t90, .timeout = 30.0)
 {
     const double D = 2.37e-12, L = 83e-6;
     ns_params p = fx_membrane(L, D, 1.0, 10.0);
-    p.numerics.diff_n_r = 1;
     p.numerics.diff_rtol = 1e-5;
     enum { NT = 60 };
     double t[NT], Q[NT], J[NT];
