@@ -41,7 +41,7 @@ _needlesim()
             return 0 ;;
     esac
     if [ "$cmd" = presets ]; then
-        COMPREPLY=($(compgen -W "skin needle drug" -- "$cur"))
+        COMPREPLY=($(compgen -W "skin needle drug procedure" -- "$cur"))
         return 0
     fi
     if [[ $cur == -* ]]; then

@@ -53,6 +53,10 @@ static const char *dose_at(size_t i)
 {
     return i < NS_DOSE_COUNT ? ns_dose_mode_name((ns_dose_mode)i) : NULL;
 }
+static const char *device_preset_at(size_t i)
+{
+    return i < ns_proc_preset_count() ? ns_proc_preset_name(i) : NULL;
+}
 static const char *device_at(size_t i)
 {
     return i < NS_DEVICE_COUNT ? ns_proc_device_name((ns_device_kind)i) : NULL;
@@ -266,6 +270,10 @@ static const ns_key table[] = {
      * swath of a 12-needle cartridge face). area 100 cm2 (assumption: one
      * side of the face and neck). interval 30 days, monthly sessions
      * [pen_trade]. */
+    /* preset: a device of the catalogue (models/procedure_presets.c) fills
+     * the keys it implies before every other key; none by default */
+    PP("procedure", procedure.preset, device_preset_at, "",
+       "treatment device preset (fills procedure, applicator, array and needle keys)"),
     PE("procedure", "device", procedure.device, device_at, 0, NS_DEVICE_NONE,
        "treatment device (none = one stroke, no procedure results)"),
     PD("procedure", "passes", NS_KIND_COUNT, procedure.passes, 1, 1000, 0, 1.0,

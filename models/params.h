@@ -237,6 +237,7 @@ typedef enum {
 } ns_device_kind;
 
 typedef struct {
+    char preset[32];     /* device preset (models/procedure.h); "" = none */
     ns_device_kind device;
     double passes;       /* [-]   passes over the treated area (double so it can be swept) */
     double rows;         /* [-]   roller: needle rows around the drum circumference */

@@ -1,6 +1,9 @@
-/* Presets: named parameter sets for skin sites, needles and drugs, each
- * with its provenance. One record type and one lookup for the three tables
- * (models/skin.c, needle.c, drug.c keep their rows and fill functions).
+/* Presets: named parameter sets for skin sites, needles, drugs and
+ * treatment devices, each with its provenance. One record type and one
+ * lookup for the four tables (models/skin.c, needle.c, drug.c and
+ * procedure_presets.c keep their rows and fill functions). A device preset
+ * spans sections (procedure, applicator, array and the needle), so it fills
+ * the whole case.
  *
  * Adding a preset is one row in the module's table:
  *     {"forearm", {.skin = preset_forearm}, NS_PRESET_NOTES(notes_forearm)},
@@ -32,6 +35,7 @@ typedef struct {
         void (*skin)(ns_skin_params *);
         void (*needle)(ns_needle_params *);
         void (*drug)(ns_drug_params *);
+        void (*device)(ns_params *);
     } fill;
     const ns_source_note *notes;
     size_t n_notes;

@@ -17,7 +17,12 @@
  *           N = array.count needles in the cartridge, f the stroke frequency
  *           (applicator.frequency), v the glide speed and w the swath
  *           width: a pass sweeps v w of skin per second;
- *   stamp   n1 = array.density (one press of the patch over its area).
+ *   stamp   n1 = array.density of the needles that punctured (one press of
+ *           the patch over its area): the case passes f_p x array.density,
+ *           f_p the patch's punctured_fraction (a finite patch's edge ring
+ *           may stay on the skin, models/insertion/patch.c; sim/procedure.c),
+ *           so a patch where 30 % of the needles puncture has 30 % of the
+ *           punctures, coverage and channels.
  * Total after P passes: n = P n1.                                          (4)
  *
  * Placement: successive passes land at offsets independent of each other and
@@ -99,11 +104,24 @@
 #include "channel.h"
 #include "insertion.h"
 #include "params.h"
+#include "preset.h"
 #include "status.h"
 
 /* [-] channel radius fraction f at which the barrier counts as recovered
  * (models/channel.h: "resealed" read as the radius down to 10 %). */
 #define NS_PROC_RESEALED_FRACTION 0.1
+
+/* Device presets (procedure.preset; catalogue and sources in
+ * models/procedure_presets.c): fill the procedure, applicator, array and
+ * needle keys the named device implies into *out, leaving every other field.
+ * Exceptions: NS_EINVAL for an unknown name (the valid names in the
+ * message, key procedure.preset recorded). */
+ns_status ns_proc_preset(const char *name, ns_params *out);
+size_t ns_proc_preset_count(void);
+/* Name of preset i, NULL past the end. */
+const char *ns_proc_preset_name(size_t i);
+/* Provenance of the named preset (models/preset.h); 0 for an unknown name. */
+size_t ns_proc_preset_sources(const char *name, const ns_source_note **notes);
 
 /* Device kind <-> config text (none stamp roller pen); _name NULL past the end. */
 const char *ns_proc_device_name(ns_device_kind d);

@@ -198,15 +198,26 @@ static void preset_back(ns_skin_params *p)
 /* Thigh (anterior): epidermis + dermis 1.55 mm [laurent2007, thigh]; SC 14.9
  * um and VE 81.5 um of the buttock [sandbymoller2003] as the nearest covered
  * site of the lower body (proxy); subcutis 10.8 mm, the arm value of
- * gibney2010 (assumption: the nearest measured limb site). No neck preset:
- * the sources at hand give no neck layer thickness (Meng et al. 2022, BMC Med
- * Imaging 22:113, measured neck epidermis and dermis by ultrasound; their
- * figures are not read into this table yet). */
+ * gibney2010 (assumption: the nearest measured limb site). */
 static void preset_thigh(ns_skin_params *p)
 {
     double h_sc = 14.9 * NS_UM, h_ve = 81.5 * NS_UM;
     human_stack(p, "thigh", h_sc, h_ve, 1.55 * NS_MM - h_sc - h_ve, 10.8 * NS_MM,
                 MUSCLE_BACKING);
+}
+
+/* Neck (anterior): high-frequency ultrasound of 118 adults [meng2022, Table
+ * 2]: epidermis 0.19 / 0.17 mm and dermis 0.98 / 0.99 mm (49 men / 69
+ * women), weighted means 0.178 and 0.986 mm, epidermis + dermis 1.164 mm.
+ * The ultrasound "epidermis" is the entry echo, thicker than the histological
+ * epidermis, so only the sum is taken; SC 11.0 um and VE 39 um as on the face
+ * (proxy: no histological neck epidermis found), dermis the remainder
+ * 1.114 mm. Subcutis 6 mm, the submental fat depth [iyengar2018]. */
+static void preset_neck(ns_skin_params *p)
+{
+    double h_sc = 11.0 * NS_UM, h_ve = 39.0 * NS_UM;
+    double h_ed = (49.0 * (0.19 + 0.98) + 69.0 * (0.17 + 0.99)) / 118.0 * NS_MM;
+    human_stack(p, "neck", h_sc, h_ve, h_ed - h_sc - h_ve, 6.0 * NS_MM, MUSCLE_BACKING);
 }
 
 /* Porcine ear, ex vivo: SC 17-28 um, VE 60-85 um [jacobi2007] -> midpoints
@@ -296,6 +307,12 @@ static const ns_source_note notes_thigh[] = {
     {"hypodermis", "10.8 mm", "assumption (gibney2010 arm value)"},
     {"backing", "1e6 N/m3", "assumption (muscle 20 kPa over 2 cm)"},
     COMMON_NOTES};
+static const ns_source_note notes_neck[] = {
+    {"epidermis + dermis", "1.164 mm (HFUS, 118 adults)", "meng2022 (neck, Table 2)"},
+    {"SC / VE thickness", "11.0 / 39.0 um", "as face (proxy; HFUS epidermis not used)"},
+    {"hypodermis", "6 mm", "iyengar2018 (submental)"},
+    {"backing", "1e6 N/m3", "assumption (muscle 20 kPa over 2 cm)"},
+    COMMON_NOTES};
 static const ns_source_note notes_porcine_ear[] = {
     {"SC / VE thickness", "22.5 / 72.5 um", "jacobi2007 (midpoints of 17-28 / 60-85 um)"},
     {"dermis / hypodermis", "1.0 / 0.3 mm", "assumption"},
@@ -324,6 +341,7 @@ static const ns_preset presets[] = {
     {"rat", {.skin = preset_rat}, NS_PRESET_NOTES(notes_rat)},
     {"membrane", {.skin = preset_membrane}, NS_PRESET_NOTES(notes_membrane)},
     {"thigh", {.skin = preset_thigh}, NS_PRESET_NOTES(notes_thigh)},
+    {"neck", {.skin = preset_neck}, NS_PRESET_NOTES(notes_neck)},
 };
 static const ns_preset_table table = NS_PRESET_TABLE("skin.preset", presets);
 

@@ -8,6 +8,7 @@
 #include "../models/defaults.h"
 #include "../models/drug.h"
 #include "../models/needle.h"
+#include "../models/procedure.h"
 #include "../models/skin.h"
 #include "config.h"
 #include "keys.h"
@@ -21,7 +22,7 @@ void ns_cli_usage(FILE *f)
             "                       [--quiet]\n"
             "  needlesim check CONFIG [--set section.key=value ...]\n"
             "  needlesim merge OUT.h5 SLICE.h5 ... [--overwrite]\n"
-            "  needlesim presets [skin|needle|drug]\n"
+            "  needlesim presets [skin|needle|drug|procedure]\n"
             "  needlesim keys [--markdown]\n"
             "  needlesim --help | --version\n"
             "\n"
@@ -29,7 +30,7 @@ void ns_cli_usage(FILE *f)
             "           HDF5 file (default: [run] output, else outputs/<run.name>.h5)\n"
             "  check    validate CONFIG; print the number of cases and the sweep axes\n"
             "  merge    combine the files of `run --cases` slices into one file\n"
-            "  presets  list built-in skin, needle and drug presets with their sources\n"
+            "  presets  list built-in skin, needle, drug and device presets with sources\n"
             "  keys     list every config key with unit, default, range and description\n"
             "\n"
             "  -o, --output FILE   output file of `run`\n"
@@ -82,7 +83,7 @@ void ns_cli_usage_command(ns_cli_command cmd, FILE *f)
                    "the allowed range)\n");
         break;
     case NS_CMD_PRESETS:
-        fprintf(f, "usage: needlesim presets [skin|needle|drug]\n"
+        fprintf(f, "usage: needlesim presets [skin|needle|drug|procedure]\n"
                    "\n"
                    "List the built-in presets with their values and sources.\n"
                    "\n"
@@ -203,9 +204,12 @@ static ns_status parse_argument(int argc, char *const *argv, int *i, ns_cli *out
     } else if (takes_config && !out->config) {
         out->config = a;
     } else if (out->cmd == NS_CMD_PRESETS && !out->presets_kind) {
-        if (strcmp(a, "skin") && strcmp(a, "needle") && strcmp(a, "drug"))
+        if (strcmp(a, "skin") && strcmp(a, "needle") && strcmp(a, "drug") &&
+            strcmp(a, "procedure"))
             return ns_status_set_plain(NS_EINVAL,
-                                       "unknown preset kind '%s' (expected skin, needle or drug)", a);
+                                       "unknown preset kind '%s' (expected skin, needle, drug or "
+                                       "procedure)",
+                                       a);
         out->presets_kind = a;
     } else {
         return ns_status_set_plain(NS_EINVAL, "unexpected argument '%s' for '%s'", a, cmd);
@@ -395,6 +399,7 @@ static const preset_family families[] = {
     {"skin", ns_skin_preset_count, ns_skin_preset_name, ns_skin_preset_sources},
     {"needle", ns_needle_preset_count, ns_needle_preset_name, ns_needle_preset_sources},
     {"drug", ns_drug_preset_count, ns_drug_preset_name, ns_drug_preset_sources},
+    {"procedure", ns_proc_preset_count, ns_proc_preset_name, ns_proc_preset_sources},
 };
 
 int ns_cli_presets(const char *kind, FILE *out, FILE *err)
@@ -417,7 +422,8 @@ int ns_cli_presets(const char *kind, FILE *out, FILE *err)
         fprintf(out, "\n");
     }
     if (!shown) {
-        fprintf(err, "needlesim: error: unknown preset kind '%s' (skin, needle, drug)\n", kind);
+        fprintf(err, "needlesim: error: unknown preset kind '%s' (skin, needle, drug, procedure)\n",
+                kind);
         return 2;
     }
     return 0;

@@ -9,6 +9,7 @@
 #include "../models/defaults.h"
 #include "../models/drug.h"
 #include "../models/needle.h"
+#include "../models/procedure.h"
 #include "../models/skin.h"
 #include "config_private.h"
 #include "quantity.h"
@@ -174,7 +175,11 @@ ns_status ns_config_case(const ns_config *c, size_t i, ns_params *out)
         return ns_status_set_plain(NS_EINVAL, "case index %zu out of range [0, %zu)", i,
                                    c ? ns_config_n_cases(c) : 0);
     ns_params_default(out);
-    /* 1. presets, before every other key */
+    /* 1. presets, before every other key: the device first (it fills a
+     * needle that an explicit needle.preset replaces) */
+    const char *dv = preset_for(c, "procedure", i);
+    if (dv[0] && ns_proc_preset(dv, out) != NS_OK)
+        return ns_status_set_plain(NS_EINVAL, "%s: procedure.preset = %s: unknown preset", c->path, dv);
     const char *sp = preset_for(c, "skin", i), *np = preset_for(c, "needle", i),
                *dp = preset_for(c, "drug", i);
     if (sp[0] && ns_skin_preset(sp, &out->skin) != NS_OK)

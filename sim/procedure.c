@@ -50,13 +50,28 @@ static ns_status open_area_time(const ns_params *p, const ns_ins_result *ins, in
     return NS_OK;
 }
 
+/* The device as far as it made channels: a stamp's punctures are its
+ * needles that punctured, punctured_fraction x array.density (a finite
+ * patch's edge ring may stay on the skin, models/insertion/patch.c), the
+ * density the transport already sees (sim/patch.h); rollers and pens keep
+ * their strokes. */
+static ns_params punctured_device(const ns_params *p, const ns_case_result *r)
+{
+    ns_params q = *p;
+    double f = r->scalar[NS_R_PUNCTURED_FRACTION];
+    if (p->procedure.device == NS_DEVICE_STAMP && f >= 0.0 && f <= 1.0)
+        q.array.density = p->array.density * f;
+    return q;
+}
+
 ns_status ns_case_procedure_results(const ns_params *p, const ns_ins_result *ins,
                                     const ns_channel_geom *ch, ns_case_result *r)
 {
     if (p->procedure.device == NS_DEVICE_NONE) return NS_OK;
     double *s = r->scalar;
     ns_proc_result pr;
-    NS_TRY(eval(p, ins, ch, &pr));
+    ns_params made = punctured_device(p, r);
+    NS_TRY(eval(&made, ins, ch, &pr));
     double d = ins->punctured ? ins->penetration_depth : 0.0;
 
     s[NS_R_DEPTH_SETTING] =

@@ -18,7 +18,9 @@ ns_status ns_case_procedure_transport(const ns_params *p, const ns_ins_result *i
                                       const ns_channel_geom *ch, ns_params *q);
 
 /* Fill the procedure and clinical results of r (after the transport, whose
- * permeated and skin amounts give the session dose). No device: nothing.
+ * permeated and skin amounts give the session dose). A stamp counts the
+ * needles that punctured (r's punctured_fraction x array.density), the same
+ * population the transport used. No device: nothing.
  * Exceptions: NS_EINVAL (from the models). */
 ns_status ns_case_procedure_results(const ns_params *p, const ns_ins_result *ins,
                                     const ns_channel_geom *ch, ns_case_result *r);

@@ -13,7 +13,14 @@
 #     intact one within 30-90 min (an EMLA-like 2.5 % cream: 45-60 min);
 #  6. the concentration probe leaves every other result bit-identical;
 #  7. inputs/treatment.ini runs (4 cases) and its report answers the
-#     questions of the example's header.
+#     questions of the example's header;
+#  8. device presets (procedure.preset): `needlesim presets procedure` lists
+#     the catalogue, the pen_11 preset gives 990 punctures/s and a --set key
+#     overrides it (12 needles: 1080/s), the home roller rolled 15 times gives
+#     eq. (1), an unknown preset exits 2 naming the valid ones;
+#  9. a patch of which only the edge ring punctures (200 needles at 200 /cm2
+#     under 10 N, tests/data/insertion_calibration.md) counts the needles that
+#     punctured: puncture_density = punctured_fraction x array.density.
 # $NEEDLESIM selects the binary (default build/needlesim).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +104,59 @@ mode = grid
 array.count = 5, 50
 needle.length = 600 um, 1200 um
 INI
+cat >"$tmp/device.ini" <<'INI'
+[run]
+duration = 10 min
+output_times = 8
+[skin]
+preset = face
+[drug]
+preset = lidocaine
+[numerics]
+diff_n_r = 8
+diff_n_z = 16
+; the pen's withdrawal keeps the 1 % energy-balance invariant only at a
+; tighter insertion tolerance (as in inputs/treatment.ini; CHANGELOG.md)
+ins_rtol = 1e-6
+[procedure]
+preset = pen_11
+INI
+cat >"$tmp/patch.ini" <<'INI'
+[run]
+duration = 10 min
+output_times = 8
+[skin]
+preset = forearm
+[needle]
+preset = microneedle_steel
+[array]
+layout = square
+count = 200
+density = 200 /cm2
+[applicator]
+mode = press
+force = 10 N
+[numerics]
+diff_n_r = 8
+diff_n_z = 16
+[procedure]
+device = stamp
+INI
 run() { "$bin" run "$1" -o "$2" --quiet "${@:3}" >/dev/null; }
+"$bin" presets procedure >"$tmp/presets.txt"
+for name in home_roller clinical_roller medical_roller roller_540 pen_11 pen_12 microneedle_patch; do
+    grep -qx "$name" "$tmp/presets.txt" || { echo "FAIL: needlesim presets procedure lacks $name"; exit 1; }
+done
+set +e
+"$bin" check "$tmp/device.ini" --set procedure.preset=pen_9 >/dev/null 2>"$tmp/unknown.err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "home_roller" "$tmp/unknown.err" ||
+    { echo "FAIL: unknown procedure.preset: exit $rc, $(cat "$tmp/unknown.err")"; exit 1; }
+run "$tmp/device.ini" "$tmp/device_pen.h5"
+run "$tmp/device.ini" "$tmp/device_pen12.h5" --set array.count=12
+run "$tmp/device.ini" "$tmp/device_roller.h5" --set procedure.preset=home_roller --set procedure.passes=15
+run "$tmp/patch.ini" "$tmp/patch.h5"
 run "$tmp/roller.ini" "$tmp/roller.h5"
 run "$tmp/pen.ini" "$tmp/pen.h5"
 run "$tmp/pen.ini" "$tmp/pen_noprobe.h5" --set drug.effect_threshold=auto
@@ -170,6 +229,21 @@ for k in p:
     elif not np.array_equal(p[k], q[k], equal_nan=True):
         check(False, "the probe changed %s: %r vs %r" % (k, p[k], q[k]))
 passed += 1
+
+for name, want in (("device_pen", 990.0), ("device_pen12", 1080.0)):
+    dv, st = res(name)
+    check(st[0] == 1 and dv["puncture_rate"][0] == want,
+          "%s: puncture_rate %r /s, expected %g" % (name, dv["puncture_rate"][0], want))
+dv, st = res("device_roller")
+n = dv["puncture_density"][0] * 1e-4
+check(st[0] == 1 and abs(n - 15 * 192 / (2 * math.pi * 1.0 * 2.0)) < 1e-9 * n,
+      "home_roller x 15 passes: %.6g /cm2, eq. (1) gives 229.2" % n)
+pa, st = res("patch")
+f = pa["punctured_fraction"][0]
+check(st[0] == 1 and 0.0 < f < 1.0, "patch: punctured_fraction %r, expected the edge ring only" % f)
+check(abs(pa["puncture_density"][0] - f * 200e4) <= 1e-12 * 200e4,
+      "patch: puncture_density %.6g /m2 is not punctured_fraction x 200 /cm2 = %.6g" %
+      (pa["puncture_density"][0], f * 200e4))
 
 t, st = res("treatment")
 check(len(st) == 4 and (st == 1).all(), "treatment.ini: statuses %s" % st)
