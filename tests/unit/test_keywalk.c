@@ -4,8 +4,9 @@
  * config path that both commands share (ns_config_load + ns_config_case, on
  * a --set as a user would write it) and, where that accepts, through what
  * `run` adds before computing: the solvers' create (ns_ins_create,
- * ns_diff_create), which must then not refuse the input. Values beyond an end
- * must be refused with the key named and recorded. */
+ * ns_diff_create), which must then not refuse the input, and the case must
+ * hold the value given (0 at a closed end is a value, never "the default").
+ * Values beyond an end must be refused with the key named and recorded. */
 #pragma GCC diagnostic ignored "-Wconversion" /* Criterion assertion macros */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -115,6 +116,18 @@ Test(keywalk, check_accepts_exactly_what_run_accepts)
                 ns_status st = create_value(&p);
                 cr_expect(ne(int, st, NS_EINVAL), "%s = %s: check accepts, run refuses: %s", name, v,
                           ns_status_message());
+                /* the value is the case's value: an end (0 included) is never
+                 * read as "use the default". Except the lattice of a single
+                 * needle or none (the default layout), which has no density
+                 * or pitch: they are derived as 0 and infinity. */
+                ns_key_ref ref;
+                cr_assert(eq(int, ns_keys_find_dotted(name, &ref), 0), "%s", name);
+                double got = ns_keys_get(&ref, &p, NULL);
+                int lattice = strcmp(k->section, "array") == 0 &&
+                              (strcmp(k->key, "density") == 0 || strcmp(k->key, "pitch") == 0) &&
+                              (p.array.layout == NS_LAYOUT_SINGLE || p.array.layout == NS_LAYOUT_NONE);
+                if (!lattice)
+                    cr_expect(got == inside[e], "%s = %s: the case holds %.17g", name, v, got);
             } else if (getenv("NS_KEYWALK_DEBUG")) {
                 fprintf(stderr, "inside refused: %s = %s: %s\n", name, v, ns_status_message());
             }
