@@ -76,7 +76,8 @@ int ns_keys_section_known(const char *section)
     return 0;
 }
 
-size_t ns_keys_edit_distance(const char *a, const char *b)
+/* Levenshtein distance (ASCII). */
+static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 127) la = 127;
@@ -104,7 +105,7 @@ const char *ns_keys_suggest_section(const char *section)
     const char *best = sections[0];
     size_t best_d = (size_t)-1;
     for (size_t i = 0; i < N_SECTIONS; i++) {
-        size_t d = ns_keys_edit_distance(section, sections[i]);
+        size_t d = edit_distance(section, sections[i]);
         if (d < best_d) best_d = d, best = sections[i];
     }
     return best;
@@ -181,11 +182,11 @@ void ns_keys_suggest(const char *section, const char *key, char *buf, size_t n)
              * user's layer when it is a valid one. */
             for (size_t l = 0; l <= NS_LAYER_MAX; l++) {
                 snprintf(cand, sizeof cand, "%s.%s", layer_names[l], k->key);
-                size_t d = ns_keys_edit_distance(key, cand);
+                size_t d = edit_distance(key, cand);
                 if (d < best_d) best_d = d, snprintf(buf, n, "%s", cand);
             }
         } else {
-            size_t d = ns_keys_edit_distance(key, k->key);
+            size_t d = edit_distance(key, k->key);
             if (d < best_d) best_d = d, snprintf(buf, n, "%s", k->key);
         }
     }
@@ -213,7 +214,6 @@ char *ns_keys_enum_list(const ns_key *k, char *buf, size_t n)
     return buf;
 }
 
-int ns_keys_in_range(const ns_key *k, double si) { return ns_param_in_range(k, si); }
 
 char *ns_keys_range_text(const ns_key *k, char *buf, size_t n)
 {
@@ -333,7 +333,7 @@ ns_status ns_keys_parse(const ns_key_ref *ref, const char *text, ns_key_value *o
         snprintf(err, err_len, "%s; range %s", why, ns_keys_range_text(k, range, sizeof range));
         return NS_EINVAL;
     }
-    if (!ns_keys_in_range(k, v)) {
+    if (!ns_param_in_range(k, v)) {
         snprintf(err, err_len, "expected %s", ns_keys_range_text(k, range, sizeof range));
         return NS_EINVAL;
     }

@@ -66,9 +66,6 @@ void ns_keys_suggest(const char *section, const char *key, char *buf, size_t n);
 ns_status ns_keys_parse(const ns_key_ref *ref, const char *text, ns_key_value *out, char *err,
                         size_t err_len);
 
-/* Range check of an SI number for the key (numeric kinds). 0 ok. */
-int ns_keys_in_range(const ns_key *k, double si);
-
 /* "[1 um, 10 cm]" or "(0 m, 10 cm]" in readable units. */
 char *ns_keys_range_text(const ns_key *k, char *buf, size_t n);
 
@@ -86,8 +83,5 @@ char *ns_keys_format(const ns_key_ref *ref, const ns_params *p, const ns_run_set
 
 /* Names of an enum/preset key joined by ", " into buf. */
 char *ns_keys_enum_list(const ns_key *k, char *buf, size_t n);
-
-/* Levenshtein distance (ASCII). */
-size_t ns_keys_edit_distance(const char *a, const char *b);
 
 #endif
