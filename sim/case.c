@@ -98,34 +98,24 @@ static void fill_insertion(const ns_ins_result *ins, ns_case_result *r)
     s[NS_R_FRACTURE_MARGIN] = ins->fracture_margin;
 }
 
+/* The insertion by the model insertion.model names (the fast solver or the
+ * continuum one: the same input, result and history). */
 static ns_status run_insertion(const ns_params *p, ns_ins_result *ins, ns_case_result *r)
 {
-    if (p->insertion.model == NS_INS_MODEL_CONTINUUM) {
-        ns_cont *cs = NULL;
-        ns_ins_input ci;
-        ns_ins_input_init(&ci, p);
-        NS_TRY(ns_cont_create(&ci, &cs));
-        ns_status sc = ns_cont_solve(cs, ins);
-        if (sc == NS_OK) {
-            ns_ins_history hc = ns_cont_get_history(cs);
-            fill_insertion_curves(&hc, r);
-            fill_insertion(ins, r);
-        }
-        ns_cont_destroy(&cs);
-        if (sc != NS_OK) return ns_status_trace(sc, __FILE__, __LINE__, __func__);
-        return NS_OK;
-    }
-    ns_ins *solver = NULL;
+    int continuum = p->insertion.model == NS_INS_MODEL_CONTINUUM;
+    ns_ins *fast = NULL;
+    ns_cont *cont = NULL;
     ns_ins_input in;
     ns_ins_input_init(&in, p);
-    NS_TRY(ns_ins_create(&in, &solver));
-    ns_status st = ns_ins_solve(solver, ins);
+    NS_TRY(continuum ? ns_cont_create(&in, &cont) : ns_ins_create(&in, &fast));
+    ns_status st = continuum ? ns_cont_solve(cont, ins) : ns_ins_solve(fast, ins);
     if (st == NS_OK) {
-        ns_ins_history h = ns_ins_get_history(solver);
+        ns_ins_history h = continuum ? ns_cont_get_history(cont) : ns_ins_get_history(fast);
         fill_insertion_curves(&h, r);
         fill_insertion(ins, r);
     }
-    ns_ins_destroy(&solver);
+    ns_cont_destroy(&cont);
+    ns_ins_destroy(&fast);
     if (st != NS_OK) return ns_status_trace(st, __FILE__, __LINE__, __func__);
     return NS_OK;
 }
