@@ -17,12 +17,6 @@
 void ns_params_default(ns_params *p) { ns_param_defaults(p); }
 
 /* Modelled transport depth: SC + VE + dermis, or the whole membrane. */
-static double default_depth(const ns_skin_params *s)
-{
-    if (s->membrane) return ns_skin_total_thickness(s);
-    return ns_skin_layer_top(s, NS_LAYER_HYPO);
-}
-
 double ns_applicator_default_speed(ns_applicator_mode mode)
 {
     switch (mode) {
@@ -105,7 +99,7 @@ ns_status ns_params_derive(ns_params *p)
         }
     }
     NS_TRY(derive_layers(p));
-    if (isnan(p->transport.depth)) p->transport.depth = default_depth(&p->skin);
+    if (isnan(p->transport.depth)) p->transport.depth = ns_skin_default_depth(&p->skin);
     NS_TRY(ns_proc_derive(p));
     return NS_OK;
 }
@@ -151,12 +145,5 @@ ns_status ns_params_check(const ns_params *p)
         return NS_EINVAL;
     }
     NS_TRY(ns_proc_check(p));
-    const ns_transport_params *t = &p->transport;
-    double H = ns_skin_total_thickness(&p->skin);
-    /* Relative slack of 1e-12 lets depth = total thickness through rounding. */
-    if (!(t->depth <= H * (1.0 + 1e-12)))
-        return ns_status_set_keyed(NS_EINVAL, "transport.depth",
-                                   "transport.depth = %g m: expected (0 m, %g m] (the skin stack)",
-                                   t->depth, H);
-    return NS_OK;
+    return ns_skin_depth_check(&p->skin, p->transport.depth);
 }

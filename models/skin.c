@@ -401,6 +401,22 @@ double ns_skin_layer_top(const ns_skin_params *p, size_t i)
     return z;
 }
 
+double ns_skin_default_depth(const ns_skin_params *p)
+{
+    if (p->membrane) return ns_skin_total_thickness(p);
+    return ns_skin_layer_top(p, NS_LAYER_HYPO);
+}
+
+ns_status ns_skin_depth_check(const ns_skin_params *p, double depth)
+{
+    double H = ns_skin_total_thickness(p);
+    if (!(isfinite(depth) && depth > 0.0 && depth <= H * (1.0 + 1e-12)))
+        return ns_status_set_keyed(NS_EINVAL, "transport.depth",
+                                   "transport.depth = %g m: expected (0 m, %g m] (the skin stack)",
+                                   depth, H);
+    return NS_OK;
+}
+
 size_t ns_skin_layer_at(const ns_skin_params *p, double z)
 {
     size_t n = p->n_layers < NS_LAYER_MAX ? p->n_layers : NS_LAYER_MAX;

@@ -83,6 +83,17 @@ double ns_skin_total_thickness(const ns_skin_params *p);
  * total thickness). */
 double ns_skin_layer_top(const ns_skin_params *p, size_t i);
 
+/* transport.depth = auto: the modelled depth [m], the whole of a membrane,
+ * else the stratum corneum, viable epidermis and dermis (the top of the
+ * hypodermis; the whole stack when it has fewer layers). */
+double ns_skin_default_depth(const ns_skin_params *p);
+
+/* The cross-field rule of transport.depth: a modelled depth [m] inside the
+ * stack, 0 < depth <= total thickness (a relative slack of 1e-12 lets the
+ * total thickness through rounding). The config range of the key is the
+ * parameter table's. Exceptions: NS_EINVAL, keyed "transport.depth". */
+ns_status ns_skin_depth_check(const ns_skin_params *p, double depth);
+
 /* Index of the layer containing depth z [m]: the layer i with
  * top_i <= z < top_{i+1}; z < 0 gives 0, z beyond the stack the last layer. */
 size_t ns_skin_layer_at(const ns_skin_params *p, double z);

@@ -13,19 +13,12 @@
 #include "../units.h"
 #include "diff_private.h"
 
-/* Depth H of the modelled domain [m]. */
+/* Depth H of the modelled domain [m] (auto: the skin's default depth). */
 static ns_status domain_depth(const ns_diff_input *p, double *H)
 {
-    const ns_skin_params *sk = p->skin;
-    double total = ns_skin_total_thickness(sk);
     double h = p->transport->depth;
-    if (isnan(h)) {
-        h = 0.0;
-        size_t top = sk->n_layers == 1 ? 1 : (sk->n_layers < 3 ? sk->n_layers : 3);
-        for (size_t i = 0; i < top; i++) h += sk->layer[i].thickness;
-    }
-    NS_CHECK(isfinite(h) && h > 0.0 && h <= total * (1.0 + 1e-12), NS_EINVAL,
-             "transport.depth = %.6g m: must be in (0, %.6g] m (the skin stack)", h, total);
+    if (isnan(h)) h = ns_skin_default_depth(p->skin);
+    NS_TRY(ns_skin_depth_check(p->skin, h));
     *H = h;
     return NS_OK;
 }
