@@ -56,7 +56,12 @@
  *    stiff base). I(x) of the solid circle pi r^4/4 (pyramid: w^4/12) minus
  *    the bore pi r_i^4/4 with r_i = min(d_i/2, r). Integrated by composite
  *    Simpson on 2000 intervals (the profile is smooth except at two kinks;
- *    error < 1e-6 relative, well below the spread of K). Validity: slender
+ *    error < 1e-6 relative, well below the spread of K). I_eff depends on the
+ *    geometry only (shape, length, diameters, tip radius and angle), so each
+ *    thread keeps the last geometry's I_eff: a sweep that does not vary the
+ *    needle integrates once, a punctured case (result and insertion margin)
+ *    once instead of twice; P_cr itself is evaluated on every call, so the
+ *    result is the same bits as without the memo. Validity: slender
  *    elastic column, ideal axial load; real microneedles also fail by tip
  *    crushing (strength) and are loaded off-axis when the skin tents.
  *

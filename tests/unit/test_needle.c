@@ -202,6 +202,71 @@ Test(needle, buckling_hand_value)
     cr_assert(rel(ns_needle_buckling_load(&n), 0.5 * P2 * (2.0 / 0.7) * (2.0 / 0.7)) < 1e-13);
 }
 
+/* The buckling load as written before the memo and the hoisted profile:
+ * composite Simpson of I(s) cos^2 on 2000 intervals through the public
+ * ns_needle_second_moment. ns_needle_buckling_load must give the same bits. */
+static double buckling_reference(const ns_needle_params *p)
+{
+    double L = p->length, hx = L / 2000, sum = 0.0;
+    for (int k = 0; k <= 2000; k++) {
+        double x = k * hx;
+        double c = cos(0.5 * NS_PI * x / L);
+        double f = ns_needle_second_moment(p, L - x) * c * c;
+        double w = (k == 0 || k == 2000) ? 1.0 : (k % 2 ? 4.0 : 2.0);
+        sum += w * f;
+    }
+    double I_eff = (2.0 / L) * sum * hx / 3.0;
+    double KL = p->buckling_k * L;
+    return NS_PI * NS_PI * p->youngs_modulus * I_eff / (KL * KL);
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* Every shape gives the reference's bits, on a first call and on a memo hit. */
+Test(needle, buckling_same_bits_as_plain_integral)
+{
+    const char *names[] = {"dermaroller", "microneedle_steel", "microneedle_polymer",
+                           "hypodermic_30g", "pen_cartridge"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        ns_needle_params n = preset(names[i]);
+        n.length *= 1.0137; /* not the previous test's geometry: a fresh integral */
+        double want = buckling_reference(&n);
+        double got = ns_needle_buckling_load(&n), again = ns_needle_buckling_load(&n);
+        cr_assert(same_bits(got, want) && same_bits(again, want), "%s: %.17g, %.17g, want %.17g",
+                  names[i], got, again, want);
+    }
+    ns_needle_params n = test_cylinder();
+    n.shape = NS_SHAPE_CYLINDRICAL;
+    cr_assert(same_bits(ns_needle_buckling_load(&n), buckling_reference(&n)));
+    n.shape = NS_SHAPE_PYRAMIDAL;
+    cr_assert(same_bits(ns_needle_buckling_load(&n), buckling_reference(&n)));
+}
+
+/* The memo is keyed on every geometry field I_eff depends on: a needle that
+ * differs from the memoised one in one field gets its own integral (a key
+ * missing a field would return the memoised geometry's value here). */
+Test(needle, buckling_memo_keys_every_geometry_field)
+{
+    ns_needle_params base = test_cylinder(); /* sphero-cone: every field shapes I(s) */
+    base.length = 0.61e-3;
+    base.tip_radius = 23.1e-6;
+    base.bore_diameter = 0.071e-3;
+    for (int f = 0; f < 6; f++) {
+        ns_needle_params q = base;
+        if (f == 0) q.length *= 1.21;
+        if (f == 1) q.base_diameter *= 1.07;
+        if (f == 2) q.tip_radius *= 1.9;
+        if (f == 3) q.tip_angle *= 1.3;
+        if (f == 4) q.bore_diameter *= 0.61;
+        if (f == 5) q.shape = NS_SHAPE_PYRAMIDAL;
+        (void)ns_needle_buckling_load(&base); /* memo holds base */
+        double got = ns_needle_buckling_load(&q);
+        cr_assert(same_bits(got, buckling_reference(&q)) && !same_bits(got, buckling_reference(&base)),
+                  "field %d: %.17g, want %.17g (base %.17g)", f, got, buckling_reference(&q),
+                  buckling_reference(&base));
+    }
+}
+
 /* A tapered microneedle is weaker than a cylinder of its base section and
  * stronger than one of its mid-length section. */
 Test(needle, buckling_tapered_bounds)
