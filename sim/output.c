@@ -126,8 +126,7 @@ static void close_datasets(ns_output *o)
 
 static void output_free(ns_output *o)
 {
-    free(o->pend_case);
-    free(o->pend_status);
+    out_batch_free(o);
     free(o);
 }
 
@@ -140,12 +139,6 @@ static ns_output *output_alloc(const char *path)
     for (size_t k = 0; k < NS_R_COUNT; k++) o->d_result[k] = -1;
     for (size_t c = 0; c < NS_C_COUNT; c++) o->d_curve[c] = -1;
     o->d_status = o->d_error = o->d_seconds = o->t_error = -1;
-    o->pend_case = malloc(NS_OUTPUT_BATCH_CASES * sizeof *o->pend_case);
-    o->pend_status = malloc(NS_OUTPUT_BATCH_CASES);
-    if (!o->pend_case || !o->pend_status) {
-        output_free(o);
-        return NULL;
-    }
     o->t_commit = mono_seconds();
     return o;
 }
@@ -205,6 +198,11 @@ ns_status ns_output_create(const char *path, const ns_output_meta *m, ns_output 
     o->n_cases = m->n_cases;
     o->sizes = m->sizes;
     o->hash = m->config_hash;
+    if (out_batch_alloc(o) < 0) {
+        output_free(o);
+        NS_FAIL(NS_ENOMEM, "cannot allocate the output batch of %zu rows",
+                ns_output_batch_cases(m->sizes));
+    }
 
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5OK(fcpl, "make a file creation property list");
@@ -574,6 +572,12 @@ ns_status ns_output_open(const char *path, int writable, ns_output **out)
         if (d >= 0) H5Dclose(d);
         H5OK(r == 1 ? 0 : -1, "read /curves/time");
         o->sizes.n_time = (size_t)dims[0];
+    }
+    if (writable && out_batch_alloc(o) < 0) {
+        st = ns_status_set(NS_ENOMEM, __FILE__, __LINE__, __func__,
+                           "%s: cannot allocate the output batch of %zu rows", path,
+                           ns_output_batch_cases(o->sizes));
+        goto fail;
     }
     for (size_t k = 0; k < NS_R_COUNT; k++)
         if (dataset_dims(o->d_result[k], dims) != 1 || dims[0] != o->n_cases) {

@@ -32,9 +32,9 @@
  * strings are fixed-length and object modification times are off. After the
  * creation flush, writing a case only overwrites raw bytes in place; no HDF5
  * metadata (object headers, heaps, B-trees) changes any more. A process killed
- * at any moment (SIGKILL) therefore leaves a structurally valid file. Within a
- * case the row (results, curves, error, timing) is written and flushed before
- * its status byte, and the status is flushed before the next case: a case
+ * at any moment (SIGKILL) therefore leaves a structurally valid file. A
+ * case's row (results, curves, error, timing) is written and flushed before
+ * its status byte, and the status is flushed before the next batch: a case
  * whose status is 1 or 2 has its whole row on disk, any other row is redone on
  * resume. (Protection is against process death; commits are not fsync'ed,
  * the creation, each resume and the final rename are: sim/workfile.h.) The
@@ -45,17 +45,26 @@
  * ns_output_close), so a full disk never crashes the process. The writer
  * opens the file without HDF5's file lock, so readers can open it meanwhile.
  *
- * Batching. H5Fflush costs ~0.7 ms (two per case made ~1.5 ms of rank-0 time
- * per case). Rows are therefore written as they arrive and their statuses
- * held in memory; a commit (ns_output_flush) flushes the rows, writes the
- * held statuses and flushes again. A commit happens when
- * NS_OUTPUT_BATCH_CASES statuses are held or NS_OUTPUT_BATCH_SECONDS have
- * passed since the last one (checked on each write), and on close. The rule
- * "a status is written only after its row is durable" is unchanged, so the
- * file stays kill-safe; a kill loses at most the last batch (those cases
- * are pending and recomputed on resume). The field snapshots of a case
- * (ns_output_write_fields) are written before its row and covered by the
- * same commit.
+ * Batching. H5Fflush costs ~0.7 ms and one H5Dwrite of a single element
+ * tens of microseconds (a case has NS_R_COUNT + NS_C_COUNT + 3 of them), so
+ * a case is not written when it arrives: ns_output_write_case copies its row
+ * (scalars, curves, /error, /timing) and status into a batch in memory. A
+ * commit (ns_output_flush) writes the batch's rows with one H5Dwrite per
+ * dataset (the rows in case order, one hyperslab block per run of
+ * consecutive cases), flushes, writes the statuses with one more H5Dwrite
+ * and flushes again. A commit happens when the batch is full, when
+ * NS_OUTPUT_BATCH_SECONDS have passed since the last one (checked on each
+ * write), before any read, and on close. The batch holds
+ * ns_output_batch_cases(sizes) = min(NS_OUTPUT_BATCH_CASES, NS_OUTPUT_BATCH_BYTES
+ * / row bytes) rows: 256 rows bring the commit's two flushes below 6 us per
+ * case; the byte bound keeps the batch at most 8 MiB for long curves; the
+ * 1 s bound keeps what a kill loses, and how stale a reader's view is, to
+ * about one second of results. The batch is committed as a unit: "a status
+ * is written only after its row is durable" holds for every row of it, so
+ * the file stays kill-safe; a kill loses at most the batch not yet
+ * committed (those cases are pending and recomputed on resume). The field
+ * snapshots of a case (ns_output_write_fields) are written when they arrive,
+ * before the case's row, and covered by the same commit.
  *
  * Why one writer (rank 0, sec2 driver) and not independent MPI-IO from every
  * rank: a row is small (about 8 * (33 + 4 P + 2 T) bytes, a few kB) and
@@ -81,7 +90,8 @@
 /* Bytes of one /error entry including the terminating NUL. */
 #define NS_OUTPUT_ERROR_LEN 256
 
-#define NS_OUTPUT_BATCH_CASES 256    /* [-] statuses held before a commit */
+#define NS_OUTPUT_BATCH_CASES 256    /* [-] rows held before a commit */
+#define NS_OUTPUT_BATCH_BYTES (8u << 20) /* [B] largest batch in memory */
 #define NS_OUTPUT_BATCH_SECONDS 1.0  /* [s] longest time between commits while writing */
 
 /* Case status values stored in /status. */
@@ -133,11 +143,19 @@ unsigned long long ns_output_config_hash(const ns_output *o);
 /* Read /status into status[n_cases]. exceptions: NS_EIO. */
 ns_status ns_output_read_status(ns_output *o, signed char *status);
 
-/* Write the row of case i (r must have the file's curve sizes; NULL writes
- * NaN scalars and curves) and queue its status for the next commit (see
- * Batching; ns_output_flush commits now). error: "" or a reason, truncated
+/* Rows of one batch for these curve sizes (see Batching). */
+size_t ns_output_batch_cases(ns_curve_sizes sizes);
+
+/* Commits that wrote rows since the file was opened (statistics). */
+size_t ns_output_commits(const ns_output *o);
+
+/* Queue the row of case i (r must have the file's curve sizes; NULL writes
+ * NaN scalars and curves) and its status for the next commit (see
+ * Batching; ns_output_flush commits now); a later row of the same case in
+ * one batch replaces the earlier one. error: "" or a reason, truncated
  * to NS_OUTPUT_ERROR_LEN - 1 bytes. seconds: wall time [s].
- * exceptions: NS_EINVAL (i >= n_cases, bad status, size mismatch), NS_EIO. */
+ * exceptions: NS_EINVAL (i >= n_cases, bad status, size mismatch, a file
+ * opened read-only), NS_EIO (a commit failed). */
 ns_status ns_output_write_case(ns_output *o, size_t i, const ns_case_result *r, int status,
                                const char *error, double seconds);
 
@@ -168,8 +186,9 @@ ns_status ns_output_copy_fields(ns_output *dst, ns_output *src, size_t i);
  * exceptions: NS_EIO. */
 ns_status ns_output_mark_resumed(ns_output *o);
 
-/* Commit: flush the written rows, write the queued statuses, flush again
- * (H5Fflush twice; nothing when no status is queued). exceptions: NS_EIO. */
+/* Commit: write the queued rows (one H5Dwrite per dataset), flush, write
+ * their statuses, flush again (nothing when no row is queued).
+ * exceptions: NS_EIO. */
 ns_status ns_output_flush(ns_output *o);
 
 /* Commit, then close; NULL-safe, sets *o = NULL. When the commit fails the

@@ -22,12 +22,30 @@ struct ns_output {
     hid_t d_curve[NS_C_COUNT];
     hid_t d_status, d_error, d_seconds;
     hid_t t_error; /* fixed-length string type of /error */
-    /* Status batch (see output.h): rows written, statuses not yet. */
+    /* The batch (see output.h, "Batching"): rows held in memory until the
+     * commit writes them, one H5Dwrite per dataset, and then their statuses.
+     * Row k of the batch: pend_row[k * row_len ...] holds the NS_R_COUNT
+     * scalars, the curves in ns_curve_table order and the case seconds;
+     * pend_error[k * NS_OUTPUT_ERROR_LEN ...] its /error text. */
+    size_t batch_cap;      /* rows a batch holds (ns_output_batch_cases) */
+    size_t row_len;        /* doubles of one held row */
     size_t *pend_case;
     signed char *pend_status;
+    double *pend_row;
+    char *pend_error;
     size_t n_pend;
     double t_commit; /* [s] monotonic time of the last commit */
+    /* Commit workspace: the batch in case order, one gathered column. */
+    size_t *order;
+    double *column;
+    char *error_column;
+    size_t n_commits; /* commits that wrote rows (statistics) */
 };
+
+/* Allocate the batch of o (o->sizes set; writable files only).
+ * Returns 0 or -1 (out of memory). */
+int out_batch_alloc(ns_output *o);
+void out_batch_free(ns_output *o);
 
 /* HDF5 building blocks of the writer and reader (sim/output_hdf5.c): string
  * types and attributes, datasets with units, groups, and dimension scales

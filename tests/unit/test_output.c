@@ -120,6 +120,70 @@ Test(output, round_trip_rows_status_errors)
     ns_case_result_clear(&r);
 }
 
+/* One commit writes a batch that arrived out of case order, with a gap and a
+ * case written twice (the later row wins), as one write per dataset: every
+ * row and status lands on its own case. */
+Test(output, batch_out_of_order_with_repeat)
+{
+    ns_output *o = NULL;
+    ns_case_result w, r;
+    cr_assert(eq(int, ns_case_result_init(&w, meta.sizes), NS_OK));
+    cr_assert(eq(int, ns_case_result_init(&r, meta.sizes), NS_OK));
+    cr_assert(eq(int, ns_output_create(path, &meta, &o), NS_OK), "%s", ns_status_message());
+    cr_assert(ns_output_batch_cases(meta.sizes) >= N_CASES); /* one batch below */
+    const size_t order[5] = {4, 0, 2, 0, 3};
+    for (size_t k = 0; k < 5; k++) {
+        size_t i = order[k];
+        fill_result(&w, i + 10 * k);
+        char msg[32];
+        snprintf(msg, sizeof msg, "row %zu", i + 10 * k);
+        cr_assert(eq(int, ns_output_write_case(o, i, &w, k % 2 ? NS_CASE_FAILED : NS_CASE_OK, msg,
+                                               0.5 + (double)k), NS_OK));
+    }
+    cr_assert(eq(int, ns_output_close(&o), NS_OK));
+    cr_assert(eq(int, ns_output_open(path, 0, &o), NS_OK), "%s", ns_status_message());
+    signed char st[N_CASES];
+    cr_assert(eq(int, ns_output_read_status(o, st), NS_OK));
+    /* case 0 last written at k = 3 (failed), 2 at k = 2, 3 at k = 4, 4 at k = 0 */
+    signed char want[N_CASES] = {2, 0, 1, 1, 1};
+    cr_assert(eq(int, memcmp(st, want, sizeof st), 0), "%d %d %d %d %d", st[0], st[1], st[2], st[3], st[4]);
+    const size_t last_k[N_CASES] = {3, 5, 2, 4, 0};
+    for (size_t i = 0; i < N_CASES; i++) {
+        int status;
+        char err[NS_OUTPUT_ERROR_LEN];
+        double sec;
+        cr_assert(eq(int, ns_output_read_case(o, i, &r, &status, err, &sec), NS_OK));
+        if (last_k[i] == 5) {
+            cr_assert(isnan(r.scalar[0]) && isnan(sec) && err[0] == '\0');
+            continue;
+        }
+        fill_result(&w, i + 10 * last_k[i]);
+        char msg[32];
+        snprintf(msg, sizeof msg, "row %zu", i + 10 * last_k[i]);
+        cr_assert(strcmp(err, msg) == 0, "case %zu: error \"%s\", want \"%s\"", i, err, msg);
+        cr_assert(eq(dbl, sec, 0.5 + (double)last_k[i]));
+        cr_assert(eq(int, memcmp(r.scalar, w.scalar, sizeof r.scalar), 0), "case %zu scalars", i);
+        for (size_t c = 0; c < NS_C_COUNT; c++)
+            cr_assert(eq(int, memcmp(r.curve[c], w.curve[c],
+                                     ns_curve_length((ns_curve_id)c, meta.sizes) * sizeof(double)), 0),
+                      "case %zu curve %s", i, ns_curve_table[c].name);
+    }
+    cr_assert(eq(int, ns_output_close(&o), NS_OK));
+    ns_case_result_clear(&w);
+    ns_case_result_clear(&r);
+}
+
+/* The batch holds at most NS_OUTPUT_BATCH_CASES rows and at most
+ * NS_OUTPUT_BATCH_BYTES of them (long curves), never fewer than one. */
+Test(output, batch_size_bounds)
+{
+    cr_assert(eq(sz, ns_output_batch_cases((ns_curve_sizes){7, 4}), NS_OUTPUT_BATCH_CASES));
+    size_t n = ns_output_batch_cases((ns_curve_sizes){20000, 50});
+    cr_assert(n >= 1 && n < NS_OUTPUT_BATCH_CASES, "%zu", n);
+    cr_assert(n * 8 * 4 * 20000 <= NS_OUTPUT_BATCH_BYTES);
+    cr_assert(eq(sz, ns_output_batch_cases((ns_curve_sizes){100000, 100000}), 1));
+}
+
 Test(output, rewrite_in_place_and_null_result_writes_nan)
 {
     ns_output *o = NULL;
