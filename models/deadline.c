@@ -30,8 +30,27 @@ void ns_deadline_stop(void)
     deadline_s = 0.0;
 }
 
+static _Thread_local void (*hook_fn)(void *ctx); /* step hook, NULL = none */
+static _Thread_local void *hook_ctx;
+static _Thread_local double hook_interval, hook_next; /* [s] */
+
+void ns_deadline_set_hook(void (*hook)(void *ctx), void *ctx, double interval)
+{
+    hook_fn = hook;
+    hook_ctx = ctx;
+    hook_interval = interval;
+    hook_next = 0.0;
+}
+
 ns_status ns_deadline_check(const char *where, double t)
 {
+    if (hook_fn) {
+        double now = now_s();
+        if (now >= hook_next) {
+            hook_next = now + hook_interval;
+            hook_fn(hook_ctx);
+        }
+    }
     if (limit_s <= 0.0 || now_s() < deadline_s) return NS_OK;
     return ns_status_set_keyed(NS_ETIMEOUT, "numerics.case_timeout",
                                "numerics.case_timeout = %g s reached in the %s at t = %.6g s "

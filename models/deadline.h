@@ -21,7 +21,15 @@
  *
  * The deadline is per thread (one case at a time per thread); without
  * ns_deadline_start (unit tests calling a solver directly) there is no
- * limit. */
+ * limit.
+ *
+ * Step hook. Because every step passes through ns_deadline_check, the sweep
+ * engine can also ask for a call of its own there: rank 0 of a parallel run
+ * answers the other ranks' messages while it computes a case itself
+ * (sim/scheduler.h), instead of making them wait until the case ends. The
+ * hook runs at most once per `interval` seconds of wall time, reads nothing
+ * of the solver and must not change the solver's state or the status
+ * message, so results are the same bits with or without it. */
 #ifndef NS_DEADLINE_H
 #define NS_DEADLINE_H
 
@@ -40,5 +48,9 @@ void ns_deadline_stop(void);
  * numerics.case_timeout). where: "insertion", "diffusion"; t [s] the
  * solver's simulated time. */
 ns_status ns_deadline_check(const char *where, double t);
+
+/* Call hook(ctx) from ns_deadline_check at most every interval [s] on this
+ * thread; hook NULL removes it. */
+void ns_deadline_set_hook(void (*hook)(void *ctx), void *ctx, double interval);
 
 #endif

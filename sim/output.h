@@ -146,8 +146,10 @@ ns_status ns_output_read_status(ns_output *o, signed char *status);
 /* Rows of one batch for these curve sizes (see Batching). */
 size_t ns_output_batch_cases(ns_curve_sizes sizes);
 
-/* Commits that wrote rows since the file was opened (statistics). */
+/* Commits that wrote rows since the file was opened, and rows held for the
+ * next one (statistics). */
 size_t ns_output_commits(const ns_output *o);
+size_t ns_output_pending(const ns_output *o);
 
 /* Queue the row of case i (r must have the file's curve sizes; NULL writes
  * NaN scalars and curves) and its status for the next commit (see

@@ -298,6 +298,7 @@ fail:
 }
 
 size_t ns_output_commits(const ns_output *o) { return o->n_commits; }
+size_t ns_output_pending(const ns_output *o) { return o->n_pend; }
 
 /* Copy dataset name from src to dst whole (same shape). */
 static herr_t copy_dataset(hid_t src, hid_t dst, const char *name)

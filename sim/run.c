@@ -332,14 +332,36 @@ static int start_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf,
 }
 
 /* Rank 0 after the compute: close, rename, summary. Returns the exit code. */
+/* The sweep engine's own cost on rank 0 (stderr, one line): CPU time per
+ * stored case of scheduling and output, and the result message sizes. The
+ * benchmark (scripts/bench_sweep.sh) reads this line. */
+static void print_engine_stats(const ns_sched_stats *sx, size_t commits)
+{
+    if (sx->stored == 0) return;
+    fprintf(stderr,
+            "needlesim: sweep engine: rank 0 master CPU %.3e s per case (%zu cases stored, %zu "
+            "by rank 0 at %.3e s CPU each, %zu batch commits)",
+            sx->master_cpu / (double)sx->stored, sx->stored, sx->own_cases,
+            sx->own_cases ? sx->own_cpu / (double)sx->own_cases : 0.0, commits);
+    if (sx->messages)
+        fprintf(stderr, "; result messages %zu, mean %.0f B, max %zu B", sx->messages,
+                sx->message_bytes / (double)sx->messages, sx->message_max);
+    fputc('\n', stderr);
+}
+
 static int finish_file(const ns_run_options *opt, run_ctx *ctx, ns_workfile *wf, ns_status st,
-                       int signal)
+                       int signal, ns_sched_stats *sx)
 {
     const ns_run_settings *rs = ns_config_run(ctx->cfg);
     size_t n = ns_config_n_cases(ctx->cfg);
     char reason[NS_OUTPUT_ERROR_LEN * 2];
     snprintf(reason, sizeof reason, "%s", ns_workfile_user_message());
-    ns_status cst = ns_output_close(&ctx->out);
+    /* commits so far, and the one the close makes when rows are still held */
+    size_t commits = ctx->out ? ns_output_commits(ctx->out) + (ns_output_pending(ctx->out) > 0) : 0;
+    double c0 = ns_sched_cpu_seconds();
+    ns_status cst = ns_output_close(&ctx->out); /* the last commit is master work too */
+    sx->master_cpu += ns_sched_cpu_seconds() - c0;
+    if (!opt->quiet) print_engine_stats(sx, commits);
     if (st == NS_OK && cst != NS_OK) {
         st = cst;
         snprintf(reason, sizeof reason, "%s", ns_workfile_user_message());
@@ -476,14 +498,19 @@ int ns_run(const ns_run_options *opt, int *argc, char ***argv)
     }
 
     /* 3. Compute. */
-    ns_sched_job job = {todo, n_todo, ctx.payload_size, &ctx, compute, rank == 0 ? store : NULL, idle};
+    ns_sched_stats stats;
+    memset(&stats, 0, sizeof stats);
+    ns_sched_job job = {todo,    n_todo,
+                        ctx.payload_size, &ctx,
+                        compute, rank == 0 ? store : NULL,
+                        idle,    rank == 0 ? &stats : NULL};
     st = ns_sched_run(&job);
     int signal = ns_sched_agree_signal(); /* the signal any rank received */
 
     /* 4. Close, rename, summary (rank 0). */
     if (rank == 0) {
         ns_progress_destroy(&ctx.progress);
-        code = finish_file(opt, &ctx, &wf, st, signal);
+        code = finish_file(opt, &ctx, &wf, st, signal, &stats);
     }
     ns_sched_bcast_int(&code);
 

@@ -1,6 +1,8 @@
 /* Dynamic case scheduler over MPI (see scheduler.h for the protocol). */
 #include "scheduler.h"
 
+#include "../models/deadline.h"
+
 #include <math.h>
 #include <mpi.h>
 #include <signal.h>
@@ -197,21 +199,137 @@ static ns_status run_worker(const ns_sched_job *job)
 
 /* ---- master (rank 0) ------------------------------------------------------------ */
 
+/* One result message: being received (req active) or received, waiting for store(). */
+typedef struct {
+    MPI_Request req;
+    unsigned char *buf;
+    int count;
+} inbox;
+
 typedef struct {
     const ns_sched_job *job;
+    ns_sched_stats *stats;
     size_t pos;          /* next unassigned position in todo */
     size_t workers;      /* computing ranks */
     double cost_sum;     /* [s] sum of measured case costs */
     size_t cost_n;
+    size_t stored;       /* results handed to store() */
     int stopping;        /* no more work is handed out */
+    int left;            /* workers that said goodbye */
+    int rc;              /* OR of MPI return codes (MPI_SUCCESS = 0) */
     ns_status fatal;     /* first store() failure */
-    unsigned char *buf;  /* one result message */
+    /* Results in receipt order: [0, n_ready) received, [n_ready, n_box) in flight. */
+    inbox *box;
+    size_t n_box, n_ready, cap;
 } master;
+
+double ns_sched_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void master_note_cost(master *m, const unsigned char *buf)
+{
+    result_header h;
+    memcpy(&h, buf, sizeof h);
+    m->cost_sum += h.seconds;
+    m->cost_n++;
+}
+
+/* Answer a work request of rank src (never waits: the reply is 16 bytes, eager). */
+static void master_answer(master *m, int src)
+{
+    if (ns_sched_stop_requested()) m->stopping = 1;
+    size_t remaining = m->job->n_todo - m->pos;
+    double mean = m->cost_n ? m->cost_sum / (double)m->cost_n : 0.0;
+    size_t chunk = m->stopping ? 0 : ns_sched_chunk(remaining, m->workers, mean, NS_SCHED_CHUNK_SECONDS);
+    uint64_t reply[2] = {(uint64_t)m->pos, (uint64_t)chunk};
+    m->pos += chunk;
+    m->rc |= MPI_Send(reply, 2, MPI_UINT64_T, src, TAG_WORK, MPI_COMM_WORLD);
+}
+
+/* Match a result message and start receiving it (MPI_Imrecv: no wait even
+ * when the message is above the eager limit and its sender is computing). */
+static void master_take_result(master *m, MPI_Message *msg, MPI_Status *status)
+{
+    int count = 0;
+    m->rc |= MPI_Get_count(status, MPI_BYTE, &count);
+    size_t max = sizeof(result_header) + m->job->payload_size;
+    if (m->n_box == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 16;
+        inbox *b = realloc(m->box, cap * sizeof *b);
+        if (!b) {
+            m->rc |= MPI_ERR_NO_MEM;
+            return;
+        }
+        m->box = b;
+        m->cap = cap;
+    }
+    inbox *in = &m->box[m->n_box];
+    in->buf = count >= (int)sizeof(result_header) && (size_t)count <= max ? malloc((size_t)count) : NULL;
+    if (!in->buf) {
+        m->rc |= MPI_ERR_COUNT;
+        return;
+    }
+    in->count = count;
+    m->rc |= MPI_Imrecv(in->buf, count, MPI_BYTE, msg, &in->req);
+    m->n_box++;
+    if (m->stats) {
+        m->stats->messages++;
+        m->stats->message_bytes += (double)count;
+        if ((size_t)count > m->stats->message_max) m->stats->message_max = (size_t)count;
+    }
+}
+
+/* Everything the master does without store(): answer requests, match and
+ * complete result messages, note goodbyes. Never waits; safe to call while
+ * rank 0 is in the middle of its own case (the step hook). Returns the
+ * number of messages handled. */
+static size_t master_poll(master *m)
+{
+    size_t handled = 0;
+    for (;;) {
+        int flag = 0;
+        MPI_Message msg;
+        MPI_Status status;
+        m->rc |= MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &msg, &status);
+        if (!flag || m->rc != MPI_SUCCESS) break;
+        handled++;
+        uint64_t dummy = 0;
+        if (status.MPI_TAG == TAG_RESULT) {
+            master_take_result(m, &msg, &status);
+            continue;
+        }
+        m->rc |= MPI_Mrecv(&dummy, 1, MPI_UINT64_T, &msg, MPI_STATUS_IGNORE);
+        if (status.MPI_TAG == TAG_REQUEST) {
+            master_answer(m, status.MPI_SOURCE);
+        } else if (status.MPI_TAG == TAG_BYE) {
+            m->left++;
+            /* A worker leaves before the work is handed out only when it was
+             * stopped (a signal to that rank alone): the whole run stops too,
+             * resumable, rather than rank 0 finishing the sweep by itself. */
+            if (m->pos < m->job->n_todo) m->stopping = 1;
+        } else {
+            m->rc |= MPI_ERR_TAG;
+        }
+    }
+    /* Complete the receives in flight, keeping receipt order. */
+    while (m->n_ready < m->n_box && m->rc == MPI_SUCCESS) {
+        int done = 0;
+        m->rc |= MPI_Test(&m->box[m->n_ready].req, &done, MPI_STATUS_IGNORE);
+        if (!done) break;
+        master_note_cost(m, m->box[m->n_ready].buf);
+        m->n_ready++;
+        handled++;
+    }
+    return handled;
+}
 
 static void master_store(master *m, size_t i, const void *payload, double seconds)
 {
-    m->cost_sum += seconds;
-    m->cost_n++;
+    m->stored++;
     if (m->fatal != NS_OK) return; /* drain only */
     ns_status st = m->job->store(m->job->ctx, i, payload, seconds);
     if (st != NS_OK) {
@@ -220,91 +338,96 @@ static void master_store(master *m, size_t i, const void *payload, double second
     }
 }
 
-/* Serve every pending message; returns the number of workers that left. */
-static int master_serve(master *m, int *rc)
+/* store() every received result, in receipt order. */
+static void master_drain(master *m)
 {
-    int left = 0, flag = 0;
-    MPI_Status status;
-    size_t msg_size = sizeof(result_header) + m->job->payload_size;
-    for (;;) {
-        *rc |= MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
-        if (!flag || *rc != MPI_SUCCESS) break;
-        uint64_t dummy = 0;
-        if (status.MPI_TAG == TAG_REQUEST) {
-            *rc |= MPI_Recv(&dummy, 1, MPI_UINT64_T, status.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
-                            MPI_STATUS_IGNORE);
-            if (ns_sched_stop_requested()) m->stopping = 1;
-            size_t remaining = m->job->n_todo - m->pos;
-            double mean = m->cost_n ? m->cost_sum / (double)m->cost_n : 0.0;
-            size_t chunk = m->stopping ? 0 : ns_sched_chunk(remaining, m->workers, mean,
-                                                            NS_SCHED_CHUNK_SECONDS);
-            uint64_t reply[2] = {(uint64_t)m->pos, (uint64_t)chunk};
-            m->pos += chunk;
-            *rc |= MPI_Send(reply, 2, MPI_UINT64_T, status.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
-        } else if (status.MPI_TAG == TAG_RESULT) {
-            int count = 0;
-            *rc |= MPI_Get_count(&status, MPI_BYTE, &count);
-            if (count < (int)sizeof(result_header) || (size_t)count > msg_size) {
-                *rc |= MPI_ERR_COUNT;
-                break;
-            }
-            *rc |= MPI_Recv(m->buf, count, MPI_BYTE, status.MPI_SOURCE, TAG_RESULT,
-                            MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            result_header h;
-            memcpy(&h, m->buf, sizeof h);
-            master_store(m, (size_t)h.case_index, m->buf + sizeof h, h.seconds);
-            if (m->job->idle) m->job->idle(m->job->ctx);
-        } else if (status.MPI_TAG == TAG_BYE) {
-            *rc |= MPI_Recv(&dummy, 1, MPI_UINT64_T, status.MPI_SOURCE, TAG_BYE, MPI_COMM_WORLD,
-                            MPI_STATUS_IGNORE);
-            left++;
-            /* A worker leaves before the work is handed out only when it was
-             * stopped (a signal to that rank alone): the whole run stops too,
-             * resumable, rather than rank 0 finishing the sweep by itself. */
-            if (m->pos < m->job->n_todo) m->stopping = 1;
-        } else {
-            *rc |= MPI_ERR_TAG;
-        }
+    size_t n = m->n_ready;
+    for (size_t k = 0; k < n; k++) {
+        result_header h;
+        memcpy(&h, m->box[k].buf, sizeof h);
+        master_store(m, (size_t)h.case_index, m->box[k].buf + sizeof h, h.seconds);
+        free(m->box[k].buf);
     }
-    return left;
+    memmove(m->box, m->box + n, (m->n_box - n) * sizeof *m->box);
+    m->n_box -= n;
+    m->n_ready = 0;
+    if (n && m->job->idle) m->job->idle(m->job->ctx);
+}
+
+/* The step hook of rank 0's own cases (models/deadline.h): serve, measure. */
+static void master_hook(void *vm)
+{
+    master *m = vm;
+    double c0 = m->stats ? ns_sched_cpu_seconds() : 0.0;
+    size_t handled = master_poll(m);
+    if (m->stats) {
+        m->stats->hook_calls++;
+        if (handled) m->stats->master_cpu += ns_sched_cpu_seconds() - c0;
+    }
 }
 
 static ns_status run_master(const ns_sched_job *job, int size)
 {
-    master m = {job, 0, ns_sched_computing_ranks(size), 0.0, 0, 0, NS_OK, NULL};
-    int self = size <= NS_SCHED_SELF_MAX_RANKS, active = size - 1, rc = MPI_SUCCESS;
-    m.buf = malloc(sizeof(result_header) + job->payload_size);
+    master m;
+    memset(&m, 0, sizeof m);
+    m.job = job;
+    m.stats = job->stats;
+    m.workers = ns_sched_computing_ranks(size);
+    m.fatal = NS_OK;
+    ns_sched_stats *sx = job->stats;
+    if (sx) memset(sx, 0, sizeof *sx);
+    int self = size <= NS_SCHED_SELF_MAX_RANKS, active = size - 1;
     void *own = malloc(job->payload_size ? job->payload_size : 1);
-    if (!m.buf || !own) {
-        free(m.buf);
-        free(own);
+    if (!own) {
         ns_sched_abort(1);
         return NS_ENOMEM;
     }
     for (;;) {
-        active -= master_serve(&m, &rc);
-        if (rc != MPI_SUCCESS) break;
+        double c0 = sx ? ns_sched_cpu_seconds() : 0.0;
+        size_t handled = master_poll(&m);
+        if (m.n_ready) {
+            handled++;
+            master_drain(&m);
+        }
+        if (sx && handled) sx->master_cpu += ns_sched_cpu_seconds() - c0;
+        active = size - 1 - m.left;
+        if (m.rc != MPI_SUCCESS) break;
         if (ns_sched_stop_requested()) m.stopping = 1;
         int own_work = self && !m.stopping && m.pos < job->n_todo;
-        if (!own_work && active == 0) break;
+        if (!own_work && active == 0 && m.n_box == 0) break;
         if (own_work) {
             size_t i = job->todo[m.pos++];
-            double t0 = MPI_Wtime();
+            double t0 = MPI_Wtime(), c1 = sx ? ns_sched_cpu_seconds() : 0.0;
+            double hook0 = sx ? sx->master_cpu : 0.0;
+            if (size > 1) ns_deadline_set_hook(master_hook, &m, NS_SCHED_HOOK_SECONDS);
             job->compute(job->ctx, i, own);
-            master_store(&m, i, own, MPI_Wtime() - t0);
+            ns_deadline_set_hook(NULL, NULL, 0.0);
+            double sec = MPI_Wtime() - t0, c2 = sx ? ns_sched_cpu_seconds() : 0.0;
+            m.cost_sum += sec;
+            m.cost_n++;
+            master_store(&m, i, own, sec);
             if (job->idle) job->idle(job->ctx);
-        } else {
+            if (sx) {
+                sx->own_cases++;
+                sx->own_cpu += (c2 - c1) - (sx->master_cpu - hook0); /* the hook's share is master work */
+                sx->master_cpu += ns_sched_cpu_seconds() - c2;
+            }
+        } else if (!handled) {
             if (job->idle) job->idle(job->ctx);
             sleep_seconds(NS_SCHED_POLL_SECONDS);
         }
     }
-    free(m.buf);
+    /* Only after an MPI failure can receives still be in flight: their
+     * buffers are left to the process's end (MPI may still write into them). */
+    for (size_t k = 0; k < m.n_ready; k++) free(m.box[k].buf);
+    if (m.n_box == m.n_ready) free(m.box);
     free(own);
-    if (rc != MPI_SUCCESS)
+    if (sx) sx->stored = m.stored;
+    if (m.rc != MPI_SUCCESS)
         return ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__,
-                             "MPI communication failed on rank 0 (error code %d)", rc);
+                             "MPI communication failed on rank 0 (error code %d)", m.rc);
     if (m.fatal != NS_OK) return m.fatal;
-    if (m.cost_n < job->n_todo) return NS_EINTR; /* stopped before every case came back */
+    if (m.stored < job->n_todo) return NS_EINTR; /* stopped before every case came back */
     return NS_OK;
 }
 

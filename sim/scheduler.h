@@ -2,23 +2,44 @@
  * includes mpi.h; MPI_Init and MPI_Finalize happen here (ns_sched_init and
  * ns_sched_finalize, called from ns_run).
  *
- * Design (one code path for 1 and N ranks):
+ * Design (one code path for 1 and N ranks). The rule: rank 0 never waits for
+ * a worker's computation, and a worker never waits for rank 0's.
  *   - Every rank holds the same list of pending case indices `todo` (rank 0
  *     computes it from the file and broadcasts it).
  *   - Rank 0 is the master: it answers work requests with a chunk
  *     [pos, pos + m) of `todo`, receives every finished case row and hands it
  *     to the `store` callback (the single HDF5 writer, see output.h).
+ *   - Nothing on rank 0 blocks on a worker. Messages are matched with
+ *     MPI_Improbe and received with MPI_Imrecv, completed by MPI_Test: a
+ *     result above Open MPI's eager limit (its transfer needs the sender to
+ *     enter MPI again, which a computing worker does only after its case)
+ *     is simply completed later, while rank 0 goes on. A work reply is 16
+ *     bytes (eager: MPI_Send returns at once). Results are stored in the
+ *     order they were received.
  *   - Rank 0 also computes cases itself, one at a time, when the job has at
  *     most NS_SCHED_SELF_MAX_RANKS ranks (with 1 rank it is the only worker;
  *     with 2-4 ranks a dedicated master would idle 25-50 % of the machine).
- *     Between two of its own cases it serves every pending message
- *     (MPI_Iprobe). Above that size it is a pure master that polls with
- *     MPI_Iprobe and sleeps NS_SCHED_POLL_SECONDS between polls (a blocking
- *     receive would spin a core in Open MPI).
- *   - Workers prefetch: they request the next chunk when they start the last
- *     case of the current one, so the master's reply latency (up to one case
- *     when rank 0 is computing) overlaps with useful work. Results travel with
- *     MPI_Isend (double-buffered).
+ *     While it computes, the solvers' step loop calls the master's poll
+ *     through the step hook of models/deadline.h, at most every
+ *     NS_SCHED_HOOK_SECONDS: requests are answered and results received
+ *     within about a millisecond, however long rank 0's own case takes
+ *     (store(), which writes HDF5 and may set status messages, waits until
+ *     the case is done: results received meanwhile are held in memory). The
+ *     hook reads nothing of the solver, so results are the same bits. The
+ *     continuum insertion model has no step hook: during one of its cases
+ *     rank 0 answers only before and after. Above NS_SCHED_SELF_MAX_RANKS
+ *     rank 0 is a pure master that polls and sleeps NS_SCHED_POLL_SECONDS
+ *     when a poll found nothing (a blocking receive would spin a core in
+ *     Open MPI).
+ *   - Workers prefetch, keeping one case queued: they request the next chunk
+ *     when they start the last case of the current one, so the reply (at
+ *     most NS_SCHED_HOOK_SECONDS plus one solver step away) arrives while
+ *     they compute. Results travel with MPI_Isend (double-buffered); result
+ *     messages are compact (sim/payload.h: values still NaN are left out),
+ *     below the eager limit for intact-skin and failed cases.
+ *   - Rank 0 measures its own cost (ns_sched_stats): the CPU time of its
+ *     master work per stored case, which scripts/bench_sweep.sh turns into
+ *     the projection to many ranks.
  *   - Chunk size, guided and cost-bounded (ns_sched_chunk):
  *       m = min( ceil(R / (K W)), max(1, floor(t_target / c_mean)) ),  1 <= m <= R
  *     R remaining cases, W computing ranks, K = NS_SCHED_GUIDED_K, c_mean the
@@ -45,11 +66,15 @@
 #define NS_SCHED_CHUNK_SECONDS 1.0      /* [s] target duration of one chunk */
 #define NS_SCHED_SELF_MAX_RANKS 4       /* rank 0 also computes up to this many ranks */
 #define NS_SCHED_POLL_SECONDS 2.0e-4    /* [s] master sleep between idle polls */
+#define NS_SCHED_HOOK_SECONDS 5.0e-4    /* [s] least time between two step-hook polls */
 
 /* Size of the next chunk (pure; see the header essay). remaining: R >= 0;
  * workers: W >= 1; mean_cost: measured mean case cost [s], <= 0 or NaN if
  * unknown; target: t_target [s]. Returns 0 only when remaining == 0. */
 size_t ns_sched_chunk(size_t remaining, size_t workers, double mean_cost, double target);
+
+/* [s] CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID; 0 if unavailable). */
+double ns_sched_cpu_seconds(void);
 
 /* Number of ranks that compute cases for a job of `size` ranks. */
 size_t ns_sched_computing_ranks(int size);
@@ -82,6 +107,25 @@ void ns_sched_bcast_int(int *value);
  * on the others *todo is allocated (free() it). exceptions: NS_ENOMEM, NS_EMPI. */
 ns_status ns_sched_bcast_todo(size_t **todo, size_t *n);
 
+/* What rank 0 measured during ns_sched_run (filled on rank 0 when
+ * job->stats is not NULL). CPU times are of rank 0's thread
+ * (CLOCK_THREAD_CPUTIME_ID), so another job on the machine does not inflate
+ * them the way it inflates wall times. */
+typedef struct {
+    size_t stored;         /* results handed to store() */
+    size_t own_cases;      /* of those, computed by rank 0 itself */
+    double master_cpu;     /* [s] CPU of the master's work: answering requests,
+                              receiving results, store() (unpacking, the HDF5
+                              rows and commits); polls that found nothing are
+                              not counted */
+    double own_cpu;        /* [s] CPU of rank 0's own cases, the step hook's
+                              master work taken out */
+    size_t messages;       /* result messages received from workers */
+    double message_bytes;  /* [B] their total size */
+    size_t message_max;    /* [B] the largest */
+    size_t hook_calls;     /* step-hook calls during rank 0's own cases */
+} ns_sched_stats;
+
 /* The work of a sweep. compute() runs on every computing rank, fills
  * payload[0, n) for case i (a failed case is data, not an error) and returns
  * n <= payload_size, the bytes used (messages carry only those, so a few
@@ -98,6 +142,7 @@ typedef struct {
     size_t (*compute)(void *ctx, size_t i, void *payload);
     ns_status (*store)(void *ctx, size_t i, const void *payload, double seconds);
     void (*idle)(void *ctx);
+    ns_sched_stats *stats; /* rank 0: filled by ns_sched_run; may be NULL */
 } ns_sched_job;
 
 /* Run the job on all ranks (collective). Returns on every rank: NS_OK when
