@@ -343,6 +343,7 @@ static void print_engine_stats(const ns_sched_stats *sx, size_t commits)
             "by rank 0 at %.3e s CPU each, %zu batch commits)",
             sx->master_cpu / (double)sx->stored, sx->stored, sx->own_cases,
             sx->own_cases ? sx->own_cpu / (double)sx->own_cases : 0.0, commits);
+    fprintf(stderr, "; computing phase %.4f s wall", sx->wall);
     if (sx->messages)
         fprintf(stderr, "; result messages %zu, mean %.0f B, max %zu B", sx->messages,
                 sx->message_bytes / (double)sx->messages, sx->message_max);

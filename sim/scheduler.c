@@ -136,19 +136,51 @@ static void sleep_seconds(double s)
 
 /* ---- worker ------------------------------------------------------------------- */
 
+/* Results sent and not yet known to be delivered: their requests and
+ * buffers, oldest first. */
+typedef struct {
+    MPI_Request req[NS_SCHED_SENDS_MAX];
+    unsigned char *buf[NS_SCHED_SENDS_MAX];
+    size_t n;
+} outbox;
+
+/* Forget the sends that have completed (MPI_Test: no wait); with wait, wait
+ * for the oldest first. */
+static int outbox_reap(outbox *ob, int wait)
+{
+    int rc = MPI_SUCCESS;
+    if (wait && ob->n) {
+        rc |= MPI_Wait(&ob->req[0], MPI_STATUS_IGNORE);
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < ob->n; j++) {
+        int done = ob->req[j] == MPI_REQUEST_NULL;
+        if (!done) rc |= MPI_Test(&ob->req[j], &done, MPI_STATUS_IGNORE);
+        if (done) {
+            free(ob->buf[j]);
+        } else {
+            ob->req[k] = ob->req[j];
+            ob->buf[k] = ob->buf[j];
+            k++;
+        }
+    }
+    ob->n = k;
+    return rc;
+}
+
 static ns_status run_worker(const ns_sched_job *job)
 {
     size_t msg_size = sizeof(result_header) + job->payload_size;
-    unsigned char *buf[2] = {malloc(msg_size), malloc(msg_size)};
-    MPI_Request send_req[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    unsigned char *work = malloc(msg_size);
+    outbox ob;
+    ob.n = 0;
     MPI_Request recv_req = MPI_REQUEST_NULL;
     uint64_t reply[2] = {0, 0}, dummy = 0;
-    size_t cur = 0, have = 0;
-    int slot = 0, outstanding = 0, rc = MPI_SUCCESS;
+    size_t cur = 0, have = 0, done_n = 0;
+    double done_sum = 0.0; /* [s] this rank's measured case costs */
+    int outstanding = 0, rc = MPI_SUCCESS;
     ns_status st = NS_OK;
-    if (!buf[0] || !buf[1]) {
-        free(buf[0]);
-        free(buf[1]);
+    if (!work) {
         ns_sched_abort(1);
         return NS_ENOMEM;
     }
@@ -170,29 +202,42 @@ static ns_status run_worker(const ns_sched_job *job)
             cur = (size_t)reply[0];
             have = (size_t)reply[1];
         }
-        /* Prefetch the next chunk while computing the last case of this one. */
-        if (have == 1 && !outstanding && !ns_sched_stop_requested()) REQUEST_WORK();
+        /* Prefetch: ask for the next chunk when the last case of this one
+         * starts, or earlier when the cases left take less than
+         * NS_SCHED_PREFETCH_SECONDS by this rank's own measured mean. */
+        double queued = done_n ? (double)have * done_sum / (double)done_n : 0.0;
+        if ((have == 1 || (done_n && queued < NS_SCHED_PREFETCH_SECONDS)) && !outstanding &&
+            !ns_sched_stop_requested())
+            REQUEST_WORK();
         size_t i = job->todo[cur++];
         have--;
-        rc |= MPI_Wait(&send_req[slot], MPI_STATUS_IGNORE);
+        rc |= outbox_reap(&ob, ob.n == NS_SCHED_SENDS_MAX);
         result_header h = {(uint64_t)i, 0.0};
         double t0 = MPI_Wtime();
-        size_t used = job->compute(job->ctx, i, buf[slot] + sizeof h);
+        size_t used = job->compute(job->ctx, i, work + sizeof h);
         if (used > job->payload_size) used = job->payload_size;
         h.seconds = MPI_Wtime() - t0;
-        memcpy(buf[slot], &h, sizeof h);
-        rc |= MPI_Isend(buf[slot], (int)(sizeof h + used), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
-                        &send_req[slot]);
-        slot ^= 1;
+        done_sum += h.seconds;
+        done_n++;
+        unsigned char *msg = malloc(sizeof h + used);
+        if (!msg) {
+            rc |= MPI_ERR_NO_MEM;
+            break;
+        }
+        memcpy(msg, &h, sizeof h);
+        memcpy(msg + sizeof h, work + sizeof h, used);
+        ob.buf[ob.n] = msg;
+        rc |= MPI_Isend(msg, (int)(sizeof h + used), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
+                        &ob.req[ob.n]);
+        ob.n++;
         if (ns_sched_stop_requested()) break;
     }
 #undef REQUEST_WORK
     /* The master answers every request; take the answer before leaving. */
     if (outstanding) rc |= MPI_Wait(&recv_req, MPI_STATUS_IGNORE);
-    rc |= MPI_Waitall(2, send_req, MPI_STATUSES_IGNORE);
+    while (ob.n && rc == MPI_SUCCESS) rc |= outbox_reap(&ob, 1);
     rc |= MPI_Send(&dummy, 1, MPI_UINT64_T, 0, TAG_BYE, MPI_COMM_WORLD);
-    free(buf[0]);
-    free(buf[1]);
+    free(work);
     if (rc != MPI_SUCCESS) st = ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__, "MPI communication with rank 0 failed");
     return st;
 }
@@ -376,6 +421,7 @@ static ns_status run_master(const ns_sched_job *job, int size)
     m.fatal = NS_OK;
     ns_sched_stats *sx = job->stats;
     if (sx) memset(sx, 0, sizeof *sx);
+    double wall0 = MPI_Wtime();
     int self = size <= NS_SCHED_SELF_MAX_RANKS, active = size - 1;
     void *own = malloc(job->payload_size ? job->payload_size : 1);
     if (!own) {
@@ -422,7 +468,10 @@ static ns_status run_master(const ns_sched_job *job, int size)
     for (size_t k = 0; k < m.n_ready; k++) free(m.box[k].buf);
     if (m.n_box == m.n_ready) free(m.box);
     free(own);
-    if (sx) sx->stored = m.stored;
+    if (sx) {
+        sx->stored = m.stored;
+        sx->wall = MPI_Wtime() - wall0;
+    }
     if (m.rc != MPI_SUCCESS)
         return ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__,
                              "MPI communication failed on rank 0 (error code %d)", m.rc);

@@ -31,12 +31,22 @@
  *     rank 0 is a pure master that polls and sleeps NS_SCHED_POLL_SECONDS
  *     when a poll found nothing (a blocking receive would spin a core in
  *     Open MPI).
- *   - Workers prefetch, keeping one case queued: they request the next chunk
- *     when they start the last case of the current one, so the reply (at
- *     most NS_SCHED_HOOK_SECONDS plus one solver step away) arrives while
- *     they compute. Results travel with MPI_Isend (double-buffered); result
- *     messages are compact (sim/payload.h: values still NaN are left out),
- *     below the eager limit for intact-skin and failed cases.
+ *   - Workers prefetch, keeping at least one case queued: they request the
+ *     next chunk when they start the last case of the current one, or when
+ *     the cases left of it would take less than NS_SCHED_PREFETCH_SECONDS
+ *     at the rank's own mean case cost (cheap cases, where one case is
+ *     shorter than rank 0's reply time), so the reply (at most
+ *     NS_SCHED_HOOK_SECONDS plus one solver step away on an idle machine)
+ *     arrives while they compute. One request is outstanding at a time.
+ *   - A worker never waits for its results to be delivered either: each is
+ *     sent from its own buffer (MPI_Isend) and reaped by MPI_Test before
+ *     the next case; only with NS_SCHED_SENDS_MAX sends in flight does it
+ *     wait for the oldest. (Open MPI's shared-memory transport completes
+ *     even a small send only once the receiver has taken the fragment:
+ *     with two alternating buffers a worker waited 4 s of a 5 s cheap
+ *     sweep on a loaded machine.) Result messages are compact (sim/payload.h:
+ *     values still NaN are left out), below the eager limit for intact-skin
+ *     cases.
  *   - Rank 0 measures its own cost (ns_sched_stats): the CPU time of its
  *     master work per stored case, which scripts/bench_sweep.sh turns into
  *     the projection to many ranks.
@@ -67,6 +77,8 @@
 #define NS_SCHED_SELF_MAX_RANKS 4       /* rank 0 also computes up to this many ranks */
 #define NS_SCHED_POLL_SECONDS 2.0e-4    /* [s] master sleep between idle polls */
 #define NS_SCHED_HOOK_SECONDS 5.0e-4    /* [s] least time between two step-hook polls */
+#define NS_SCHED_PREFETCH_SECONDS 0.02  /* [s] a worker asks for more below this much queued work */
+#define NS_SCHED_SENDS_MAX 64           /* [-] result sends a worker keeps in flight */
 
 /* Size of the next chunk (pure; see the header essay). remaining: R >= 0;
  * workers: W >= 1; mean_cost: measured mean case cost [s], <= 0 or NaN if
@@ -124,6 +136,9 @@ typedef struct {
     double message_bytes;  /* [B] their total size */
     size_t message_max;    /* [B] the largest */
     size_t hook_calls;     /* step-hook calls during rank 0's own cases */
+    double wall;           /* [s] wall time of ns_sched_run on rank 0 (the
+                              computing phase: no MPI start-up, config or
+                              file creation) */
 } ns_sched_stats;
 
 /* The work of a sweep. compute() runs on every computing rank, fills
