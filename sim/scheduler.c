@@ -178,6 +178,7 @@ static ns_status run_worker(const ns_sched_job *job)
     uint64_t reply[2] = {0, 0}, dummy = 0;
     size_t cur = 0, have = 0, done_n = 0;
     double done_sum = 0.0; /* [s] this rank's measured case costs */
+    double cpu0 = ns_sched_cpu_seconds();
     int outstanding = 0, rc = MPI_SUCCESS;
     ns_status st = NS_OK;
     if (!work) {
@@ -236,7 +237,8 @@ static ns_status run_worker(const ns_sched_job *job)
     /* The master answers every request; take the answer before leaving. */
     if (outstanding) rc |= MPI_Wait(&recv_req, MPI_STATUS_IGNORE);
     while (ob.n && rc == MPI_SUCCESS) rc |= outbox_reap(&ob, 1);
-    rc |= MPI_Send(&dummy, 1, MPI_UINT64_T, 0, TAG_BYE, MPI_COMM_WORLD);
+    double cpu = ns_sched_cpu_seconds() - cpu0; /* goodbye carries this rank's CPU time */
+    rc |= MPI_Send(&cpu, 1, MPI_DOUBLE, 0, TAG_BYE, MPI_COMM_WORLD);
     free(work);
     if (rc != MPI_SUCCESS) st = ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__, "MPI communication with rank 0 failed");
     return st;
@@ -347,16 +349,20 @@ static size_t master_poll(master *m)
             master_take_result(m, &msg, &status);
             continue;
         }
-        m->rc |= MPI_Mrecv(&dummy, 1, MPI_UINT64_T, &msg, MPI_STATUS_IGNORE);
         if (status.MPI_TAG == TAG_REQUEST) {
+            m->rc |= MPI_Mrecv(&dummy, 1, MPI_UINT64_T, &msg, MPI_STATUS_IGNORE);
             master_answer(m, status.MPI_SOURCE);
         } else if (status.MPI_TAG == TAG_BYE) {
+            double cpu = 0.0;
+            m->rc |= MPI_Mrecv(&cpu, 1, MPI_DOUBLE, &msg, MPI_STATUS_IGNORE);
+            if (m->stats && cpu > m->stats->worker_cpu_max) m->stats->worker_cpu_max = cpu;
             m->left++;
             /* A worker leaves before the work is handed out only when it was
              * stopped (a signal to that rank alone): the whole run stops too,
              * resumable, rather than rank 0 finishing the sweep by itself. */
             if (m->pos < m->job->n_todo) m->stopping = 1;
         } else {
+            m->rc |= MPI_Mrecv(&dummy, 1, MPI_UINT64_T, &msg, MPI_STATUS_IGNORE);
             m->rc |= MPI_ERR_TAG;
         }
     }
@@ -421,7 +427,7 @@ static ns_status run_master(const ns_sched_job *job, int size)
     m.fatal = NS_OK;
     ns_sched_stats *sx = job->stats;
     if (sx) memset(sx, 0, sizeof *sx);
-    double wall0 = MPI_Wtime();
+    double wall0 = MPI_Wtime(), cpu0 = ns_sched_cpu_seconds();
     int self = size <= NS_SCHED_SELF_MAX_RANKS, active = size - 1;
     void *own = malloc(job->payload_size ? job->payload_size : 1);
     if (!own) {
@@ -471,6 +477,7 @@ static ns_status run_master(const ns_sched_job *job, int size)
     if (sx) {
         sx->stored = m.stored;
         sx->wall = MPI_Wtime() - wall0;
+        sx->rank0_cpu = ns_sched_cpu_seconds() - cpu0;
     }
     if (m.rc != MPI_SUCCESS)
         return ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__,

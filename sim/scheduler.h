@@ -139,6 +139,10 @@ typedef struct {
     double wall;           /* [s] wall time of ns_sched_run on rank 0 (the
                               computing phase: no MPI start-up, config or
                               file creation) */
+    double rank0_cpu;      /* [s] rank 0's CPU time in that phase (all of it,
+                              idle polls included) */
+    double worker_cpu_max; /* [s] the largest CPU time of a worker in its
+                              phase (sent with its goodbye); 0 with 1 rank */
 } ns_sched_stats;
 
 /* The work of a sweep. compute() runs on every computing rank, fills
