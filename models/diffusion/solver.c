@@ -209,8 +209,7 @@ ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out)
                  ch->depth, ch->n);
         NS_CHECK(isfinite(ch->half_life) && ch->half_life > 0.0, NS_EINVAL,
                  "channel half_life = %g s: must be > 0", ch->half_life);
-        NS_CHECK(isfinite(drug->free_diffusivity) && drug->free_diffusivity > 0.0, NS_EINVAL,
-                 "drug.free_diffusivity = %g m^2/s: must be > 0", drug->free_diffusivity);
+        NS_TRY(check_row("drug", "free_diffusivity", NULL, drug->free_diffusivity));
     }
 
     ns_status st = NS_OK;
