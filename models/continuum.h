@@ -62,20 +62,32 @@
  * (the drum's own contact is not modelled), cap at the hand force per needle
  * in contact. The base plate (single needle: a hub of 10 R_b; array: the
  * cell) is a flat rigid face at u - L with a rounded rim.
- *   Before puncture the tip is the rigid contact of (C4). Puncture (C10)
- *   when its force reaches the tip law's
- *     F_c = kappa pi sqrt(E* G_c) r_t^1.5 + c_p E* pi r_t^2
- *   (models/insertion.h, P0; E*, G_c of the surface layer), the event
- *   located by a secant on the travel to 1e-3 F_c. (C11) At puncture the
+ *   Before puncture the tip is the rigid contact of (C4) (a cylindrical
+ *   needle: a flat punch of the outer radius R_b), its shoulder at R_b
+ *   rounded into the shaft (f += (rho - R_b)^2/(2 h0)) and the hub's bore
+ *   rim rounded likewise, so a surface node leaves either contact
+ *   continuously (a face cut off at a radius made the energy jump there and
+ *   stalled Newton on the default grid). Puncture (C10) when its force
+ *   reaches tip law T1 of models/insertion/tiplaw.h (the same law and call,
+ *   ns_tip_case_puncture_force, as the fast model):
+ *     F_c = kappa G_c l_c + phi(V) E* (c_p A_c + (tan a / 2) A_c)
+ *   (crack length l_c and contact area A_c of the tip geometry, E*, G_c of
+ *   the surface layer, phi the rate factor T2 at the loading speed V: press
+ *   and impact V, pen pi f D, roller V L / R_d), the event located by a
+ *   secant on the travel to 1e-3 F_c. (C11) At puncture the
  *   tip contact is replaced by the cut at the same travel; the strain
  *   energy released by the snap is counted as fracture energy.
  *   After puncture (C7-C9, models/continuum/cut.c): the cut of reference
- *   depth d is loaded by the tip law's resistance (models/insertion.h P1-P3)
- *     F_front = f_cw 2 r(d) G_c(d) + sum_k f_sp E*_k pi [r^2]_k   at the front,
- *     F_fric  = sum_k mu_k f_sp E*_k S_k                          along the shaft,
- *   as nodal tractions (cutting: the tip section at the front; spreading:
- *   each row of the cut by its growth of pi r^2; friction: each row by its
- *   lateral area; at the needle radius of the row); d follows
+ *   depth d is loaded by the tip laws' resistance (models/insertion.h P1-P3)
+ *     F_front = f_cw 2 r(d) G_c(d) + sum_k p_sp,k pi [r^2]_k   at the front,
+ *     F_fric  = sum_k mu_k p_sh,k S_k                          along the shaft,
+ *   p_sp,k = f_sp E*_k phi_k (T2 over the tip's loading time), p_sh,k the
+ *   shaft contact pressure of T3 (the fast model's pressures), as nodal
+ *   loads on the needle's section r <= max(r(s), r_1) of each row, each
+ *   node's share its tributary area (cutting: the tip section at the front;
+ *   spreading: each row by its growth of pi r^2; friction: each row by its
+ *   lateral area; a load on the single column at r(s), as before, is a ring
+ *   load whose displacement grows without bound under refinement); d follows
  *   from the tip riding the crack front, u = d + u_z(0, d) (C9), found by the
  *   Illinois method around full solves of the body; the cut never heals
  *   (d only grows while loading). Withdrawal: friction only, upward; the tip
@@ -95,11 +107,15 @@
  * Validity: isotropic hyperelastic layers, perfectly bonded interfaces,
  * frictionless contacts, rigid needle and plate, axisymmetry (pyramids and
  * bevels enter as the cone of the same taper length), quasi-static tissue.
- * Not yet modelled: the layers' viscoelastic relaxation (g, tau of the
- * presets), tissue inertia in the insertion, the roller drum's contact, the
- * cavity's radial spreading as a displacement (it enters as the energy of
- * P2 only). A tangent that is not positive definite at large compression
- * can stop deep penetrations with NS_ECONV.
+ * Not yet modelled: the layers' viscoelastic relaxation in the body (g, tau
+ * of the presets enter only through the tip laws' factors phi, psi), tissue
+ * inertia in the insertion, the roller drum's contact, the cavity's radial
+ * spreading as a displacement (it enters as the energy of P2 only).
+ * Known limits: a blunt tip (r_t = 10 um on a 600 um cone) tents the
+ * surface beyond 0.4 mm before T1 is reached, where Newton stagnates under
+ * the tip on the default and coarse grids (NS_ECONV); the energy balance
+ * of a press cycle is 8 % (the residual friction account of the
+ * withdrawal), not the fast model's 1 %.
  * References: simo1985 (mean dilatation), hayes1972, sneddon1965, yeoh1993
  * (models/REFERENCES.md). */
 #ifndef NS_CONTINUUM_H

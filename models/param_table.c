@@ -333,7 +333,8 @@ static const ns_key table[] = {
      * tests/data/insertion_calibration.md. crack_width_factor 0.35: effective
      * cutting toughness 0.35 G_c, fitted to impact insertion depths of 600 um
      * microneedles; puncture_factor 60 and blunt_pressure_factor 40: the
-     * former puncture law, still used by the continuum model; withdraw_speed 1 mm/s;
+     * former puncture law, used by no model since the continuum model took
+     * tip law T1 too (accepted for old configs, no effect); withdraw_speed 1 mm/s;
      * foundation_stiffening 50. */
     PD("insertion", "crack_width_factor", NS_KIND_DIMENSIONLESS, insertion.crack_width_factor, 0,
        10, LO, 0.35, "effective cutting factor: crack width / needle diameter"),
@@ -346,9 +347,9 @@ static const ns_key table[] = {
        "base-plate contact penalty stiffness; auto = confined modulus / thickness of the layer "
        "under the plate"),
     PD("insertion", "puncture_factor", NS_KIND_DIMENSIONLESS, insertion.puncture_factor, 0, 1e4, 0,
-       60.0, "kappa of the sharp-tip puncture term kappa pi sqrt(E* G_c) r_t^1.5 (continuum model)"),
+       60.0, "no effect (former puncture law; both models use tip law T1: puncture_crack_factor)"),
     PD("insertion", "blunt_pressure_factor", NS_KIND_DIMENSIONLESS, insertion.blunt_pressure_factor,
-       0, 1e4, 0, 40.0, "c_p of the blunt-tip puncture term c_p E* pi r_t^2 (continuum model)"),
+       0, 1e4, 0, 40.0, "no effect (former puncture law; both models use tip law T1: puncture_pressure_factor)"),
     /* puncture_crack_factor 415 and puncture_pressure_factor 22.3: tip law
      * T1 fitted to Roemgens et al. 2014 and the Davis et al. 2004 regression
      * (relative least squares; tests/data/insertion_calibration.md) */

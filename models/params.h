@@ -209,15 +209,14 @@ typedef struct {
     double spreading_factor;   /* [-] scale of the elastic crack-spreading pressure */
     double damping_ratio;      /* [-] extra numerical/physical damping ratio */
     double plate_stiffness;    /* [N/m^3] base-plate contact penalty stiffness; NaN = derive */
-    double puncture_factor;    /* [-] kappa of the puncture law F_c = kappa pi sqrt(E* G_c) r_t^1.5;
-                                          0 or NaN = calibrated default (models/insertion.h) */
+    double puncture_factor;    /* [-] former puncture law (kappa pi sqrt(E* G_c) r_t^1.5): read by
+                                          no model since both use tip law T1; kept for old configs */
     double withdraw_speed;     /* [m/s] withdrawal speed after an impact; 0 or NaN = 1 mm/s */
     double foundation_stiffening; /* [-] compression stiffening of the foundation added to the
                                             hypodermis law: k(w) = k0 (1 + beta w^2 / H^2);
                                             NaN = calibrated default (models/insertion.h) */
-    double blunt_pressure_factor; /* [-] c_p of the blunt-tip puncture pressure p_c = c_p E*_SC
-                                            (F_c term c_p E* pi r_t^2); 0 or NaN = calibrated
-                                            default (models/insertion.h) */
+    double blunt_pressure_factor; /* [-] former puncture law (c_p E* pi r_t^2): read by no model
+                                            since both use tip law T1; kept for old configs */
     int model;                 /* [-] ns_ins_model: fast sheet model or continuum reference */
     double shaft_pressure_factor; /* [-] f_p of the shaft contact pressure p_s = f_p E* psi / 2
                                             of the crack relaxing onto the needle (tip law T3) */

@@ -18,7 +18,10 @@ struct ns_cont {
     double h0;               /* [m] finest grid spacing */
     double L, r_t, r_b;      /* [m] needle length, tip radius, base radius */
     double F_c;              /* [N] puncture force (eq. C10) */
-    double f_cw, f_sp;       /* [-] cutting and spreading factors */
+    double f_cw;             /* [-] cutting factor */
+    double V_load;           /* [m/s] loading speed of the tip laws (as the fast model) */
+    double p_sp[NS_LAYER_MAX]; /* [Pa] spreading pressure f_sp E*_k phi_k per layer (T2) */
+    double p_sh[NS_LAYER_MAX]; /* [Pa] shaft contact pressure of the cut per layer (T3) */
     double N_needles;        /* [-] needles sharing the applicator load */
     double F_cap;            /* [N] force cap per needle (INFINITY: none) */
     double m_a;              /* [kg] impact mass per needle */

@@ -62,6 +62,9 @@ typedef struct {
     double Rs;       /* [m] sphere/cap radius (sphere, needle) */
     double cot_t;    /* [-] cone: dz/drho of the flank, 1/tan(half-angle) */
     double edge;     /* [m] flat: edge rounding radius */
+    double a_in;     /* [m] flat: inner radius of the flat part (an annular face, 0: a disk);
+                        below it the face rises as (a_in - rho)^2 / (2 edge), so a node
+                        sliding under the inner rim leaves contact continuously */
 } cont_body;
 
 typedef struct cont_lin cont_lin;

@@ -54,18 +54,23 @@ void cont_cut_parts(const ns_cont *c, double d, double *F_cut, double *F_spread,
         double s_lo = fmax(d - c->ztop[k + 1], 0.0), s_hi = fmin(d - c->ztop[k], d);
         if (s_hi <= s_lo) continue;
         double r_lo = ns_needle_radius_at(nd, s_lo), r_hi = ns_needle_radius_at(nd, s_hi);
-        *F_spread += c->f_sp * c->Es[k] * M_PI * (r_hi * r_hi - r_lo * r_lo);
-        *F_fric += c->mu[k] * c->f_sp * c->Es[k] *
+        *F_spread += c->p_sp[k] * M_PI * (r_hi * r_hi - r_lo * r_lo);
+        *F_fric += c->mu[k] * c->p_sh[k] *
                    (ns_needle_shaft_area(nd, s_hi) - ns_needle_shaft_area(nd, s_lo));
     }
 }
 
-/* Column index nearest radius r (at least 1: the axis carries no ring). */
-static size_t column_near(const cont_mesh *m, double r)
+/* Add the axial load F to row j over the disk r <= r_l (at least the first
+ * two columns: a load on fewer nodes is a ring or point load, whose
+ * displacement grows without bound as the grid is refined), each node's
+ * share its tributary area. The disk is the needle's section at that row:
+ * the rigid needle hands its load to the tissue it displaces. */
+static void disk_load(const cont_mesh *m, size_t j, double r_l, double F, double *f)
 {
-    size_t i = 1;
-    while (i + 1 < m->nr && fabs(m->r[i + 1] - r) < fabs(m->r[i] - r)) i++;
-    return i;
+    double rl = fmax(r_l, m->r[1]) * (1.0 + 1e-12), A = 0.0;
+    for (size_t i = 0; i < m->nr && m->r[i] <= rl; i++) A += cont_node_area(m, i);
+    for (size_t i = 0; i < m->nr && m->r[i] <= rl; i++)
+        f[2 * (j * m->nr + i) + 1] += F * cont_node_area(m, i) / A;
 }
 
 /* Nodal loads f (ndof) of the cut at depth d; sign +1 insertion (front and
@@ -83,15 +88,10 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
         size_t j = 0;
         while (j + 2 < m->nz && m->z[j + 1] <= d) j++;
         double wj1 = fmin(fmax((d - m->z[j]) / (m->z[j + 1] - m->z[j]), 0.0), 1.0);
-        double af = fmax(c->r_t, m->r[1]), A = 0.0;
-        for (size_t i = 0; i < m->nr && m->r[i] <= af * (1.0 + 1e-12); i++) A += cont_node_area(m, i);
-        for (size_t i = 0; i < m->nr && m->r[i] <= af * (1.0 + 1e-12); i++) {
-            double fi = Fcut * cont_node_area(m, i) / A;
-            f[2 * (j * m->nr + i) + 1] += (1.0 - wj1) * fi;
-            f[2 * ((j + 1) * m->nr + i) + 1] += wj1 * fi;
-        }
+        disk_load(m, j, c->r_t, (1.0 - wj1) * Fcut, f);
+        disk_load(m, j + 1, c->r_t, wj1 * Fcut, f);
         /* spreading: along the rows of the taper in the tissue, each row's
-         * share the growth of the section pi r^2 across it, at its radius */
+         * share the growth of the section pi r^2 across it, over the section */
         double r0 = ns_needle_radius_at(nd, 0.0), r2d = ns_needle_radius_at(nd, d);
         r2d = r2d * r2d - r0 * r0;
         for (size_t q = 0; q < m->nz && m->z[q] < d && r2d > 0.0; q++) {
@@ -100,8 +100,7 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
             if (hi <= lo) continue;
             double ra = ns_needle_radius_at(nd, d - lo), rb = ns_needle_radius_at(nd, d - hi);
             double share = (ra * ra - rb * rb) / r2d;
-            size_t i = column_near(m, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)));
-            f[2 * (q * m->nr + i) + 1] += Fsp * share;
+            disk_load(m, q, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)), Fsp * share, f);
         }
     }
     /* friction: rows above the front, share = lateral area of the row's depth interval */
@@ -112,8 +111,7 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
         double hi = fmin(j + 1 < m->nz ? 0.5 * (m->z[j] + m->z[j + 1]) : m->z[j], d);
         if (hi <= lo) continue;
         double share = (ns_needle_shaft_area(nd, d - lo) - ns_needle_shaft_area(nd, d - hi)) / S_tot;
-        size_t i = column_near(m, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)));
-        f[2 * (j * m->nr + i) + 1] += (double)sign * Fr * share;
+        disk_load(m, j, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)), (double)sign * Fr * share, f);
     }
 }
 

@@ -92,6 +92,10 @@ double cont_body_gap(const cont_body *b, double u, double rho, double *df, doubl
             f = (rho - b->a) * (rho - b->a) / (2.0 * b->edge);
             *df = (rho - b->a) / b->edge;
             *d2f = 1.0 / b->edge;
+        } else if (rho < b->a_in && b->edge > 0.0) {
+            f = (b->a_in - rho) * (b->a_in - rho) / (2.0 * b->edge);
+            *df = -(b->a_in - rho) / b->edge;
+            *d2f = 1.0 / b->edge;
         }
         break;
     case NS_CONT_SPHERE: /* paraboloid of Hertz theory */
@@ -113,6 +117,13 @@ double cont_body_gap(const cont_body *b, double u, double rho, double *df, doubl
             double qa = sqrt(b->Rs * b->Rs - b->a * b->a);
             f = b->Rs - qa + (rho - b->a) * b->cot_t;
             *df = b->cot_t;
+        }
+        if (rho > b->a_in && b->a_in > 0.0 && b->edge > 0.0) {
+            /* the shoulder at the base radius, rounded into the shaft:
+             * skin wrapping the shoulder leaves contact continuously */
+            f += (rho - b->a_in) * (rho - b->a_in) / (2.0 * b->edge);
+            *df += (rho - b->a_in) / b->edge;
+            *d2f += 1.0 / b->edge;
         }
         break;
     }

@@ -8,6 +8,7 @@
 
 #include "../needle.h"
 #include "../param_table.h"
+#include "../insertion/tiplaw.h"
 #include "../skin.h"
 #include "cont_internal.h"
 
@@ -68,6 +69,42 @@ static void drive_init(ns_cont *c)
     }
 }
 
+/* Loading speed of the tip laws T1-T3 [m/s]: the needle's speed into the
+ * tissue while it is pushed in, the same as the fast model's
+ * (models/insertion/drive.c): press and impact V, pen pi f D (the mean
+ * speed of the half stroke), roller V L / R_d (the needle's radial speed on
+ * the drum). */
+static double load_speed(const ns_cont *c)
+{
+    const ns_applicator_params *ap = &c->p.applicator;
+    switch (ap->mode) {
+    case NS_APPLICATOR_PEN: return M_PI * ap->frequency * ap->depth_setting;
+    case NS_APPLICATOR_ROLLER: return ap->speed * c->L / ap->drum_radius;
+    default: return ap->speed;
+    }
+}
+
+/* The tip laws of models/insertion/tiplaw.h for this case, shared with the
+ * fast model: puncture force (T1, surface layer, at the loading speed),
+ * spreading pressure f_sp E*_k phi_k with the rate factor of T2 over the
+ * tip's loading time l_v / V, and the shaft contact pressure of the cut
+ * (T3) over the residence time L / V. */
+static void tiplaw_init(ns_cont *c)
+{
+    const ns_needle_params *nd = &c->p.needle;
+    const ns_insertion_calib *cb = &c->p.insertion;
+    const ns_skin_params *sk = &c->p.skin;
+    double V = c->V_load = load_speed(c);
+    double lv = fmax(fmin(ns_needle_tip_length(nd), c->L), 2.0 * c->r_t);
+    c->F_c = ns_tip_case_puncture_force(nd, &sk->layer[0], cb, V);
+    for (int k = 0; k < c->nl; k++) {
+        const ns_layer *ly = &sk->layer[k];
+        ns_tip_tissue m = {c->Es[k], c->Gc[k], ly->relaxation_fraction, ly->relaxation_time};
+        c->p_sp[k] = cb->spreading_factor * c->Es[k] * ns_tip_relax_factor(&m, lv / V);
+        c->p_sh[k] = ns_tip_shaft_pressure(&m, cb->shaft_pressure_factor, c->L / V);
+    }
+}
+
 /* Prescribed travel of the pen and roller at time t (models/insertion.h). */
 static double travel_at(const ns_cont *c, double t)
 {
@@ -117,7 +154,14 @@ static ns_status body_init(ns_cont *c, double refine)
     tip->a = c->r_t * cos(th);
     tip->cot_t = 1.0 / tan(th);
     tip->rho0 = 0.0;
-    tip->rho1 = c->r_b;
+    tip->rho1 = R; /* no cut-off: the shoulder at R_b is rounded (a_in, edge) */
+    tip->a_in = c->r_b;
+    tip->edge = c->h0;
+    if (nd->shape == NS_SHAPE_CYLINDRICAL) { /* a true flat punch of the outer radius (T4) */
+        tip->shape = NS_CONT_FLAT;
+        tip->a = c->r_b - c->h0;
+        tip->a_in = 0.0;
+    }
     pl->active = 1;
     pl->shape = NS_CONT_FLAT;
     pl->edge = c->h0; /* rounded edge: no element inverts under a sharp rim */
@@ -126,12 +170,14 @@ static ns_status body_init(ns_cont *c, double refine)
         double ap_r = single ? CONT_HUB_FACTOR * c->r_b : Rc * sqrt(c->N_needles);
         pl->follow = 0;
         pl->offset = 0.0;
-        pl->rho0 = fmin(ap_r, 0.9 * R);
+        pl->rho0 = 0.0; /* the face rises inside a_in: contact ends continuously */
+        pl->a_in = fmin(ap_r, 0.9 * R);
         pl->rho1 = pl->a = R;
     } else {
         pl->follow = 1;
         pl->offset = c->L;
-        pl->rho0 = c->r_b;
+        pl->rho0 = 0.0; /* the hub's bore rim is rounded: contact ends continuously */
+        pl->a_in = c->r_b + c->h0;
         pl->rho1 = single ? fmin(CONT_HUB_FACTOR * c->r_b, R) : R;
         pl->a = single ? pl->rho1 - 4.0 * c->h0 : R;
     }
@@ -175,12 +221,8 @@ ns_status ns_cont_create_refined(const ns_ins_input *in, double refine, ns_cont 
     c->r_t = nd->tip_radius;
     c->r_b = ns_needle_base_radius(nd);
     c->f_cw = cb->crack_width_factor;
-    c->f_sp = cb->spreading_factor;
-    /* eq. (C10) = models/insertion.h (P0): puncture of the surface layer */
-    double Ec = c->Es[0];
-    c->F_c = cb->puncture_factor * M_PI * sqrt(Ec * c->Gc[0]) * pow(c->r_t, 1.5) +
-             cb->blunt_pressure_factor * Ec * M_PI * c->r_t * c->r_t;
     drive_init(c);
+    tiplaw_init(c); /* eq. (C10): tip laws T1-T3 */
     ns_status st = body_init(c, refine);
     if (st == NS_OK) {
         size_t n = c->s.m.ndof;
