@@ -4,6 +4,11 @@
  * forearm, stroke 0.6 mm: through puncture into the dermis and out again)
  * over grid levels against the finest level as reference: puncture travel
  * (the tenting at puncture), penetration depth and maximum force.
+ * Each applicator's line is followed by the fast model's on the same case
+ * (the agreement the issue-17 table will measure over a Latin hypercube):
+ * puncture force (the same tip law T1), travel at puncture (tenting) and
+ * penetration depth. The needle is sharp (tip radius 2.13 um): with the
+ * default 10 um tip the continuum stalls before T1's force (CHANGELOG).
  * Usage: bench_continuum [levels]   (default "0.5 0.75 1 1.5 2": the last is
  * the reference). A failed case prints its message instead of numbers. */
 #include <gsl/gsl_errno.h>
@@ -14,6 +19,7 @@
 
 #include "../../models/continuum.h"
 #include "../../models/defaults.h"
+#include "../../models/insertion.h"
 
 static double now(void)
 {
@@ -28,6 +34,7 @@ static int base_case(ns_params *p, int mode)
     p->insertion.model = NS_INS_MODEL_CONTINUUM;
     p->applicator.mode = (ns_applicator_mode)mode;
     p->applicator.stroke = 0.6e-3;
+    p->needle.tip_radius = 2.13e-6;
     p->applicator.mass = 5e-3;
     p->applicator.frequency = 100.0;
     p->applicator.depth_setting = 0.5e-3;
@@ -40,6 +47,29 @@ static int base_case(ns_params *p, int mode)
         p->applicator.speed = 0.02;
     }
     return ns_params_derive(p) == NS_OK;
+}
+
+/* The fast model on the same case: its line of the comparison. */
+static void run_fast(const ns_params *pc)
+{
+    ns_params p = *pc;
+    p.insertion.model = NS_INS_MODEL_FAST;
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    ns_ins *s = NULL;
+    ns_ins_result r;
+    double t0 = now();
+    ns_status st = ns_ins_create(&in, &s);
+    if (st == NS_OK) st = ns_ins_solve(s, &r);
+    double sec = now() - t0;
+    ns_ins_destroy(&s);
+    if (st != NS_OK) {
+        printf("  fast  failed: %.*s\n", 160, ns_status_message());
+        return;
+    }
+    printf("  fast   %8.4f %8s %8zu %10.1f %10.3f %10.2e %10.3f %10.3f\n", sec, "-", r.steps,
+           1e6 * r.penetration_depth, 1e3 * r.max_force, r.energy_balance_error,
+           1e3 * r.puncture_force, 1e3 * r.puncture_displacement);
 }
 
 /* One solve: 0 ok (result in *r, seconds in *sec), else prints the failure. */
@@ -67,8 +97,8 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     const char *names[] = {"press", "impact", "pen", "roller"};
     printf("continuum insertion, default grid: wall time per case\n");
-    printf("%-8s %8s %8s %8s %10s %10s %10s\n", "mode", "s/case", "dofs", "steps", "depth_um",
-           "max_F_mN", "E_err");
+    printf("%-8s %8s %8s %8s %10s %10s %10s %10s %10s\n", "mode", "s/case", "dofs", "steps",
+           "depth_um", "max_F_mN", "E_err", "F_punc_mN", "u_punc_mm");
     for (int m = 0; m < 4; m++) {
         ns_params p;
         if (!base_case(&p, m)) {
@@ -79,9 +109,11 @@ int main(int argc, char **argv)
         double sec;
         size_t dofs;
         printf("%-8s\n", names[m]);
-        if (run(&p, 1.0, &r, &sec, &dofs)) continue;
-        printf("%-8s %8.2f %8zu %8zu %10.1f %10.3f %10.2e\n", "", sec, dofs, r.steps,
-               1e6 * r.penetration_depth, 1e3 * r.max_force, r.energy_balance_error);
+        if (run(&p, 1.0, &r, &sec, &dofs) == 0)
+            printf("  cont   %8.2f %8zu %8zu %10.1f %10.3f %10.2e %10.3f %10.3f\n", sec, dofs, r.steps,
+                   1e6 * r.penetration_depth, 1e3 * r.max_force, r.energy_balance_error,
+                   1e3 * r.puncture_force, 1e3 * r.puncture_displacement);
+        run_fast(&p);
     }
     double lv[8] = {0.5, 0.75, 1.0, 1.5, 2.0};
     int nl = 5;
