@@ -11,7 +11,8 @@
  * A_m = sum E'_i h_i [N/m]; beta_m the E'h-weighted layer stiffening;
  * beta_f = hypodermis stiffening + calib foundation_stiffening; (g, tau)
  * relaxation of the hypodermis as a standard-linear-solid Maxwell branch h
- * [Pa]; c = 2 zeta sqrt(m k0) (calib damping_ratio).
+ * [Pa]; c = 2 zeta sqrt(m k0) (calib damping_ratio). B and A_m relax with
+ * the skin layers' (g, tau): "Sheet and contact viscoelasticity" below.
  * Foundation (two-parameter Pasternak, derived for each stack at create):
  * the fat layer (E_h, nu_h, thickness H) bonded to the backing k_b has the
  * layered-elastic surface stiffness (Hankel transform, load p~ J0(xi r))
@@ -51,6 +52,44 @@
  * contact, force cap, impact stop, stroke; phase ends are exact time events.
  * Verified order 2 in time (impact, fixed steps).
  *
+ * Sheet and contact viscoelasticity (the layers' own relaxation). Every
+ * layer relaxes as one Prony term (standard linear solid, models/skin.h),
+ *   G(t) = G_inf + (G_0 - G_inf) e^(-t/tau),  g = 1 - G_inf/G_0,
+ * the same form and preset (g, tau) as the continuum model. In the fast
+ * model each elastic operator of the sheet and the tip contact is split into
+ * an equilibrium branch (1 - g) and a Maxwell branch g acting on the elastic
+ * part w - q of the deflection, q a viscous deflection per node (a
+ * generalised Maxwell element with the operator's own energy):
+ *   f_sheet = (1-g_s) f_s(w) + g_s f_s(w - q) + f_N0(w),                 (V1)
+ *   U_branch = g_s U_s(w - q),  q_t = (w - q)/(p tau_s),
+ *   D = g_s f_s(w - q).(w - q)/(p tau_s) >= 0,                          (V2)
+ * separately for the bending (f_s = B K w, linear, p = 1) and the membrane
+ * stretching (A_m eps (1 + beta_m eps^2), force ~ (dw)^3, p = 3; q_b and
+ * q_m [m] per node): at held deflection the branch force then relaxes as
+ * e^(-t/tau_s), the standard-linear-solid law, for the leading power of each
+ * operator. The pretension N0 (the in vivo state) and the Pasternak shear do
+ * not relax; the foundation keeps its own Maxwell branch h of (T1) with the
+ * hypodermis (g, tau) (fat: tau = 700 s). The sheet's parameters are the
+ * E'h-weighted means over SC, VE and dermis,
+ *   g_s = sum E'_i h_i g_i / sum E'_i h_i,  tau_s = sum E'_i h_i g_i tau_i / sum E'_i h_i g_i,   (V3)
+ * exact when the layers share (g, tau), as every preset does. The tip contact
+ * before puncture (the Hertz-Sneddon law C of the surface layer) relaxes the
+ * same way with the surface layer's (g_c, tau_c):
+ *   F = (1-g_c) C(x) + g_c C(x - x_q),  (x_q)_t = (x - x_q)/(p tau_c),      (V4)
+ * p = z C'(z)/C(z) in [1, 2] at z = x - x_q at the start of each step (Hertz
+ * 1.5, cone 2): for a Hertz probe held at x the force relaxes as G(t)/G_0
+ * (Lee & Radok 1960). At puncture the cut starts from the elastic law (tip
+ * law T4) and the branch's elastic-energy deficit g_c (U_C(x) - U_C(x - x_q))
+ * is taken off the fracture energy that event releases. Time: the internal
+ * variables by the same variable-step BDF2 as h, their tangents c = a0/(a0 +
+ * 1/(p tau)) in the Newton matrix; the dissipation D is integrated by the
+ * trapezoid rule with the rest of the viscous power. Validity: linear
+ * viscoelasticity of each operator's branch (quasi-linear in the sense of
+ * Fung for the leading power; the stiffening terms relax somewhat faster),
+ * one relaxation time per stack part; calibration: Crichton et al. 2013
+ * (tests/data/insertion_calibration.md). A press case costs about 14 % more
+ * instructions than the elastic sheet (tests/bench/bench_insertion.c).
+ *
  * Tip and needle (3.2-3.5), x = u - w(0) [m]:
  *  before puncture: F = Hertz (4/3) E* sqrt(r_t) x^1.5 on the tip cap, C1-
  *    joined to Sneddon (2/pi) E* tan(a) (x-x0)^2 on the cone (E* of the SC).
@@ -88,10 +127,17 @@
  *    straight until the tip has left its hole (an impact without hold still
  *    ends at its stop: its withdrawal does not keep the energy balance yet).
  *    Results friction_force (P3 at the deepest tip position),
- *    retraction_force (largest pull), fracture_margin (needle fracture load
+ *    retraction_force (largest pull; a pull is the shaft friction P3 of a
+ *    punctured tip sliding back in its hole, withdrawn or left behind by
+ *    the skin rebounding after an impact), excess_pull (largest pull beyond
+ *    that friction resistance, or on an unpunctured needle: 0 by
+ *    construction, the contact law and the relaxed contact (V4) only push
+ *    and the elastic tip T4 pulls at most the friction; the invariant
+ *    pull_only_by_friction of sim/invariants.c fails a case where it is not), fracture_margin (needle fracture load
  *    of models/needle.h, oblique for a roller, over the largest tip load:
  *    the needle force less the shaft friction, which the shaft carries).
- *  base plate: penalty k_p g + c_p min(g/g_r, 1) g_t on the gap
+ *  base plate: penalty max(k_p g + c_p min(g/g_r, 1) g_t, 0) (it only
+ *    pushes: a receding skin leaves the damper at zero force) on the gap
  *    g = u - L - w > 0 for R_b <= r <= R_p (array: the cell; single needle:
  *    a hub R_p = 10 R_b); k_p = M/h of the dermis with the confined modulus
  *    M = E(1-nu)/((1+nu)(1-2nu)); the tissue under the plate damps the
@@ -114,7 +160,8 @@
  *    x = (R_d + L) sin(theta), theta = V t/R_d - theta_c (oblique entry, D2),
  *    capped at the hand force per needle in contact (the drum lifts).
  * Energy: work in (trapezoid of (F + F_plate) du) = stored (tent, Maxwell,
- * kinetic, tip, plate) + viscous (sheet, Maxwell, plate) + fracture +
+ * sheet and contact branches (V1, V4), kinetic, tip, plate) + viscous
+ * (sheet, Maxwell, branches (V2), plate) + fracture +
  * spreading + friction; energy_balance_error = |residual| / (sum of positive
  * work increments). The tip dissipates (F0 + F1)/2 (d1 - d0) per step, split
  * over cutting, spreading and friction by the resistance at mid-step (an
@@ -172,6 +219,9 @@ typedef struct {
                                            deepest tip position (tip law T3) */
     double retraction_force;      /* [N]   largest pull on the needle while it is withdrawn
                                            (0 if the force never turns negative) */
+    double excess_pull;           /* [N]   largest pull on the needle beyond the shaft friction
+                                           of its tip sliding back in its hole (0: only
+                                           friction pulls, and only a punctured needle) */
     double fracture_load;         /* [N]   tip force that breaks the needle
                                            (ns_needle_fracture_load; roller: oblique entry) */
     double fracture_margin;       /* [-]   fracture_load / largest tip load (needle force

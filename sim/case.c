@@ -95,6 +95,7 @@ static void fill_insertion(const ns_ins_result *ins, ns_case_result *r)
     s[NS_R_ENERGY_BALANCE_ERROR] = ins->energy_balance_error;
     s[NS_R_FRICTION_FORCE] = ins->friction_force;
     s[NS_R_RETRACTION_FORCE] = ins->retraction_force;
+    s[NS_R_EXCESS_PULL] = ins->excess_pull;
     s[NS_R_FRACTURE_MARGIN] = ins->fracture_margin;
 }
 

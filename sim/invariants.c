@@ -223,6 +223,21 @@ static int chk_force_cap(const inv_ctx *c, double tol, char *msg, size_t cap)
     return 0;
 }
 
+/* A pull on the needle only by shaft friction of a punctured tip sliding
+ * back in its hole: excess_pull (a pull beyond that friction, or on an
+ * unpunctured needle) at most tol x max_force. */
+static int chk_pull(const inv_ctx *c, double tol, char *msg, size_t cap)
+{
+    if (!c->ins) return 0;
+    double P = c->r->scalar[NS_R_EXCESS_PULL], Fm = c->r->scalar[NS_R_MAX_FORCE];
+    if (P > tol * fmax(Fm, 0.0)) {
+        snprintf(msg, cap, "excess_pull = %.4g N: the needle was pulled beyond the shaft friction "
+                 "of its tip (above %g x max_force = %.4g N)", P, tol, Fm);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- the table: names, tolerances, rules (outputs/README.md quotes it) ------------ */
 
 static const inv_row table[] = {
@@ -246,6 +261,14 @@ static const inv_row table[] = {
      chk_depth},
     {{"force_within_cap", 1e-3, "press, roller: total_force <= (1 + tol) x applicator.force"},
      chk_force_cap},
+    /* 1e-3: the contact laws only push (exact 0); the elastic tip pulls at
+     * most the friction of its sliding tip, to the Newton tolerance times the
+     * tip stiffness (~5e-7 N, 4e-6 of a 0.12 N max_force) and the tolerance
+     * of the cut-depth root. */
+    {{"pull_only_by_friction", 1e-3,
+      "excess_pull (a pull on the needle beyond the shaft friction of a punctured tip "
+      "sliding back, or any pull on an unpunctured needle) <= tol x max_force"},
+     chk_pull},
 };
 #define N_ROWS (sizeof table / sizeof table[0])
 

@@ -40,6 +40,7 @@
     X(NS_R_PENETRATION_DEPTH_P90, "penetration_depth_p90", "m", "90th percentile of the penetration depth over the needles of the patch") \
     X(NS_R_FRICTION_FORCE, "friction_force", "N", "shaft friction per needle at the deepest tip position") \
     X(NS_R_RETRACTION_FORCE, "retraction_force", "N", "largest pull per needle during withdrawal") \
+    X(NS_R_EXCESS_PULL, "excess_pull", "N", "largest pull per needle beyond the shaft friction of its tip sliding back in its hole (0: only friction pulls, and only a punctured needle)") \
     X(NS_R_FRACTURE_MARGIN, "fracture_margin", "1", "needle fracture load / largest tip load (force less shaft friction) per needle") \
     /* channel */                                                                              \
     X(NS_R_CHANNEL_DEPTH, "channel_depth", "m", "depth of the micro-channel after withdrawal") \

@@ -40,6 +40,7 @@
 #define NS_INS_ENERGY_ABS 1e-6  /* [-] absolute energy floor of a step / (K_e L^2) */
 #define NS_INS_ENERGY_HMIN 1e-6 /* [-] smallest step of the energy control / (L / V) */
 #define NS_INS_LOCK_FRACTION 0.5 /* [-] largest Newton move towards the foundation lock-up */
+#define NS_INS_STATE_ARRAYS 6  /* [-] arrays of nu doubles per state: w, v, a, hm, qb, qm */
 
 /* Phases: load, hold, withdraw along the applicator's path, then retract
  * straight out at the phase speed until the tip has left its hole (skin that
@@ -55,6 +56,8 @@ typedef struct {
     double *v;    /* [m/s]   deflection velocity per node (nu) */
     double *a;    /* [m/s^2] deflection acceleration per node (nu) */
     double *hm;   /* [Pa]    Maxwell-branch stress of the foundation per node (nu) */
+    double *qb;   /* [m]     viscous deflection of the sheet's bending branch per node (nu) */
+    double *qm;   /* [m]     viscous deflection of the sheet's stretching branch per node (nu) */
     double u;     /* [m]     needle travel (base of the tip from first contact) */
     double ud;    /* [m/s]   needle velocity */
     double ua;    /* [m/s^2] needle acceleration */
@@ -62,6 +65,8 @@ typedef struct {
     double F;     /* [N]     needle force on the tissue */
     double Fpl;   /* [N]     base-plate force on the cell */
     double dFdx;  /* [N/m]   tangent of the needle force w.r.t. x = u - w(0) */
+    double xq;    /* [m]     viscous indentation of the contact's Maxwell branch (eq. V4) */
+    double pq;    /* [-]     force exponent of the contact law the step to this state used */
 } ins_state;
 
 /* Skin sheet and foundation properties (material.c, header "Skin sheet and
@@ -77,6 +82,10 @@ typedef struct {
     double H_f;    /* [m]      foundation thickness */
     double g_f;    /* [-]      relaxing fraction of the foundation (0: elastic) */
     double tau_f;  /* [s]      relaxation time of the foundation */
+    double g_s;    /* [-]      relaxing fraction of the sheet (E'h-weighted; 0: elastic) */
+    double tau_s;  /* [s]      relaxation time of the sheet (g E'h-weighted) */
+    double g_c;    /* [-]      relaxing fraction of the tip contact (surface layer; 0: elastic) */
+    double tau_c;  /* [s]      relaxation time of the tip contact */
 } ins_sheet;
 
 /* The parts of the case the solver reads, copied from ns_ins_input (the
@@ -143,11 +152,16 @@ struct ns_ins {
     ins_state y0;               /* previous accepted state */
     ins_state y1;               /* current accepted state */
     ins_state y2;               /* trial state of the step being solved */
-    double *work;               /* 5 nu doubles: energy scratch (first nu), then f, bw, bv, bh */
+    double *work;               /* 7 nu doubles: energy scratch (first nu), then f, bw, bv, bh,
+                                   bqb, bqm */
     double *f;                  /* [N] Newton residual, then increment (in work) */
     double *bw;                 /* [m/s]   BDF2 history term of w during a step (in work) */
     double *bv;                 /* [m/s^2] BDF2 history term of v during a step (in work) */
     double *bh;                 /* [Pa/s]  BDF2 history term of hm during a step (in work) */
+    double *bqb;                /* [m/s]   BDF2 history term of qb during a step (in work) */
+    double *bqm;                /* [m/s]   BDF2 history term of qm during a step (in work) */
+    double g_c;                 /* [-] relaxing fraction of the tip contact before puncture */
+    double tau_c;               /* [s] its relaxation time */
     double h_prev;              /* [s] last accepted step (0: next step is backward Euler) */
     double fixed_dt;            /* [s] fixed step for convergence studies (0: adaptive) */
     int phase;                  /* [-] PH_LOAD, PH_HOLD, PH_UNLOAD or PH_END */
@@ -208,6 +222,7 @@ void ins_state_copy(ins_state *dst, const ins_state *src, size_t n);
 double ins_stored_energy(ns_ins *s, const ins_state *y, double *fsum);
 double ins_newton_tol(const ns_ins *s, const ins_state *c);
 double ins_dissipated_power(const ns_ins *s, const ins_state *y);
+double ins_contact_branch_loss(const ns_ins *s, const ins_state *y);
 int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err);
 void ins_event_funcs(const ns_ins *s, const ins_state *y, double *g);
 int ins_first_event(const double *gc, const double *gy);

@@ -146,7 +146,7 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
     size_t nl = sk->n_layers;
     NS_CHECK(nl == 1 || nl == 4, NS_EINVAL, "skin.n_layers = %zu, need 1 or 4", nl);
     size_t nsheet = nl == 4 ? 3 : 1;
-    double EhZ = 0.0, Eh = 0.0, z = 0.0, bsum = 0.0;
+    double EhZ = 0.0, Eh = 0.0, z = 0.0, bsum = 0.0, gsum = 0.0, gtsum = 0.0;
     *m = 0.0;
     for (size_t i = 0; i < nsheet; i++) {
         const ns_layer *ly = &sk->layer[i];
@@ -154,6 +154,8 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
         Eh += Ep * ly->thickness;
         EhZ += Ep * ly->thickness * (z + 0.5 * ly->thickness);
         bsum += Ep * ly->thickness * ly->stiffening;
+        gsum += Ep * ly->thickness * ly->relaxation_fraction; /* eq. (V3) */
+        gtsum += Ep * ly->thickness * ly->relaxation_fraction * ly->relaxation_time;
         *m += ly->density * ly->thickness;
         z += ly->thickness;
     }
@@ -169,6 +171,20 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
     }
     *Am = Eh;
     *beta_m = bsum / Eh;
+    sh->g_s = gsum / Eh;
+    sh->tau_s = gsum > 0.0 ? gtsum / gsum : 1.0;
+    if (!(sh->g_s > 0.0 && sh->g_s < 1.0 && isfinite(sh->tau_s) && sh->tau_s > 0.0)) {
+        sh->g_s = 0.0;
+        sh->tau_s = 1.0;
+    }
+    /* the tip contact indents the surface layer (its E* is the contact
+     * modulus): that layer's relaxation (eq. V4) */
+    sh->g_c = sk->layer[0].relaxation_fraction;
+    sh->tau_c = sk->layer[0].relaxation_time;
+    if (!(sh->g_c > 0.0 && sh->g_c < 1.0 && isfinite(sh->tau_c) && sh->tau_c > 0.0)) {
+        sh->g_c = 0.0;
+        sh->tau_c = 1.0;
+    }
     double kb = sk->backing_stiffness;
     int rigid = !(isfinite(kb) && kb > 0.0);
     if (nl == 4) {
@@ -184,12 +200,14 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
                  "skin.backing_stiffness = %.3g N/m^3: a one-layer membrane needs a finite "
                  "foundation stiffness > 0",
                  kb);
+        /* the membrane relaxes as the sheet (g_s above); its support (the
+         * backing, a lab support) is elastic */
         *k0 = kb;
         sh->G_f = 0.0;
         *beta_f = 0.0;
         *H_f = sk->layer[0].thickness;
-        *g_f = sk->layer[0].relaxation_fraction;
-        *tau_f = sk->layer[0].relaxation_time;
+        *g_f = 0.0;
+        *tau_f = 1.0;
     }
     if (!(*g_f > 0.0 && *g_f < 1.0 && isfinite(*tau_f) && *tau_f > 0.0)) *g_f = 0.0;
     if (!isfinite(*tau_f) || *tau_f <= 0.0) *tau_f = 1.0;

@@ -85,6 +85,10 @@ static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
     T->H_f = sh->H_f;
     T->g_f = sh->g_f;
     T->tau_f = sh->tau_f;
+    T->g_s = sh->g_s;
+    T->tau_s = sh->tau_s;
+    s->g_c = sh->g_c;
+    s->tau_c = sh->tau_c;
     T->m = sh->m;
     T->c = 2.0 * fmax(cb->damping_ratio, 0.0) * sqrt(sh->m * k0);
     if (!T->dirichlet) T->k_mean = ins_mean_mode_stiffness(p, k0, T->N0, Rc);
@@ -144,7 +148,7 @@ ns_status ns_ins_create(const ns_ins_input *in, ns_ins **out)
     NS_TRY_GOTO(st, ins_state_alloc(&s->y0, s->nu), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y1, s->nu), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y2, s->nu), fail);
-    s->work = calloc(5 * s->nu, sizeof(double));
+    s->work = calloc(7 * s->nu, sizeof(double));
     s->hcap = NS_INS_HIST0;
     s->ht = malloc(s->hcap * sizeof(double));
     s->hu = malloc(s->hcap * sizeof(double));
@@ -158,6 +162,8 @@ ns_status ns_ins_create(const ns_ins_input *in, ns_ins **out)
     s->bw = s->work + 2 * s->nu;
     s->bv = s->work + 3 * s->nu;
     s->bh = s->work + 4 * s->nu;
+    s->bqb = s->work + 5 * s->nu;
+    s->bqm = s->work + 6 * s->nu;
     *out = s;
     return NS_OK;
 fail:
@@ -233,12 +239,14 @@ static void solve_init(ns_ins *s)
     memset(&s->res, 0, sizeof s->res);
     s->res.puncture_force = NAN;
     s->res.puncture_displacement = NAN;
-    memset(s->y0.w, 0, 4 * nu * sizeof(double));
-    memset(s->y1.w, 0, 4 * nu * sizeof(double));
+    memset(s->y0.w, 0, NS_INS_STATE_ARRAYS * nu * sizeof(double));
+    memset(s->y1.w, 0, NS_INS_STATE_ARRAYS * nu * sizeof(double));
     s->y0.t = s->y1.t = 0.0;
     s->y0.u = s->y1.u = 0.0;
     s->y0.dp = s->y1.dp = 0.0;
     s->y0.F = s->y1.F = s->y0.Fpl = s->y1.Fpl = 0.0;
+    s->y0.xq = s->y1.xq = 0.0;
+    s->y0.pq = s->y1.pq = 1.0;
     s->y0.ud = s->y1.ud = ap->mode == NS_APPLICATOR_IMPACT ? ap->speed : 0.0;
     s->y0.ua = s->y1.ua = 0.0;
     s->punctured = s->out = s->plate_contact = 0;
@@ -403,6 +411,13 @@ static void accept_step(ns_ins *s, double h, double *W_pos, double *P_c)
     /* results (y still points at y2, equal to the new y1) */
     r->max_force = fmax(r->max_force, y->F);
     r->retraction_force = fmax(r->retraction_force, -y->F);
+    /* a pull is shaft friction on a punctured needle whose tip slides back in
+     * its hole (withdrawn, or left behind by a rebounding skin), at most the
+     * friction resistance there; any excess is reported, and the invariant
+     * table holds it at 0 (header "withdrawal") */
+    if (y->F < 0.0)
+        r->excess_pull = fmax(r->excess_pull,
+                              -y->F - (s->punctured ? ins_resist_back(s, y->dp) : 0.0));
     if (s->punctured && y->F > 0.0) { /* cutting force at the apex, kept for the margin */
         double c3[3];
         ins_resist(s, y->dp, c3);
@@ -562,7 +577,12 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         accept_step(s, h, &W_pos, &P_c);
         steps++;
         U_c = U_y;
-        if (ev == EV_PUNCTURE) ins_do_puncture(s);
+        if (ev == EV_PUNCTURE) {
+            /* the contact's Maxwell branch stored less than the elastic
+             * contact energy that ins_do_puncture releases (eq. V4) */
+            s->E_frac -= ins_contact_branch_loss(s, &s->y1);
+            ins_do_puncture(s);
+        }
         if (ev == EV_PLATE) s->plate_contact = 1;
         NS_TRY(hist_push(s, &s->y1));
         /* a cap reached in the same step as an earlier event (or by the

@@ -16,23 +16,62 @@
 
 ns_status ins_state_alloc(ins_state *y, size_t n)
 {
-    y->w = calloc(4 * n, sizeof(double));
+    y->w = calloc(NS_INS_STATE_ARRAYS * n, sizeof(double));
     NS_CHECK(y->w != NULL, NS_ENOMEM, "insertion state: out of memory (n = %zu)", n);
     y->v = y->w + n;
     y->a = y->v + n;
     y->hm = y->a + n;
+    y->qb = y->hm + n;
+    y->qm = y->qb + n;
     return NS_OK;
 }
 
 void ins_state_copy(ins_state *dst, const ins_state *src, size_t n)
 {
-    double *w = dst->w, *v = dst->v, *a = dst->a, *hm = dst->hm;
-    memcpy(w, src->w, 4 * n * sizeof(double));
+    double *w = dst->w, *v = dst->v, *a = dst->a, *hm = dst->hm, *qb = dst->qb, *qm = dst->qm;
+    memcpy(w, src->w, NS_INS_STATE_ARRAYS * n * sizeof(double));
     *dst = *src;
     dst->w = w;
     dst->v = v;
     dst->a = a;
     dst->hm = hm;
+    dst->qb = qb;
+    dst->qm = qm;
+}
+
+/* ---------------------------------------------------------------- contact branch */
+
+/* Tip contact before puncture with its Maxwell branch (header "Sheet
+ * viscoelasticity", eq. V4): F = (1 - g_c) C(x) + g_c C(x - x_q). Returns F,
+ * its tangent (dz/dx = cz) in *dF and the stored energy in *U. */
+static double contact_relaxed(const ns_ins *s, double x, double xq, double cz, double *dF,
+                              double *U)
+{
+    double dFe, Ue, dFz, Uz;
+    double Fe = ins_contact_force(s, x, &dFe, &Ue);
+    double Fz = ins_contact_force(s, x - xq, &dFz, &Uz);
+    double g = s->g_c;
+    *dF = (1.0 - g) * dFe + g * cz * dFz;
+    *U = (1.0 - g) * Ue + g * Uz;
+    return (1.0 - g) * Fe + g * Fz;
+}
+
+/* Force exponent p = z C'(z)/C(z) of the contact law at z, in [1, 2] (Hertz
+ * 1.5, Sneddon cone up to 2, flat punch towards 1); 1.5 at z <= 0. */
+static double contact_exponent(const ns_ins *s, double z)
+{
+    double dF, U, F = ins_contact_force(s, z, &dF, &U);
+    if (!(z > 0.0 && F > 0.0)) return 1.5;
+    return fmin(fmax(z * dF / F, 1.0), 2.0);
+}
+
+double ins_contact_branch_loss(const ns_ins *s, const ins_state *y)
+{
+    if (!(s->g_c > 0.0)) return 0.0;
+    double x = y->u - y->w[0], dF, Ux, Uz;
+    ins_contact_force(s, x, &dF, &Ux);
+    ins_contact_force(s, x - y->xq, &dF, &Uz);
+    return s->g_c * (Ux - Uz);
 }
 
 
@@ -44,6 +83,8 @@ double ins_stored_energy(ns_ins *s, const ins_state *y, double *fsum)
     ns_tent *T = s->T;
     double *f = s->work;
     memset(f, 0, s->nu * sizeof(double));
+    T->qb = y->qb;
+    T->qm = y->qm;
     double U = ns_tent_internal(T, y->w, f, 0, 1);
     if (fsum) {
         double a = 0.0;
@@ -57,7 +98,13 @@ double ins_stored_energy(ns_ins *s, const ins_state *y, double *fsum)
         double gap = (y->u - s->L) - y->w[i];
         if (i >= s->plate0 && i < s->n_plate && gap > 0.0) U += 0.5 * T->A[i] * s->kp * gap * gap;
     }
-    U += ins_tip_energy(s, y->u - y->w[0], y->dp);
+    if (!s->punctured && s->g_c > 0.0) {
+        double dF, Uc;
+        contact_relaxed(s, y->u - y->w[0], y->xq, 1.0, &dF, &Uc);
+        U += Uc;
+    } else {
+        U += ins_tip_energy(s, y->u - y->w[0], y->dp);
+    }
     return U;
 }
 
@@ -68,9 +115,21 @@ double ins_dissipated_power(const ns_ins *s, const ins_state *y)
     for (size_t i = 0; i < s->nu; i++) {
         P += T->A[i] * T->c * y->v[i] * y->v[i];
         double gap = (y->u - s->L) - y->w[i], gd = y->ud - y->v[i];
-        if (i >= s->plate0 && i < s->n_plate && gap > 0.0)
-            P += T->A[i] * s->cp * fmin(gap / s->plate_ramp, 1.0) * gd * gd;
+        if (i >= s->plate0 && i < s->n_plate && gap > 0.0) {
+            /* (F_i - k_p gap) gap_t with the unilateral F_i = max(k_p gap +
+             * c_p gap_t, 0): c_p gap_t^2 while the plate pushes, -k_p gap
+             * gap_t >= 0 while the skin recedes faster than the damper lets
+             * the spring relax */
+            double kg = s->kp * gap, cg = s->cp * fmin(gap / s->plate_ramp, 1.0) * gd;
+            P += T->A[i] * (fmax(kg + cg, 0.0) - kg) * gd;
+        }
         if (gk > 0.0) P += T->A[i] * y->hm[i] * y->hm[i] / (gk * T->tau_f);
+    }
+    P += ns_tent_branch_power(T, y->w, y->qb, y->qm);
+    if (!s->punctured && s->g_c > 0.0) { /* eq. (V4): g_c C(z) z / (p tau_c) */
+        double z = y->u - y->w[0] - y->xq, dF, U;
+        double Fz = ins_contact_force(s, z, &dF, &U);
+        P += s->g_c * Fz * z / (y->pq * s->tau_c);
     }
     return P;
 }
@@ -102,6 +161,21 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
     double c1 = (1.0 + om) / h, c2 = om * om / ((1.0 + om) * h);
     double gk = T->g_f * T->k0, itau = 1.0 / T->tau_f;
     double dh = gk > 0.0 ? gk * a0 / (a0 + itau) : 0.0;
+    /* sheet branches, eq. (V2) in BDF2: q = (b_q + w/(p tau_s))/(a0 + 1/(p tau_s)),
+     * p = 1 (bending), 3 (stretching) */
+    const int ve = T->g_s > 0.0;
+    const double itb = ve ? 1.0 / T->tau_s : 0.0, iqb = 1.0 / (a0 + itb);
+    const double itm = ve ? 1.0 / (3.0 * T->tau_s) : 0.0, iqm = 1.0 / (a0 + itm);
+    T->czb = a0 * iqb;
+    T->czm = a0 * iqm;
+    T->qb = y->qb;
+    T->qm = y->qm;
+    /* contact branch, eq. (V4): x_q = (b_xq + x/(p tau_c))/(a0 + 1/(p tau_c)),
+     * with the force exponent p of the law at the start of the step */
+    const int vc = !s->punctured && s->g_c > 0.0;
+    const double pq = vc ? contact_exponent(s, c->u - c->w[0] - c->xq) : 1.0;
+    const double itc = vc ? 1.0 / (pq * s->tau_c) : 0.0, iqc = 1.0 / (a0 + itc);
+    const double bxq = c1 * c->xq - c2 * p->xq;
     int dyn = s->dynamic;
     double u, ud;
     y->t = c->t + h;
@@ -124,12 +198,17 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
     double tol = ins_newton_tol(s, c);
     int converged = 0;
     double *f = s->f;
-    double *hbw = s->bw, *hbv = s->bv, *hbh = s->bh;
+    double *hbw = s->bw, *hbv = s->bv, *hbh = s->bh, *hbqb = s->bqb, *hbqm = s->bqm;
     for (size_t i = 0; i < nu; i++) {
         hbw[i] = c1 * c->w[i] - c2 * p->w[i];
         hbv[i] = c1 * c->v[i] - c2 * p->v[i];
         hbh[i] = c1 * c->hm[i] - c2 * p->hm[i];
     }
+    if (ve)
+        for (size_t i = 0; i < nu; i++) {
+            hbqb[i] = c1 * c->qb[i] - c2 * p->qb[i];
+            hbqm[i] = c1 * c->qm[i] - c2 * p->qm[i];
+        }
     /* resistance at the start-of-step plastic depth, as resist_fw / resist_back
      * give it (one evaluation per step instead of one per Newton iteration) */
     double Ff0 = 0.0, Fb0 = 0.0;
@@ -147,6 +226,11 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
          * internal forces are not evaluated and no Newton matrix is assembled
          * or factorised for it (f keeps stale values that nothing reads) */
         int asm_J = !converged && it < s->p.numerics.ins_max_newton;
+        if (ve)
+            for (size_t i = 0; i < nu; i++) {
+                y->qb[i] = (hbqb[i] + itb * y->w[i]) * iqb;
+                y->qm[i] = (hbqm[i] + itm * y->w[i]) * iqm;
+            }
         if (asm_J) {
             ns_tent_zero(T);
             memset(f, 0, nu * sizeof(double));
@@ -164,14 +248,27 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             if (asm_J) ns_tent_add_diag(T, i, T->A[i] * (T->m * a0 * a0 + T->c * a0 + dh));
         }
         double dFdx, dp;
-        double F = ins_needle_force(s, u - y->w[0], c->dp, Ff0, Fb0, &dFdx, &dp);
+        double F;
+        if (vc) {
+            double x = u - y->w[0], Uc;
+            y->xq = (bxq + itc * x) * iqc;
+            y->pq = pq;
+            dp = 0.0;
+            F = contact_relaxed(s, x, y->xq, a0 * iqc, &dFdx, &Uc);
+        } else {
+            y->xq = c->xq;
+            y->pq = c->pq;
+            F = ins_needle_force(s, u - y->w[0], c->dp, Ff0, Fb0, &dFdx, &dp);
+        }
         f[0] -= F;
         if (asm_J) {
             ns_tent_add_diag(T, 0, dFdx);
             cv->data[0] = -dFdx;
         }
         /* base plate: penalty k_p gap plus the viscous term c_p gap_t of the
-         * tissue under it (header "base plate"), per contact area */
+         * tissue under it (header "base plate"), per contact area; the plate
+         * only pushes (a receding skin, e.g. creeping under a held press,
+         * leaves the damper at zero force, never pulled) */
         double base = u - s->L, Fpl = 0.0, Kpl = 0.0;
         double udc = dyn ? a0 * u - bu : ud;
         for (size_t i = s->plate0; i < s->n_plate; i++) {
@@ -181,6 +278,7 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
                 double cA = T->A[i] * s->cp * ramp, gd = udc - y->v[i];
                 double Fi = kA * gap + cA * gd, Ki = kA + cA * a0;
                 if (ramp < 1.0) Ki += fmax(T->A[i] * s->cp * gd / s->plate_ramp, 0.0);
+                if (Fi < 0.0) Fi = Ki = 0.0;
                 f[i] -= Fi;
                 Fpl += Fi;
                 Kpl += Ki;
@@ -220,8 +318,9 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             double cx1 = -dFdx * f[0], cx2 = -dFdx * z[0];
             for (size_t i = s->plate0; i < s->n_plate; i++) {
                 double gap = base - y->w[i];
-                if (gap > 0.0) {
-                    double ci = -T->A[i] * (s->kp + s->cp * fmin(gap / s->plate_ramp, 1.0) * a0);
+                double cpr = s->cp * fmin(gap / s->plate_ramp, 1.0);
+                if (gap > 0.0 && s->kp * gap + cpr * (udc - y->v[i]) >= 0.0) {
+                    double ci = -T->A[i] * (s->kp + cpr * a0);
                     cx1 += ci * f[i];
                     cx2 += ci * z[i * zs];
                 }

@@ -12,6 +12,11 @@
 #include "../rootfind.h"
 #include "../units.h"
 
+/* Force exponent of the membrane stretching, T ~ (dw)^3: the branch's
+ * viscous deflection relaxes at rate 1/(3 tau_s) so that its force relaxes at
+ * 1/tau_s (header "Sheet viscoelasticity", eq. V2). */
+#define NS_TENT_MEMBRANE_EXPONENT 3.0
+
 /* Smallest stretching parameter: below it the map is uniform to 1e-12. */
 #define NS_TENT_BETA_MIN 1.0e-6
 #define NS_TENT_BETA_MAX 60.0
@@ -54,12 +59,13 @@ ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent *
     t->hf = calloc(n, sizeof(double));
     t->rf = calloc(n, sizeof(double));
     t->kb = calloc(3 * n, sizeof(double));
+    t->xs = calloc(n, sizeof(double));
     t->J = gsl_matrix_calloc(t->nu, 3);
     t->b = gsl_vector_calloc(t->nu);
     t->x1 = gsl_vector_calloc(t->nu);
     t->x2 = gsl_vector_calloc(t->nu);
-    if (!t->r || !t->A || !t->cf || !t->hf || !t->rf || !t->kb || !t->J || !t->b || !t->x1 ||
-        !t->x2) {
+    if (!t->r || !t->A || !t->cf || !t->hf || !t->rf || !t->kb || !t->xs || !t->J ||
+        !t->b || !t->x1 || !t->x2) {
         ns_tent_destroy(&t);
         NS_FAIL(NS_ENOMEM, "tenting grid: out of memory (n = %zu)", n);
     }
@@ -140,6 +146,7 @@ void ns_tent_destroy(ns_tent **tp)
     free(t->hf);
     free(t->rf);
     free(t->kb);
+    free(t->xs);
     if (t->J) gsl_matrix_free(t->J);
     if (t->b) gsl_vector_free(t->b);
     if (t->x1) gsl_vector_free(t->x1);
@@ -176,76 +183,85 @@ double ns_tent_foundation_energy(const ns_tent *t, double w)
                     t->H_f * t->H_f * lock);
 }
 
-double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U)
+/* Bending part of the sheet force: f += fs B K x, J += Js B K (if J_add);
+ * returns B/2 x.K.x if want_U (K is stored in the layout of J: row j holds
+ * K(j,j), K(j+1,j), K(j+2,j)). Interior rows without bound checks, the last
+ * two rows after; same order of additions throughout. */
+static double sheet_bending(ns_tent *t, const double *x, double fs, double Js, double *f,
+                            int J_add, int want_U)
+{
+    size_t nu = t->nu, td = t->J->tda;
+    double *J = t->J->data;
+    double U = 0.0;
+    const double B = t->B * fs, BJ = t->B * Js;
+    const double *kb = t->kb;
+    size_t j = 0;
+    for (; j + 2 < nu; j++) {
+        const double *kj = kb + 3 * j;
+        double wj = x[j], w1 = x[j + 1], w2 = x[j + 2];
+        double k0b = B * kj[0], k1 = B * kj[1], k2 = B * kj[2];
+        f[j] += k0b * wj;
+        f[j + 1] += k1 * wj;
+        f[j] += k1 * w1;
+        f[j + 2] += k2 * wj;
+        f[j] += k2 * w2;
+        if (want_U) {
+            U += 0.5 * kj[0] * wj * wj;
+            U += kj[1] * w1 * wj;
+            U += kj[2] * w2 * wj;
+        }
+        if (J_add) {
+            double *Jj = J + j * td;
+            Jj[0] += BJ * kj[0];
+            Jj[1] += BJ * kj[1];
+            Jj[2] += BJ * kj[2];
+        }
+    }
+    for (; j < nu; j++) {
+        const double *kj = kb + 3 * j;
+        double wj = x[j];
+        double k = B * kj[0];
+        f[j] += k * wj;
+        if (want_U) U += 0.5 * kj[0] * wj * wj;
+        if (J_add) J[j * td] += BJ * kj[0];
+        if (j + 1 < nu) {
+            k = B * kj[1];
+            f[j + 1] += k * wj;
+            f[j] += k * x[j + 1];
+            if (want_U) U += kj[1] * x[j + 1] * wj;
+            if (J_add) J[j * td + 1] += BJ * kj[1];
+        }
+    }
+    return t->B * U;
+}
+
+/* Membrane part of the sheet force on the faces: tension N = N0 + A eps (1 +
+ * beta_m eps^2), eps = g^2/2 of the slope g of x. The faces between two unknowns first, then the face to the Dirichlet
+ * edge (x(R) = 0) if there is one. Returns the face energy if want_U. */
+static double sheet_membrane(ns_tent *t, const double *x, double N0, double A, double *f,
+                             int J_add, int want_U)
 {
     size_t nu = t->nu, n = t->n, td = t->J->tda;
     double *J = t->J->data;
     double U = 0.0;
-    /* bending: f += B K w, U = B/2 w.K.w; K is stored in the layout of J
-     * (row j: K(j,j), K(j+1,j), K(j+2,j)). Interior rows without bound
-     * checks, the last two rows after; same order of additions throughout. */
-    if (t->B > 0.0) {
-        const double B = t->B;
-        const double *kb = t->kb;
-        size_t j = 0;
-        for (; j + 2 < nu; j++) {
-            const double *kj = kb + 3 * j;
-            double wj = w[j], w1 = w[j + 1], w2 = w[j + 2];
-            double k0b = B * kj[0], k1 = B * kj[1], k2 = B * kj[2];
-            f[j] += k0b * wj;
-            f[j + 1] += k1 * wj;
-            f[j] += k1 * w1;
-            f[j + 2] += k2 * wj;
-            f[j] += k2 * w2;
-            if (want_U) {
-                U += 0.5 * k0b * wj * wj;
-                U += k1 * w1 * wj;
-                U += k2 * w2 * wj;
-            }
-            if (J_add) {
-                double *Jj = J + j * td;
-                Jj[0] += k0b;
-                Jj[1] += k1;
-                Jj[2] += k2;
-            }
-        }
-        for (; j < nu; j++) {
-            const double *kj = kb + 3 * j;
-            double wj = w[j];
-            double k = B * kj[0];
-            f[j] += k * wj;
-            if (want_U) U += 0.5 * k * wj * wj;
-            if (J_add) J[j * td] += k;
-            if (j + 1 < nu) {
-                k = B * kj[1];
-                f[j + 1] += k * wj;
-                f[j] += k * w[j + 1];
-                if (want_U) U += k * w[j + 1] * wj;
-                if (J_add) J[j * td + 1] += k;
-            }
-        }
-    }
-    /* membrane: faces, N = N0 + Am eps (1 + beta_m eps^2), eps = g^2/2; the
-     * faces between two unknowns first, then the face to the Dirichlet edge
-     * (w(R) = 0) if there is one */
-    const double N0 = t->N0, Am = t->Am, bm = t->beta_m;
+    const double bm = t->beta_m;
     const double *hf = t->hf, *cf = t->cf, *rf = t->rf;
     size_t nf = nu < n - 1 ? nu : n - 1; /* faces with an unknown on the left */
     for (size_t i = 0; i < nf; i++) {
         int right = (i + 1 < nu);
-        double wr = right ? w[i + 1] : 0.0;
-        double dw = wr - w[i];
+        double wr = right ? x[i + 1] : 0.0;
+        double dw = wr - x[i];
         double g = dw / hf[i];
         double eps = 0.5 * g * g;
         double e2 = eps * eps;
-        double N = N0 + Am * eps * (1.0 + bm * e2);
+        double N = N0 + A * eps * (1.0 + bm * e2);
         double T = cf[i] * N * dw;
         f[i] -= T;
         if (right) f[i + 1] += T;
         if (want_U)
-            U += 2.0 * NS_PI * rf[i] * hf[i] * (N0 * eps + Am * (0.5 * e2 + 0.25 * bm * e2 * e2));
+            U += 2.0 * NS_PI * rf[i] * hf[i] * (N0 * eps + A * (0.5 * e2 + 0.25 * bm * e2 * e2));
         if (J_add) {
-            double kt = cf[i] * (N + Am * (1.0 + 3.0 * bm * e2) * g * g);
+            double kt = cf[i] * (N + A * (1.0 + 3.0 * bm * e2) * g * g);
             J[i * td] += kt;
             if (right) {
                 J[(i + 1) * td] += kt;
@@ -253,6 +269,108 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
             }
         }
     }
+    return U;
+}
+
+/* The same for the viscoelastic sheet (eq. V1): per face the equilibrium
+ * branch (1 - g_s) A_m and the pretension at the slope of w, and the Maxwell
+ * branch g_s A_m at the slope of w - q_m with the tangent times c_m; one pass
+ * over the faces. */
+static double sheet_membrane_ve(ns_tent *t, const double *w, double *f, int J_add, int want_U)
+{
+    size_t nu = t->nu, n = t->n, td = t->J->tda;
+    double *J = t->J->data;
+    double U = 0.0;
+    const double bm = t->beta_m, N0 = t->N0, Ae = (1.0 - t->g_s) * t->Am, Av = t->g_s * t->Am;
+    const double cm = t->czm;
+    const double *hf = t->hf, *cf = t->cf, *rf = t->rf, *qm = t->qm;
+    size_t nf = nu < n - 1 ? nu : n - 1;
+    for (size_t i = 0; i < nf; i++) {
+        int right = (i + 1 < nu);
+        double dw = (right ? w[i + 1] : 0.0) - w[i];
+        double dz = dw - ((right ? qm[i + 1] : 0.0) - qm[i]);
+        double ih = 1.0 / hf[i];
+        double g = dw * ih, eps = 0.5 * g * g, e2 = eps * eps;
+        double gz = dz * ih, ez = 0.5 * gz * gz, ez2 = ez * ez;
+        double N = N0 + Ae * eps * (1.0 + bm * e2);
+        double Nz = Av * ez * (1.0 + bm * ez2);
+        double T = cf[i] * (N * dw + Nz * dz);
+        f[i] -= T;
+        if (right) f[i + 1] += T;
+        if (want_U)
+            U += 2.0 * NS_PI * rf[i] * hf[i] *
+                 (N0 * eps + Ae * (0.5 * e2 + 0.25 * bm * e2 * e2) +
+                  Av * (0.5 * ez2 + 0.25 * bm * ez2 * ez2));
+        if (J_add) {
+            double kt = cf[i] * (N + Ae * (1.0 + 3.0 * bm * e2) * g * g +
+                                 cm * (Nz + Av * (1.0 + 3.0 * bm * ez2) * gz * gz));
+            J[i * td] += kt;
+            if (right) {
+                J[(i + 1) * td] += kt;
+                J[i * td + 1] -= kt;
+            }
+        }
+    }
+    return U;
+}
+
+double ns_tent_branch_power(const ns_tent *t, const double *w, const double *qb,
+                            const double *qm)
+{
+    if (!(t->g_s > 0.0)) return 0.0;
+    size_t nu = t->nu, n = t->n;
+    /* bending branch: (g_s / tau_s) B z.K.z, z = w - q_b */
+    double Pb = 0.0;
+    for (size_t j = 0; j < nu; j++) {
+        const double *kj = t->kb + 3 * j;
+        double zj = w[j] - qb[j];
+        Pb += kj[0] * zj * zj;
+        if (j + 1 < nu) Pb += 2.0 * kj[1] * zj * (w[j + 1] - qb[j + 1]);
+        if (j + 2 < nu) Pb += 2.0 * kj[2] * zj * (w[j + 2] - qb[j + 2]);
+    }
+    /* stretching branch: (g_s / (3 tau_s)) sum_f c_f A_m eps (1 + beta_m eps^2) dz^2,
+     * z = w - q_m */
+    double Pm = 0.0;
+    size_t nf = nu < n - 1 ? nu : n - 1;
+    for (size_t i = 0; i < nf; i++) {
+        double dz = (i + 1 < nu ? w[i + 1] - qm[i + 1] : 0.0) - (w[i] - qm[i]);
+        double g = dz / t->hf[i], eps = 0.5 * g * g;
+        Pm += t->cf[i] * t->Am * eps * (1.0 + t->beta_m * eps * eps) * dz * dz;
+    }
+    return t->g_s / t->tau_s * (t->B * Pb + Pm / NS_TENT_MEMBRANE_EXPONENT);
+}
+
+double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U)
+{
+    size_t nu = t->nu, td = t->J->tda;
+    double *J = t->J->data;
+    double U = 0.0;
+    /* sheet (bending + membrane): the equilibrium branch (1 - g_s) at w, the
+     * pretension N0 at w (it does not relax), and the Maxwell branches g_s at
+     * the branch deflections w - q_b (bending) and w - q_m (stretching), with
+     * the tangents d(w - q)/dw = c_b, c_m over the step (header "Sheet
+     * viscoelasticity", eq. V1); g_s = 0 is the elastic sheet */
+    const int ve = t->g_s > 0.0;
+    const double g = ve ? t->g_s : 0.0, gs = 1.0 - g;
+    if (t->B > 0.0) {
+        if (!ve) {
+            U += sheet_bending(t, w, 1.0, 1.0, f, J_add, want_U);
+        } else if (want_U) {
+            double *z = t->xs;
+            for (size_t i = 0; i < nu; i++) z[i] = w[i] - t->qb[i];
+            U += gs * sheet_bending(t, w, gs, gs, f, J_add, 1);
+            U += g * sheet_bending(t, z, g, g * t->czb, f, J_add, 1);
+        } else {
+            /* linear: one pass with x = (1 - g_s) w + g_s (w - q_b) = w - g_s q_b */
+            double *x = t->xs;
+            for (size_t i = 0; i < nu; i++) x[i] = w[i] - g * t->qb[i];
+            sheet_bending(t, x, 1.0, gs + g * t->czb, f, J_add, 0);
+        }
+    }
+    if (ve)
+        U += sheet_membrane_ve(t, w, f, J_add, want_U);
+    else
+        U += sheet_membrane(t, w, t->N0, t->Am, f, J_add, want_U);
     /* foundation, elastic (equilibrium) branch (1 - g_f) p(w), plus the
      * compaction lock-up p_L = k0 H e+^2/(1 - e+)^2, e+ = max(w/H, 0), which
      * does not relax (header "Foundation", eq. F2); the caller keeps w < H */

@@ -43,6 +43,15 @@ typedef struct {
     double H_f;      /* [m]     foundation thickness (strain = w / H_f) */
     double g_f;      /* [-]     relaxing fraction of the foundation */
     double tau_f;    /* [s]     relaxation time of the foundation */
+    double g_s;      /* [-]     relaxing fraction of the sheet's bending and stretching
+                                (0: elastic sheet; header "Sheet viscoelasticity") */
+    double tau_s;    /* [s]     relaxation time of the sheet */
+    double czb;      /* [-]     d(w - q_b)/dw of the bending branch over the current step */
+    double czm;      /* [-]     d(w - q_m)/dw of the stretching branch over the step */
+    const double *qb;/* [m]     viscous deflection of the bending branch (nu), set by the
+                                caller before ns_tent_internal when g_s > 0 */
+    const double *qm;/* [m]     viscous deflection of the stretching branch (nu), likewise */
+    double *xs;      /* [m]     scratch (nu) */
     double m;        /* [kg/m^2] areal mass */
     double c;        /* [N s/m^3] viscous damping */
     double k_mean;   /* [N/m^3] extra stiffness of the area-mean mode wbar = sum A_i w_i / A_tot
@@ -60,11 +69,17 @@ typedef struct {
 ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent **out);
 void ns_tent_destroy(ns_tent **t);
 
-/* Internal force of the skin sheet (bending + membrane + elastic part of the
- * foundation) at w, added to f (length nu), and its tangent added to the band
+/* Internal force of the skin sheet (bending + membrane, with its Maxwell
+ * branches at t->qb, t->qm when g_s > 0, + elastic part of the foundation) at w, added to f (length nu), and its tangent added to the band
  * matrix J (if J_add != 0). Returns the stored elastic energy [J] if want_U
  * != 0, else 0 (the Newton loop needs only force and tangent). */
 double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U);
+
+/* Dissipated power [W] of the sheet's Maxwell branches at deflection w with
+ * the viscous deflections q_b (bending) and q_m (stretching), each nu long
+ * (eq. V2); 0 for an elastic sheet. */
+double ns_tent_branch_power(const ns_tent *t, const double *w, const double *qb,
+                            const double *qm);
 
 /* Elastic energy density integral of the foundation law at w (for energy
  * balances). */

@@ -79,7 +79,10 @@ Test(insertion_patch, invariants_deflection_force_energy, .timeout = 120.0)
                         n_cm2[i], r.max_tenting, r.total_force, r.energy_balance_error);
             cr_assert(r.max_tenting < H, "tent %.4g m >= stack %.4g m", r.max_tenting, H);
             cr_assert(r.energy_balance_error < 0.01, "energy balance %.3g", r.energy_balance_error);
-            if (m == 0) cr_assert(r.total_force <= 10.0 * (1.0 + 1e-5), "total force %.12g N", r.total_force);
+            /* the cap event is located on a step whose Newton tolerance (1e-3
+             * ins_rtol of the 8 mm deflection scale, ~1e-9 m) times the contact
+             * stiffness leaves ~4e-7 N of the 0.01 N per needle: 4e-5 */
+            if (m == 0) cr_assert(r.total_force <= 10.0 * (1.0 + 1e-4), "total force %.12g N", r.total_force);
         }
     ns_params p = fx_ins_patch(100.0, 100.0, 10.0);
     p.needle.length = 638.52e-6;
