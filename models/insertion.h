@@ -125,7 +125,8 @@
  *  withdrawal: after the hold (also of zero length) the needle returns at
  *    the withdrawal speed (pen, roller: along their path), then retracts
  *    straight until the tip has left its hole (an impact without hold still
- *    ends at its stop: its withdrawal does not keep the energy balance yet).
+ *    ends at its stop: its withdrawal keeps the energy balance only to about
+ *    1 % yet). A tip out of its hole (d = 0, x <= 0) stores no tip energy.
  *    Results friction_force (P3 at the deepest tip position),
  *    retraction_force (largest pull; a pull is the shaft friction P3 of a
  *    punctured tip sliding back in its hole, withdrawn or left behind by
@@ -166,9 +167,14 @@
  * work increments). The tip dissipates (F0 + F1)/2 (d1 - d0) per step, split
  * over cutting, spreading and friction by the resistance at mid-step (an
  * unstable advance into a softer layer dissipates what the tip releases).
- * While the travel is an unknown (impact) the step control also rejects a
- * step whose energy residual exceeds 1e-3 of the energy it moves (plus a
- * floor and the Newton-tolerance uncertainty; models/insertion/solver.c).
+ * For every applicator the step control also rejects a step whose energy
+ * residual exceeds 1e-3 of the energy it moves (plus a floor and the
+ * Newton-tolerance uncertainty; models/insertion/solver.c): the BDF2
+ * displacement error alone lets the numerical damping of BDF2 eat the
+ * skin's snap-back after a quick cut or a puncture. After a located event
+ * the next step is sized from the step the error control accepted, and an
+ * impact whose needle speed is no longer positive has stopped (also when the
+ * sign change fell in a step that ended on an earlier event).
  * Force cap: of several events in one step the earliest is located first,
  * and a state at or beyond the cap holds at once (before, a cap crossed in
  * the step of a plate contact was never seen: 40.5 N under a 10 N press).

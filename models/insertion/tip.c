@@ -206,8 +206,13 @@ static double tip_elastic(const ns_ins *s, double e, double *dF, double *U)
 double ins_tip_energy(const ns_ins *s, double x, double dp)
 {
     double dF, U;
+    /* no contact, no energy: before puncture at x <= 0, and after it with
+     * the tip out of its hole (dp = 0) and behind the surface, where
+     * ins_needle_force gives F = 0 (the flat-punch spring of T4 holds a tip
+     * only while it is in its hole, dp > 0) */
+    if (x <= 0.0 && (!s->punctured || dp <= 0.0)) return 0.0;
     tip_elastic(s, s->punctured ? x - dp : x, &dF, &U);
-    return (!s->punctured && x <= 0.0) ? 0.0 : U;
+    return U;
 }
 
 /* Energy the tip dissipates in the step c -> y after puncture (cutting,
