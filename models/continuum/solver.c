@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../deadline.h"
 #include "../needle.h"
 #include "../param_table.h"
 #include "../insertion/tiplaw.h"
@@ -511,6 +512,7 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
     size_t steps = 0, rejected = 0;
     NS_TRY(hist_push(c, 0.0, 0.0, 0.0, 0.0));
     while (phase != CPH_END) {
+        NS_TRY(ns_deadline_check("insertion", y0.t)); /* numerics.case_timeout */
         NS_CHECK(steps + rejected < c->p.numerics.ins_max_steps, NS_ECONV,
                  "continuum: step cap numerics.ins_max_steps = %zu reached at t = %.6g s (travel %.4g m)",
                  c->p.numerics.ins_max_steps, y0.t, y0.u);
