@@ -118,8 +118,7 @@ struct ns_diff {
     size_t nr_out;      /* [-] radial cells reported (nr unless the column is repeated) */
     double *rf_out;     /* [m] reported radial faces, nr_out + 1 (NULL: rf) */
     double *rc_out;     /* [m] reported radial centres, nr_out (NULL: rc) */
-    double *dkr;        /* [m^2/s] per-cell D K across r (series mix), n */
-    double *dkz;        /* [m^2/s] per-cell D K along z (parallel mix), n */
+    double *dkz;        /* [m^2/s] per-cell D K along z (parallel mix over the annulus), n */
     /* line buffers, max(nr, nz) each: Thomas sub, main, super diagonal, rhs,
      * solution and the forward-sweep coefficients */
     double *la, *lb, *lc, *ld, *lx, *lcp;

@@ -1,8 +1,8 @@
 /* Grid and coefficients of the diffusion solver: the depth and radial grids
- * (faces on the layer interfaces and the channel floor, geometric clustering
- * at segment ends), cell volumes and layer material, and the cell and face
- * coefficients of the finite-volume operator (models/diffusion.h, "Grid",
- * "Channel"). */
+ * (faces on the layer interfaces, the channel floor and the channel's
+ * surface radius; geometric clustering at segment ends in closed form), cell volumes and layer material, and the cell and face
+ * coefficients of the finite-volume operator with the cut-cell rules of the
+ * channel wall (models/diffusion.h, "Grid" and "Channel (cut cells)"). */
 #include <math.h>
 
 #include "../channel.h"
@@ -12,9 +12,6 @@
 #include "../units.h"
 #include "diff_private.h"
 
-/* Sub-intervals of the table used to place faces by inverting the cumulative
- * cell-count density of a segment (smooth to 1/4096 of the segment). */
-#define GRID_TABLE 4096
 /* Channel floors closer than this to a layer interface are moved onto it [m]
  * (avoids a sliver segment that would force tiny cells everywhere). */
 #define NS_DIFF_SNAP 2.0e-6
@@ -31,26 +28,42 @@ typedef struct {
     int ca, cb;  /* cluster cells towards a / b */
 } grid_seg;
 
-/* Target cell size at x: hmin + g d, d the distance to the nearest clustered
- * end (geometric growth ~ 1 + g per cell); uniform if no end is clustered. */
-static double seg_size(const grid_seg *s, double x, double hmin)
+/* Cell-count density of a segment: 1 / h(x), h = hmin + g d the target cell
+ * size, d the distance to the nearest clustered end (geometric growth ~ 1 + g
+ * per cell); uniform (h = 1) if no end is clustered. Its cumulative count
+ * F(x) = int_a^x dx'/h(x') and the inverse are in closed form:
+ *   one ramp   F_r(d) = ln(1 + g d / hmin) / g,  d(F) = hmin expm1(g F) / g,
+ * joined at the middle of a segment clustered at both ends. */
+static double ramp_count(double d, double hmin)
 {
-    double d = INFINITY;
-    if (s->ca) d = x - s->a;
-    if (s->cb && s->b - x < d) d = s->b - x;
-    if (!isfinite(d)) return 1.0;
-    return hmin + NS_DIFF_GROWTH * d;
+    return log1p(NS_DIFF_GROWTH * d / hmin) / NS_DIFF_GROWTH;
 }
 
-/* Cumulative cell-count density F(x) = int_a^x dx'/h(x') on GRID_TABLE + 1
- * equally spaced points (midpoint rule). Returns F(b). */
-static double seg_table(const grid_seg *s, double hmin, double *F)
+static double ramp_length(double F, double hmin)
 {
-    double dx = (s->b - s->a) / GRID_TABLE;
-    F[0] = 0.0;
-    for (size_t k = 0; k < GRID_TABLE; k++)
-        F[k + 1] = F[k] + dx / seg_size(s, s->a + ((double)k + 0.5) * dx, hmin);
-    return F[GRID_TABLE];
+    return hmin * expm1(NS_DIFF_GROWTH * F) / NS_DIFF_GROWTH;
+}
+
+/* F(b): the cell count density integrated over the whole segment. */
+static double seg_count(const grid_seg *s, double hmin)
+{
+    double L = s->b - s->a;
+    if (s->ca && s->cb) return 2.0 * ramp_count(0.5 * L, hmin);
+    if (s->ca || s->cb) return ramp_count(L, hmin);
+    return L;
+}
+
+/* The position x in the segment with F(x) = F (0 <= F <= seg_count). */
+static double seg_position(const grid_seg *s, double F, double hmin)
+{
+    double L = s->b - s->a;
+    if (s->ca && s->cb) {
+        double Fm = ramp_count(0.5 * L, hmin);
+        return F <= Fm ? s->a + ramp_length(F, hmin) : s->b - ramp_length(2.0 * Fm - F, hmin);
+    }
+    if (s->ca) return s->a + ramp_length(F, hmin);
+    if (s->cb) return s->b - ramp_length(ramp_count(L, hmin) - F, hmin);
+    return s->a + F;
 }
 
 /* Faces of a 1-D grid of n cells over segments seg[0..ns-1] (contiguous), each
@@ -59,7 +72,6 @@ static double seg_table(const grid_seg *s, double hmin, double *F)
 static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmin, double hmin,
                             double *faces)
 {
-    double F[GRID_TABLE + 1];
     double W[2 * NS_LAYER_MAX + 4];
     size_t cnt[2 * NS_LAYER_MAX + 4];
     NS_CHECK(ns <= 2 * NS_LAYER_MAX + 4, NS_EINVAL, "too many grid segments (%zu)", ns);
@@ -70,7 +82,7 @@ static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmi
         /* Uniform segments have weight length/hmin_uniform: give them the
          * cell size they would have at the end of a clustered segment's
          * growth, i.e. a weight proportional to their length. */
-        W[k] = seg_table(&seg[k], hmin, F);
+        W[k] = seg_count(&seg[k], hmin);
         if (!seg[k].ca && !seg[k].cb) W[k] = (seg[k].b - seg[k].a) / hmin;
         Wt += W[k];
     }
@@ -99,15 +111,9 @@ static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmi
     size_t f = 0;
     faces[f++] = seg[0].a;
     for (size_t k = 0; k < ns; k++) {
-        double Wk = seg_table(&seg[k], hmin, F);
-        double dx = (seg[k].b - seg[k].a) / GRID_TABLE;
-        size_t q = 0;
-        for (size_t m = 1; m < cnt[k]; m++) {
-            double target = Wk * (double)m / (double)cnt[k];
-            while (q < GRID_TABLE - 1 && F[q + 1] < target) q++;
-            double w = (target - F[q]) / (F[q + 1] - F[q]);
-            faces[f++] = seg[k].a + ((double)q + w) * dx;
-        }
+        double Wk = seg_count(&seg[k], hmin);
+        for (size_t m = 1; m < cnt[k]; m++)
+            faces[f++] = seg_position(&seg[k], Wk * (double)m / (double)cnt[k], hmin);
         faces[f++] = seg[k].b;
     }
     return NS_OK;
@@ -244,58 +250,58 @@ double diff_row_channel_radius(const ns_diff *s, size_t j, double t)
     return ns_channel_radius_at(&s->ch, z, t);
 }
 
-/* Cell coefficients of cells i < i1, j < j1 at time t: capacity, M,
- * clearance and the per-cell D K mixes. If remap, keep the contents
- * (u *= cap_old / cap_new). */
-static void cell_coefficients(ns_diff *s, double t, size_t i1, size_t j1, int remap)
+/* Channel volume fraction of the annulus r in [r0, r1] for a wall at rch. */
+static double cut_fraction(double rch, double r0, double r1)
 {
-    size_t nz = s->nz;
-    double *DKr = s->dkr, *DKz = s->dkz; /* per-cell D K: r (series), z (parallel) */
-    for (size_t j = 0; j < j1; j++) {
-        double rch = diff_row_channel_radius(s, j, t);
-        double Dch = rch > 0.0 ? s->D_free * ns_drug_renkin_hindrance(s->a_solute, rch) : 0.0;
-        double DKl = s->Dl[j] * s->Kl[j];
-        for (size_t i = 0; i < i1; i++) {
-            size_t k = idx(i, j, nz);
-            double phi = 0.0;
-            if (rch > 0.0) {
-                double r0 = s->rf[i], r1 = s->rf[i + 1];
-                phi = (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0);
-                phi = phi < 0.0 ? 0.0 : (phi > 1.0 ? 1.0 : phi);
-            }
-            double cap = phi + (1.0 - phi) * s->Kl[j];
-            if (remap) s->u[k] *= s->cap[k] / cap;
-            s->cap[k] = cap;
-            s->M[k] = cap * s->vol[k];
-            s->rx[k] = s->kl[j] * (1.0 - phi) * s->Kl[j] * s->vol[k];
-            DKz[k] = phi * Dch + (1.0 - phi) * DKl;
-            if (phi <= 0.0)
-                DKr[k] = DKl;
-            else if (phi >= 1.0)
-                DKr[k] = Dch;
-            else
-                DKr[k] = Dch > 0.0 ? 1.0 / (phi / Dch + (1.0 - phi) / DKl) : 0.0;
-        }
-    }
+    if (!(rch > r0)) return 0.0;
+    if (rch >= r1) return 1.0;
+    return (rch * rch - r0 * r0) / (r1 * r1 - r0 * r0);
 }
 
-/* Radial faces 1..f1-1 of rows j < j1: area 2 pi r_f dz, distance-weighted
- * harmonic mean; the axis and the outer rim carry no flux. */
-static void radial_faces(ns_diff *s, size_t f1, size_t j1)
+/* Share of the centre-to-centre resistance between c0 and c1 that lies inside
+ * a wall at rch (c0 < rch < c1), in the log metric of a steady radial flux:
+ * ln(rch / c0) / ln(c1 / c0) (0 at c0, 1 at c1: the conductance moves
+ * continuously as the wall crosses a cell centre). */
+static double cut_share(double rch, double c0, double c1)
+{
+    return log(rch / c0) / log(c1 / c0);
+}
+
+/* Coefficients of row j at time t in columns i < i1 and radial faces
+ * 1..f1-1: capacity, M, clearance, the axial D K (parallel mix over the
+ * annulus) and the radial face conductances. A radial face whose centre span
+ * [c0, c1] holds the wall gets the series resistance of its two materials
+ * split at the wall (models/diffusion.h, "Channel (cut cells)"). If remap, keep the
+ * contents (u *= cap_old / cap_new). */
+static void row_coefficients(ns_diff *s, double t, size_t j, size_t i1, size_t f1, int remap)
 {
     size_t nr = s->nr, nz = s->nz;
-    for (size_t j = 0; j < j1; j++) {
-        double dz = s->zf[j + 1] - s->zf[j];
-        double *g = s->gr + j * (nr + 1);
-        g[0] = 0.0;
-        g[nr] = 0.0;
-        for (size_t i = 1; i < f1; i++) {
-            double A = 2.0 * NS_PI * s->rf[i] * dz;
-            double k0 = s->dkr[idx(i - 1, j, nz)], k1 = s->dkr[idx(i, j, nz)];
-            g[i] = (k0 > 0.0 && k1 > 0.0)
-                       ? A / ((s->rf[i] - s->rc[i - 1]) / k0 + (s->rc[i] - s->rf[i]) / k1)
-                       : 0.0;
-        }
+    double rch = diff_row_channel_radius(s, j, t);
+    double Dch = rch > 0.0 ? s->D_free * ns_drug_renkin_hindrance(s->a_solute, rch) : 0.0;
+    double DKl = s->Dl[j] * s->Kl[j];
+    for (size_t i = 0; i < i1; i++) {
+        size_t k = idx(i, j, nz);
+        double phi = cut_fraction(rch, s->rf[i], s->rf[i + 1]);
+        double cap = phi + (1.0 - phi) * s->Kl[j];
+        if (remap) s->u[k] *= s->cap[k] / cap;
+        s->cap[k] = cap;
+        s->M[k] = cap * s->vol[k];
+        s->rx[k] = s->kl[j] * (1.0 - phi) * s->Kl[j] * s->vol[k];
+        s->dkz[k] = phi * Dch + (1.0 - phi) * DKl;
+    }
+    double dz = s->zf[j + 1] - s->zf[j];
+    double *g = s->gr + j * (nr + 1);
+    g[0] = 0.0;
+    g[nr] = 0.0;
+    for (size_t i = 1; i < f1; i++) {
+        double A = 2.0 * NS_PI * s->rf[i] * dz;
+        double c0 = s->rc[i - 1], c1 = s->rc[i];
+        double k0 = rch > c0 ? Dch : DKl, k1 = rch >= c1 ? Dch : DKl;
+        if (rch > c0 && rch < c1) { /* the wall between the centres */
+            double w = cut_share(rch, c0, c1);
+            g[i] = Dch > 0.0 ? A / ((c1 - c0) * (w / Dch + (1.0 - w) / DKl)) : 0.0;
+        } else
+            g[i] = (k0 > 0.0 && k1 > 0.0) ? A / ((s->rf[i] - c0) / k0 + (c1 - s->rf[i]) / k1) : 0.0;
     }
 }
 
@@ -326,8 +332,7 @@ static void axial_faces(ns_diff *s, size_t i1, size_t f1)
  * C V = cap u V: u *= cap_old / cap_new (closure conserves mass). */
 void diff_set_coefficients(ns_diff *s, double t, int remap)
 {
-    cell_coefficients(s, t, s->nr, s->nz, remap);
-    radial_faces(s, s->nr, s->nz);
+    for (size_t j = 0; j < s->nz; j++) row_coefficients(s, t, j, s->nr, s->nr, remap);
     axial_faces(s, s->nr, s->nz);
 }
 
@@ -349,7 +354,6 @@ void diff_refresh_channel(ns_diff *s, double t)
     if (!s->has_ch) return;
     size_t i1, j1;
     diff_channel_extent(s, &i1, &j1);
-    cell_coefficients(s, t, i1, j1, 0);
-    radial_faces(s, i1 < s->nr ? i1 + 1 : s->nr, j1);
+    for (size_t j = 0; j < j1; j++) row_coefficients(s, t, j, i1, i1 < s->nr ? i1 + 1 : s->nr, 0);
     axial_faces(s, i1, j1);
 }

@@ -106,7 +106,6 @@ static ns_status alloc_arrays(ns_diff *s)
     ALLOC(s->c_full, n);
     ALLOC(s->c_half, n);
     ALLOC(s->u_two, n);
-    ALLOC(s->dkr, n);
     ALLOC(s->dkz, n);
     ALLOC(s->ustar, n);
     ALLOC(s->az, n);
@@ -510,7 +509,7 @@ void ns_diff_destroy(ns_diff **sp)
     double *bufs[] = {s->rf,  s->zf,     s->rc,    s->zc,    s->vol,   s->Dl,    s->Kl,
                       s->kl,  s->cap,    s->M,     s->gr,    s->gz,    s->rx,    s->u,
                       s->c_n, s->c_full, s->c_half, s->u_two, s->ustar, s->az, s->ybuf, s->Cbuf,
-                      s->dkr, s->dkz, s->wch, s->qx, s->qs, s->rf_out, s->rc_out,
+                      s->dkz, s->wch, s->qx, s->qs, s->rf_out, s->rc_out,
                       s->la,  s->lb,     s->lc,    s->ld,    s->lx,    s->lcp};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     free(s->layer);
