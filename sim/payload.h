@@ -21,9 +21,10 @@
  * delivered whole by MPI_Isend; above it the transfer needs the sender to
  * enter MPI again after the receiver matched it (rendezvous), which is what
  * made rank 0 wait for workers' computations (issue 12). Sizes measured by
- * scripts/bench_sweep.sh: an intact-skin case 2.2 kB at 40 output times, a
- * punctured case 8.3 kB at 200 curve points (its insertion curves are data);
- * sim/scheduler.c receives without waiting either way. */
+ * scripts/bench_sweep.sh: an intact-skin case of the cheap sweep 368 B (8
+ * output times; 7.6 kB before), a main-job case 7.8 kB on average (40
+ * output times, 200 curve points: its insertion curves are data; 8.6 kB
+ * before); sim/scheduler.c receives without waiting either way. */
 #ifndef NS_PAYLOAD_H
 #define NS_PAYLOAD_H
 
