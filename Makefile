@@ -79,8 +79,13 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/sim/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c tests/verify/verify_*.c))
 TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
-BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_SRC := $(sort $(filter-out tests/bench/bench_petsc.c,$(wildcard tests/bench/bench_*.c)))
 BENCH_BIN := $(BENCH_SRC:%.c=$(B)/%)
+# The PETSc peer of the diffusion time stepping: PETSc is installed and
+# linked for make bench only (scripts/install-deps.sh with NS_DEPS_BENCH=1).
+PETSC_BENCH := $(B)/tests/bench/bench_petsc
+petsc_cflags = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags petsc 2>/dev/null))
+petsc_libs = $(shell pkg-config --libs petsc 2>/dev/null)
 LIB := $(B)/libneedlesim.a
 
 # Criterion test sources use its macros; they are held to the same warnings
@@ -221,7 +226,14 @@ run: build/needlesim ## run the main job (inputs/default.ini) on $(NP) MPI ranks
 	$(Q)mpirun -n $(NP) build/needlesim run $(CONFIG) -o $(OUT)
 
 bench: $(BENCH_BIN) build/needlesim ## benchmarks (tables on stdout and in build/bench/)
-	$(Q)bash scripts/bench.sh $(BENCH_BIN)
+	$(Q)NS_DEPS_BENCH=1 bash scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory $(PETSC_BENCH)
+	$(Q)bash scripts/bench.sh $(BENCH_BIN) $(PETSC_BENCH)
+
+$(PETSC_BENCH): tests/bench/bench_petsc.c $(LIB)
+	@mkdir -p $(@D)
+	@echo "  CC/LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(petsc_cflags) -o $@ $< $(LIB) $(pkg_libs) $(petsc_libs)
 
 report: ## HTML device report of the main job's output (REPORT_ARGS="--rank penetration_depth")
 	$(Q)test -f $(OUT) || $(MAKE) --no-print-directory run

@@ -145,7 +145,7 @@
  * starts at dt0 = NS_DIFF_DT0_FRACTION x the smallest cell diffusion time
  * and grows by at most NS_DIFF_DT_GROWTH per step. Steps land exactly on
  * output times.
- * Channel closure: each base step sets the radius r_ch(z, t) at its midpoint
+ * Channel closure: each base step sets the radius r_ch(z, t) at its end
  * in the cells the channel can cut (rows above its floor, columns inside its
  * widest radius; the rest is intact skin whose coefficients never change)
  * and starts from the cell contents C = cap u, so closure conserves mass

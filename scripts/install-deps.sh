@@ -7,6 +7,7 @@
 #   scripts/install-deps.sh --check    only report; exit 1 if something is missing
 #   NS_DEPS_MINIMAL=1 ...              skip the browser used by the report test
 #   NS_DEPS_FUZZ=1 ...                 also clang and its runtime (libFuzzer) for make fuzz
+#   NS_DEPS_BENCH=1 ...                also PETSc, the time-integration peer of make bench
 set -euo pipefail
 
 packages=(
@@ -27,6 +28,13 @@ fi
 # make fuzz only: libFuzzer comes with clang's compiler runtime.
 if [ "${NS_DEPS_FUZZ:-0}" = 1 ]; then
   packages+=(clang libclang-rt-dev)
+fi
+
+# make bench only: tests/bench/bench_petsc.c integrates the diffusion solver's own
+# semi-discrete system with PETSc TS (BDF, direct LU) as the peer of its time stepping;
+# the default build and make check never need it.
+if [ "${NS_DEPS_BENCH:-0}" = 1 ]; then
+  packages+=(libpetsc-real-dev)
 fi
 
 missing=()

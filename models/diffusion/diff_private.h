@@ -13,7 +13,9 @@
  *             and exchange into the channel cells) and the channel fill of a
  *             vehicle applied before needling;
  *   solver.c  input checks, create / destroy, dose set-up, the output loop
- *             (solve), getters and the lag time.
+ *             (solve), getters and the lag time;
+ *   mol.c     the semi-discrete system of the same operator as a sparse
+ *             matrix, for another integrator (the PETSc peer of make bench).
  * Library-private functions carry the prefix diff_.
  *
  * Index conventions: cell (i, j) of nr x nz cells is k = idx(i, j, nz) (radial
@@ -92,6 +94,7 @@ struct ns_diff {
     size_t steps;       /* [-] accepted steps */
     size_t rejected;    /* [-] rejected steps */
     double dt_next;     /* [s] proposed next step */
+    double coef_t;      /* [s] time of the closing channel's coefficients (adi.c) */
     double lag_time;    /* [s] lag time of the last solve (NaN: not steady) */
     double donor_closed; /* [kg] donor loss at the first accepted step with the channel
                             closed to the solute (NaN: not yet) */
@@ -147,6 +150,16 @@ void diff_dose_source(ns_diff *s, double dt, int capped);
 double diff_dose_release(const ns_diff *s, double dt, double theta, const double *u0,
                          const double *u1);
 void diff_dose_commit(ns_diff *s, double dt, double released);
+/* mol.c: the semi-discrete system dy/dt = A(t) M(t)^-1 y + b(t), dQ/dt =
+ * w(t) . M(t)^-1 y of contents y = M u at time t (refreshes a closing
+ * channel's coefficients at t). A as CSR of the cell unknowns u: row_ptr
+ * [n + 1], col and val [5 n] (columns increasing within a row); b [kg/s],
+ * M [m^3], w [m^3/s] of n each. Exceptions: NS_EINVAL (finite dose or
+ * needle reservoir: states this form does not carry). diff_mol_state: the
+ * contents y = M u of the current state. */
+ns_status diff_mol_system(ns_diff *s, double t, size_t *row_ptr, size_t *col, double *val,
+                          double *b, double *M, double *w);
+void diff_mol_state(const ns_diff *s, double *y);
 /* adi.c */
 double diff_stored_mass(const ns_diff *s);
 double diff_outflow(const ns_diff *s, const double *u);

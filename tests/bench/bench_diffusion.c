@@ -192,7 +192,27 @@ static int accuracy_table(const ns_params *p, const ns_channel_geom *ch)
     return 0;
 }
 
-int main(void)
+/* --one RTOL NR NZ: one default non-occluded channel solve at that diff_rtol
+ * and grid, printing Q(24 h) and the step counts; scripts/bench_diffusion_cost.sh
+ * counts its instructions. */
+static int one_case(const ns_params *p0, const ns_channel_geom *ch, char **argv)
+{
+    ns_params p = *p0;
+    p.numerics.diff_n_r = (size_t)strtoul(argv[3], NULL, 10);
+    p.numerics.diff_n_z = (size_t)strtoul(argv[4], NULL, 10);
+    double Q, cpu;
+    size_t n;
+    double rtol = strtod(argv[2], NULL);
+    if (accuracy_run(&p, ch, rtol, &Q, &cpu, &n)) {
+        fprintf(stderr, "--one: %s\n", ns_status_message());
+        return 1;
+    }
+    printf("one case: grid %zu x %zu, diff_rtol %.1e: Q(24 h) = %.10e kg/m2, %zu step attempts, "
+           "%.3f s CPU\n", p.numerics.diff_n_r, p.numerics.diff_n_z, rtol, Q, n, cpu);
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     const double bytes_per_update = 208.0;
 
@@ -217,6 +237,7 @@ int main(void)
         fprintf(stderr, "%s\n", ns_status_message());
         return 1;
     }
+    if (argc == 5 && strcmp(argv[1], "--one") == 0) return one_case(&p, &ch, argv);
     /* The counter works: ns_diff_create allocates its buffers (> 0). */
     size_t create_allocs;
     {
