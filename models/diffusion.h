@@ -153,10 +153,15 @@
  * the channel is closed for good. A half-life >= 1e30 s means never closing.
  * Measured on the default forearm/caffeine case (square array 100 /cm2, 360
  * um insertion, 40 x 120 grid, 24 h) against diff_rtol = 1e-7: time error of
- * Q at the default diff_rtol = 2e-4: 0.09 % non-occluded, 0.05 % occluded,
- * 1e-8 intact; at 1e-3: 0.08 %, 0.28 %. Not yet controlled: a channel whose
- * SC barrier never recovers (channel.half_life >= 1e30 s) while its pore
- * closes, 1.3 % at 2e-4 (2.8 % at 1e-3; the error grows after 1e4 s).
+ * Q at the default diff_rtol = 2e-4: 0.017 % non-occluded (1202 step
+ * attempts), 0.074 % occluded (2409); at 1e-3: 0.105 %, 0.060 % (with
+ * midpoint coefficients before: 0.09 % and 0.05 % at 2e-4). Not monotone in
+ * diff_rtol between 2e-4 and 5e-5 (0.017, 0.060, 0.072 % non-occluded): next
+ * to the moving wall the split step's error falls only once dt resolves
+ * the channel fluid (models/diffusion/adi.c); 0.014 % at 3e-6, 0.005 % at
+ * 1e-6. Intact 1e-8. Not re-measured with end-of-step coefficients: a
+ * channel whose SC barrier never recovers (channel.half_life >= 1e30 s)
+ * while its pore closes, 1.3 % at 2e-4 before (2.8 % at 1e-3).
  * (With the single-phase closure law before, Crank-Nicolson with step
  * doubling gave 0.44 % and 0.70 %, this scheme 0.17 % and 0.06 %.)
  * Outputs: Q(t) [kg/m^2] = (receptor + cleared amount) / (pi R^2): drug that
