@@ -253,8 +253,11 @@ Test(deadline, no_limit_and_generous_limit_change_nothing, .timeout = 60.0)
 /* Issue 16: in the 3000-case Latin hypercube one ok case reported a permeated
  * amount of -6e146 kg/m2 (forearm-like stack, SC diffusivity 2.3e-8 m2/s,
  * dermis 156 um, free diffusivity 1.6e-14 m2/s, default diff_rtol). It must
- * end failed with a reason, or ok with physical amounts. Default grids. */
-Test(invariants, issue16_diverging_case, .timeout = 120.0)
+ * end failed with a reason, or ok with physical amounts. Default grids.
+ * The timeout guards against a hang, it is no speed claim: the case takes
+ * 9 s of CPU (release) and 18 s under ASan, and at a load of 20 on two cores
+ * an ASan run passed 120 s of wall time. */
+Test(invariants, issue16_diverging_case, .timeout = 600.0)
 {
     const char *text = "[skin]\npreset = forearm\nstratum_corneum.diffusivity = 2.3e-8 m2/s\n"
                        "dermis.thickness = 156 um\n[drug]\nfree_diffusivity = 1.6e-14 m2/s\n";
