@@ -28,8 +28,12 @@
 #define SOLUTE_DENSITY (1.0 / (0.73e-3)) /* [kg/m^3] = 1 / (0.73 cm^3/g) */
 /* Hyaluronic acid coil (drug.h, 6): Rg = 0.0251 nm x (M [g/mol])^0.6, i.e.
  * about 100 nm at 1 MDa (Mendichi et al. 2003: Rg ~ M^0.6 over 4e4-5.5e6
- * g/mol; the prefactor read as 100 nm at 1 MDa, status U), and the
- * non-draining coil ratio R_h / Rg = 0.665 [burchard1999]. */
+ * g/mol; the prefactor read as 100 nm at 1 MDa), and the non-draining coil
+ * ratio R_h / Rg = 0.665 [burchard1999]. The prefactor is checked against
+ * the wormlike chain of the measured persistence length 7.5 nm
+ * [mendichi2003] and contour mass 402.5 g/mol per nm [hayashi1995]: 16.1 nm
+ * unperturbed at 50 kDa (the law: 16.6 nm), 78.5 nm at 1 MDa, an
+ * excluded-volume expansion of 1.27 (tests/unit/test_drug.c). */
 #define HA_RG_PREFACTOR 0.0251e-9 /* [m] */
 #define HA_RG_EXPONENT 0.6
 #define HA_RH_OVER_RG 0.665

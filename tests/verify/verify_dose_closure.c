@@ -1,19 +1,24 @@
 /* Validation of the channel closure with covariates (models/channel.h eq. 3)
  * in transport.
  *
- * Source: Wermeling et al. 2008 (PNAS 105:2058): after microneedle
- * pre-treatment under an occluded patch, delivery reached steady state within
- * 2 h and was maintained for at least 48 h. Case: the default forearm skin and
- * caffeine vehicle (a small hydrophilic drug like their naltrexone), 100 /cm2
- * channels from a 400 um penetration, occluded, 72 h. Checks: t90_flux <= 2 h
- * (steady within 2 h) and J(48 h) >= 0.4 of the peak ("maintained": the
- * criterion is ours, the paper reports plasma levels; the occluded open-area
- * half-life of 20-26 h measured by PMC8259462 leaves 19-28 % of the area at
- * 48 h, so no model true to that data keeps the full flux; 0.48 measured when
- * written). Nothing is tuned to this case: the half-lives come from Gupta
- * 2011, Kalluri 2011 and PMC8259462.
+ * Source: Wermeling et al. 2008 (PNAS 105:2058): naltrexone from a patch over
+ * microneedle-treated skin, occluded, 72 h; what they measured is the plasma
+ * concentration: "steady-state plasma concentrations within 2 h of patch
+ * application ... maintained for at least 48 h". Case: the default forearm
+ * skin and caffeine vehicle (a small hydrophilic drug like their
+ * naltrexone), 100 /cm2 channels from a 400 um penetration, occluded, 72 h.
+ * The model's flux J(t) into the body becomes a plasma concentration by the
+ * one-compartment model dC/dt = J A / V - k_e C with the elimination
+ * half-life of naltrexone, about 4 h (REVIA label: naltrexone 4 h,
+ * 6-beta-naltrexol 13 h) [revia_label]; A / V only scales C and drops out of
+ * the comparison. The paper's statements, read as the plasma level:
+ * "maintained for at least 48 h" -> C(48 h) >= C(2 h), the level the paper
+ * calls steady at 2 h is still there at 48 h (no threshold of ours); "within
+ * 2 h" -> the input side: t90_flux <= 2 h. (Was: J(48 h) >= 0.4 of the peak
+ * flux, a mark chosen after seeing 0.48.) Nothing is tuned to this case: the
+ * half-lives come from Gupta 2011, Kalluri 2011 and PMC8259462.
  * Contrast: without occlusion the barrier recovers in hours (Gupta 2011), so
- * by 48 h the flux is back near the intact value. */
+ * the plasma level at 48 h falls below the one at 2 h. */
 #include <criterion/criterion.h>
 #include <math.h>
 
@@ -29,9 +34,30 @@ static void occlude(ns_params *p)
 
 static void open_site(ns_params *p) { p->transport.duration = 72.0 * NS_HOUR; }
 
-/* Flux at the output times; returns J(48 h) / peak over the outputs and
- * t90_flux. */
-static double flux_kept(void (*edit)(ns_params *), double *t90)
+/* Naltrexone elimination half-life [s] (REVIA label, about 4 h). */
+#define NTX_HALF_LIFE (4.0 * NS_HOUR)
+
+/* Plasma concentration (arbitrary scale A / V = 1) at time T of the
+ * one-compartment model driven by the flux J (piecewise linear between the
+ * output times t, 0 before t[0]): exact integration over each interval,
+ * C' = J - k C. */
+static double plasma_at(const double *t, const double *J, size_t nt, double T)
+{
+    double k = log(2.0) / NTX_HALF_LIFE, C = 0.0, t0 = 0.0, J0 = 0.0;
+    for (size_t i = 0; i < nt && t0 < T; i++) {
+        double t1 = t[i] < T ? t[i] : T;
+        double J1 = t[i] <= T ? J[i] : J0 + (J[i] - J0) * (T - t0) / (t[i] - t0);
+        double h = t1 - t0, e = exp(-k * h), s = (J1 - J0) / h;
+        /* C(t0 + h) for J = J0 + s tau: */
+        C = C * e + (J0 - s / k) * (1.0 - e) / k + s * h / k;
+        t0 = t1;
+        J0 = J1;
+    }
+    return C;
+}
+
+/* Plasma C(48 h) / C(2 h) and t90_flux of the case. */
+static double plasma_kept(void (*edit)(ns_params *), double *t90)
 {
     ns_params p = dose_default_case(100.0 / NS_CM2, edit);
     ns_channel_geom ch = dose_channel(&p, 400e-6);
@@ -42,31 +68,37 @@ static double flux_kept(void (*edit)(ns_params *), double *t90)
     dose_solve(&p, &ch, t, NT, Q, J, &res);
     cr_expect(res.mass_balance_error < 1e-9, "balance %.3e", res.mass_balance_error);
     *t90 = ns_diff_t90_flux(t, J, NT);
-    double Jpk = 0.0;
-    for (size_t k = 0; k < NT; k++)
-        if (J[k] > Jpk) Jpk = J[k];
-    double J48 = NAN;
-    for (size_t k = 1; k < NT; k++)
-        if (t[k] >= 48.0 * NS_HOUR) {
-            double f = (48.0 * NS_HOUR - t[k - 1]) / (t[k] - t[k - 1]);
-            J48 = J[k - 1] + f * (J[k] - J[k - 1]);
-            break;
-        }
-    return J48 / Jpk;
+    return plasma_at(t, J, NT, 48.0 * NS_HOUR) / plasma_at(t, J, NT, 2.0 * NS_HOUR);
+}
+
+/* The plasma model on its own: a constant input from t = 0 gives
+ * C = (J / k)(1 - e^{-k T}), a ramp J = s t gives C = s (k T - 1 + e^{-k T}) / k^2. */
+Test(dose_validation, plasma_model_exact)
+{
+    double k = log(2.0) / NTX_HALF_LIFE, T = 5.0 * NS_HOUR;
+    double t[3] = {1.0, 3.0 * NS_HOUR, 10.0 * NS_HOUR}, Jc[3] = {2.0, 2.0, 2.0};
+    double c = plasma_at(t, Jc, 3, T), want = 2.0 / k * (1.0 - exp(-k * T));
+    /* the first interval ramps from 0 to 2 over 1 s: a shift of about 0.5 s */
+    cr_expect(fabs(c - want) < 1e-3 * want, "constant input: %.9g vs %.9g", c, want);
+    double Jr[3] = {1e-3 * t[0], 1e-3 * t[1], 1e-3 * t[2]};
+    double r = plasma_at(t, Jr, 3, T), wr = 1e-3 * (k * T - 1.0 + exp(-k * T)) / (k * k);
+    cr_expect(fabs(r - wr) < 1e-9 * wr, "ramp input: %.12g vs %.12g", r, wr);
 }
 
 Test(dose_validation, occluded_delivery_kept_48h, .timeout = 120.0)
 {
     double t90o, t90n;
-    double kept_occ = flux_kept(occlude, &t90o);
-    double kept_open = flux_kept(open_site, &t90n);
-    cr_log_info("occluded: t90_flux %.3g h, J(48 h)/peak %.3g; open: t90_flux %.3g h, "
-                "J(48 h)/peak %.3g",
+    double kept_occ = plasma_kept(occlude, &t90o);
+    double kept_open = plasma_kept(open_site, &t90n);
+    cr_log_info("occluded: t90_flux %.3g h, plasma C(48 h)/C(2 h) %.3g; open: t90_flux %.3g h, "
+                "C(48 h)/C(2 h) %.3g",
                 t90o / NS_HOUR, kept_occ, t90n / NS_HOUR, kept_open);
     cr_expect(t90o <= 2.0 * NS_HOUR, "occluded t90_flux %.3g h: Wermeling 2008 within 2 h",
               t90o / NS_HOUR);
-    cr_expect(kept_occ >= 0.4, "occluded J(48 h) / peak = %.3g: maintained for 48 h", kept_occ);
-    cr_expect(kept_open < 0.5 * kept_occ, "an open site recovers its barrier in hours: %.3g",
+    cr_expect(kept_occ >= 1.0,
+              "occluded plasma C(48 h) / C(2 h) = %.3g: Wermeling 2008 maintained for 48 h",
+              kept_occ);
+    cr_expect(kept_open < 1.0, "an open site recovers its barrier in hours: C(48 h) / C(2 h) %.3g",
               kept_open);
 }
 
