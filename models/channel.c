@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "needle.h"
+#include "param_table.h"
 #include "skin.h"
 #include "units.h"
 
@@ -42,16 +43,12 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
     memset(out, 0, sizeof *out);
 
     const ns_channel_params *cp = &p->channel;
-    NS_CHECK(isnan(cp->half_life) || (isfinite(cp->half_life) && cp->half_life > 0.0), NS_EINVAL,
-             "channel.half_life = %.6g s: must be > 0 (or unset to derive from occlusion)",
-             cp->half_life);
+    NS_TRY(ns_param_check_value("channel", "half_life", NULL, cp->half_life));
     NS_CHECK((int)cp->species >= 0 && cp->species < NS_SPECIES_COUNT, NS_EINVAL,
              "channel.species = %d: unknown", (int)cp->species);
     half_lives_of(p, &out->half_life, &out->half_life_pore);
     out->z_barrier = p->skin.n_layers > 1 ? p->skin.layer[NS_LAYER_SC].thickness : 0.0;
-    NS_CHECK(isfinite(cp->floor_recovery) && cp->floor_recovery >= 0.0 &&
-                 cp->floor_recovery <= 1.0,
-             NS_EINVAL, "channel.floor_recovery = %.6g: must be in [0, 1]", cp->floor_recovery);
+    NS_TRY(ns_param_check_value("channel", "floor_recovery", NULL, cp->floor_recovery));
 
     /* Intact skin: no insertion at all, nothing else to check. */
     if (p->array.layout == NS_LAYOUT_NONE || !ins->punctured) return NS_OK;
@@ -64,11 +61,9 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
     const ns_skin_params *sk = &p->skin;
     NS_CHECK(sk->n_layers >= 1 && sk->n_layers <= NS_LAYER_MAX, NS_EINVAL,
              "skin.n_layers = %zu: must be 1..%d", sk->n_layers, NS_LAYER_MAX);
-    for (size_t i = 0; i < sk->n_layers; i++) {
-        double f = sk->layer[i].open_fraction;
-        NS_CHECK(isfinite(f) && f >= 0.0 && f <= 1.0, NS_EINVAL,
-                 "skin.%s.open_fraction = %.6g: must be in [0, 1]", ns_skin_layer_name(sk, i), f);
-    }
+    for (size_t i = 0; i < sk->n_layers; i++)
+        NS_TRY(ns_param_check_value("skin", "open_fraction", ns_skin_layer_name(sk, i),
+                                    sk->layer[i].open_fraction));
 
     /* eq. (1): the SC (layer 0 of a 4-layer stack) does not recover; the
      * part of the cut in the softer layers below recovers by f_rec. */

@@ -371,8 +371,6 @@ size_t ns_drug_preset_sources(const char *name, const ns_source_note **notes)
 
 /* ---- validation and layer coefficients -------------------------------------------- */
 
-static int finite_pos(double v) { return isfinite(v) && v > 0.0; }
-
 ns_status ns_drug_check(const ns_drug_params *d)
 {
     NS_CHECK(d != NULL, NS_EINVAL, "drug: NULL parameters");
@@ -383,8 +381,7 @@ ns_status ns_drug_check(const ns_drug_params *d)
 ns_status ns_drug_fill_layers(ns_skin_params *skin, const ns_drug_params *d)
 {
     NS_CHECK(skin != NULL && d != NULL, NS_EINVAL, "drug layers: NULL argument");
-    NS_CHECK(finite_pos(d->free_diffusivity), NS_EINVAL,
-             "drug.free_diffusivity = %g m2/s: must be > 0", d->free_diffusivity);
+    NS_TRY(ns_param_check_value("drug", "free_diffusivity", NULL, d->free_diffusivity));
     if (skin->membrane) {
         NS_CHECK(!isnan(skin->layer[0].diffusivity) && !isnan(skin->layer[0].partition),
                  NS_EINVAL,

@@ -117,9 +117,10 @@
  *    withdrawal slides back against friction only; behind the crack front
  *    d_cut (deepest cut so far) a tip that slid back (skin rebound) or left
  *    its hole re-enters against P2 + P3 only and cuts again beyond d_cut.
- *    f_cw = 0.35 (calib crack_width_factor): effective cutting toughness of
- *    a sharp tip's crack relative to the whole-skin G_c, fitted to impact
- *    insertion depths (tests/data/insertion_calibration.md). At puncture (P4)
+ *    f_cw (calib crack_width_factor): effective cutting toughness of a
+ *    sharp tip's crack relative to the whole-skin G_c, fitted to impact
+ *    insertion depths (value: models/param_table.c; its fit:
+ *    tests/data/insertion_calibration.md). At puncture (P4)
  *    the tip cuts at fixed x = u - w(0) to C(x - d) = R(d): the force drops
  *    from F_c to R(d), and U_C(x) - U_C(x - d) >= 0 is fracture energy.
  *  withdrawal: after the hold (also of zero length) the needle returns at

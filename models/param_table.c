@@ -524,6 +524,13 @@ static ns_status check_rows(const char *base, size_t base_off, const char *secti
     return NS_OK;
 }
 
+ns_status ns_param_check_value(const char *section, const char *key, const char *layer, double si)
+{
+    const ns_key *k = ns_param_find(section, key);
+    NS_CHECK(k != NULL, NS_EINVAL, "%s.%s: not in the parameter table", section, key);
+    return ns_param_in_range(k, si) ? NS_OK : ns_param_fail_range(k, layer, si);
+}
+
 ns_status ns_param_check(const ns_params *p, const char *section)
 {
     NS_CHECK(p != NULL && section != NULL, NS_EINVAL, "parameter check: NULL argument");

@@ -119,6 +119,12 @@ char *ns_param_range_si(const ns_key *k, char *buf, size_t n);
  * key beside it and return NS_EINVAL. layer is NULL for non-layer rows. */
 ns_status ns_param_fail_range(const ns_key *k, const char *layer, double si);
 
+/* section.key = si (of the skin layer named `layer`, else NULL) against its
+ * row, the one place its range is written: NS_OK, or the error of
+ * ns_param_fail_range. For a model's create-time check of a value it reads.
+ * Exceptions: NS_EINVAL (also when section.key has no row). */
+ns_status ns_param_check_value(const char *section, const char *key, const char *layer, double si);
+
 /* Write every table default into *p (presets by their default names first,
  * then the `def` of every row that does not come from a preset). */
 void ns_param_defaults(ns_params *p);

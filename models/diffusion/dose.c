@@ -19,6 +19,7 @@
 
 #include "../channel.h"
 #include "../drug.h"
+#include "../param_table.h"
 #include "../units.h"
 #include "diff_private.h"
 
@@ -95,13 +96,9 @@ ns_status diff_dose_init(ns_diff *s, const ns_drug_params *d)
      * scale of a run that starts empty (eq. R1). */
     if (isfinite(d->solubility) && d->solubility > s->u_scale) s->u_scale = d->solubility;
     if (!s->has_ch || !(d->coated_mass > 0.0)) return NS_OK; /* no reservoir in the skin */
-    NS_CHECK(isfinite(d->solubility) && d->solubility > 0.0, NS_EINVAL,
-             "drug.solubility = %g kg/m^3: must be > 0 for a %s dose", d->solubility,
-             s->dose == NS_DOSE_COATED ? "coated" : "dissolving");
+    NS_TRY(ns_param_check_value("drug", "solubility", NULL, d->solubility));
     if (s->dose == NS_DOSE_DISSOLVING)
-        NS_CHECK(isfinite(d->dissolution_time) && d->dissolution_time > 0.0, NS_EINVAL,
-                 "drug.dissolution_time = %g s: must be > 0 for a dissolving dose",
-                 d->dissolution_time);
+        NS_TRY(ns_param_check_value("drug", "dissolution_time", NULL, d->dissolution_time));
     s->C_s = d->solubility;
     s->t_diss = d->dissolution_time;
 

@@ -23,24 +23,18 @@ static ns_status domain_depth(const ns_diff_input *p, double *H)
     return NS_OK;
 }
 
-/* section.key = v (of the skin layer named `layer`, else NULL) against its
- * row of the parameter table, where its range is written (the same check as
- * `needlesim check`). The one-column solve of intact skin is asked for by
- * ns_diff_input.intact_1d, not by a grid below the table's diff_n_r range. */
-static ns_status check_row(const char *section, const char *key, const char *layer, double v)
-{
-    const ns_key *k = ns_param_find(section, key);
-    NS_CHECK(k != NULL, NS_EINVAL, "%s.%s: not in the parameter table", section, key);
-    return ns_param_in_range(k, v) ? NS_OK : ns_param_fail_range(k, layer, v);
-}
+/* Ranges of the values read here: their rows of the parameter table, where
+ * they are written (the same check as `needlesim check`). The one-column
+ * solve of intact skin is asked for by ns_diff_input.intact_1d, not by a grid
+ * below the table's diff_n_r range. */
 
 static ns_status check_inputs(const ns_diff_input *p, double H)
 {
     const ns_numerics_params *nm = p->numerics;
-    NS_TRY(check_row("numerics", "diff_n_r", NULL, (double)nm->diff_n_r));
-    NS_TRY(check_row("numerics", "diff_n_z", NULL, (double)nm->diff_n_z));
-    NS_TRY(check_row("numerics", "diff_rtol", NULL, nm->diff_rtol));
-    NS_TRY(check_row("numerics", "diff_max_steps", NULL, (double)nm->diff_max_steps));
+    NS_TRY(ns_param_check_value("numerics", "diff_n_r", NULL, (double)nm->diff_n_r));
+    NS_TRY(ns_param_check_value("numerics", "diff_n_z", NULL, (double)nm->diff_n_z));
+    NS_TRY(ns_param_check_value("numerics", "diff_rtol", NULL, nm->diff_rtol));
+    NS_TRY(ns_param_check_value("numerics", "diff_max_steps", NULL, (double)nm->diff_max_steps));
     const ns_drug_params *d = p->drug;
     NS_CHECK((int)d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL, "drug.dose = %d: unknown mode",
              (int)d->dose);
@@ -57,7 +51,7 @@ static ns_status check_inputs(const ns_diff_input *p, double H)
              "drug.%s = %g %s: expected [0, inf) for the solver",
              reservoir ? "coated_mass" : "concentration", dose_value, reservoir ? "kg" : "kg/m3");
     if (d->dose == NS_DOSE_FINITE)
-        NS_TRY(check_row("drug", "film_thickness", NULL, d->film_thickness));
+        NS_TRY(ns_param_check_value("drug", "film_thickness", NULL, d->film_thickness));
     const ns_skin_params *sk = p->skin;
     for (size_t i = 0; i < sk->n_layers; i++) {
         if (ns_skin_layer_top(sk, i) >= H) break;
@@ -67,9 +61,9 @@ static ns_status check_inputs(const ns_diff_input *p, double H)
         NS_CHECK(!isnan(l->diffusivity) && !isnan(l->partition), NS_EINVAL,
                  "skin.%s.diffusivity or partition = auto: derive them from the drug first "
                  "(ns_params_derive)", name);
-        NS_TRY(check_row("skin", "diffusivity", name, l->diffusivity));
-        NS_TRY(check_row("skin", "partition", name, l->partition));
-        NS_TRY(check_row("skin", "clearance", name, l->clearance));
+        NS_TRY(ns_param_check_value("skin", "diffusivity", name, l->diffusivity));
+        NS_TRY(ns_param_check_value("skin", "partition", name, l->partition));
+        NS_TRY(ns_param_check_value("skin", "clearance", name, l->clearance));
     }
     return NS_OK;
 }
@@ -208,7 +202,7 @@ ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out)
                  ch->depth, ch->n);
         NS_CHECK(isfinite(ch->half_life) && ch->half_life > 0.0, NS_EINVAL,
                  "channel half_life = %g s: must be > 0", ch->half_life);
-        NS_TRY(check_row("drug", "free_diffusivity", NULL, drug->free_diffusivity));
+        NS_TRY(ns_param_check_value("drug", "free_diffusivity", NULL, drug->free_diffusivity));
     }
 
     ns_status st = NS_OK;

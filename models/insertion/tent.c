@@ -175,14 +175,6 @@ static double lock_energy(double e)
     return sum;
 }
 
-double ns_tent_foundation_energy(const ns_tent *t, double w)
-{
-    double e = w / t->H_f, ep = fmax(e, 0.0);
-    double lock = ep > 0.0 ? lock_energy(ep) : 0.0;
-    return t->k0 * ((1.0 - t->g_f) * (0.5 * w * w + 0.25 * t->beta_f * w * w * e * e) +
-                    t->H_f * t->H_f * lock);
-}
-
 /* x.K.x/2 (B = 1) as the sum of positive cell terms (D x)_k^2 / (2 A_k),
  * (D x)_k = c_{k-1} (x_{k-1} - x_k) + c_k (x_{k+1} - x_k) (x = 0 at a
  * Dirichlet edge): the band form sums terms of both signs far larger than the

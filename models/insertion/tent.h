@@ -81,10 +81,6 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
 double ns_tent_branch_power(const ns_tent *t, const double *w, const double *qb,
                             const double *qm);
 
-/* Elastic energy density integral of the foundation law at w (for energy
- * balances). */
-double ns_tent_foundation_energy(const ns_tent *t, double w);
-
 /* Factorise t->J (Cholesky, band); solve with ns_tent_chol_svx.
  * Exceptions: NS_ECONV if the matrix is not positive definite. */
 ns_status ns_tent_factor(ns_tent *t);

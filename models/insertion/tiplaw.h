@@ -45,9 +45,10 @@
  *    held apart by 2 r closes onto the shaft with the mean pressure
  *      p_s = E* (r / (2 c)) psi(t) = f_p E* psi(t) / 2,   f_p = r / c,
  *    psi(t) = 1 - g + g (tau / t) (1 - exp(-t / tau)) the mean relaxation
- *    over the residence time t = L / V of the shaft in the tissue; f_p = 0.24
- *    (c about 4 r) fitted to the 21 % friction share of Barnett et al. 2015;
- *    friction traction mu p_s.
+ *    over the residence time t = L / V of the shaft in the tissue; f_p (key
+ *    shaft_pressure_factor, value in models/param_table.c: c about 4 r)
+ *    fitted to the 21 % friction share of Barnett et al. 2015
+ *    (tests/data/insertion_calibration.md); friction traction mu p_s.
  * T4 Elastic tip law after puncture: the tip presses the tissue ahead of its
  *    crack front by the same contact law as before puncture (Hertz cap,
  *    Sneddon cone) with the contact radius capped at R_b (flat punch slope
