@@ -499,6 +499,43 @@ static ns_status solve_finish(ns_ins *s, double W_pos, size_t steps, size_t reje
     return NS_OK;
 }
 
+/* The phase change after an accepted step that ended on event ev (-1: none)
+ * or at the phase end (hit_end). Returns 1 when the run ends there. */
+static int change_phase(ns_ins *s, int ev, int hit_end)
+{
+    const ns_applicator_params *ap = &s->p.applicator;
+    /* a cap reached in the same step as an earlier event (or by the
+     * force jump of a puncture) holds at once */
+    int at_cap = s->phase == PH_LOAD && isfinite(s->F_cap) &&
+                 s->y1.F + s->y1.Fpl >= s->F_cap;
+    /* an impact whose needle no longer advances has stopped, also when
+     * the sign change of its speed fell in a step that ended on an
+     * earlier event (before, such a needle, thrown back by the skin,
+     * flew on in the loading phase until the step cap) */
+    int at_stop = s->phase == PH_LOAD && s->dynamic && !(s->y1.ud > 0.0);
+    if ((ev == EV_STOP || ev == EV_STROKE || at_stop) && !(ap->hold_time > 0.0)) {
+        /* an impact without hold ends at its stop: its withdrawal (after
+         * the skin's rebound against the held needle) keeps the energy
+         * balance only to about 1 % yet (the default microneedle at
+         * 2 m/s: 1.05 %); with a hold it runs and energy_balance_error
+         * reports it */
+        return 1;
+    } else if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE || at_cap || at_stop) {
+        s->y1.ud = 0.0;
+        s->y1.ua = 0.0;
+        ins_enter_phase(s, PH_HOLD);
+    } else if (hit_end) {
+        int next = s->phase + 1;
+        if (s->phase == PH_LOAD && (ap->mode == NS_APPLICATOR_PEN ||
+                                    (ap->mode == NS_APPLICATOR_ROLLER)))
+            next = PH_UNLOAD;
+        ins_enter_phase(s, next);
+    } else if (ev >= 0) {
+        s->h_prev = 0.0; /* restart after a discontinuity */
+    }
+    return 0;
+}
+
 /* The time loop: one phase after the other, steps sized by the error
  * estimate (ratio in [0.2, 2]) and cut at phase ends and events. */
 ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
@@ -591,35 +628,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         }
         if (ev == EV_PLATE) s->plate_contact = 1;
         NS_TRY(hist_push(s, &s->y1));
-        /* a cap reached in the same step as an earlier event (or by the
-         * force jump of a puncture) holds at once */
-        int at_cap = s->phase == PH_LOAD && isfinite(s->F_cap) &&
-                     s->y1.F + s->y1.Fpl >= s->F_cap;
-        /* an impact whose needle no longer advances has stopped, also when
-         * the sign change of its speed fell in a step that ended on an
-         * earlier event (before, such a needle, thrown back by the skin,
-         * flew on in the loading phase until the step cap) */
-        int at_stop = s->phase == PH_LOAD && s->dynamic && !(s->y1.ud > 0.0);
-        if ((ev == EV_STOP || ev == EV_STROKE || at_stop) && !(ap->hold_time > 0.0)) {
-            /* an impact without hold ends at its stop: its withdrawal (after
-             * the skin's rebound against the held needle) keeps the energy
-             * balance only to about 1 % yet (the default microneedle at
-             * 2 m/s: 1.05 %); with a hold it runs and energy_balance_error
-             * reports it */
-            break;
-        } else if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE || at_cap || at_stop) {
-            s->y1.ud = 0.0;
-            s->y1.ua = 0.0;
-            ins_enter_phase(s, PH_HOLD);
-        } else if (hit_end) {
-            int next = s->phase + 1;
-            if (s->phase == PH_LOAD && (ap->mode == NS_APPLICATOR_PEN ||
-                                        (ap->mode == NS_APPLICATOR_ROLLER)))
-                next = PH_UNLOAD;
-            ins_enter_phase(s, next);
-        } else if (ev >= 0) {
-            s->h_prev = 0.0; /* restart after a discontinuity */
-        }
+        if (change_phase(s, ev, hit_end)) break;
         if (ev >= 0 || hit_end || s->fixed_dt > 0.0) U_c = ins_stored_energy(s, &s->y1, NULL);
         if (s->fixed_dt <= 0.0) {
             double grow = 2.0;
