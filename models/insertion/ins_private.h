@@ -214,7 +214,7 @@ double ins_patch_stiffness(const ins_inputs *p, double k0, double N0, double Rc,
                            double *k_rim);
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
 /* roller.c */
-void ins_roller_init(ns_ins *s);
+ns_status ins_roller_init(ns_ins *s);
 double ins_roller_offset(const ns_ins *s, double th, double thd, double *doff);
 /* step.c */
 ns_status ins_state_alloc(ins_state *y, size_t n);

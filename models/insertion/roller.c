@@ -31,6 +31,7 @@
  * speed); the skin outside the contact is not lowered; vertical depth u. */
 #include <math.h>
 
+#include "../rootfind.h"
 #include "../units.h"
 #include "ins_private.h"
 
@@ -64,39 +65,51 @@ static double drum_force(const ns_tent *T, double Rd, double W, double delta)
     return 2.0 * W * 0.5 * a * sum;
 }
 
-void ins_roller_init(ns_ins *s)
+/* f(delta) = F - F_drum(delta) of eq. (D1): > 0 while the drum sinks too little. */
+typedef struct {
+    const ns_tent *T;
+    double Rd, W, F;
+} drum_eq;
+
+static int drum_residual(double delta, void *params, double *fx)
+{
+    const drum_eq *q = params;
+    *fx = q->F - drum_force(q->T, q->Rd, q->W, delta);
+    return 0;
+}
+
+/* u(theta) of eq. (D2): the needle tip's height above the sunk surface. */
+static int tip_height(double th, void *params, double *fx)
+{
+    const ns_ins *s = params;
+    double dummy;
+    *fx = (s->roller_Rd + s->L) * cos(th) - s->roller_Rd + ins_roller_offset(s, th, 0.0, &dummy);
+    return 0;
+}
+
+ns_status ins_roller_init(ns_ins *s)
 {
     const ns_applicator_params *ap = &s->p.applicator;
     double Rd = ap->drum_radius, F = ap->force;
     double W = NS_ROLLER_WIDTH_FACTOR * Rd;
-    double lo = 0.0, hi = s->T->H_f;
+    double delta = 0.0;
     if (isfinite(F) && F > 0.0) {
-        for (int it = 0; it < NS_ROLLER_BISECT && hi - lo > 1e-12 * s->T->H_f; it++) {
-            double m = 0.5 * (lo + hi);
-            if (drum_force(s->T, Rd, W, m) < F)
-                lo = m;
-            else
-                hi = m;
-        }
-    } else {
-        hi = 0.0;
+        drum_eq q = {s->T, Rd, W, F};
+        ns_root_bracket b = {.lo = 0.0, .hi = s->T->H_f};
+        NS_TRY(ns_root_solve(NS_ROOT_BISECTION, drum_residual, &q, 1e-12 * s->T->H_f,
+                             NS_ROLLER_BISECT, &b));
+        delta = 0.5 * (b.lo + b.hi);
     }
-    s->roller_delta = fmin(0.5 * (lo + hi), 0.99 * Rd);
+    s->roller_delta = fmin(delta, 0.99 * Rd);
     s->roller_Rd = Rd;
     /* eq. (D2): contact from the root theta_c of u(theta) = 0 on (0, pi/2)
      * (u(0) = L > 0, u(pi/2) < 0; u > 0 up to its maximum, then falls) */
-    double a = 0.0, b = 0.5 * NS_PI, dummy;
-    for (int it = 0; it < NS_ROLLER_BISECT && b - a > 1e-14; it++) {
-        double m = 0.5 * (a + b);
-        double u = (Rd + s->L) * cos(m) - Rd + ins_roller_offset(s, m, 0.0, &dummy);
-        if (u > 0.0)
-            a = m;
-        else
-            b = m;
-    }
-    s->roller_th = 0.5 * (a + b);
+    ns_root_bracket b = {.lo = 0.0, .hi = 0.5 * NS_PI};
+    NS_TRY(ns_root_solve(NS_ROOT_BISECTION, tip_height, s, 1e-14, NS_ROLLER_BISECT, &b));
+    s->roller_th = 0.5 * (b.lo + b.hi);
     s->roller_T = 2.0 * s->roller_th * Rd / ap->speed;
     s->t_load_end = 0.5 * s->roller_T;
+    return NS_OK;
 }
 
 double ins_roller_offset(const ns_ins *s, double th, double thd, double *doff)

@@ -144,7 +144,8 @@ ns_status ns_ins_create(const ns_ins_input *in, ns_ins **out)
     NS_TRY_GOTO(st, ins_drive_init(s), fail);
     ins_tiplaw_init(s, nd);
     NS_TRY_GOTO(st, tent_init(s, &sh), fail);
-    if (s->p.applicator.mode == NS_APPLICATOR_ROLLER) ins_roller_init(s); /* needs the foundation */
+    if (s->p.applicator.mode == NS_APPLICATOR_ROLLER) /* needs the foundation */
+        NS_TRY_GOTO(st, ins_roller_init(s), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y0, s->nu), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y1, s->nu), fail);
     NS_TRY_GOTO(st, ins_state_alloc(&s->y2, s->nu), fail);

@@ -259,6 +259,10 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             y->xq = c->xq;
             y->pq = c->pq;
             F = ins_needle_force(s, u - y->w[0], c->dp, Ff0, Fb0, &dFdx, &dp);
+            if (isnan(F)) { /* the cut-depth root finder's cap (tip.c, tip_root) */
+                *err = ns_status_trace(NS_ECONV, __FILE__, __LINE__, __func__);
+                return -1;
+            }
         }
         f[0] -= F;
         if (asm_J) {

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "../needle.h"
+#include "../rootfind.h"
 #include "../units.h"
 #include "ins_private.h"
 #include "tiplaw.h"
@@ -228,31 +229,46 @@ double ins_tip_dissipation(const ns_ins *s, const ins_state *c, const ins_state 
            (ins_tip_energy(s, x1, y->dp) - ins_tip_energy(s, x0, c->dp));
 }
 
-/* Root d in [lo, hi] of f(d) = F_el(x - d) - sgn R(d), f(lo) > 0 >= f(hi),
- * by Illinois iteration (R = resist_fw forward, -ins_resist_back backward). */
+/* f(d) = F_el(x - d) - sgn R(d) (R = resist_fw forward, -ins_resist_back
+ * backward): the residual of the cut depth d. */
+typedef struct {
+    const ns_ins *s;
+    double x;
+    int fwd;
+} cut_eq;
+
+static int cut_residual(double d, void *params, double *fx)
+{
+    const cut_eq *q = params;
+    double dF, U;
+    *fx = tip_elastic(q->s, q->x - d, &dF, &U) -
+          (q->fwd ? resist_fw(q->s, d) : -ins_resist_back(q->s, d));
+    return 0;
+}
+
+/* Root d in [lo, hi] of the cut residual, f(lo) > 0 >= f(hi), by Illinois
+ * iteration to 1e-13 L in at most 100 iterations (models/rootfind.h). The
+ * resistance R jumps at a layer interface; a root there is the interface
+ * itself, and Illinois closes in on a jump slowly (100 iterations leave a
+ * bracket of 1e-16 to 2e-12 m in the main job): a capped bracket narrower
+ * than NS_TIP_ROOT_JUMP L (1 nm for a 1 mm needle, far below any depth the
+ * model or a measurement resolves) is that root. A wider one is a failure: NaN, and the
+ * Newton step that asked fails with the root finder's message
+ * (ins_step_solve). */
+#define NS_TIP_ROOT_JUMP 1e-6 /* [-] bracket / L accepted at the iteration cap */
 static double tip_root(const ns_ins *s, double x, double lo, double hi, int fwd)
 {
-    double dF, U;
-    double flo = tip_elastic(s, x - lo, &dF, &U) - (fwd ? resist_fw(s, lo) : -ins_resist_back(s, lo));
-    double fhi = tip_elastic(s, x - hi, &dF, &U) - (fwd ? resist_fw(s, hi) : -ins_resist_back(s, hi));
-    int side = 0;
-    for (int it = 0; it < 100 && hi - lo > 1e-13 * s->L; it++) {
-        double d = (lo * fhi - hi * flo) / (fhi - flo);
-        if (!(d > lo && d < hi)) d = 0.5 * (lo + hi);
-        double fd = tip_elastic(s, x - d, &dF, &U) - (fwd ? resist_fw(s, d) : -ins_resist_back(s, d));
-        if (fd > 0.0) {
-            lo = d;
-            flo = fd;
-            if (side == 1) fhi *= 0.5;
-            side = 1;
-        } else {
-            hi = d;
-            fhi = fd;
-            if (side == -1) flo *= 0.5;
-            side = -1;
-        }
+    if (!(lo < hi)) return 0.5 * (lo + hi);
+    cut_eq q = {s, x, fwd};
+    ns_root_bracket b = {.lo = lo, .hi = hi};
+    cut_residual(lo, &q, &b.flo);
+    cut_residual(hi, &q, &b.fhi);
+    ns_status st = ns_root_solve(NS_ROOT_ILLINOIS, cut_residual, &q, 1e-13 * s->L, 100, &b);
+    if (st == NS_ECONV && b.hi - b.lo <= NS_TIP_ROOT_JUMP * s->L) {
+        ns_status_clear(); /* the interface: converged, nothing to report */
+        st = NS_OK;
     }
-    return 0.5 * (lo + hi);
+    return st == NS_OK ? 0.5 * (b.lo + b.hi) : (double)NAN;
 }
 
 /* Needle force as a function of the relative displacement x = u - w0, given
