@@ -147,7 +147,8 @@ double ins_newton_tol(const ns_ins *s, const ins_state *c)
 /* Solve one BDF2 step of size h with step ratio om = h / h_prev (0: backward
  * Euler) from y1 (and y0) into y2. Returns 0, or 1 if Newton did not converge
  * (recoverable: the caller shrinks h), with the last increment in *inc.
- * One function of about 150 lines on purpose: the assembly, the plate contact,
+ * One function of about 220 lines on purpose: the assembly (with the relaxing
+ * branches of the sheet and the tip contact), the plate contact,
  * the Schur complement of the travel and the state update share the
  * per-iteration values, and split up they would be passed around by pointer
  * in the hottest loop of the solver. */
