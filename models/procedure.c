@@ -134,7 +134,7 @@ ns_status ns_proc_eval(const ns_params *p, double r_wound, double r_channel, ns_
     out->rehit_fraction = h;
     out->channel_density = n * (1.0 - h);                                   /* eq. (8) */
     out->coverage = -expm1(-out->channel_density * NS_PI * r_channel * r_channel); /* eq. (9) */
-    out->spacing_mean = 0.5 / sqrt(n);
+    out->spacing_mean = n > 0.0 ? 0.5 / sqrt(n) : (double)NAN; /* no punctures: undefined */
     out->spacing_p10 = ns_proc_spacing_quantile(n, 0.1);
     out->spacing_p90 = ns_proc_spacing_quantile(n, 0.9);
     out->cell_radius = 1.0 / sqrt(NS_PI * out->channel_density);

@@ -145,7 +145,7 @@ typedef struct {
     double rehit_fraction;    /* [-]     h, eqs. (6)-(7) */
     double channel_density;   /* [1/m^2] n_ch, eq. (8) */
     double coverage;          /* [-]     eq. (9) */
-    double spacing_mean;      /* [m]     mean nearest-neighbour spacing, eq. (5) */
+    double spacing_mean;      /* [m]     mean nearest-neighbour spacing, eq. (5); NaN if n = 0 */
     double spacing_p10;       /* [m]     10th percentile of the spacing */
     double spacing_p90;       /* [m]     90th percentile of the spacing */
     double cell_radius;       /* [m]     1 / sqrt(pi n_ch) */

@@ -74,7 +74,7 @@
     X(NS_R_REHIT_FRACTION, "rehit_fraction", "1", "fraction of punctures that re-enter an earlier wound, random placement (procedure.h eqs. 6-7)") \
     X(NS_R_CHANNEL_DENSITY, "channel_density", "1/m2", "distinct channels per area; the transport cell radius is 1/sqrt(pi n) of it (procedure.h eq. 8)") \
     X(NS_R_COVERAGE, "coverage", "1", "fraction of the skin area opened by channels, Boolean model (procedure.h eq. 9)") \
-    X(NS_R_SPACING_MEAN, "puncture_spacing_mean", "m", "mean nearest-neighbour spacing of the punctures, Poisson placement (procedure.h eq. 5)") \
+    X(NS_R_SPACING_MEAN, "puncture_spacing_mean", "m", "mean nearest-neighbour spacing of the punctures, Poisson placement (procedure.h eq. 5); NaN without punctures") \
     X(NS_R_SPACING_P10, "puncture_spacing_p10", "m", "10th percentile of the nearest-neighbour spacing (procedure.h eq. 5)") \
     X(NS_R_SPACING_P90, "puncture_spacing_p90", "m", "90th percentile of the nearest-neighbour spacing (procedure.h eq. 5)") \
     X(NS_R_PUNCTURES, "punctures", "1", "punctures over the treated area in one session") \

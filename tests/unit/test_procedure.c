@@ -82,6 +82,22 @@ Test(procedure, roller_fifteen_passes_about_250_per_cm2)
     cr_expect(isnan(r.rate));
 }
 
+/* A stamp none of whose needles punctured (the density the case passes is
+ * the punctured needles' one): no punctures, so the spacing of the
+ * punctures is undefined (NaN), not infinite. */
+Test(procedure, no_punctures_spacing_undefined)
+{
+    ns_params p = roller_case(15);
+    p.procedure.device = NS_DEVICE_STAMP;
+    p.array.density = 0.0;
+    ns_proc_result r;
+    cr_assert(ns_proc_eval(&p, 0.0, 0.0, &r) == NS_OK, "%s", ns_status_message());
+    cr_expect(r.density == 0.0 && r.coverage == 0.0, "density %g, coverage %g", r.density,
+              r.coverage);
+    cr_expect(isnan(r.spacing_mean) && isnan(r.spacing_p10) && isnan(r.spacing_p90),
+              "spacing %g, %g, %g", r.spacing_mean, r.spacing_p10, r.spacing_p90);
+}
+
 /* Eq. (2): an 11-needle cartridge at 90 Hz punctures 990 times a second. */
 Test(procedure, pen_rate_990_per_second)
 {
