@@ -137,7 +137,8 @@ ns_status ns_proc_eval(const ns_params *p, double r_wound, double r_channel, ns_
     out->spacing_mean = n > 0.0 ? 0.5 / sqrt(n) : (double)NAN; /* no punctures: undefined */
     out->spacing_p10 = ns_proc_spacing_quantile(n, 0.1);
     out->spacing_p90 = ns_proc_spacing_quantile(n, 0.9);
-    out->cell_radius = 1.0 / sqrt(NS_PI * out->channel_density);
+    out->cell_radius = out->channel_density > 0.0 ? 1.0 / sqrt(NS_PI * out->channel_density)
+                                                  : (double)INFINITY; /* no channels */
     out->punctures = n * pr->area;
     return NS_OK;
 }

@@ -148,7 +148,7 @@ typedef struct {
     double spacing_mean;      /* [m]     mean nearest-neighbour spacing, eq. (5); NaN if n = 0 */
     double spacing_p10;       /* [m]     10th percentile of the spacing */
     double spacing_p90;       /* [m]     90th percentile of the spacing */
-    double cell_radius;       /* [m]     1 / sqrt(pi n_ch) */
+    double cell_radius;       /* [m]     1 / sqrt(pi n_ch); infinite if n_ch = 0 */
     double duration;          /* [s]     time of one session, eq. (10); NaN for a stamp */
     double punctures;         /* [-]     n A: punctures over the treated area per session */
 } ns_proc_result;
