@@ -37,6 +37,7 @@
 #include "../../models/defaults.h"
 #include "../../models/diffusion.h"
 #include "../../models/units.h"
+#include "bench_diffusion_case.h"
 
 /* ---- allocation counter (interposes the libc allocator) ---- */
 void *__libc_malloc(size_t n);
@@ -104,10 +105,9 @@ typedef struct {
 
 static int bench_case(const char *name, const ns_params *p, const ns_channel_geom *ch, row *out)
 {
-    enum { NT = 50 };
+    enum { NT = NS_BENCH_NT };
     double t[NT], Q[NT], J[NT];
-    for (size_t k = 0; k < NT; k++)
-        t[k] = p->transport.duration * pow(10.0, -4.0 + 4.0 * (double)k / (NT - 1));
+    bench_output_times(p->transport.duration, t);
     double best = INFINITY;
     ns_diff_result res;
     size_t allocs = 0;
@@ -153,20 +153,10 @@ static int accuracy_run(const ns_params *p0, const ns_channel_geom *ch, double r
     ns_params p = *p0;
     p.numerics.diff_rtol = rtol;
     p.numerics.diff_max_steps = 100000000;
-    enum { NT = 50 }; /* the output times of bench_case */
-    double t[NT];
-    for (size_t k = 0; k < NT; k++)
-        t[k] = p.transport.duration * pow(10.0, -4.0 + 4.0 * (double)k / (NT - 1));
-    ns_diff *s = NULL;
-    clock_t c0 = clock();
-    ns_diff_input in;
-    ns_diff_input_init(&in, &p, ch);
-    if (ns_diff_create(&in, &s) != NS_OK) return 1;
+    double t[NS_BENCH_NT]; /* the output times of bench_case */
+    bench_output_times(p.transport.duration, t);
     ns_diff_result res;
-    ns_status st = ns_diff_solve(s, t, NT, NULL, NULL, &res);
-    ns_diff_destroy(&s);
-    *cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    if (st != NS_OK) return 1;
+    if (bench_timed_solve(&p, ch, t, &res, cpu) != 0) return 1;
     *Q = res.permeated_amount;
     *attempts = res.steps + res.rejected_steps;
     return 0;

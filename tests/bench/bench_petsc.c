@@ -37,8 +37,9 @@
 #include "../../models/diffusion.h"
 #include "../../models/diffusion/diff_private.h"
 #include "../../models/units.h"
+#include "bench_diffusion_case.h"
 
-enum { NT = 50 }; /* output times, as bench_diffusion */
+enum { NT = NS_BENCH_NT }; /* output times, as bench_diffusion */
 
 typedef struct {
     ns_diff *s;
@@ -119,16 +120,8 @@ static int needlesim_run(const ns_params *p0, const ns_channel_geom *ch, const d
     ns_params p = *p0;
     p.numerics.diff_rtol = rtol;
     p.numerics.diff_max_steps = 100000000;
-    clock_t c0 = clock();
-    ns_diff *s = NULL;
-    ns_diff_input in;
-    ns_diff_input_init(&in, &p, ch);
-    if (ns_diff_create(&in, &s) != NS_OK) return 1;
     ns_diff_result res;
-    ns_status st = ns_diff_solve(s, t, NT, NULL, NULL, &res);
-    ns_diff_destroy(&s);
-    out->cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    if (st != NS_OK) return 1;
+    if (bench_timed_solve(&p, ch, t, &res, &out->cpu) != 0) return 1;
     out->Q = res.permeated_amount;
     out->steps = res.steps;
     out->rejected = res.rejected_steps;
@@ -271,8 +264,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double t[NT];
-    for (size_t k = 0; k < NT; k++)
-        t[k] = p.transport.duration * pow(10.0, -4.0 + 4.0 * (double)k / (NT - 1));
+    bench_output_times(p.transport.duration, t);
 
     if (argc == 3 && strcmp(argv[1], "--tol") == 0) { /* one PETSc run: Q(24 h), CPU, steps */
         run one;
