@@ -252,8 +252,8 @@ static int cut_residual(double d, void *params, double *fx)
  * itself, and Illinois closes in on a jump slowly (100 iterations leave a
  * bracket of 1e-16 to 2e-12 m in the main job): a capped bracket narrower
  * than NS_TIP_ROOT_JUMP L (1 nm for a 1 mm needle, far below any depth the
- * model or a measurement resolves) is that root. A wider one is a failure: NaN, and the
- * Newton step that asked fails with the root finder's message
+ * model or a measurement resolves) is that root. A wider one is a failure:
+ * NaN, and the Newton step that asked fails with the root finder's message
  * (ins_step_solve). */
 #define NS_TIP_ROOT_JUMP 1e-6 /* [-] bracket / L accepted at the iteration cap */
 static double tip_root(const ns_ins *s, double x, double lo, double hi, int fwd)
