@@ -3,6 +3,7 @@
 
     python3 scripts/validate.py -o outputs/validation.html [--binary build/needlesim]
                                 [--configs tests/data/validation] [--only NAME] [--no-fail]
+                                [--tests build/release/tests/verify]
 
 Each tests/data/validation/*.ini is a runnable needlesim config describing one
 published observation; comment lines starting with "; @" carry what to check:
@@ -31,6 +32,14 @@ heading "## Calibration cases" of tests/data/insertion_calibration.md are the
 observations the model constants were fitted to; agreement there is by
 construction. Every other config is a validation case (not used in a fit).
 The page shows them in two tables with separate counts.
+
+Insertion tests: observations a config cannot express are compared by the
+validation tests of tests/verify/ (INSERTION_TESTS below); each is run alone
+(--tests DIR, default build/release/tests/verify) and shown with the model
+values it logs, the measured value, the band and the test's verdict. A test
+named *_disagrees pins a stated disagreement: its row is a "fail". A config
+run ending with failed cases (exit 3) is evaluated on its ok cases; a check
+with failed cases shows "no result" instead of "pass".
 
 Exit codes: 0 every check passed; 1 a check failed or has no result (the
 page is still written; --no-fail: exit 0 whenever the page was written);
@@ -119,6 +128,10 @@ def run_config(binary, ini, out, timeout):
         return False, "timed out after %d s" % timeout
     except OSError as e:
         return False, "could not run %s: %s" % (binary, e)
+    if r.returncode == 3 and os.path.exists(out):
+        # run complete, some cases failed: the ok cases are evaluated and the
+        # failed ones named in the row (a check with a failed case cannot pass)
+        return True, "ran in %.1f s, some cases failed (exit 3)" % (time.time() - t0)
     if r.returncode != 0 or not os.path.exists(out):
         msg = (r.stderr or r.stdout).strip().splitlines()
         return False, "exit %d: %s" % (r.returncode, " | ".join(msg[-3:]) if msg else "no message")
@@ -303,6 +316,142 @@ def plot_case(meta, df, name):
     return buf.getvalue()
 
 
+
+# ---- insertion validation through the Criterion tests -----------------------
+# Observations a config cannot express (a probe held in the skin, a needle
+# pressed until its hub lands and withdrawn, a patch at two pitches) are
+# compared by the validation tests in tests/verify/; each test holds its
+# comparison once (measured value, band, assertion, citation in its comment).
+# This section runs each listed test alone (--filter suite/test), shows the
+# model values it logs (cr_log_info lines) and takes the verdict from the
+# test: it passes when the model is inside the band. A test named
+# *_disagrees pins a stated disagreement (it passes while the model stays
+# outside the band): its row is a "fail" of the model, with the test's
+# outcome in the detail. An observation without a test is "no result".
+TESTS_DIR = os.path.join(ROOT, "build", "release", "tests", "verify")
+
+INSERTION_TESTS = [
+    dict(test="verify_insertion_tiplaw", name="tiplaw/friction_share_barnett",
+         title="Shaft friction share of the needle insertion force",
+         measured="friction 21 % of the insertion force (tearing 61 %, spreading 18 %), ex vivo tissue",
+         band="21 ± 3 % for a 30G needle 12 mm deep",
+         citation="Barnett, Lee, Moore 2015, J Manuf Sci Eng, doi 10.1115/1.4030374"),
+    dict(test="verify_insertion_visco", name="insertion_visco/crichton_relaxation_calibration",
+         title="Relaxation of a micro-probe held in skin",
+         measured="normalised force down about 40 % in 1 s and a further 10 % by 10 s, for 0.5-20 um probes",
+         band="25-45 % at 1 s, 35-55 % at 10 s, 5-20 points between",
+         citation="Crichton, Chen, Huang, Kendall 2013, Biomaterials 34:2087"),
+    dict(test="verify_insertion_visco", name="insertion_visco/residual_ratio_wang2015",
+         title="Residual stress ratio after compressive relaxation",
+         measured="G_inf = 0.47 ± 0.17 (excised mouse skin, over stretch levels)",
+         band="0.13 – 0.81 (two standard deviations)",
+         citation="Wang, Marshall, Baba, Lumpkin, Gerling 2015, PLoS ONE 10:e0120897"),
+    dict(test="verify_insertion_tiplaw", name="tiplaw/impact_and_press_differ",
+         title="Rate dependence of puncture: 3 m/s impact vs 1 mm/s press (30 um tip)",
+         measured="needle forces rise with insertion speed through the tissue's viscoelasticity",
+         band="impact puncture force > 1.05 × press",
+         citation="Mahvash & Dupont 2010, IEEE Trans Biomed Eng 57:934"),
+    dict(test="verify_insertion_visco", name="insertion_visco/faster_ramp_stiffer",
+         title="Rate dependence before puncture: 100 mm/s vs 0.1 mm/s ramp to 10 um",
+         measured="faster loading meets stiffer (less relaxed) skin; bound 1/(1 - g) = 2",
+         band="force ratio in (1.05, 2)",
+         citation="Mahvash & Dupont 2010, IEEE Trans Biomed Eng 57:934 (a model property, no data)"),
+    dict(test="verify_insertion_validation", name="insertion_validate/laurent_1p5mm_lands_in_dermis",
+         title="A 1.5 mm perpendicular needle lands in the dermis",
+         measured="epidermis + dermis 2.54 mm suprascapular, 1.91 mm waist, 1.55 mm thigh: "
+                  "a 1.5 mm needle delivers intradermally at every site",
+         band="tip punctures and ends in the dermis (back, abdomen, thigh presets)",
+         citation="Laurent et al. 2007, Vaccine 25:6423"),
+    dict(test="verify_insertion_validation", name="insertion_validate/olatunji_force_per_needle_spacing",
+         title="Force per needle independent of spacing above 150 um",
+         measured="0.0216 / 0.0214 N per needle at 1 mm/s, 0.030 / 0.028 N at 0.5 mm/s, "
+                  "330 / 900 um between tips",
+         band="per-needle puncture force equal within 7 % (by construction of tip law T1)",
+         citation="Olatunji et al. 2013, J Pharm Sci 102:1209"),
+    dict(test="verify_insertion_validation_friction", name="insertion_validate_friction/lam2008_needle_5mm_retraction",
+         title="Retraction force of a needle buried 5 mm (30G)",
+         measured="about 10 mN (0.1 mN is 1 % of it), steel needles in pig skin",
+         band="3.3 – 30 mN (factor 3)",
+         citation="Lam, Lee, Shek, Pang 2008, BIODEVICES 2008 (abstract)"),
+    dict(test="verify_insertion_validation_friction",
+         name="insertion_validate_friction/lam2008_microneedle_retraction_disagrees",
+         title="Retraction force of a 100 um needle buried 100 um",
+         measured="0.1 mN (analysis of their load data), pig skin",
+         band="0.033 – 0.3 mN (factor 3)",
+         citation="Lam, Lee, Shek, Pang 2008, BIODEVICES 2008 (abstract)"),
+    dict(test="verify_insertion_validation_friction",
+         name="insertion_validate_friction/lam2008_retraction_rises_with_depth_and_diameter",
+         title="Retraction force rises with buried depth and needle diameter",
+         measured="retraction force falls as buried depth and diameter fall",
+         band="strictly rising: 100, 150, 200 um burial; 100 -> 200 um diameter; 5 mm 30G",
+         citation="Lam, Lee, Shek, Pang 2008, BIODEVICES 2008 (abstract)"),
+    dict(test=None, name="groves2012",
+         title="Pre-puncture deflection and force-displacement of microneedles in vivo",
+         measured="in vivo indentation and microneedle application before penetration (forearm)",
+         band="",
+         citation="Groves, Coulman, Birchall, Evans 2012, Comput Methods Biomech Biomed Engin 15:73",
+         missing="not compared: the measured deflections and forces were not found in the sources "
+                 "at hand (the abstract gives none)"),
+]
+
+
+def calibration_tests(doc=CALIBRATION_DOC):
+    """Test names `suite/test` listed under CALIBRATION_HEADING of doc."""
+    names, inside = set(), False
+    try:
+        lines = open(doc, encoding="utf-8").read().splitlines()
+    except OSError:
+        return names
+    for line in lines:
+        if line.startswith("## "):
+            inside = line.strip().startswith(CALIBRATION_HEADING)
+            continue
+        if inside:
+            names.update(re.findall(r"`(\w+/\w+)`", line))
+    return names
+
+
+def run_test(spec, tests_dir, timeout):
+    """One INSERTION_TESTS entry -> row dict (model = the test's logged lines)."""
+    row = {"kind": "test", "quantity": spec["name"], "model": "", "band": spec["band"],
+           "verdict": "no result", "detail": "", "title": spec["title"], "measured": spec["measured"],
+           "citation": spec["citation"], "config": spec["name"]}
+    if spec["test"] is None:
+        row["detail"] = spec.get("missing", "no test")
+        return row
+    binary = os.path.join(tests_dir, spec["test"])
+    row["config"] = "tests/verify/%s.c: %s" % (spec["test"], spec["name"])
+    if not os.path.exists(binary):
+        row["detail"] = "%s not built (make test)" % os.path.relpath(binary, ROOT)
+        return row
+    try:
+        r = subprocess.run([binary, "--filter", spec["name"], "--verbose", "--jobs", "1"],
+                           capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        row["detail"] = "timed out after %d s" % timeout
+        return row
+    out = (r.stderr + r.stdout).splitlines()
+    logs = [ln[7:].strip() for ln in out if ln.startswith("[----] ") and ln[7:].strip()
+            and not ln[7:].startswith("Criterion v")]
+    asserts = [ln for ln in logs if "Assertion Failed" in ln or ": " in ln and ln.split(":")[0].endswith(".c")]
+    m = re.search(r"Tested: (\d+) \| Passing: (\d+)", r.stderr + r.stdout)
+    if not m or m.group(1) != "1":
+        row["detail"] = "test %s not found or not run (%s)" % (spec["name"], m.group(0) if m else "no summary")
+        return row
+    passed = m.group(2) == "1"
+    row["model"] = "; ".join(ln for ln in logs if ln not in asserts)
+    pinned = spec["name"].endswith("_disagrees")
+    if pinned:
+        row["verdict"] = "fail"
+        row["detail"] = ("disagreement stated and pinned by the test" if passed else
+                         "the pinned disagreement changed (test fails): " + " ".join(asserts)[-300:])
+    else:
+        row["verdict"] = "pass" if passed else "fail"
+        if not passed:
+            row["detail"] = " ".join(asserts)[-300:] or "test failed"
+    return row
+
+
 CSS = """body{font-family:system-ui,Helvetica,Arial,sans-serif;max-width:1200px;margin:24px auto;
 padding:0 16px;color:#1d2330}table{border-collapse:collapse;font-size:.88em}
 th,td{border:1px solid #d8dee9;padding:4px 8px;text-align:left;vertical-align:top}th{background:#eef1f6}
@@ -343,8 +492,25 @@ def _rows_table(rows, role):
     return "".join(out)
 
 
-def build(rows, figures, binary, started):
-    n = _count(rows)
+def _tests_table(rows, role):
+    """The insertion-test rows of one role (own markup: class 't')."""
+    out = ["<table id='%s-tests'><thead><tr><th>observation</th><th>test</th><th>model (logged by the test)"
+           "</th><th>measured</th><th>accepted band</th><th>verdict</th><th>source</th></tr></thead><tbody>"
+           % role]
+    for r in rows:
+        cls = {"pass": "pass", "fail": "fail"}.get(r["verdict"], "nores t")
+        verdict = esc(r["verdict"]) + (("<br><small>%s</small>" % esc(r["detail"])) if r["detail"] else "")
+        out.append("<tr class='t'><td>%s</td><td><small>%s</small></td><td><small>%s</small></td><td>%s</td>"
+                   "<td>%s</td><td class='%s'>%s</td><td>%s</td></tr>"
+                   % (esc(r["title"]), esc(r["config"]),
+                      esc(r["model"]) if r["model"] else "<span class='nores'>no result</span>",
+                      esc(r["measured"]), esc(r["band"]), cls, verdict, esc(r["citation"])))
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def build(rows, figures, binary, started, test_rows=()):
+    n = _count(list(rows) + list(test_rows))
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>needlesim validation</title>",
            "<style>%s</style></head><body><h1>needlesim validation against published observations</h1>" % CSS,
            "<p class='note'>binary %s; generated %s UTC; %d checks: %d pass, %d fail, %d no result.</p>"
@@ -357,6 +523,12 @@ def build(rows, figures, binary, started):
                    "<p class='note'>%s</p>" % (role, title, len(sub), k["pass"], k["fail"],
                                                k["no result"], esc(text)))
         out.append(_rows_table(sub, role) if sub else "<p class='note'>none</p>")
+        tsub = [r for r in test_rows if r.get("role", "validation") == role]
+        if tsub:
+            k = _count(tsub)
+            out.append("<h3>%s compared by the insertion tests (tests/verify): %d, %d pass, %d fail, "
+                       "%d no result</h3>" % (title, len(tsub), k["pass"], k["fail"], k["no result"]))
+            out.append(_tests_table(tsub, role))
     out.append("<h2>Model vs measured</h2>")
     for title, png in figures:
         out.append("<figure><img alt='%s' src='data:image/png;base64,%s'></figure>"
@@ -377,6 +549,8 @@ def main(argv=None):
     ap.add_argument("--no-fail", action="store_true",
                     help="exit 0 whenever the page was written, even with failing checks")
     ap.add_argument("--strict", action="store_true", help=argparse.SUPPRESS)  # the default now
+    ap.add_argument("--tests", default=TESTS_DIR,
+                    help="directory of the Criterion validation binaries (default %(default)s)")
     ap.add_argument("--calibration", default=CALIBRATION_DOC,
                     help="document listing the calibration cases (default %(default)s)")
     a = ap.parse_args(argv)
@@ -384,7 +558,7 @@ def main(argv=None):
     configs = sorted(glob.glob(os.path.join(a.configs, "*.ini")))
     if a.only:
         configs = [c for c in configs if a.only in os.path.basename(c)]
-    if not configs:
+    if not configs and not (a.only and any(a.only in t["name"] for t in INSERTION_TESTS)):
         print("validate: no configs in %s" % a.configs, file=sys.stderr)
         return 2
     calib = calibration_cases(a.calibration)
@@ -409,9 +583,12 @@ def main(argv=None):
             r = evaluate(chk, df) if df is not None else {
                 "kind": chk[0], "quantity": chk[1] if len(chk) > 1 else "", "model": "", "band": "",
                 "verdict": "no result", "detail": msg}
-            if df is not None and not r["detail"] and (df["status"] == "failed").any():
-                r["detail"] = "%d case(s) failed: %s" % (int((df["status"] == "failed").sum()),
-                                                          df.loc[df["status"] == "failed", "error"].iloc[0])
+            if df is not None and (df["status"] == "failed").any():
+                failed = "%d case(s) failed: %s" % (int((df["status"] == "failed").sum()),
+                                                    df.loc[df["status"] == "failed", "error"].iloc[0])
+                r["detail"] = (r["detail"] + "; " if r["detail"] else "") + failed
+                if r["verdict"] == "pass":  # the failed cases have no result
+                    r["verdict"] = "no result"
             r.update(title=meta["title"], measured=meta["measured"], citation=meta["citation"],
                      config=os.path.relpath(ini, ROOT),
                      role="calibration" if base in calib else "validation")
@@ -422,7 +599,17 @@ def main(argv=None):
         png = plot_case(meta, df, base)
         if png:
             figures.append((meta["title"], png))
-    page, n = build(rows, figures, a.binary, started)
+    calib_tests = calibration_tests(a.calibration)
+    test_rows = []
+    for spec in INSERTION_TESTS:
+        if a.only and a.only not in spec["name"]:
+            continue
+        r = run_test(spec, a.tests, a.timeout)
+        r["role"] = "calibration" if spec["name"] in calib_tests else "validation"
+        test_rows.append(r)
+        print("validate: %-32s %-10s %s" % (spec["name"].split("/")[-1][:32], r["verdict"],
+                                            r["model"][:90]))
+    page, n = build(rows, figures, a.binary, started, test_rows)
     os.makedirs(os.path.dirname(os.path.abspath(a.output)), exist_ok=True)
     with open(a.output, "w", encoding="utf-8") as fh:
         fh.write(page)
@@ -432,7 +619,7 @@ def main(argv=None):
         for f in glob.glob(os.path.join(workdir, "*.h5")):
             os.remove(f)
         os.rmdir(workdir) if not os.listdir(workdir) else None
-    bad = [r for r in rows if r["verdict"] != "pass"]
+    bad = [r for r in rows + test_rows if r["verdict"] != "pass"]
     for r in bad:
         print("validate: %s (%s case): %s %s: %s" % (r["config"], r.get("role", "validation"),
                                                    r["kind"], r["quantity"], r["verdict"]),
