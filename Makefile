@@ -243,7 +243,7 @@ report: ## HTML device report of the main job's output (REPORT_ARGS="--rank pene
 validate: build/needlesim ## validation report against published measurements
 	$(Q)$(PYTHON) scripts/validate.py -o outputs/validation.html
 # The insertion validation tests whose verdicts the page shows (scripts/validate.py, INSERTION_TESTS).
-validate: $(addprefix $(B)/tests/verify/,verify_insertion_tiplaw verify_insertion_visco verify_insertion_validation verify_insertion_validation_friction)
+validate: $(addprefix $(B)/tests/verify/,verify_insertion_tiplaw verify_insertion_visco verify_insertion_validation verify_insertion_validation_friction verify_insertion_validation_burial)
 
 # ---- install ------------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the Python
