@@ -39,9 +39,10 @@ Test(insertion_validate, sharp_microneedle_puncture_force, .timeout = 30.0)
  * fit F = 190 N/mm^2 A - 0.66 N). A 6 mm needle (cone to its base) is pressed
  * 20 mm so that the hub never lands and every tip reaches its puncture force.
  * Checks: each force in 0.1-3 N; least-squares line F(A) with R^2 >= 0.95
- * (three points; the blended law is slightly convex in A) and slope within a
- * factor 2 of 190 N/mm^2 (the fit is the only published number, the factor
- * covers the scatter of Davis's subjects). */
+ * (three points; the blended law is slightly convex in A) and slope between
+ * 190/5 and 2 x 190 N/mm^2 (the fit is the only published number; the
+ * factor 2 above covers the scatter of Davis's subjects, the factor 5 below
+ * the stated residual of tip law T1, about 50 N/mm^2, see the assertion). */
 Test(insertion_validate, blunt_tip_puncture_force, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
@@ -75,9 +76,11 @@ Test(insertion_validate, blunt_tip_puncture_force, .timeout = 60.0)
     cr_assert(slope >= 190.0 / 5.0 && slope <= 190.0 * 2.0, "slope %.1f N/mm^2 not within 5x of 190", slope);
 }
 
-/* A 30G hypodermic needle needs of order 1 N: band 0.2-2 N for the peak
- * force of a 12 mm insertion (van Gerwen et al. 2012 survey, median 1.22 N;
- * the relaxing skin of a 1 mm/s press tents to 8.6 mm before puncture). */
+/* A 30G hypodermic needle punctures skin at a force of order 1 N: band
+ * 0.2-2 N for the puncture force (van Gerwen et al. 2012 survey of skin
+ * puncture forces, median 1.22 N), the quantity the survey collects (before,
+ * the test read the peak force after the whole stroke). Pressed 12 mm at
+ * 1 mm/s: the relaxing skin tents to 8.6 mm before puncture. */
 Test(insertion_validate, hypodermic_30g_force, .timeout = 30.0)
 {
     gsl_set_error_handler_off();
@@ -85,8 +88,11 @@ Test(insertion_validate, hypodermic_30g_force, .timeout = 30.0)
     fx_ins_needle(&p, "hypodermic_30g");
     p.applicator.stroke = 12.0e-3;
     ns_ins_result r = fx_ins_run(&p);
+    cr_log_info("30G: puncture %.4g N at travel %.4g m, max force %.4g N, energy balance %.3g",
+                r.puncture_force, r.puncture_displacement, r.max_force, r.energy_balance_error);
     cr_assert(r.punctured == 1);
-    cr_assert(r.max_force >= 0.2 && r.max_force <= 2.0, "30G max force %.4g N outside 0.2-2 N", r.max_force);
+    cr_assert(r.puncture_force >= 0.2 && r.puncture_force <= 2.0, "30G puncture force %.4g N outside 0.2-2 N",
+              r.puncture_force);
 }
 
 /* Skin tents before puncture: pressed 2 mm after contact the microneedle
