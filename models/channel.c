@@ -35,6 +35,24 @@ static void half_lives_of(const ns_params *p, double *t_b, double *t_p)
     if (*t_p < *t_b) *t_p = *t_b; /* the pore never reseals ahead of the barrier */
 }
 
+/* Profile point n of eq. (2) at depth z [m] in layer l; 1 if open (r > 0). */
+static int profile_point(const ns_params *p, double d_pen, double z, size_t l, ns_channel_geom *out,
+                         size_t n)
+{
+    double r = ns_needle_radius_at(&p->needle, d_pen - z) * p->skin.layer[l].open_fraction;
+    out->z[n] = z;
+    out->r0[n] = r;
+    return r > 0.0;
+}
+
+/* 1 if z is within NS_CHANNEL_ZTOL depth of one of the ni interfaces zi. */
+static int near_interface(const double *zi, size_t ni, double z, double depth)
+{
+    for (size_t q = 0; q < ni; q++)
+        if (fabs(z - zi[q]) <= NS_CHANNEL_ZTOL * depth) return 1;
+    return 0;
+}
+
 ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_channel_geom *out)
 {
     NS_CHECK(p != NULL && ins != NULL && out != NULL, NS_EINVAL,
@@ -72,19 +90,32 @@ ns_status ns_channel_eval(const ns_params *p, const ns_ins_result *ins, ns_chann
     double depth = d_pen - cp->floor_recovery * soft;
 
     /* eq. (2): needle radius at distance d_pen - z from the tip times the
-     * open fraction of the layer at depth z. */
-    size_t n = NS_CHANNEL_NPROF;
+     * open fraction of the layer at depth z, sampled on both sides of every
+     * layer interface inside the channel (the open fraction steps there;
+     * channel.h, "Profile table") and at equal depths in between. */
+    double zi[NS_LAYER_MAX];
+    size_t ni = 0;
+    for (size_t l = 1; l < sk->n_layers; l++) {
+        double zt = ns_skin_layer_top(sk, l);
+        /* (not within NS_CHANNEL_ZTOL of the surface or the floor, which
+         * stay profile points of their own) */
+        if (zt > NS_CHANNEL_ZTOL * depth && zt < (1.0 - NS_CHANNEL_ZTOL) * depth) zi[ni++] = zt;
+    }
+    size_t m = NS_CHANNEL_NPROF - 2 * ni, n = 0, q = 0;
     int any_open = 0;
-    for (size_t k = 0; k < n; k++) {
-        double z = depth * (double)k / (double)(n - 1);
+    for (size_t k = 0; k < m; k++) {
+        double z = depth * (double)k / (double)(m - 1);
+        for (; q < ni && zi[q] <= z; q++) { /* the pair: the layer above, then below */
+            size_t l = ns_skin_layer_at(sk, zi[q]);
+            any_open |= profile_point(p, d_pen, zi[q], l - 1, out, n++);
+            any_open |= profile_point(p, d_pen, zi[q], l, out, n++);
+        }
+        if (near_interface(zi, ni, z, depth)) continue; /* the pair stands for it */
         size_t l = ns_skin_layer_at(sk, z);
         /* At an interface (z == top of layer l) the upper layer's value is
          * taken for z = depth only, so the floor belongs to the layer cut. */
-        if (k == n - 1 && l > 0 && z <= ns_skin_layer_top(sk, l)) l--;
-        double r = ns_needle_radius_at(&p->needle, d_pen - z) * sk->layer[l].open_fraction;
-        out->z[k] = z;
-        out->r0[k] = r;
-        if (r > 0.0) any_open = 1;
+        if (k == m - 1 && l > 0 && z <= ns_skin_layer_top(sk, l)) l--;
+        any_open |= profile_point(p, d_pen, z, l, out, n++);
     }
     out->n = n;
     out->depth = depth;
@@ -122,6 +153,23 @@ double ns_channel_closure_max(const ns_channel_geom *g, double t)
     return exp2(-t / th);
 }
 
+/* Half-lives at or above this count as "never closes" [s] (the solver's
+ * rule for a non-closing channel, models/diffusion/solver.c). */
+#define NEVER_CLOSES 1e30
+
+double ns_channel_closed_time(const ns_channel_geom *g, double r_max, double a)
+{
+    if (g == NULL || !g->open || !(r_max > 0.0) || !(a > 0.0)) return INFINITY;
+    double th = pore_half_life(g) > g->half_life ? pore_half_life(g) : g->half_life;
+    if (!(th < NEVER_CLOSES)) return INFINITY;
+    if (r_max < a) return 0.0;
+    double t = th * log2(r_max / a);
+    /* The predicate the solver tests, to the last double (a few ulps). */
+    for (int i = 0; i < 64 && !(r_max * ns_channel_closure_max(g, t) < a); i++)
+        t = nextafter(t, INFINITY);
+    return t;
+}
+
 double ns_channel_radius_at(const ns_channel_geom *g, double z, double t)
 {
     if (g == NULL || !g->open || g->n < 2 || z < 0.0 || z > g->depth) return 0.0;
@@ -147,6 +195,7 @@ double ns_channel_wall_area(const ns_channel_geom *g)
     double A = 0.0;
     for (size_t k = 0; k + 1 < g->n; k++) {
         double dz = g->z[k + 1] - g->z[k], dr = g->r0[k + 1] - g->r0[k];
+        if (!(dz > 0.0)) continue; /* the step at an interface pair is no wall */
         A += NS_PI * (g->r0[k] + g->r0[k + 1]) * sqrt(dz * dz + dr * dr); /* frustum */
     }
     return A;
@@ -162,6 +211,13 @@ void ns_channel_after(const ns_channel_geom *g, double t, ns_channel_geom *out)
 {
     if (out != g) *out = *g;
     if (!g->open || !(t > 0.0)) return;
-    for (size_t k = 0; k < out->n; k++) out->r0[k] *= ns_channel_closure_at(g, out->z[k], t);
+    for (size_t k = 0; k < out->n; k++) {
+        /* The upper point of an interface pair (and a floor on an interface)
+         * belongs to the layer above: its closure is that of z just above. */
+        int above = (k + 1 < out->n && out->z[k + 1] == out->z[k]) ||
+                    (k + 1 == out->n && out->z[k] == g->z_barrier);
+        double z = above ? nextafter(out->z[k], -INFINITY) : out->z[k];
+        out->r0[k] *= ns_channel_closure_at(g, z, t);
+    }
     out->radius_surface = out->r0[0];
 }

@@ -60,8 +60,22 @@
  *     77 y, 1 for the young adults (20-30 y) of the studies (the factor 2 is
  *     an assumption: the abstract gives no number).
  *
- * The profile is tabulated at NS_CHANNEL_NPROF equally spaced depths
- * z[k] = d_ch k / (n - 1) and interpolated linearly.
+ * Profile table: r0(z) is tabulated at up to NS_CHANNEL_NPROF depths z[k],
+ * non-decreasing: m = NPROF - 2 n_i equal depths d_ch k / (m - 1), and each
+ * of the n_i layer interfaces z_i inside (0, d_ch) (farther than
+ * NS_CHANNEL_ZTOL d_ch from both ends) twice, first with the open fraction
+ * of the layer above, then with that of the layer below (an equal depth
+ * within NS_CHANNEL_ZTOL d_ch of an interface is left out: the pair stands
+ * for it). Between points r0 is linear in z; at an
+ * interface pair the radius is the lower layer's for z >= z_i, the upper
+ * layer's (its limit) for z < z_i, so the step of phi at the base of the SC
+ * is kept sharp instead of being smeared over one spacing d_ch / (n - 1)
+ * (which made a deeper channel with the same mouth deliver less: its SC part
+ * narrowed over a longer spacing). The upper point of a pair closes with the
+ * layer above (t_b at the SC base). The channel floor at z = d_ch takes the
+ * open fraction of the layer cut (the upper one when d_ch is on an
+ * interface). ns_channel_wall_area counts no wall at a pair (the step is a
+ * ledge of the open fraction, not needle surface).
  *
  * Validity: rigid needle withdrawn along its axis, channel axisymmetric, the
  * tenting recovered elastically (the channel depth is measured in the
@@ -78,6 +92,9 @@
 #include "status.h"
 
 #define NS_CHANNEL_NPROF 64
+/* [-] an equal-depth profile point this close to an interface (relative to
+ * the channel depth) is left out for the interface pair. */
+#define NS_CHANNEL_ZTOL 1e-9
 
 /* [-] default floor recovery fraction f_rec of eq. (1) (calibration constant,
  * config key channel.floor_recovery). */
@@ -108,7 +125,8 @@ typedef struct {
     double half_life_pore; /* [s] pore (below the SC) radius half-life t_p; 0: = half_life */
     double z_barrier;      /* [m] depth of the SC base: above it t_b, below t_p */
     size_t n;              /* [-] profile points used (<= 64) */
-    double z[64];          /* [m] depths of the profile, z[0] = 0, z[n-1] = depth */
+    double z[64];          /* [m] depths of the profile, non-decreasing, z[0] = 0,
+                              z[n-1] = depth; interfaces twice ("Profile table") */
     double r0[64];         /* [m] radius profile at t = 0 at depths z */
 } ns_channel_geom;
 
@@ -143,6 +161,14 @@ const char *ns_species_name(ns_species s);
 /* Largest closure factor over the depth, max(f_b, f_p) [-]: once the widest
  * radius times this is below the solute, the whole channel is closed. */
 double ns_channel_closure_max(const ns_channel_geom *g, double t);
+
+/* Closure time of the channel to a solute [s]: the first time t (to the
+ * last double) at which r_max f_max(t) < a, i.e. t_max log2(r_max / a) with
+ * t_max = max(t_b, t_p) (eq. 3), after which no part of a channel whose
+ * widest radius is r_max [m] admits a solute of radius a [m]. 0 when
+ * r_max < a already; INFINITY when the channel never closes (a half-life of
+ * 1e30 s or more, or not finite) or the geometry is not open. */
+double ns_channel_closed_time(const ns_channel_geom *g, double r_max, double a);
 
 /* Lateral wall area [m^2] of the channel at t = 0 (the frustum surfaces of
  * the tabulated profile r0(z)): the needle surface wetted in the skin, which

@@ -13,6 +13,14 @@
 #include "../units.h"
 #include "diff_private.h"
 
+/* Closure landing: the step ends CLOSE_LAND_REL of the closure time past it
+ * (so the end of step, t0 + dt in floating point, is surely past it: the
+ * radius is then below the solute by about 1e-11 of it, far above
+ * round-off); no landing when the closure is closer than CLOSE_MIN_REL of
+ * it (a step that small would be near the round-off floor of the step). */
+#define CLOSE_LAND_REL 1e-12
+#define CLOSE_MIN_REL  1e-9
+
 /* Depth H of the modelled domain [m] (auto: the skin's default depth). */
 static ns_status domain_depth(const ns_diff_input *p, double *H)
 {
@@ -365,6 +373,16 @@ ns_status ns_diff_solve(ns_diff *s, const double *t_out, size_t n_out, double *Q
         while (s->t < t_out[k]) {
             double remain = t_out[k] - s->t;
             double taken = 0.0;
+            /* A step ends just after the channel closes to the solute
+             * (ns_channel_closed_time), so delivered_before_closure is the
+             * donor loss at that time, not at the end of a longer step
+             * across it (up to a day later at 100 h) that adds the intact
+             * skin's uptake meanwhile. */
+            if (s->closing) {
+                double tc = ns_channel_closed_time(&s->ch, s->r_max, s->a_solute);
+                double to_close = tc * (1.0 + CLOSE_LAND_REL) - s->t;
+                if (to_close > CLOSE_MIN_REL * tc && to_close < remain) remain = to_close;
+            }
             NS_TRY(ns_deadline_check("diffusion", s->t)); /* numerics.case_timeout */
             /* Land exactly: a remainder below 1e-12 of the time is absorbed. */
             NS_TRY(diff_adaptive_step(s, remain, &taken));

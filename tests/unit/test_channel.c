@@ -240,9 +240,12 @@ Test(channel, after_delay_is_a_time_shift)
     cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK && g.open);
     const double d = 2.7 * NS_HOUR;
     ns_channel_after(&g, d, &a);
-    const double zs[3] = {0.3 * p.skin.layer[NS_LAYER_SC].thickness, 0.4 * g.depth, 0.9 * g.depth};
+    /* z just above the SC base: between the last equal depth and the upper
+     * point of the interface pair, which closes with the barrier. */
+    double h_sc = p.skin.layer[NS_LAYER_SC].thickness;
+    const double zs[4] = {0.3 * h_sc, h_sc * (1.0 - 1e-9), 0.4 * g.depth, 0.9 * g.depth};
     const double ts[3] = {0.0, 613.0, 5.2 * NS_HOUR};
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         for (size_t k = 0; k < 3; k++) {
             double want = ns_channel_radius_at(&g, zs[i], ts[k] + d);
             double got = ns_channel_radius_at(&a, zs[i], ts[k]);
@@ -251,4 +254,28 @@ Test(channel, after_delay_is_a_time_shift)
         }
     ns_channel_after(&g, 0.0, &a);
     cr_assert(memcmp(&a, &g, sizeof g) == 0, "no delay, no change");
+}
+
+/* ns_channel_closed_time: the first double t with r_max f_max(t) < a
+ * (eq. 3), t_max log2(r_max / a) to a few ulps; 0 for a solute wider than
+ * the channel, INFINITY for a channel that never closes or is not open. */
+Test(channel, closed_time_is_the_first_closed_double)
+{
+    ns_params p = params();
+    ns_ins_result ins = ins_at(437e-6);
+    ns_channel_geom g;
+    cr_assert(ns_channel_eval(&p, &ins, &g) == NS_OK && g.open);
+    double r = 4.31e-5, a = 6.7e-8;
+    double th = g.half_life_pore > g.half_life ? g.half_life_pore : g.half_life;
+    double t = ns_channel_closed_time(&g, r, a), want = th * log2(r / a);
+    cr_expect(fabs(t - want) <= 8.0 * DBL_EPSILON * want, "t %.17g vs %.17g s", t, want);
+    cr_expect(r * ns_channel_closure_max(&g, t) < a);
+    cr_expect(!(r * ns_channel_closure_max(&g, nextafter(t, 0.0)) < a));
+    cr_expect(ns_channel_closed_time(&g, a * 0.99, a) == 0.0);
+    ns_channel_geom never = g;
+    never.half_life = never.half_life_pore = 1e30;
+    cr_expect(isinf(ns_channel_closed_time(&never, r, a)));
+    ns_channel_geom shut = g;
+    shut.open = 0;
+    cr_expect(isinf(ns_channel_closed_time(&shut, r, a)));
 }
