@@ -372,3 +372,44 @@ Test(insertion_validate, olatunji_force_per_needle_spacing, .timeout = 120.0)
                   F[1]);
     }
 }
+
+/* Rate dependence measured by Olatunji et al. 2013 (same abstract as above):
+ * doubling the insertion speed from 0.5 to 1 mm/s LOWERS the force per
+ * needle, 0.030 -> 0.0216 N (ratio 0.72) at 330 um and 0.028 -> 0.0214 N
+ * (0.76) at 900 um between tips. Band, set before the model was run: the
+ * measured ratios widened by 0.1, 0.62-0.86. The same patches as above
+ * (100 default microneedles, 10 N cap). DISAGREES: the model's puncture
+ * force rises slightly with speed (ratio 1.01 at both pitches when
+ * written): tip law T2 makes faster loading meet less relaxed, stiffer
+ * tissue, while their polymer needles in skin needed less force when
+ * pushed faster. The test pins the disagreement (ratio above the band and
+ * below 1.2); stated in tests/data/insertion_calibration.md. */
+Test(insertion_validate, olatunji_speed_ratio_disagrees, .timeout = 120.0)
+{
+    gsl_set_error_handler_off();
+    const double V[] = {0.5e-3, 1.0e-3}, pitch[] = {330.0e-6, 900.0e-6};
+    for (int i = 0; i < 2; i++) {
+        double F[2];
+        for (int k = 0; k < 2; k++) {
+            ns_params p;
+            ns_params_default(&p);
+            p.array.layout = NS_LAYOUT_SQUARE;
+            p.array.pitch = pitch[i];
+            p.array.density = NAN;
+            p.array.count = 100.0;
+            p.applicator.force = 10.0;
+            p.applicator.stroke = 15.0e-3;
+            p.applicator.speed = V[k];
+            fx_ins_derive(&p);
+            ns_ins_result r = fx_ins_run(&p);
+            cr_assert(r.punctured == 1, "pitch %.3g m at %.3g m/s did not puncture", pitch[i], V[k]);
+            F[k] = r.puncture_force;
+        }
+        double ratio = F[1] / F[0];
+        cr_log_info("pitch %.0f um: F(1 mm/s) / F(0.5 mm/s) = %.4g / %.4g N = %.3f (Olatunji %.2f, band 0.62-0.86)",
+                    1e6 * pitch[i], F[1], F[0], ratio, i == 0 ? 0.0216 / 0.030 : 0.0214 / 0.028);
+        cr_assert(ratio > 0.86, "pitch %.3g m: ratio %.3f now inside the band: the model agrees; update "
+                                "insertion_calibration.md and the README", pitch[i], ratio);
+        cr_assert(ratio < 1.2, "pitch %.3g m: ratio %.3f, further from Olatunji than stated", pitch[i], ratio);
+    }
+}
