@@ -50,6 +50,11 @@
  * a second-order Taylor predictor, step ratio in [0.2, 2]; events located by
  * Illinois iteration on the step size: puncture, layer crossing, plate
  * contact, force cap, impact stop, stroke; phase ends are exact time events.
+ * Steps (first step 1e-3, largest 5e-2 of U_s at the phase speed), the
+ * Newton tolerance (1e-3 rtol of the deflection and travel, floor 1e-3 U_s)
+ * and the energy floor scale with the drive's travel scale U_s (min(L,
+ * stroke) press; min(L, stroke, sqrt(2 E_k/K_e)) impact; min(L,
+ * depth_setting) pen; L roller), not with the needle length alone.
  * Verified order 2 in time (impact, fixed steps).
  *
  * Sheet and contact viscoelasticity (the layers' own relaxation). Every

@@ -37,7 +37,8 @@
 #define NS_INS_FIT_POINTS 33   /* [-] wavenumbers of the Pasternak foundation fit */
 #define NS_INS_ENERGY_STEP_TOL 1e-3 /* [-] energy residual of a step / energy flow */
 #define NS_INS_ENERGY_FLOOR 1e-2 /* [-] floor of the energy flow of a step / positive work */
-#define NS_INS_ENERGY_ABS 1e-6  /* [-] absolute energy floor of a step / (K_e L^2) */
+#define NS_INS_ENERGY_ABS 1e-6  /* [-] absolute energy floor of a step / E_s */
+#define NS_INS_ENERGY_ROUND 1e-13 /* [-] rounding of a step's energies / their magnitude */
 #define NS_INS_ENERGY_HMIN 1e-6 /* [-] smallest step of the energy control / (L / V) */
 #define NS_INS_LOCK_FRACTION 0.5 /* [-] largest Newton move towards the foundation lock-up */
 #define NS_INS_STATE_ARRAYS 6  /* [-] arrays of nu doubles per state: w, v, a, hm, qb, qm */
@@ -144,7 +145,11 @@ struct ns_ins {
     double roller_th;           /* [rad] half contact angle of the roller needle path */
     double roller_Rd;           /* [m] drum radius */
     double roller_delta;        /* [m] sinking of the drum into the skin under the hand force */
-    double len_scale;           /* [m] absolute floor of the length scale of tolerances */
+    double len_scale;           /* [m] absolute floor of the length scale of tolerances, 1e-3 U_s */
+    double U_s;                 /* [m] travel scale: the largest travel the drive can impose
+                                   (ins_drive_init); sizes steps and tolerances */
+    double E_s;                 /* [J] energy scale of the drive: K_e U_s^2, at most the
+                                   force cap times U_s or an impact's kinetic energy */
     double s_tab[NS_INS_TAB];   /* [m]   distance from the tip, quadratic spacing on [0, L] */
     double r2_tab[NS_INS_TAB];  /* [m^2] squared needle radius at s_tab */
     double S_tab[NS_INS_TAB];   /* [m^2] lateral needle area from the tip to s_tab */

@@ -285,15 +285,15 @@ static double error_estimate(const ns_ins *s, double h, double om)
  * NS_INS_ENERGY_STEP_TOL times the energy that flows in the step (|work| +
  * |change of stored energy| + dissipation) plus a floor for steps where
  * little flows (NS_INS_ENERGY_FLOOR times the positive work W+ so far, and
- * NS_INS_ENERGY_ABS K_e L^2, the tip indented by its own length), plus the
+ * NS_INS_ENERGY_ABS E_s, the energy scale of the drive), plus the
  * uncertainty the Newton tolerance leaves in the energies (elastic: the
  * tolerance times the nodal forces; kinetic: the momentum times the velocity
  * uncertainty). The step
  * control rejects an estimate above 1, which bounds the balance where the
  * BDF2 displacement error alone does not (the foundation locking up under
  * an impact, the base plate ringing after an impact stops). */
-static double energy_estimate(ns_ins *s, double h, double P_c, double U_c, double W_pos,
-                              double *U_y)
+static double energy_estimate(ns_ins *s, double h, double inc, double P_c, double U_c,
+                              double W_pos, double *U_y)
 {
     const ins_state *c = &s->y1, *y = &s->y2;
     double dW = 0.5 * (c->F + y->F + c->Fpl + y->Fpl) * (y->u - c->u);
@@ -302,15 +302,19 @@ static double energy_estimate(ns_ins *s, double h, double P_c, double U_c, doubl
     double D = 0.5 * h * (P_c + ins_dissipated_power(s, y));
     if (s->punctured) D += ins_tip_dissipation(s, c, y);
     double dU = *U_y - U_c, dR = dW - dU - D;
-    double floor = NS_INS_ENERGY_FLOOR * W_pos + NS_INS_ENERGY_ABS * s->K_e * s->L * s->L;
+    double floor = (NS_INS_ENERGY_FLOOR * W_pos + NS_INS_ENERGY_ABS * s->E_s);
     double flow = fabs(dW) + fabs(dU) + fabs(D);
-    /* what the Newton tolerance tol leaves uncertain in the two energies:
-     * the elastic part by tol times the nodal forces, the kinetic part by
-     * the momentum times the velocity uncertainty, about 2 tol / h */
+    /* what Newton leaves uncertain in the two energies: the elastic part by
+     * the last Newton correction inc (at most the tolerance; converged Newton
+     * is closer to the solution than its last correction) times the nodal
+     * forces, the kinetic part by the momentum times the velocity
+     * uncertainty, about 2 inc / h; and the rounding of the energies.
+     * The tolerance itself in place of inc let a 1 s hold drift by 0.9 %. */
     double mv = 0.0;
     for (size_t i = 0; i < s->nu; i++) mv += s->T->A[i] * s->T->m * fabs(y->v[i]);
-    double tol = ins_newton_tol(s, c);
-    double noise = 2.0 * tol * (fsum + fabs(y->F) + fabs(y->Fpl) + 2.0 * mv / h);
+    double dx = fmin(inc, ins_newton_tol(s, c));
+    double noise = 2.0 * dx * (fsum + fabs(y->F) + fabs(y->Fpl) + 2.0 * mv / h) +
+                   NS_INS_ENERGY_ROUND * (fabs(U_c) + fabs(*U_y) + fabs(dW) + fabs(D));
     return fabs(dR) / (NS_INS_ENERGY_STEP_TOL * (flow + floor) + noise);
 }
 
@@ -550,7 +554,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
                   : ap->mode == NS_APPLICATOR_ROLLER ? ap->speed * s->L / ap->drum_radius + 1e-300
                                                      : ap->speed;
     vref = fmax(vref, 1e-12);
-    double h = 1e-3 * s->L / vref;
+    double h = 1e-3 * s->U_s / vref;
     double P_c = 0.0, U_c = ins_stored_energy(s, &s->y1, NULL), U_y = 0.0;
     double gc[EV_COUNT], gy[EV_COUNT];
     size_t steps = 0, rejected = 0;
@@ -564,7 +568,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         NS_TRY(ns_deadline_check("insertion", s->y1.t)); /* numerics.case_timeout */
         double t = s->y1.t;
         double hmax = s->phase == PH_HOLD ? fmax(s->phase_t1 - s->phase_t0, 1e-12) / 4.0
-                                          : 0.05 * s->L / ins_phase_speed(s);
+                                          : 0.05 * s->U_s / ins_phase_speed(s);
         if (s->fixed_dt > 0.0) h = s->fixed_dt;
         h = fmin(h, hmax);
         int hit_end = 0;
@@ -575,7 +579,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         if (h <= 0.0) { /* a zero-length phase (hold_time = 0): the next
                           * one starts from a fresh initial step */
             ins_enter_phase(s, s->phase + 1);
-            h = 1e-3 * s->L / ins_phase_speed(s);
+            h = 1e-3 * s->U_s / ins_phase_speed(s);
             continue;
         }
         double om = s->h_prev > 0.0 ? h / s->h_prev : 0.0;
@@ -592,10 +596,10 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
          * through the dermis: 1.0-1.25 % under the displacement control
          * alone) or rings after the force drop at puncture (roller, pen) */
         if (rc == 0 && s->fixed_dt <= 0.0) {
-            double eE = energy_estimate(s, h, P_c, U_c, W_pos, &U_y);
-            if (h > NS_INS_ENERGY_HMIN * s->L / vref) est = fmax(est, eE);
+            double eE = energy_estimate(s, h, inc, P_c, U_c, W_pos, &U_y);
+            if (h > NS_INS_ENERGY_HMIN * s->U_s / vref) est = fmax(est, eE);
         }
-        double hmin = 1e-12 * (s->L / vref);
+        double hmin = 1e-12 * (s->U_s / vref);
         if (rc != 0 || (est > 1.0 && h > hmin)) {
             rejected++;
             if (h <= hmin)

@@ -293,6 +293,9 @@ def main():
     ap.add_argument("--reuse", action="store_true",
                     help="keep the valid batch configs of an earlier run in --dir")
     ap.add_argument("--duration", default=FIXED["run.duration"], help="run.duration of every case")
+    ap.add_argument("--groups", default=",".join(GROUPS),
+                    help="comma-separated key groups to draw (default: all; each keeps its seed "
+                         "offset, so a group's cases do not depend on the others drawn)")
     ap.add_argument("--dir", required=True, help="work directory (configs, outputs, lhs.log)")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
@@ -300,7 +303,13 @@ def main():
     keys_ = read_keys(a.needlesim)
     with open(os.path.join(a.dir, "lhs.log"), "w") as log:
         inis = []
+        chosen = a.groups.split(",")
+        for name in chosen:
+            if name not in GROUPS:
+                raise SystemExit(f"--groups: unknown group {name!r}, allowed {', '.join(GROUPS)}")
         for g, name in enumerate(GROUPS):
+            if name not in chosen:
+                continue
             inis += design(a.needlesim, name, keys_, a.samples, a.seed + g, a.dir, log, a.jobs, a.reuse)
             log.flush()
         with ThreadPoolExecutor(max_workers=a.jobs) as ex:
