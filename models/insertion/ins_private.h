@@ -220,6 +220,11 @@ double ins_patch_stiffness(const ins_inputs *p, double k0, double N0, double Rc,
 ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh);
 /* roller.c */
 ns_status ins_roller_init(ns_ins *s);
+/* Drum sinking delta under the hand force (eq. D1, sets roller_delta and
+ * roller_Rd) on the foundation (k0, beta_f, H_f), and the tent radius *R_tent
+ * lowered to the lift-off radius rho_c of eq. (D3) where that is smaller.
+ * Needs F_c (ins_tiplaw_init). Exceptions: those of ns_root_solve. */
+ns_status ins_roller_drum(ns_ins *s, double k0, double beta_f, double H_f, double *R_tent);
 double ins_roller_offset(const ns_ins *s, double th, double thd, double *doff);
 /* step.c */
 ns_status ins_state_alloc(ins_state *y, size_t n);

@@ -24,11 +24,33 @@
  * found by bisection). The path is oblique:
  * the needle enters at theta_c from the vertical (the bending load of the
  * oblique entry is tiplaw's fracture margin).
+ * The drum holds the skin around each needle. Inside the contact the skin is
+ * pressed onto the drum by the foundation pressure p_d = p_f(delta) (at the
+ * drum's lowest point, where the needle reaches its full travel); where the
+ * needle pulls the skin off the drum it must carry that pressure itself, so
+ * the skin leaves the drum inside a radius rho with F >= p_d pi rho^2 (the
+ * foundation reaction under the lifted skin is at least p_d). Up to the
+ * puncture force F_c the lift-off radius is at most
+ *   rho_c = sqrt(F_c / (pi p_d)),                                      (D3)
+ * and the needle's tent is solved on r <= min(rho_c, R_free) with w = 0 at
+ * its edge (the drum-wrapped surface), R_free = max(10 lambda, 50 R_b) the
+ * free single-needle domain (models/insertion.h, "Boundary"). rho_c bounds
+ * the lift-off radius from above and the edge is simply supported (no
+ * moment) where the skin meets the drum tangentially, so the tent is at most
+ * as stiff as the drum contact makes it: conservative for puncture. Without
+ * hand force (delta -> 0) rho_c grows past R_free: the free skin. Before,
+ * the tent was the free skin's even under the drum (R_free about 70 mm, the
+ * skin 7.5 mm around the needle free to deflect although the drum pressed
+ * it): a 1 mm roller needle tented 0.66 mm and did not puncture at 10 or
+ * 30 N, and the hand force changed nothing. Not modelled: the foundation's
+ * pre-compression by delta (its tangent stiffness under the drum is higher
+ * than k0: the tent is softer than the skin under the drum).
  *
  * Validity: the needles' own force on the skin is small against the hand
  * force (it is capped by the share of the hand force per needle in
- * contact); quasi-static drum (rolling speed small against the skin's wave
- * speed); the skin outside the contact is not lowered; vertical depth u. */
+ * contact), so the drum carries the hand force alone in (D1); quasi-static
+ * drum (rolling speed small against the skin's wave speed); the skin outside
+ * the contact is not lowered; vertical depth u. */
 #include <math.h>
 
 #include "../rootfind.h"
@@ -38,17 +60,23 @@
 #define NS_ROLLER_GAUSS 16 /* [-] Gauss-Legendre points of eq. (D1) */
 #define NS_ROLLER_BISECT 100 /* [-] bisection steps for delta */
 #define NS_ROLLER_WIDTH_FACTOR 2.0 /* [-] drum width / drum radius */
+#define NS_ROLLER_TENT_MIN 4.0 /* [-] smallest tent radius rho_c / R_b (the grid resolves the
+                                  needle base: first spacing R_b / 2) */
+
+/* The foundation under the drum: k0 [N/m^3], stiffening beta_f [-], thickness H [m]. */
+typedef struct {
+    double k0, beta_f, H;
+} drum_foundation;
 
 /* Foundation pressure p_f(w) [Pa] (instantaneous law with lock-up). */
-static double foundation_pressure(const ns_tent *T, double w)
+static double foundation_pressure(const drum_foundation *T, double w)
 {
-    double e = w / T->H_f, ep = fmax(e, 0.0);
-    return T->k0 * (w * (1.0 + T->beta_f * e * e) +
-                    T->H_f * ep * ep / ((1.0 - ep) * (1.0 - ep)));
+    double e = w / T->H, ep = fmax(e, 0.0);
+    return T->k0 * (w * (1.0 + T->beta_f * e * e) + T->H * ep * ep / ((1.0 - ep) * (1.0 - ep)));
 }
 
 /* Drum force [N] at sinking delta, eq. (D1) (symmetric: twice the half). */
-static double drum_force(const ns_tent *T, double Rd, double W, double delta)
+static double drum_force(const drum_foundation *T, double Rd, double W, double delta)
 {
     static const double xg[8] = {0.0950125098376374, 0.2816035507792589, 0.4580167776572274,
                                  0.6178762444026438, 0.7554044083550030, 0.8656312023878318,
@@ -67,7 +95,7 @@ static double drum_force(const ns_tent *T, double Rd, double W, double delta)
 
 /* f(delta) = F - F_drum(delta) of eq. (D1): > 0 while the drum sinks too little. */
 typedef struct {
-    const ns_tent *T;
+    const drum_foundation *T;
     double Rd, W, F;
 } drum_eq;
 
@@ -87,27 +115,40 @@ static int tip_height(double th, void *params, double *fx)
     return 0;
 }
 
-ns_status ins_roller_init(ns_ins *s)
+ns_status ins_roller_drum(ns_ins *s, double k0, double beta_f, double H_f, double *R_tent)
 {
     const ns_applicator_params *ap = &s->p.applicator;
     double Rd = ap->drum_radius, F = ap->force;
     double W = NS_ROLLER_WIDTH_FACTOR * Rd;
+    drum_foundation fd = {k0, beta_f, H_f};
     double delta = 0.0;
     if (isfinite(F) && F > 0.0) {
-        drum_eq q = {s->T, Rd, W, F};
-        ns_root_bracket b = {.lo = 0.0, .hi = s->T->H_f};
-        NS_TRY(ns_root_solve(NS_ROOT_BISECTION, drum_residual, &q, 1e-12 * s->T->H_f,
-                             NS_ROLLER_BISECT, &b));
+        drum_eq q = {&fd, Rd, W, F};
+        ns_root_bracket b = {.lo = 0.0, .hi = H_f};
+        NS_TRY(ns_root_solve(NS_ROOT_BISECTION, drum_residual, &q, 1e-12 * H_f, NS_ROLLER_BISECT,
+                             &b));
         delta = 0.5 * (b.lo + b.hi);
     }
     s->roller_delta = fmin(delta, 0.99 * Rd);
     s->roller_Rd = Rd;
+    /* eq. (D3): the skin stays on the drum beyond rho_c */
+    double p_d = foundation_pressure(&fd, s->roller_delta);
+    double rho = p_d > 0.0 ? sqrt(s->F_c / (NS_PI * p_d)) : (double)INFINITY;
+    if (rho < *R_tent) *R_tent = fmax(rho, NS_ROLLER_TENT_MIN * s->r_b);
+    return NS_OK;
+}
+
+ns_status ins_roller_init(ns_ins *s)
+{
+    const ns_applicator_params *ap = &s->p.applicator;
+    double R_unused = INFINITY;
+    NS_TRY(ins_roller_drum(s, s->T->k0, s->T->beta_f, s->T->H_f, &R_unused));
     /* eq. (D2): contact from the root theta_c of u(theta) = 0 on (0, pi/2)
      * (u(0) = L > 0, u(pi/2) < 0; u > 0 up to its maximum, then falls) */
     ns_root_bracket b = {.lo = 0.0, .hi = 0.5 * NS_PI};
     NS_TRY(ns_root_solve(NS_ROOT_BISECTION, tip_height, s, 1e-14, NS_ROLLER_BISECT, &b));
     s->roller_th = 0.5 * (b.lo + b.hi);
-    s->roller_T = 2.0 * s->roller_th * Rd / ap->speed;
+    s->roller_T = 2.0 * s->roller_th * s->roller_Rd / ap->speed;
     s->t_load_end = 0.5 * s->roller_T;
     return NS_OK;
 }
