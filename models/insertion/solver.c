@@ -65,6 +65,11 @@ static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
     int single = !(isfinite(Rc) && Rc > 0.0) || p->array.layout == NS_LAYOUT_SINGLE ||
                  p->array.layout == NS_LAYOUT_ROLLER;
     double R = single ? fmax(10.0 * lam, 50.0 * s->r_b) : Rc;
+    if (p->applicator.mode == NS_APPLICATOR_ROLLER) { /* the drum holds the skin (roller.c, D3) */
+        double R_free = R;
+        NS_TRY(ins_roller_drum(s, k0, sh->beta_f + cb->foundation_stiffening, sh->H_f, &R));
+        single = single || R < R_free; /* w = 0 where the skin meets the drum */
+    }
     if (!single && R <= 2.0 * s->r_b) R = 2.0 * s->r_b;
     double h0 = fmin(0.5 * s->r_b, R / (double)(n_r - 1));
     NS_TRY(ns_tent_create(n_r, R, h0, single, &s->T));
