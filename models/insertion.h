@@ -165,7 +165,10 @@
  *    force (foundation contact, models/insertion/roller.c eq. D1), then
  *    u = (R_d + L) cos(theta) - R_d + min(delta, x^2/(2 R_d)),
  *    x = (R_d + L) sin(theta), theta = V t/R_d - theta_c (oblique entry, D2),
- *    capped at the hand force per needle in contact (the drum lifts).
+ *    capped at the hand force per needle in contact (the drum lifts); the
+ *    drum holds the skin around each needle, so its tent is solved within
+ *    the lift-off radius rho_c = sqrt(F_c/(pi p_f(delta))) with w = 0 there
+ *    (roller.c eq. D3; the free domain above when that is smaller).
  * Energy: work in (trapezoid of (F + F_plate) du) = stored (tent, Maxwell,
  * sheet and contact branches (V1, V4), kinetic, tip, plate) + viscous
  * (sheet, Maxwell, branches (V2), plate) + fracture +

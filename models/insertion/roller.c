@@ -141,8 +141,7 @@ ns_status ins_roller_drum(ns_ins *s, double k0, double beta_f, double H_f, doubl
 ns_status ins_roller_init(ns_ins *s)
 {
     const ns_applicator_params *ap = &s->p.applicator;
-    double R_unused = INFINITY;
-    NS_TRY(ins_roller_drum(s, s->T->k0, s->T->beta_f, s->T->H_f, &R_unused));
+    /* delta and the tent radius: ins_roller_drum, called by the tent set-up */
     /* eq. (D2): contact from the root theta_c of u(theta) = 0 on (0, pi/2)
      * (u(0) = L > 0, u(pi/2) < 0; u > 0 up to its maximum, then falls) */
     ns_root_bracket b = {.lo = 0.0, .hi = 0.5 * NS_PI};
