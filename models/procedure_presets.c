@@ -28,6 +28,13 @@
  *     12-needle cartridge at about 110 Hz [pen_trade]; the cartridge face of
  *     30 needles/cm2 is an assumption (12 needles over a 7 mm face); the
  *     depth setting 1.0 mm is the middle of the clinical range, to be set;
+ *   puncture: the home roller's 0.2 mm needles do not puncture at 10-30 N
+ *     of hand force in the fast model (pressed fully in, the tip reaches about
+ *     23 mN of the 84 mN it needs: a needle indents the skin at most by its
+ *     length; models/insertion/roller.c eq. D3), as 245-300 um microneedle
+ *     arrays applied by hand did not pierce human skin [verbaan2008]; the
+ *     clinical (0.5 mm), 540 (1 mm) and medical (1.5 mm) rollers puncture at
+ *     10 N on the face;
  *   a microneedle patch: 100 steel microneedles of 600 um on 1 cm2
  *     (10 x 10, 100 /cm2), the densities of "up to 100 MN cm-2" of solid
  *     and polymer arrays [donnelly2011] with the needles of gill2007,
@@ -121,6 +128,7 @@ static void microneedle_patch(ns_params *p)
 static const ns_source_note notes_home[] = {
     {"class", "home use, 0.2-0.3 mm", "singh2016"},
     {"needles", "192 in 8 rows, 70 um x 0.2 mm", "doddaballapur2009 (quoting Fernandes)"},
+    {"puncture", "none by hand (10-30 N): too short for its tip", "verbaan2008; roller.c eq. D3"},
     ROLLER_NOTES};
 static const ns_source_note notes_clinical[] = {
     {"class", "clinical use, 0.5 mm", "singh2016"},
