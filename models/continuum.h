@@ -101,9 +101,15 @@
  * Grid of the insertion: h0 = R_b/6 inside 2 R_b, growth 0.3 beyond; single
  * needle R = max(2 H, 50 R_b), array R = R_c.
  *
- * Linear algebra: Newton on Pi with an Armijo line search; the tangent is
- * factorised by CHOLMOD (UMFPACK when not positive definite): SuiteSparse,
- * see models/continuum/linsolve.c for why.
+ * Linear algebra: modified Newton on Pi with an Armijo line search: an
+ * iteration first solves with the Cholesky factor already in place (the
+ * tangent of an earlier iterate or solve) and keeps the step when it cuts
+ * the Newton decrement tenfold; otherwise the tangent is assembled and
+ * factorised anew (models/continuum/newton.c). The tangent is factorised by
+ * CHOLMOD's simplicial LDL' (UMFPACK when not positive definite):
+ * SuiteSparse, see models/continuum/linsolve.c for why. The cut depth's
+ * bracket grows from the front by the tip's lead (cut.c). Cost of the
+ * default grid in tests/bench/bench_continuum.c.
  * Validity: isotropic hyperelastic layers, perfectly bonded interfaces,
  * frictionless contacts, rigid needle and plate, axisymmetry (pyramids and
  * bevels enter as the cone of the same taper length), quasi-static tissue.

@@ -94,6 +94,7 @@ typedef struct {
     double Fbody[CONT_MAX_CONTACTS]; /* [N] contact force of each body after a solve */
     double E_floor;                  /* [J] energy scale below which differences are round-off */
     size_t newton_its;               /* [-] Newton iterations of the last solve */
+    size_t newton_tangents;          /* [-] of which on a tangent assembled and factorised anew */
     size_t max_newton;               /* [-] Newton cap */
 } cont_sys;
 
@@ -113,10 +114,14 @@ void cont_lin_zero(cont_lin *l);
 void cont_lin_add(cont_lin *l, size_t a, size_t b, double v);
 void cont_lin_shift(cont_lin *l, double lambda);
 ns_status cont_lin_solve(cont_lin *l, const double *rhs, double *sol, int refactor);
+int cont_lin_ready(const cont_lin *l);
 /* newton.c */
 ns_status cont_sys_create(cont_sys *s);
 void cont_sys_free(cont_sys *s);
-int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble);
+/* What cont_energy evaluates besides Pi: nothing, the gradient (into s->g),
+ * or the gradient and the tangent (into the matrix of s->lin). */
+enum { CONT_E_VALUE = 0, CONT_E_TANGENT = 1, CONT_E_GRAD = 2 };
+int cont_energy(cont_sys *s, const double *x, double *Pi, int want);
 ns_status cont_newton(cont_sys *s, double tol_r);
 double cont_node_area(const cont_mesh *m, size_t i);
 double cont_strain_energy(const cont_sys *s, const double *x);

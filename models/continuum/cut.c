@@ -27,6 +27,7 @@
 #define CONT_CUT_NEWTON_TOL 1e-12 /* [-] Newton decrement / energy scale of one evaluation */
 #define CONT_CUT_DTOL 1e-4        /* [-] tolerance of the cut depth / finest spacing h0 */
 #define CONT_CUT_MAX_IT 60        /* [-] Illinois iterations */
+#define CONT_CUT_LEAD 1.5         /* [-] bracket growth / lead of the tip over the front */
 
 /* Layer index at reference depth z. */
 static int layer_at(const ns_cont *c, double z)
@@ -142,30 +143,64 @@ static ns_status cut_residual(ns_cont *c, double u, int sign, double d, const do
     return NS_OK;
 }
 
-/* Cut depth d in [d_lo, d_hi] with r(d) = 0 by the Illinois method on the
+/* Cut depth d in [d_lo, d_hi] with r(d) = 0 by the Illinois method on a
  * bracket (r decreases with d: a deeper cut carries more load, pushes the
  * front further down); r(d_lo) <= 0 means the tip does not reach the front
- * (d = d_lo: no cutting, or out of the hole when d_lo = 0). On return s->x
- * and s->fext hold the state at d. Exceptions: NS_ECONV. */
+ * (d = d_lo: no cutting, or out of the hole when d_lo = 0), r(d_hi) >= 0
+ * that the needle is in up to d_hi. The end that is the likelier answer is
+ * evaluated first: d_lo while inserting (the front stays where it is
+ * until the tip reaches it), d_hi while withdrawing (the tip stays in its
+ * hole). Inserting past the front, the bracket is grown from d_lo in steps
+ * of CONT_CUT_LEAD times the tip's lead r over the front (the front moves
+ * about as far as the tip leads it), not set to the whole needle: a bracket
+ * end near the root costs a solve of few Newton iterations and keeps the
+ * Illinois iterations few. On return s->x and s->fext hold the state at d.
+ * Exceptions: NS_ECONV. */
 ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_hi, double *d)
 {
     cont_sys *s = &c->s;
     size_t n = s->m.ndof;
     memcpy(c->fb, s->x, n * sizeof(double)); /* start field of every evaluation */
-    double a = d_lo, b = d_hi, ra, rb;
-    NS_TRY(cut_residual(c, u, sign, a, c->fb, &ra));
-    if (ra <= 0.0 || b <= a) {
-        *d = a;
-        return NS_OK;
+    double a = d_lo, b = d_hi, ra = 0.0, rb = 0.0, tol = CONT_CUT_DTOL * c->h0;
+    if (sign < 0 && b > a) {
+        NS_TRY(cut_residual(c, u, sign, b, c->fb, &rb));
+        if (rb >= 0.0) { /* still in to d_hi */
+            *d = b;
+            return NS_OK;
+        }
+        memcpy(c->fa, s->x, n * sizeof(double));
+        NS_TRY(cut_residual(c, u, sign, a, c->fa, &ra));
+        if (ra <= 0.0) {
+            *d = a;
+            return NS_OK;
+        }
+    } else {
+        NS_TRY(cut_residual(c, u, sign, a, c->fb, &ra));
+        if (ra <= 0.0 || b <= a) {
+            *d = a;
+            return NS_OK;
+        }
+        double lead = ra;
+        for (int it = 0;; it++) { /* grow the bracket from a */
+            if (it >= CONT_CUT_MAX_IT)
+                NS_FAIL(NS_ECONV,
+                        "continuum: no bracket of the cut depth at travel %.4g m (front at %.4g m, "
+                        "tip ahead by %.3g m)", u, a, lead);
+            memcpy(c->fa, s->x, n * sizeof(double));
+            b = fmin(a + CONT_CUT_LEAD * lead, d_hi);
+            NS_TRY(cut_residual(c, u, sign, b, c->fa, &rb));
+            if (rb < 0.0) break;
+            if (b >= d_hi || rb <= tol) { /* in up to its full length, or the root itself */
+                *d = b;
+                return NS_OK;
+            }
+            a = b;
+            ra = lead = rb;
+        }
     }
     memcpy(c->fa, s->x, n * sizeof(double));
-    NS_TRY(cut_residual(c, u, sign, b, c->fa, &rb));
-    if (rb >= 0.0) { /* the needle is in up to its full length */
-        *d = b;
-        return NS_OK;
-    }
     int side = 0;
-    double m = a, tol = CONT_CUT_DTOL * c->h0;
+    double m = a;
     for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
         m = (a * rb - b * ra) / (rb - ra);
         if (!(m > a && m < b)) m = 0.5 * (a + b);

@@ -37,32 +37,37 @@ void cont_elem_dofs(const cont_mesh *m, size_t i, size_t j, size_t dof[8])
     }
 }
 
-/* Deviatoric energy, its gradient P (5) and Hessian H (5 x 5) in F-space,
- * and J with dJ (5) and d2J (5 x 5). Returns 1 when J <= 0. */
-static int point_eval(const cont_mat *mt, const double *F, double *W, double *P, double *H,
-                      double *J, double *dJ, double *d2J)
+/* Deviatoric energy W at a point of deformation gradient F (5), with J;
+ * when P != NULL also its gradient P (5) and dJ (5) in F-space, and when
+ * H != NULL the Hessian of W plus U1 times that of J (5 x 5): the point's
+ * whole second derivative once U1 = U'(Jb) of the element is known.
+ * Returns 1 when J <= 0. */
+static int point_eval(const cont_mat *mt, const double *F, double U1, double *W, double *J,
+                      double *P, double *dJ, double *H)
 {
     double frr = F[0], frz = F[1], fzr = F[2], fzz = F[3], ftt = F[4];
     double d2 = frr * fzz - frz * fzr;
     *J = d2 * ftt;
     if (!(*J > 0.0) || !(ftt > 0.0)) return 1;
     double I1 = frr * frr + frz * frz + fzr * fzr + fzz * fzz + ftt * ftt;
-    double phi = pow(*J, -2.0 / 3.0), I1b = phi * I1, Jv = *J;
+    double cb = cbrt(*J), phi = 1.0 / (cb * cb), I1b = phi * I1, Jv = *J; /* phi = J^(-2/3) */
+    double e = I1b - 3.0;
+    *W = mt->mu / 2.0 * e + mt->C2 * e * e;
+    if (!P) return 0;
     double dJr[5] = {fzz * ftt, -fzr * ftt, -frz * ftt, frr * ftt, d2}; /* J F^-T */
     memcpy(dJ, dJr, sizeof dJr);
-    memset(d2J, 0, 25 * sizeof(double));
+    double W1 = mt->mu / 2.0 + 2.0 * mt->C2 * e, W2 = 2.0 * mt->C2;
+    double dI[5];
+    for (int a = 0; a < 5; a++) dI[a] = phi * (2.0 * F[a] - 2.0 / 3.0 * I1 * dJ[a] / Jv);
+    for (int a = 0; a < 5; a++) P[a] = W1 * dI[a];
+    if (!H) return 0;
+    double d2J[25] = {0};
     d2J[0 * 5 + 3] = d2J[3 * 5 + 0] = ftt;
     d2J[1 * 5 + 2] = d2J[2 * 5 + 1] = -ftt;
     d2J[0 * 5 + 4] = d2J[4 * 5 + 0] = fzz;
     d2J[3 * 5 + 4] = d2J[4 * 5 + 3] = frr;
     d2J[1 * 5 + 4] = d2J[4 * 5 + 1] = -fzr;
     d2J[2 * 5 + 4] = d2J[4 * 5 + 2] = -frz;
-    double e = I1b - 3.0;
-    *W = mt->mu / 2.0 * e + mt->C2 * e * e;
-    double W1 = mt->mu / 2.0 + 2.0 * mt->C2 * e, W2 = 2.0 * mt->C2;
-    double dI[5];
-    for (int a = 0; a < 5; a++) dI[a] = phi * (2.0 * F[a] - 2.0 / 3.0 * I1 * dJ[a] / Jv);
-    for (int a = 0; a < 5; a++) P[a] = W1 * dI[a];
     /* d2 I1b = phi [2 I - (2/3)(2F (x) dJ + dJ (x) 2F)/J
      *               - (2/3) I1 (d2J/J - (5/3) dJ (x) dJ / J^2)] */
     for (int a = 0; a < 5; a++)
@@ -70,14 +75,41 @@ static int point_eval(const cont_mat *mt, const double *F, double *W, double *P,
             double h = (a == b ? 2.0 : 0.0) -
                        2.0 / 3.0 * (2.0 * F[a] * dJ[b] + dJ[a] * 2.0 * F[b]) / Jv -
                        2.0 / 3.0 * I1 * (d2J[a * 5 + b] / Jv - 5.0 / 3.0 * dJ[a] * dJ[b] / (Jv * Jv));
-            H[a * 5 + b] = W2 * dI[a] * dI[b] + W1 * phi * h;
+            H[a * 5 + b] = W2 * dI[a] * dI[b] + W1 * phi * h + U1 * d2J[a * 5 + b];
         }
     return 0;
 }
 
-/* Element (i, j) at displacement x: energy *E (added), gradient ge (8,
- * overwritten) and, when Ke != NULL, tangent Ke (8 x 8, overwritten).
- * Returns 1 (recoverable) when a Jacobian is not positive. */
+/* Shape functions of the bilinear element at Gauss point q and the point's
+ * F-space operator: F = I + B u_e with B (5 x 8) sparse, the u_r column of
+ * node a holding (Nr, Nz, 0, 0, N/r) and its u_z column (0, 0, Nr, Nz, 0). */
+typedef struct {
+    double N[4], Nr[4], Nz[4]; /* [-], [1/m], [1/m] */
+    double r, w;               /* [m] radius of the point, [m^3] its weight 2 pi r dA / 4 */
+} gauss_pt;
+
+static void gauss_at(const cont_mesh *m, size_t i, size_t j, int q, gauss_pt *g)
+{
+    static const double gp[2] = {GAUSS_P, 1.0 - GAUSS_P};
+    double dr = m->r[i + 1] - m->r[i], dz = m->z[j + 1] - m->z[j];
+    double sq = gp[q & 1], tq = gp[q >> 1];
+    double N[4] = {(1 - sq) * (1 - tq), sq * (1 - tq), sq * tq, (1 - sq) * tq};
+    double Nr[4] = {-(1 - tq) / dr, (1 - tq) / dr, tq / dr, -tq / dr};
+    double Nz[4] = {-(1 - sq) / dz, -sq / dz, sq / dz, (1 - sq) / dz};
+    memcpy(g->N, N, sizeof N);
+    memcpy(g->Nr, Nr, sizeof Nr);
+    memcpy(g->Nz, Nz, sizeof Nz);
+    g->r = m->r[i] + sq * dr;
+    g->w = 2.0 * M_PI * g->r * dr * dz / 4.0;
+}
+
+/* Element (i, j) at displacement x: energy *E (added) and, when ge != NULL,
+ * gradient ge (8, overwritten) and, when Ke != NULL as well, tangent Ke
+ * (8 x 8, overwritten). Returns 1 (recoverable) when a Jacobian is not
+ * positive. Two passes over the Gauss points: the first gives J at each and
+ * so Jb, U'(Jb), U''(Jb); the second the point derivatives, the volumetric
+ * term U'(Jb) int d2J dV folded into each point's F-space Hessian, so the
+ * tangent is one sparse B^T H B product per point. */
 int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, double *E,
                    double *ge, double *Ke)
 {
@@ -87,99 +119,71 @@ int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, doubl
     cont_elem_dofs(m, i, j, dof);
     double ue[8];
     for (int k = 0; k < 8; k++) ue[k] = x[dof[k]];
-    double dr = m->r[i + 1] - m->r[i], dz = m->z[j + 1] - m->z[j];
-    double gp[2] = {GAUSS_P, 1.0 - GAUSS_P};
+    gauss_pt g[4];
+    double F[4][5], Wq[4], Jq[4];
     double V = 0.0, Jw = 0.0, Wsum = 0.0;
-    double bJ[8] = {0};
-    memset(ge, 0, 8 * sizeof(double));
-    if (Ke) memset(Ke, 0, 64 * sizeof(double));
     for (int q = 0; q < 4; q++) {
-        double sq = gp[q & 1], tq = gp[q >> 1];
-        double N[4] = {(1 - sq) * (1 - tq), sq * (1 - tq), sq * tq, (1 - sq) * tq};
-        double Nr[4] = {-(1 - tq) / dr, (1 - tq) / dr, tq / dr, -tq / dr};
-        double Nz[4] = {-(1 - sq) / dz, -sq / dz, sq / dz, (1 - sq) / dz};
-        double r = m->r[i] + sq * dr;
-        double w = 2.0 * M_PI * r * dr * dz / 4.0;
-        double B[5][8] = {{0}};
+        gauss_at(m, i, j, q, &g[q]);
+        double ur = 0.0, ur_r = 0.0, ur_z = 0.0, uz_r = 0.0, uz_z = 0.0;
         for (int a = 0; a < 4; a++) {
-            B[0][2 * a] = Nr[a];
-            B[1][2 * a] = Nz[a];
-            B[4][2 * a] = N[a] / r;
-            B[2][2 * a + 1] = Nr[a];
-            B[3][2 * a + 1] = Nz[a];
+            ur += g[q].N[a] * ue[2 * a];
+            ur_r += g[q].Nr[a] * ue[2 * a];
+            ur_z += g[q].Nz[a] * ue[2 * a];
+            uz_r += g[q].Nr[a] * ue[2 * a + 1];
+            uz_z += g[q].Nz[a] * ue[2 * a + 1];
         }
-        double F[5] = {1.0, 0.0, 0.0, 1.0, 1.0};
-        for (int c = 0; c < 5; c++)
-            for (int k = 0; k < 8; k++) F[c] += B[c][k] * ue[k];
-        double W, P[5], H[25], J, dJ[5], d2J[25];
-        if (point_eval(mt, F, &W, P, H, &J, dJ, d2J)) return 1;
-        V += w;
-        Jw += w * J;
-        Wsum += w * W;
-        for (int k = 0; k < 8; k++)
-            for (int c = 0; c < 5; c++) {
-                ge[k] += w * B[c][k] * P[c];
-                bJ[k] += w * B[c][k] * dJ[c];
-            }
-        if (!Ke) continue;
-        /* deviatoric tangent now; the volumetric d2J term needs U'(Jb) (below) */
-        double HB[5][8];
-        for (int c = 0; c < 5; c++)
-            for (int k = 0; k < 8; k++) {
-                double t = 0.0;
-                for (int d = 0; d < 5; d++) t += H[c * 5 + d] * B[d][k];
-                HB[c][k] = t;
-            }
-        for (int k = 0; k < 8; k++)
-            for (int l = 0; l < 8; l++) {
-                double t = 0.0;
-                for (int c = 0; c < 5; c++) t += B[c][k] * HB[c][l];
-                Ke[k * 8 + l] += w * t;
-            }
+        F[q][0] = 1.0 + ur_r;
+        F[q][1] = ur_z;
+        F[q][2] = uz_r;
+        F[q][3] = 1.0 + uz_z;
+        F[q][4] = 1.0 + ur / g[q].r;
+        if (point_eval(mt, F[q], 0.0, &Wq[q], &Jq[q], NULL, NULL, NULL)) return 1;
+        V += g[q].w;
+        Jw += g[q].w * Jq[q];
+        Wsum += g[q].w * Wq[q];
     }
     double Jb = Jw / V;
     if (!(Jb > 0.0)) return 1;
     double U = mt->K / 4.0 * (Jb * Jb - 1.0 - 2.0 * log(Jb));
     double U1 = mt->K / 2.0 * (Jb - 1.0 / Jb), U2 = mt->K / 2.0 * (1.0 + 1.0 / (Jb * Jb));
     *E += Wsum + V * U;
+    if (!ge) return 0;
+    double bJ[8] = {0};
+    memset(ge, 0, 8 * sizeof(double));
+    if (Ke) memset(Ke, 0, 64 * sizeof(double));
+    for (int q = 0; q < 4; q++) {
+        const gauss_pt *gq = &g[q];
+        double W, J, P[5], dJ[5], H[25];
+        point_eval(mt, F[q], U1, &W, &J, P, dJ, Ke ? H : NULL);
+        double w = gq->w;
+        /* B^T v for the 5-vectors P + U1 dJ (gradient) and dJ (bJ) */
+        for (int a = 0; a < 4; a++) {
+            double br[3] = {gq->Nr[a], gq->Nz[a], gq->N[a] / gq->r}, bz[2] = {gq->Nr[a], gq->Nz[a]};
+            ge[2 * a] += w * (br[0] * P[0] + br[1] * P[1] + br[2] * P[4]);
+            ge[2 * a + 1] += w * (bz[0] * P[2] + bz[1] * P[3]);
+            bJ[2 * a] += w * (br[0] * dJ[0] + br[1] * dJ[1] + br[2] * dJ[4]);
+            bJ[2 * a + 1] += w * (bz[0] * dJ[2] + bz[1] * dJ[3]);
+        }
+        if (!Ke) continue;
+        /* HB = H B (5 x 8), then Ke += w B^T HB, both over B's nonzeros */
+        double HB[5][8];
+        for (int c = 0; c < 5; c++)
+            for (int a = 0; a < 4; a++) {
+                const double *h = H + 5 * c;
+                HB[c][2 * a] = h[0] * gq->Nr[a] + h[1] * gq->Nz[a] + h[4] * gq->N[a] / gq->r;
+                HB[c][2 * a + 1] = h[2] * gq->Nr[a] + h[3] * gq->Nz[a];
+            }
+        for (int a = 0; a < 4; a++) {
+            double br0 = gq->Nr[a], br1 = gq->Nz[a], br4 = gq->N[a] / gq->r;
+            for (int l = 0; l < 8; l++) {
+                Ke[(2 * a) * 8 + l] += w * (br0 * HB[0][l] + br1 * HB[1][l] + br4 * HB[4][l]);
+                Ke[(2 * a + 1) * 8 + l] += w * (br0 * HB[2][l] + br1 * HB[3][l]);
+            }
+        }
+    }
     for (int k = 0; k < 8; k++) ge[k] += U1 * bJ[k]; /* d(V U(Jb)) = U' d(int J dV) */
     if (!Ke) return 0;
     for (int k = 0; k < 8; k++)
         for (int l = 0; l < 8; l++) Ke[k * 8 + l] += U2 * bJ[k] * bJ[l] / V;
-    /* U'(Jb) int d2J dV: recompute the points (cheap, keeps the loop above simple) */
-    for (int q = 0; q < 4; q++) {
-        double sq = gp[q & 1], tq = gp[q >> 1];
-        double N[4] = {(1 - sq) * (1 - tq), sq * (1 - tq), sq * tq, (1 - sq) * tq};
-        double Nr[4] = {-(1 - tq) / dr, (1 - tq) / dr, tq / dr, -tq / dr};
-        double Nz[4] = {-(1 - sq) / dz, -sq / dz, sq / dz, (1 - sq) / dz};
-        double r = m->r[i] + sq * dr;
-        double w = 2.0 * M_PI * r * dr * dz / 4.0;
-        double ur = 0.0, uz_r = 0.0, uz_z = 0.0, ur_r = 0.0, ur_z = 0.0;
-        for (int a = 0; a < 4; a++) {
-            ur += N[a] * ue[2 * a];
-            ur_r += Nr[a] * ue[2 * a];
-            ur_z += Nz[a] * ue[2 * a];
-            uz_r += Nr[a] * ue[2 * a + 1];
-            uz_z += Nz[a] * ue[2 * a + 1];
-        }
-        double frr = 1.0 + ur_r, frz = ur_z, fzr = uz_r, fzz = 1.0 + uz_z, ftt = 1.0 + ur / r;
-        /* d2J as bilinear form on the dof gradients: J = (frr fzz - frz fzr) ftt */
-        for (int a = 0; a < 4; a++)
-            for (int b = 0; b < 4; b++) {
-                double Ra[5] = {Nr[a], Nz[a], 0, 0, N[a] / r}, Za[5] = {0, 0, Nr[a], Nz[a], 0};
-                double Rb[5] = {Nr[b], Nz[b], 0, 0, N[b] / r}, Zb[5] = {0, 0, Nr[b], Nz[b], 0};
-                const double *va[2] = {Ra, Za}, *vb[2] = {Rb, Zb};
-                for (int ca = 0; ca < 2; ca++)
-                    for (int cb = 0; cb < 2; cb++) {
-                        const double *p = va[ca], *qv = vb[cb];
-                        double t = ftt * (p[0] * qv[3] + p[3] * qv[0] - p[1] * qv[2] - p[2] * qv[1]) +
-                                   fzz * (p[0] * qv[4] + p[4] * qv[0]) +
-                                   frr * (p[3] * qv[4] + p[4] * qv[3]) -
-                                   fzr * (p[1] * qv[4] + p[4] * qv[1]) -
-                                   frz * (p[2] * qv[4] + p[4] * qv[2]);
-                        Ke[(2 * a + ca) * 8 + 2 * b + cb] += w * U1 * t;
-                    }
-            }
-    }
     return 0;
 }

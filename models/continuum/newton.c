@@ -24,6 +24,8 @@
 #define CONT_LM_MIN 1e-4      /* [-] first Levenberg-Marquardt shift / diag(K) */
 #define CONT_LM_MAX 1e2       /* [-] largest shift tried */
 #define CONT_LS_FLOOR 1e-5   /* [-] decrement / energy scale below which Pi is round-off */
+#define CONT_MN_RATE 0.1     /* [-] largest decrement ratio of two steps on a reused factor */
+#define CONT_MN_MAX_REUSE 12 /* [-] iterations on one factor at most */
 
 ns_status cont_sys_create(cont_sys *s)
 {
@@ -139,8 +141,9 @@ double cont_node_area(const cont_mesh *m, size_t i)
 }
 
 /* Contact of every body with the surface nodes; adds to *Pi and, with
- * assemble, to g and the matrix. Records each body's force. */
-static void contact_terms(cont_sys *s, const double *x, double *Pi, int assemble)
+ * want = CONT_E_GRAD or CONT_E_TANGENT, to g (and the matrix). Records each
+ * body's force. */
+static void contact_terms(cont_sys *s, const double *x, double *Pi, int want)
 {
     const cont_mesh *m = &s->m;
     size_t iu = m->ufree;
@@ -156,12 +159,12 @@ static void contact_terms(cont_sys *s, const double *x, double *Pi, int assemble
             int inside = rho >= b->rho0 && rho <= b->rho1;
             double p = inside ? ub - cont_body_gap(b, ub, rho, &df, &d2f) - x[dz] : 0.0;
             double kA = s->eps_pen * cont_node_area(m, i);
-            if (assemble) { /* the full structural block, zero when inactive */
+            if (want != CONT_E_VALUE) { /* the full structural block, zero when inactive */
                 double gp[3] = {-df, -1.0, b->follow ? 1.0 : 0.0};
                 size_t id[3] = {dr, dz, iu};
                 int on = inside && p > 0.0;
                 if (!inside) gp[0] = 0.0;
-                for (int a = 0; a < 3; a++)
+                for (int a = 0; a < 3 && want == CONT_E_TANGENT; a++)
                     for (int c = 0; c < 3; c++) {
                         double v = on ? kA * gp[a] * gp[c] : 0.0;
                         if (on && a == 0 && c == 0) v += kA * p * (-d2f);
@@ -177,23 +180,23 @@ static void contact_terms(cont_sys *s, const double *x, double *Pi, int assemble
     }
 }
 
-int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble)
+int cont_energy(cont_sys *s, const double *x, double *Pi, int want)
 {
+    int grad = want != CONT_E_VALUE, tang = want == CONT_E_TANGENT;
     const cont_mesh *m = &s->m;
     double E = 0.0, ge[8], Ke[64];
-    if (assemble) {
-        memset(s->g, 0, m->ndof * sizeof(double));
-        cont_lin_zero(s->lin);
-    }
+    if (grad) memset(s->g, 0, m->ndof * sizeof(double));
+    if (tang) cont_lin_zero(s->lin);
     for (size_t j = 0; j + 1 < m->nz; j++)
         for (size_t i = 0; i + 1 < m->nr; i++) {
-            if (cont_elem_eval(s, i, j, x, &E, ge, assemble ? Ke : NULL)) return 1;
-            if (!assemble) continue;
+            if (cont_elem_eval(s, i, j, x, &E, grad ? ge : NULL, tang ? Ke : NULL)) return 1;
+            if (!grad) continue;
             size_t dof[8];
             cont_elem_dofs(m, i, j, dof);
             for (int a = 0; a < 8; a++) {
                 s->g[dof[a]] += ge[a];
-                for (int b = 0; b < 8; b++) cont_lin_add(s->lin, dof[a], dof[b], Ke[a * 8 + b]);
+                for (int b = 0; b < 8 && tang; b++)
+                    cont_lin_add(s->lin, dof[a], dof[b], Ke[a * 8 + b]);
             }
         }
     if (s->kb > 0.0)
@@ -201,10 +204,8 @@ int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble)
             size_t d = 2 * ((m->nz - 1) * m->nr + i) + 1;
             double k = s->kb * cont_node_area(m, i);
             E += 0.5 * k * x[d] * x[d];
-            if (assemble) {
-                s->g[d] += k * x[d];
-                cont_lin_add(s->lin, d, d, k);
-            }
+            if (grad) s->g[d] += k * x[d];
+            if (tang) cont_lin_add(s->lin, d, d, k);
         }
     if (s->dt > 0.0) {
         double c = 2.0 / (s->dt * s->dt);
@@ -212,23 +213,19 @@ int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble)
             double mk = d == m->ufree ? s->m_u : s->mass[d];
             double xp = s->x0[d] + s->dt * s->v[d] + 0.25 * s->dt * s->dt * s->a[d];
             E += c * mk * (x[d] - xp) * (x[d] - xp);
-            if (assemble) {
-                s->g[d] += 2.0 * c * mk * (x[d] - xp);
-                cont_lin_add(s->lin, d, d, 2.0 * c * mk);
-            }
+            if (grad) s->g[d] += 2.0 * c * mk * (x[d] - xp);
+            if (tang) cont_lin_add(s->lin, d, d, 2.0 * c * mk);
         }
     }
     if (s->fext)
         for (size_t d = 0; d < m->ndof; d++) {
             E -= s->fext[d] * x[d];
-            if (assemble) s->g[d] -= s->fext[d];
+            if (grad) s->g[d] -= s->fext[d];
         }
     E -= s->F_ext * x[m->ufree];
-    if (assemble) {
-        s->g[m->ufree] -= s->F_ext;
-        cont_lin_add(s->lin, m->ufree, m->ufree, 0.0);
-    }
-    contact_terms(s, x, &E, assemble);
+    if (grad) s->g[m->ufree] -= s->F_ext;
+    if (tang) cont_lin_add(s->lin, m->ufree, m->ufree, 0.0);
+    contact_terms(s, x, &E, want);
     *Pi = E;
     return isfinite(E) ? 0 : 1;
 }
@@ -236,42 +233,91 @@ int cont_energy(cont_sys *s, const double *x, double *Pi, int assemble)
 /* Strain energy of the elements alone [J] (energy balance). */
 double cont_strain_energy(const cont_sys *s, const double *x)
 {
-    double E = 0.0, ge[8];
+    double E = 0.0;
     for (size_t j = 0; j + 1 < s->m.nz; j++)
         for (size_t i = 0; i + 1 < s->m.nr; i++)
-            if (cont_elem_eval(s, i, j, x, &E, ge, NULL)) return NAN;
+            if (cont_elem_eval(s, i, j, x, &E, NULL, NULL)) return NAN;
     return E;
 }
 
-/* Backtracking line search along dx from x (energy Pi, decrement dec):
- * 0 when a step was found (in xt). */
-static int line_search(cont_sys *s, double Pi, double dec, double scale)
+/* Backtracking line search along dx from x (energy Pi, decrement dec), at
+ * most `halvings` trials: 0 when a step was found (in xt). */
+static int line_search(cont_sys *s, double Pi, double dec, double scale, int halvings)
 {
     size_t n = s->m.ndof;
     double alpha = 1.0, Pt;
     /* below CONT_LS_FLOOR of the energy scale the energy differences are
      * round-off: the full Newton step is taken unless it inverts an element */
     int trust = fabs(dec) <= CONT_LS_FLOOR * scale;
-    for (int h = 0; h < CONT_MAX_HALVINGS; h++) {
+    for (int h = 0; h < halvings; h++) {
         for (size_t k = 0; k < n; k++) s->xt[k] = s->x[k] + alpha * s->dx[k];
-        int bad = cont_energy(s, s->xt, &Pt, 0);
+        int bad = cont_energy(s, s->xt, &Pt, CONT_E_VALUE);
         if (!bad && (trust || Pt <= Pi - CONT_ARMIJO * alpha * fabs(dec))) return 0;
         alpha *= 0.5;
     }
     return 1;
 }
 
+/* Newton decrement -g.dx of the step in s->dx (s->g holds -grad), with the
+ * largest increment and the largest displacement. */
+static double decrement(const cont_sys *s, double *dxm, double *xm)
+{
+    double dec = 0.0;
+    *dxm = *xm = 0.0;
+    for (size_t k = 0; k < s->m.ndof; k++) {
+        dec += s->g[k] * s->dx[k];
+        *dxm = fmax(*dxm, fabs(s->dx[k]));
+        *xm = fmax(*xm, fabs(s->x[k]));
+    }
+    return dec;
+}
+
+/* Modified Newton: an iteration first solves with the factor already in
+ * place (the tangent of an earlier iterate, of this solve or of the
+ * previous one: the load and time steps are small, so the tangent changes
+ * little), which needs only the gradient and two triangular solves. The
+ * step is kept when the full step passes the Armijo test and its decrement
+ * is at most CONT_MN_RATE of the previous one (a contraction close to
+ * Newton's); otherwise the tangent is assembled and factorised at the same
+ * iterate, with the Levenberg-Marquardt fallback as before. The converged
+ * state is the same to the tolerance: the test is on the decrement or the
+ * increment of whichever factor was used. */
 ns_status cont_newton(cont_sys *s, double tol)
 {
     size_t n = s->m.ndof;
-    double Pi, scale = 0.0;
+    double Pi, scale = 0.0, dec_prev = INFINITY;
+    size_t reuse = 0;
+    s->newton_tangents = 0;
     for (size_t it = 0; it < s->max_newton; it++) {
-        if (cont_energy(s, s->x, &Pi, 1))
+        int stale = cont_lin_ready(s->lin) && reuse < CONT_MN_MAX_REUSE;
+        if (cont_energy(s, s->x, &Pi, stale ? CONT_E_GRAD : CONT_E_TANGENT))
             NS_FAIL(NS_ECONV, "continuum: inverted element at the start of Newton iteration %zu", it);
         for (size_t k = 0; k < n; k++) s->g[k] = s->fixed[k] ? 0.0 : -s->g[k];
         if (it == 0) scale = fabs(cont_strain_energy(s, s->x));
         scale = fmax(scale, fmax(fabs(Pi), s->E_floor));
         s->newton_its = it + 1;
+        /* late in the iteration a contact node may cycle at zero gap (the
+         * kink of the penalty energy): accept a negligible cycle */
+        double dtol = it < s->max_newton / 2 ? CONT_DX_TOL : CONT_DX_TOL_LATE;
+        double dxm, xm, dec;
+        if (stale) {
+            NS_TRY(cont_lin_solve(s->lin, s->g, s->dx, 0));
+            dec = decrement(s, &dxm, &xm);
+            if (dec > 0.0 && (dec <= tol * scale || dxm <= dtol * xm)) return NS_OK;
+            if (dec > 0.0 && dec <= CONT_MN_RATE * dec_prev &&
+                line_search(s, Pi, dec, scale, 1) == 0) {
+                dec_prev = dec;
+                reuse++;
+                memcpy(s->x, s->xt, n * sizeof(double));
+                continue;
+            }
+            /* the factor in place does not contract: the tangent of this iterate */
+            if (cont_energy(s, s->x, &Pi, CONT_E_TANGENT))
+                NS_FAIL(NS_ECONV, "continuum: inverted element at Newton iteration %zu", it);
+            for (size_t k = 0; k < n; k++) s->g[k] = s->fixed[k] ? 0.0 : -s->g[k];
+        }
+        reuse = 0;
+        s->newton_tangents++;
         /* Newton step (lambda = 0); where the tangent is indefinite (no
          * descent direction) or the line search finds no decrease (a kink of
          * the contact energy), Levenberg-Marquardt: K + lambda diag(K) with
@@ -281,22 +327,14 @@ ns_status cont_newton(cont_sys *s, double tol)
              lam = lam > 0.0 ? 10.0 * lam : CONT_LM_MIN) {
             cont_lin_shift(s->lin, lam);
             NS_TRY(cont_lin_solve(s->lin, s->g, s->dx, 1));
-            double dec = 0.0; /* Newton decrement -g.dx (g holds -grad) */
-            for (size_t k = 0; k < n; k++) dec += s->g[k] * s->dx[k];
+            dec = decrement(s, &dxm, &xm);
             if (!(dec > 0.0)) continue;
-            double dxm = 0.0, xm = 0.0;
-            for (size_t k = 0; k < n; k++) {
-                dxm = fmax(dxm, fabs(s->dx[k]));
-                xm = fmax(xm, fabs(s->x[k]));
-            }
-            /* late in the iteration a contact node may cycle at zero gap (the
-             * kink of the penalty energy): accept a negligible cycle */
-            double dtol = it < s->max_newton / 2 ? CONT_DX_TOL : CONT_DX_TOL_LATE;
             if (lam == 0.0 && (dec <= tol * scale || dxm <= dtol * xm)) {
                 cont_lin_shift(s->lin, 0.0);
                 return NS_OK;
             }
-            found = line_search(s, Pi, dec, scale) == 0;
+            found = line_search(s, Pi, dec, scale, CONT_MAX_HALVINGS) == 0;
+            dec_prev = dec;
         }
         cont_lin_shift(s->lin, 0.0);
         if (!found)

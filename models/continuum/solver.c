@@ -17,7 +17,7 @@
 #define CONT_TOL 1e-12          /* [-] Newton decrement / energy scale */
 #define CONT_STEPS_PER_L 30.0   /* [-] first travel increment L / 30 */
 #define CONT_MIN_STEP 1e-4      /* [-] smallest increment / first increment (events, retries) */
-#define CONT_EASY_NEWTON 6     /* [-] Newton iterations below which the increment may grow */
+#define CONT_EASY_TANGENTS 2    /* [-] new tangents in a step's last Newton solve: may grow */
 #define CONT_MAX_GROWTH 4.0     /* [-] largest increment / first increment */
 #define CONT_E_FLOOR 1e-9       /* [-] energy floor of Newton / (F_c R_b) */
 #define CONT_EVENT_OVERSHOOT 1e-3 /* [-] secant step past the event, fraction of the step */
@@ -587,7 +587,8 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
             h = 0.25 * du0; /* restart after an event */
             continue;
         }
-        h = s->newton_its <= CONT_EASY_NEWTON ? fmin(2.0 * h, CONT_MAX_GROWTH * du0) : fmin(h, du0);
+        h = s->newton_tangents <= CONT_EASY_TANGENTS ? fmin(2.0 * h, CONT_MAX_GROWTH * du0)
+                                                     : fmin(h, du0);
     }
     results_finish(c, &e, &y0, punctured, steps, rejected);
     if (!(isfinite(c->res.max_force) && isfinite(c->res.penetration_depth)))
