@@ -58,13 +58,15 @@ ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent *
     t->cf = calloc(n, sizeof(double));
     t->hf = calloc(n, sizeof(double));
     t->rf = calloc(n, sizeof(double));
+    t->ihf = calloc(n, sizeof(double));
+    t->iA = calloc(n, sizeof(double));
     t->kb = calloc(3 * n, sizeof(double));
     t->xs = calloc(n, sizeof(double));
     t->J = gsl_matrix_calloc(t->nu, 3);
     t->b = gsl_vector_calloc(t->nu);
     t->x1 = gsl_vector_calloc(t->nu);
     t->x2 = gsl_vector_calloc(t->nu);
-    if (!t->r || !t->A || !t->cf || !t->hf || !t->rf || !t->kb || !t->xs || !t->J ||
+    if (!t->r || !t->A || !t->cf || !t->hf || !t->rf || !t->ihf || !t->iA || !t->kb || !t->xs || !t->J ||
         !t->b || !t->x1 || !t->x2) {
         ns_tent_destroy(&t);
         NS_FAIL(NS_ENOMEM, "tenting grid: out of memory (n = %zu)", n);
@@ -99,11 +101,13 @@ ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent *
         t->hf[i] = t->r[i + 1] - t->r[i];
         t->rf[i] = 0.5 * (t->r[i] + t->r[i + 1]);
         t->cf[i] = 2.0 * NS_PI * t->rf[i] / t->hf[i];
+        t->ihf[i] = 1.0 / t->hf[i];
     }
     for (size_t i = 0; i < n; i++) {
         double lo = i > 0 ? t->rf[i - 1] : 0.0;
         double hi = i + 1 < n ? t->rf[i] : R;
         t->A[i] = NS_PI * (hi * hi - lo * lo);
+        t->iA[i] = 1.0 / t->A[i];
     }
     t->A_tot = 0.0;
     for (size_t i = 0; i < t->nu; i++) t->A_tot += t->A[i];
@@ -145,6 +149,8 @@ void ns_tent_destroy(ns_tent **tp)
     free(t->cf);
     free(t->hf);
     free(t->rf);
+    free(t->ihf);
+    free(t->iA);
     free(t->kb);
     free(t->xs);
     if (t->J) gsl_matrix_free(t->J);
@@ -162,17 +168,20 @@ void ns_tent_zero(ns_tent *t)
 }
 
 /* Energy of the lock-up law per k0 H^2 (eq. F2): Phi(e) = int_0^e x^2/(1-x)^2
- * dx = 1/(1-e) + 2 ln(1-e) - (1-e); below e = 0.05 its series
- * sum_m (m+1) e^(m+3)/(m+3) (the closed form cancels to round-off there). */
+ * dx = 1/(1-e) + 2 ln(1-e) - (1-e). Below e = 0.05 the closed form cancels to
+ * round-off; there, with s = e/(2 - e) (so 1 - e = (1-s)/(1+s) and
+ * ln(1-e) = -2 atanh s), Phi = 4 (s/(1-s^2) - atanh s)
+ * = 8 sum_k k s^(2k+1)/(2k+1), k >= 1, whose terms fall as s^2 < 6.6e-4:
+ * six terms leave a relative error below 2e-19 (checked against 40-digit
+ * arithmetic). Before, the series sum_m (m+1) e^(m+3)/(m+3) took 14 terms
+ * and a division each (7 % of the instructions of a press case). */
 static double lock_energy(double e)
 {
     if (e >= 0.05) return 1.0 / (1.0 - e) + 2.0 * log1p(-e) - (1.0 - e);
-    double sum = 0.0, p = e * e * e;
-    for (int m = 0; m < 14; m++) {
-        sum += (double)(m + 1) * p / (double)(m + 3);
-        p *= e;
-    }
-    return sum;
+    double s = e / (2.0 - e), s2 = s * s;
+    double p = 1.0 / 3.0 +
+               s2 * (2.0 / 5.0 + s2 * (3.0 / 7.0 + s2 * (4.0 / 9.0 + s2 * (5.0 / 11.0 + s2 * (6.0 / 13.0)))));
+    return 8.0 * s * s2 * p;
 }
 
 /* x.K.x/2 (B = 1) as the sum of positive cell terms (D x)_k^2 / (2 A_k),
@@ -183,26 +192,33 @@ static double lock_energy(double e)
 static double bending_energy(const ns_tent *t, const double *x)
 {
     size_t nu = t->nu, n = t->n;
+    const double *cf = t->cf, *iA = t->iA;
     double U = 0.0;
-    for (size_t k = 0; k < nu; k++) {
-        double Dx = 0.0;
-        if (k > 0) Dx += t->cf[k - 1] * (x[k - 1] - x[k]);
-        if (k + 1 < n) Dx += t->cf[k] * ((k + 1 < nu ? x[k + 1] : 0.0) - x[k]);
-        U += Dx * Dx / t->A[k];
+    /* k = 0 (no face on the left), then the cells with two unknown
+     * neighbours, then the last unknown cell (its right neighbour is the
+     * Dirichlet edge x = 0, or none for the symmetric cell) */
+    double D0 = cf[0] * (x[1] - x[0]);
+    U += D0 * D0 * iA[0];
+    size_t k = 1;
+    for (; k + 1 < nu; k++) {
+        double Dx = cf[k - 1] * (x[k - 1] - x[k]) + cf[k] * (x[k + 1] - x[k]);
+        U += Dx * Dx * iA[k];
     }
+    double Dx = cf[k - 1] * (x[k - 1] - x[k]);
+    if (k + 1 < n) Dx += cf[k] * (0.0 - x[k]);
+    U += Dx * Dx * iA[k];
     return 0.5 * U;
 }
 
 /* Bending part of the sheet force: f += fs B K x, J += Js B K (if J_add);
- * returns B/2 x.K.x if want_U (K is stored in the layout of J: row j holds
- * K(j,j), K(j+1,j), K(j+2,j)). Interior rows without bound checks, the last
- * two rows after; same order of additions throughout. */
+ * returns B/2 x.K.x (bending_energy) if want_U (K is stored in the layout of
+ * J: row j holds K(j,j), K(j+1,j), K(j+2,j)). Interior rows without bound
+ * checks, the last two rows after; same order of additions throughout. */
 static double sheet_bending(ns_tent *t, const double *x, double fs, double Js, double *f,
                             int J_add, int want_U)
 {
     size_t nu = t->nu, td = t->J->tda;
     double *J = t->J->data;
-    double U = 0.0;
     const double B = t->B * fs, BJ = t->B * Js;
     const double *kb = t->kb;
     size_t j = 0;
@@ -215,11 +231,6 @@ static double sheet_bending(ns_tent *t, const double *x, double fs, double Js, d
         f[j] += k1 * w1;
         f[j + 2] += k2 * wj;
         f[j] += k2 * w2;
-        if (want_U) {
-            U += 0.5 * kj[0] * wj * wj;
-            U += kj[1] * w1 * wj;
-            U += kj[2] * w2 * wj;
-        }
         if (J_add) {
             double *Jj = J + j * td;
             Jj[0] += BJ * kj[0];
@@ -232,18 +243,15 @@ static double sheet_bending(ns_tent *t, const double *x, double fs, double Js, d
         double wj = x[j];
         double k = B * kj[0];
         f[j] += k * wj;
-        if (want_U) U += 0.5 * kj[0] * wj * wj;
         if (J_add) J[j * td] += BJ * kj[0];
         if (j + 1 < nu) {
             k = B * kj[1];
             f[j + 1] += k * wj;
             f[j] += k * x[j + 1];
-            if (want_U) U += kj[1] * x[j + 1] * wj;
             if (J_add) J[j * td + 1] += BJ * kj[1];
         }
     }
-    if (want_U) U = bending_energy(t, x);
-    return t->B * U;
+    return want_U ? t->B * bending_energy(t, x) : 0.0;
 }
 
 /* Membrane part of the sheet force on the faces: tension N = N0 + A eps (1 +
@@ -256,13 +264,13 @@ static double sheet_membrane(ns_tent *t, const double *x, double N0, double A, d
     double *J = t->J->data;
     double U = 0.0;
     const double bm = t->beta_m;
-    const double *hf = t->hf, *cf = t->cf, *rf = t->rf;
+    const double *hf = t->hf, *ihf = t->ihf, *cf = t->cf, *rf = t->rf;
     size_t nf = nu < n - 1 ? nu : n - 1; /* faces with an unknown on the left */
     for (size_t i = 0; i < nf; i++) {
         int right = (i + 1 < nu);
         double wr = right ? x[i + 1] : 0.0;
         double dw = wr - x[i];
-        double g = dw / hf[i];
+        double g = dw * ihf[i];
         double eps = 0.5 * g * g;
         double e2 = eps * eps;
         double N = N0 + A * eps * (1.0 + bm * e2);
@@ -294,13 +302,13 @@ static double sheet_membrane_ve(ns_tent *t, const double *w, double *f, int J_ad
     double U = 0.0;
     const double bm = t->beta_m, N0 = t->N0, Ae = (1.0 - t->g_s) * t->Am, Av = t->g_s * t->Am;
     const double cm = t->czm;
-    const double *hf = t->hf, *cf = t->cf, *rf = t->rf, *qm = t->qm;
+    const double *hf = t->hf, *ihf = t->ihf, *cf = t->cf, *rf = t->rf, *qm = t->qm;
     size_t nf = nu < n - 1 ? nu : n - 1;
     for (size_t i = 0; i < nf; i++) {
         int right = (i + 1 < nu);
         double dw = (right ? w[i + 1] : 0.0) - w[i];
         double dz = dw - ((right ? qm[i + 1] : 0.0) - qm[i]);
-        double ih = 1.0 / hf[i];
+        double ih = ihf[i];
         double g = dw * ih, eps = 0.5 * g * g, e2 = eps * eps;
         double gz = dz * ih, ez = 0.5 * gz * gz, ez2 = ez * ez;
         double N = N0 + Ae * eps * (1.0 + bm * e2);
@@ -330,25 +338,23 @@ double ns_tent_branch_power(const ns_tent *t, const double *w, const double *qb,
 {
     if (!(t->g_s > 0.0)) return 0.0;
     size_t nu = t->nu, n = t->n;
-    /* bending branch: (g_s / tau_s) B z.K.z, z = w - q_b */
-    double Pb = 0.0;
-    for (size_t j = 0; j < nu; j++) {
-        const double *kj = t->kb + 3 * j;
-        double zj = w[j] - qb[j];
-        Pb += kj[0] * zj * zj;
-        if (j + 1 < nu) Pb += 2.0 * kj[1] * zj * (w[j + 1] - qb[j + 1]);
-        if (j + 2 < nu) Pb += 2.0 * kj[2] * zj * (w[j + 2] - qb[j + 2]);
-    }
+    /* bending branch: (g_s / tau_s) B z.K.z, z = w - q_b, as the sum of the
+     * positive cell terms of bending_energy (z.K.z = 2 bending_energy(z)) */
+    double *z = t->xs;
+    for (size_t j = 0; j < nu; j++) z[j] = w[j] - qb[j];
+    double Pb = 2.0 * bending_energy(t, z);
     /* stretching branch: (g_s / (3 tau_s)) sum_f c_f A_m eps (1 + beta_m eps^2) dz^2,
      * z = w - q_m */
+    for (size_t j = 0; j < nu; j++) z[j] = w[j] - qm[j];
     double Pm = 0.0;
+    const double bm = t->beta_m;
     size_t nf = nu < n - 1 ? nu : n - 1;
     for (size_t i = 0; i < nf; i++) {
-        double dz = (i + 1 < nu ? w[i + 1] - qm[i + 1] : 0.0) - (w[i] - qm[i]);
-        double g = dz / t->hf[i], eps = 0.5 * g * g;
-        Pm += t->cf[i] * t->Am * eps * (1.0 + t->beta_m * eps * eps) * dz * dz;
+        double dz = (i + 1 < nu ? z[i + 1] : 0.0) - z[i];
+        double g = dz * t->ihf[i], eps = 0.5 * g * g;
+        Pm += t->cf[i] * eps * (1.0 + bm * eps * eps) * dz * dz;
     }
-    return t->g_s / t->tau_s * (t->B * Pb + Pm / NS_TENT_MEMBRANE_EXPONENT);
+    return t->g_s / t->tau_s * (t->B * Pb + t->Am * Pm / NS_TENT_MEMBRANE_EXPONENT);
 }
 
 double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U)
@@ -366,16 +372,18 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
     if (t->B > 0.0) {
         if (!ve) {
             U += sheet_bending(t, w, 1.0, 1.0, f, J_add, want_U);
-        } else if (want_U) {
-            double *z = t->xs;
-            for (size_t i = 0; i < nu; i++) z[i] = w[i] - t->qb[i];
-            U += gs * sheet_bending(t, w, gs, gs, f, J_add, 1);
-            U += g * sheet_bending(t, z, g, g * t->czb, f, J_add, 1);
         } else {
-            /* linear: one pass with x = (1 - g_s) w + g_s (w - q_b) = w - g_s q_b */
+            /* linear: one pass with x = (1 - g_s) w + g_s (w - q_b) = w - g_s q_b;
+             * the energy of each branch apart, (1 - g_s) B/2 w.K.w + g_s B/2
+             * z.K.z with z = w - q_b */
             double *x = t->xs;
             for (size_t i = 0; i < nu; i++) x[i] = w[i] - g * t->qb[i];
             sheet_bending(t, x, 1.0, gs + g * t->czb, f, J_add, 0);
+            if (want_U) {
+                U += gs * t->B * bending_energy(t, w);
+                for (size_t i = 0; i < nu; i++) x[i] = w[i] - t->qb[i];
+                U += g * t->B * bending_energy(t, x);
+            }
         }
     }
     if (ve)

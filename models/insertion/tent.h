@@ -32,6 +32,8 @@ typedef struct {
     double *cf;      /* [-]   face coefficients 2 pi r_f / h_f, n - 1 */
     double *hf;      /* [m]   face spacings, n - 1 */
     double *rf;      /* [m]   face radii, n - 1 */
+    double *ihf;     /* [1/m] inverse face spacings 1/h_f, n - 1 */
+    double *iA;      /* [1/m^2] inverse control-volume areas 1/A_i, n */
     double *kb;      /* [N/m] bending stiffness band (nu x 3: diag, sub1, sub2) for B = 1 */
     /* material (set by the caller) */
     double B;        /* [N m]   bending stiffness */
