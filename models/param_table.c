@@ -311,6 +311,8 @@ static const ns_key table[] = {
        "insertion step cap"),
     PZ("numerics", "ins_max_newton", numerics.ins_max_newton, 2, 1000, 0, 30,
        "Newton iteration cap per insertion step"),
+    PB("numerics", "ins_cut_warm_start", numerics.ins_cut_warm_start, 1,
+       "cut-depth root of each Newton iteration warm-started from the last one (false: full bracket)"),
     PZ("numerics", "diff_n_r", numerics.diff_n_r, 4, 1e5, 0, 40,
        "radial cells of the diffusion grid"),
     PZ("numerics", "diff_n_z", numerics.diff_n_z, 8, 1e5, 0, 120,

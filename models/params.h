@@ -189,6 +189,7 @@ typedef struct {
     double ins_rtol;        /* [-] relative tolerance of the adaptive time stepping */
     size_t ins_max_steps;   /* [-] step cap */
     size_t ins_max_newton;  /* [-] Newton iteration cap per step */
+    int ins_cut_warm_start; /* [-] 1: cut-depth root warm-started from the last Newton iterate */
     /* diffusion */
     size_t diff_n_r;        /* [-] radial cells */
     size_t diff_n_z;        /* [-] axial cells */

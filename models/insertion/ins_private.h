@@ -137,6 +137,10 @@ struct ns_ins {
     double f_cw;                /* [-] crack width factor of the cutting law (P1) */
     double f_sp;                /* [-] spreading factor of (P2), (P3) */
     double d_cut;               /* [m] deepest cut so far: the crack front (accepted steps) */
+    double cut_x;               /* [m] x = u - w0 of the last cut-depth root (warm start; NaN: none) */
+    double cut_d;               /* [m] that root */
+    double cut_k;               /* [-] its rate dd/dx = K_t/(K_t + R') (forward) */
+    int cut_fwd;                /* [-] its direction: 1 forward cutting, 0 backward slip */
     double V;                   /* [m/s] drive speed of the press (and impact start speed) */
     double Vw;                  /* [m/s] withdrawal speed */
     double t_load_end;          /* [s] end of the loading phase (INFINITY: event-ended) */
@@ -200,7 +204,7 @@ double ins_contact_force(const ns_ins *s, double d, double *dF, double *U);
 int ins_layer_at(const ns_ins *s, double z);
 double ins_resist(const ns_ins *s, double d, double c3[3]);
 double ins_resist_back(const ns_ins *s, double d);
-double ins_needle_force(const ns_ins *s, double x, double dp0, double Ff0, double Fb0,
+double ins_needle_force(ns_ins *s, double x, double dp0, double Ff0, double Fb0,
                         double *dFdx, double *dp);
 void ins_do_puncture(ns_ins *s);
 void ins_tiplaw_init(ns_ins *s, const ns_needle_params *nd);

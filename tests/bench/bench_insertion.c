@@ -2,7 +2,8 @@
  * applicator at the default resolution, and the error-versus-cost table of
  * the grid convergence study of the tenting operator.
  *
- * Usage: bench_insertion [press|impact|pen|roller]  (one applicator only,
+ * Usage: bench_insertion [press|impact|pen|roller] [--cases N] [--rtol X] [--cold]
+ * (one applicator only,
  * without the grid table: for instruction counts of one case with
  *   valgrind --tool=callgrind --callgrind-out-file=cg.out bench_insertion press
  * which are repeatable on a loaded machine, unlike wall times).
@@ -31,7 +32,25 @@
  *                                      press Ir   press steps
  *   elastic sheet and contact (main)     1.96e9      1159
  *   viscoelastic                         2.24e9      1106
- * (median 35 against 47 ms per press case on the loaded shared machine). */
+ * (median 35 against 47 ms per press case on the loaded shared machine).
+ * Tenting energy and branch power at half their cost, then the cut-depth
+ * root warm-started (tip.c, tip_root), `bench_insertion press` under
+ * callgrind, per case (one solve less the set-up, press steps 1509 before
+ * and 2023 after the step control of a2cb1d8):
+ *                                      press Ir (1509 steps)  (2023 steps)
+ *   main (ccb8237 / a2cb1d8)             2.12e8                 2.814e8
+ *   tent energy / power                  1.88e8                 2.479e8
+ *   + cut-depth warm start               1.83e8                 2.413e8
+ * Residual evaluations per cut root 14.7 -> 7.2. scripts/bench_insertion_cost.sh
+ * (make bench) measures warm start off and on in one run and prints the
+ * error-versus-cost table over numerics.ins_rtol. The post-convergence pass
+ * of a Newton step already evaluates no internal force (step.c, since the
+ * 0.750e9 line above).
+ *
+ * Options: --cases N solves per applicator (default 21; 0: set-up only),
+ * --rtol X sets numerics.ins_rtol, --cold switches the warm start off; with
+ * one applicator a "result:" line gives depth, peak force and insertion
+ * energy at full precision. */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_bessel.h>
 #include <math.h>
@@ -60,14 +79,24 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     const char *names[] = {"press", "impact", "pen", "roller"};
-    int only = -1;
-    if (argc > 1) {
+    int only = -1, cold = 0, ncases = 21;
+    double rtol = NAN;
+    for (int a = 1; a < argc; a++) {
+        int known = 0;
         for (int m = 0; m < 4; m++)
-            if (strcmp(argv[1], names[m]) == 0) only = m;
-        if (only < 0) {
-            fprintf(stderr, "usage: %s [press|impact|pen|roller]\n", argv[0]);
+            if (strcmp(argv[a], names[m]) == 0) only = m, known = 1;
+        if (strcmp(argv[a], "--cold") == 0) cold = known = 1;
+        if (strcmp(argv[a], "--cases") == 0 && a + 1 < argc) ncases = atoi(argv[++a]), known = 1;
+        if (strcmp(argv[a], "--rtol") == 0 && a + 1 < argc) rtol = atof(argv[++a]), known = 1;
+        if (!known || ncases < 0 || ncases > 1000 || (!isnan(rtol) && !(rtol > 0.0))) {
+            fprintf(stderr, "usage: %s [press|impact|pen|roller] [--cases N] [--rtol X] [--cold]\n",
+                    argv[0]);
             return 2;
         }
+    }
+    if (only < 0 && (cold || ncases != 21 || !isnan(rtol))) {
+        fprintf(stderr, "%s: --cases, --rtol and --cold need one applicator\n", argv[0]);
+        return 2;
     }
     printf("%-8s %12s %8s %10s\n", "mode", "median_ms", "steps", "depth_um");
     for (int m = 0; m < 4; m++) {
@@ -86,23 +115,35 @@ int main(int argc, char **argv)
             p.array.density = 2.5e6; /* MF8: about 250 holes/cm2 (parameters.md) */
             p.applicator.speed = 0.02;
         }
+        if (!isnan(rtol)) p.numerics.ins_rtol = rtol;
+        if (cold) p.numerics.ins_cut_warm_start = 0;
         if (ns_params_derive(&p)) {
             printf("%-8s derive failed: %s\n", names[m], ns_status_message());
             continue;
         }
-        double t[21];
+        double t[1000];
         ns_ins_result r = {0};
-        for (int k = 0; k < 21; k++) {
+        for (int k = 0; k < ncases; k++) {
             ns_ins *s = NULL;
             double t0 = now();
             ns_ins_input in;
             ns_ins_input_init(&in, &p);
-            if (ns_ins_create(&in, &s) || ns_ins_solve(s, &r)) printf("fail: %s\n", ns_status_message());
+            if (ns_ins_create(&in, &s) || ns_ins_solve(s, &r)) {
+                printf("fail: %s\n", ns_status_message());
+                ns_ins_destroy(&s);
+                return 1;
+            }
             t[k] = now() - t0;
             ns_ins_destroy(&s);
         }
-        qsort(t, 21, sizeof t[0], cmp);
-        printf("%-8s %12.3f %8zu %10.1f\n", names[m], 1e3 * t[10], r.steps, 1e6 * r.penetration_depth);
+        if (ncases == 0) continue;
+        qsort(t, (size_t)ncases, sizeof t[0], cmp);
+        printf("%-8s %12.3f %8zu %10.1f\n", names[m], 1e3 * t[ncases / 2], r.steps,
+               1e6 * r.penetration_depth);
+        if (only >= 0) /* full precision for the cost tables (scripts/bench_insertion_cost.sh) */
+            printf("result: depth %.17g m, max_force %.17g N, insertion_energy %.17g J, steps %zu, "
+                   "rejected %zu\n",
+                   r.penetration_depth, r.max_force, r.insertion_energy, r.steps, r.rejected_steps);
     }
     if (only >= 0) return 0;
     printf("\n%-6s %14s %12s\n", "n", "K0_rel_error", "time_us");
