@@ -210,11 +210,6 @@
 #define NS_DIFF_MONOTONE_TOL 1e-3    /* [-] flux dip that breaks a monotone approach */
 #define NS_DIFF_T90_LEVEL 0.9        /* [-] t90_flux: fraction of the peak flux */
 #define NS_DIFF_BURST_WINDOW 0.1     /* [-] burst_fraction: early part of the run */
-/* [kg/m^2] detection floor of a permeated amount: 1 ng/cm^2, the order of
- * what HPLC or LC-MS quantifies in Franz-cell receptor fluid (assumption);
- * below it an enhancement ratio compares with an amount no assay would see
- * (result intact_below_detection). */
-#define NS_DIFF_DETECTION_FLOOR 1e-8
 
 typedef struct ns_diff ns_diff;
 

@@ -184,6 +184,7 @@ static void drug_make(ns_drug_params *d, const char *name, double M_g_per_mol, d
     d->solubility = NAN; /* set by every preset */
     /* No effect threshold unless the preset has one (time_to_effect NaN). */
     d->effect_threshold = NAN;
+    d->detection_floor = NS_DRUG_DETECTION_FLOOR; /* drug.h section 7 */
 }
 
 /* Caffeine: M 194.19 g/mol, log Kow -0.07 [pubchem, hansch1995]; D by

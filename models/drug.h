@@ -73,6 +73,17 @@
  *    hindrance of R_h against the closing radius sets when the channel is
  *    closed to the solute (result delivered_before_closure).
  *
+ * 7. Detection floor (drug.detection_floor, result intact_below_detection):
+ *    the smallest permeated amount per area an assay of the receptor fluid
+ *    quantifies. An enhancement ratio over an intact amount below it compares
+ *    with an amount no experiment would report. Default 1 ng/cm^2 = 1e-8
+ *    kg/m^2 (NS_DRUG_DETECTION_FLOOR), a named assumption of the order of an
+ *    LC-MS/MS lower limit of quantification, 0.5 ng/mL (avobenzone, Kim et al.
+ *    2015, J Chromatogr B 1003:41), in a Franz-cell receptor of about 2-3 mL
+ *    per cm^2 of diffusion area (e.g. 5 mL over a 15 mm orifice, 1.77 cm^2:
+ *    1.4 ng/cm^2; the cell geometry is the assumption). HPLC-UV limits are
+ *    10-100 times higher; set the key to the assay of the study compared.
+ *
  * Free diffusivities at 32 C: a measured value at 25 C scaled by
  * Stokes-Einstein, D(T) = D(298.15 K) (T / 298.15) eta(25 C)/eta(T) (factor
  * 1.19), where a measurement is cited (fluorescein); otherwise Stokes-Einstein
@@ -82,7 +93,7 @@
  *
  * References (models/REFERENCES.md): potts1992, raykar1988, mitragotri2003, peck1994,
  * renkin1954, deen1987, kretsos2005, erickson2009, pubchem, mendichi2003,
- * burchard1999, wei2018, robinson2005.
+ * burchard1999, wei2018, robinson2005, kim2015.
  */
 #ifndef NS_DRUG_H
 #define NS_DRUG_H
@@ -113,6 +124,9 @@ ns_status ns_bottom_bc_parse(const char *s, ns_bottom_bc *out);
 double ns_drug_potts_guy_kp(const ns_drug_params *d);
 
 #define NS_DRUG_KP_FLOOR 1e-20 /* [m/s] floor of the intact permeability (section 1c) */
+/* [kg/m^2] default detection floor of a permeated amount, 1 ng/cm^2 (section 7;
+ * every preset, so drug.detection_floor takes it from the preset). */
+#define NS_DRUG_DETECTION_FLOOR 1e-8
 
 /* Polar (aqueous pore) permeability [m/s] (section 1b). */
 double ns_drug_polar_kp(const ns_drug_params *d);

@@ -16,7 +16,7 @@
 
 static const char *const si_units[NS_KIND_N] = {
     "m", "N", "Pa", "J/m2", "m/s", "s", "1/m2", "kg", "kg/m3", "m2/s", "Hz", "1/s", "N/m",
-    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", "", "m2"};
+    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", "", "m2", "kg/m2"};
 
 const char *ns_param_si_unit(ns_unit_kind kind)
 {
@@ -240,6 +240,11 @@ static const ns_key table[] = {
        LO | NS_KEY_AUTO | PRE, NAN,
        "free concentration at procedure.nerve_depth that gives the effect (time_to_effect); "
        "auto = none"),
+    /* Default 1 ng/cm2 from every preset (models/drug.h section 7: an LC-MS/MS
+     * limit of quantification in a Franz-cell receptor; named assumption). */
+    PD("drug", "detection_floor", NS_KIND_AREAL_MASS, drug.detection_floor, 0, 1e-2, PRE, NAN,
+       "smallest permeated amount per area the assay quantifies: intact_below_detection "
+       "flags an intact amount below it (0 = none)"),
 
     /* [channel]. Floor recovery 0.1: calibration constant of the channel model
      * (models/channel.h eq. 1 and its note on Han & Das 2015). */

@@ -147,6 +147,8 @@ typedef struct {
     double applied_delay;    /* [s]      applied after: time from withdrawal to application */
     double effect_threshold; /* [kg/m^3] free concentration at the nerve depth that gives
                                          the effect (time_to_effect); NaN = none */
+    double detection_floor;  /* [kg/m^2] smallest permeated amount an assay quantifies
+                                         (intact_below_detection; models/drug.h sec. 7) */
 } ns_drug_params;
 
 /* ---- channel ------------------------------------------------------------------- */

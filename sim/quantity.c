@@ -104,6 +104,11 @@ static const unit_row units[] = {
     {NS_KIND_AREA, "mm2", NS_MM2, 0, 1},
     {NS_KIND_AREA, "cm2", NS_CM2, 0, 1},
     {NS_KIND_AREA, "m2", 1.0, 0, 1},
+    {NS_KIND_AREAL_MASS, "ng/cm2", 1e-12 / NS_CM2, 0, 1},
+    {NS_KIND_AREAL_MASS, "ug/cm2", NS_UG / NS_CM2, 0, 1},
+    {NS_KIND_AREAL_MASS, "mg/cm2", NS_MG / NS_CM2, 0, 1},
+    {NS_KIND_AREAL_MASS, "g/m2", NS_G, 0, 0},
+    {NS_KIND_AREAL_MASS, "kg/m2", 1.0, 0, 1},
 };
 #define N_UNITS (sizeof units / sizeof units[0])
 
@@ -112,16 +117,17 @@ static const char *const kind_names[NS_KIND_N] = {
     "an areal density", "a mass", "a concentration", "a diffusivity", "a frequency", "a rate",
     "a tension (force per length)", "a stiffness per area (N/m3)", "an angle", "a molar mass",
     "a mass density", "a temperature", "a plain number", "a non-negative integer",
-    "a boolean (true/false)", "a name", "a text", "a list of integers", "an area"};
+    "a boolean (true/false)", "a name", "a text", "a list of integers", "an area",
+    "an areal mass (mass per area)"};
 
 /* Example unit used in "expected a length such as 500 um". */
 static const char *const example_unit[NS_KIND_N] = {
     "um", "N", "kPa", "J/m2", "mm/s", "s", "/cm2", "mg", "mg/mL", "m2/s", "Hz", "1/s", "N/m",
-    "N/m3", "deg", "g/mol", "g/cm3", "K", "", "", "", "", "", "", "cm2"};
+    "N/m3", "deg", "g/mol", "g/cm3", "K", "", "", "", "", "", "", "cm2", "ng/cm2"};
 
 int ns_units_dimensional(ns_unit_kind kind)
 {
-    return kind <= NS_KIND_TEMPERATURE || kind == NS_KIND_AREA;
+    return kind <= NS_KIND_TEMPERATURE || kind == NS_KIND_AREA || kind == NS_KIND_AREAL_MASS;
 }
 
 const char *ns_units_kind_name(ns_unit_kind kind)

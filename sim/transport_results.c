@@ -47,7 +47,7 @@ void ns_transport_fill(const ns_params *p, const ns_channel_geom *ch, const ns_d
     }
     double Q0 = base ? base->permeated_amount : res->permeated_amount;
     s[NS_R_INTACT_PERMEATED_AMOUNT] = Q0;
-    s[NS_R_INTACT_BELOW_DETECTION] = Q0 < NS_DIFF_DETECTION_FLOOR ? 1.0 : 0.0;
+    s[NS_R_INTACT_BELOW_DETECTION] = Q0 < p->drug.detection_floor ? 1.0 : 0.0;
     /* Extra drug through one needle's channel: (Q - Q0) times the area the
      * amounts refer to (the unit cell 1/n, or a single needle's disc). */
     if (open) s[NS_R_EXTRA_AMOUNT_PER_NEEDLE] = (res->permeated_amount - Q0) * res->area;

@@ -7,7 +7,7 @@
  *  - a single needle has no ratio (it would refer to the arbitrary disc the
  *    solver models): enhancement_ratio is NaN, extra_amount_per_needle is the
  *    measure;
- *  - intact_below_detection flags a baseline below NS_DIFF_DETECTION_FLOOR;
+ *  - intact_below_detection flags a baseline below drug.detection_floor;
  *  - t90_flux and burst_fraction come from the output curves
  *    (models/diffusion.h, "Outputs"). */
 #ifndef NS_TRANSPORT_RESULTS_H

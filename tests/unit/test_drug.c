@@ -11,6 +11,7 @@
 #include "../../models/drug.h"
 #include "../../models/skin.h"
 #include "../../models/units.h"
+#include "../../sim/quantity.h"
 
 static ns_drug_params caffeine(void)
 {
@@ -362,4 +363,33 @@ Test(drug, hyaluronic_acid_prefactor_against_wormlike_chain)
                 w_lo * 1e9, hi * 1e9, w_hi * 1e9);
     cr_expect(fabs(lo / w_lo - 1.0) < 0.05, "50 kDa: %.4g vs %.4g nm", lo * 1e9, w_lo * 1e9);
     cr_expect(hi / w_hi > 1.0 && hi / w_hi < 1.5, "1 MDa expansion %.3g", hi / w_hi);
+}
+
+/* drug.detection_floor (section 7): every preset sets the default 1 ng/cm2 =
+ * 1e-8 kg/m2 (so naming a preset in a config keeps it), the unit kind reads
+ * areal masses, and the range check rejects a negative floor. */
+Test(drug, detection_floor_key)
+{
+    for (size_t i = 0; i < ns_drug_preset_count(); i++) {
+        ns_drug_params d;
+        cr_assert(ns_drug_preset(ns_drug_preset_name(i), &d) == NS_OK);
+        const double want = NS_DRUG_DETECTION_FLOOR;
+        cr_expect(d.detection_floor == want, "%s: %g", ns_drug_preset_name(i), d.detection_floor);
+    }
+    const double floor_default = NS_DRUG_DETECTION_FLOOR, ng_per_cm2 = 1e-12 / NS_CM2;
+    cr_expect(fabs(floor_default - ng_per_cm2) <= 1e-23, "1 ng/cm2 = %.17g kg/m2", ng_per_cm2);
+    double si = 0.0;
+    char err[256];
+    cr_assert(ns_units_parse("1 ng/cm2", NS_KIND_AREAL_MASS, &si, err, sizeof err) == NS_OK, "%s",
+              err);
+    cr_expect(fabs(si - 1e-8) <= 1e-23, "1 ng/cm2 = %.17g kg/m2", si);
+    cr_assert(ns_units_parse("2.7 ug/cm2", NS_KIND_AREAL_MASS, &si, err, sizeof err) == NS_OK);
+    cr_expect(fabs(si - 2.7e-5) <= 1e-20, "2.7 ug/cm2 = %.17g kg/m2", si);
+    cr_expect(ns_units_parse("5 mg", NS_KIND_AREAL_MASS, &si, err, sizeof err) == NS_EINVAL);
+    cr_expect(strstr(err, "a mass") != NULL, "%s", err);
+    ns_drug_params d = caffeine();
+    d.detection_floor = -1e-9;
+    cr_expect(ns_drug_check(&d) == NS_EINVAL);
+    cr_expect(strstr(ns_status_message(), "drug.detection_floor") != NULL, "%s",
+              ns_status_message());
 }
