@@ -92,7 +92,7 @@
     X(NS_R_TIME_TO_EFFECT, "time_to_effect", "s", "first time the free drug concentration at procedure.nerve_depth, midway between channels, exceeds drug.effect_threshold (Huang 1996 for lidocaine); NaN if never in the run or no threshold") \
     X(NS_R_INTACT_TIME_TO_EFFECT, "intact_time_to_effect", "s", "time_to_effect on the same skin without needles (baseline)") \
     X(NS_R_POLAR_PERMEABILITY, "polar_permeability", "m/s", "polar (aqueous pore) part of intact_permeability") \
-    X(NS_R_INTACT_BELOW_DETECTION, "intact_below_detection", "1", "1 if intact_permeated_amount is below the detection floor of 1 ng/cm2 (enhancement_ratio then compares with an amount no assay would see), else 0") \
+    X(NS_R_INTACT_BELOW_DETECTION, "intact_below_detection", "1", "1 if intact_permeated_amount is below drug.detection_floor (default 1 ng/cm2; enhancement_ratio then compares with an amount no assay would see), else 0") \
     X(NS_R_T90_FLUX, "t90_flux", "s", "first time the flux reaches 90 % of its largest value over the output times") \
     X(NS_R_BURST_FRACTION, "burst_fraction", "1", "share of the permeated amount that came in the first tenth of the run (constant flux: 0.1)") \
     X(NS_R_EXTRA_AMOUNT_PER_NEEDLE, "extra_amount_per_needle", "kg", "extra drug permeated through one needle's channel: (permeated - intact) x unit-cell area; NaN without a baseline") \
