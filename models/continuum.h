@@ -44,8 +44,9 @@
  * (needle: spherical cap of the tip radius r_t joined tangentially to the
  * cone of half-angle theta; verification: flat punch, paraboloid, cone),
  * frictionless, enforced on the surface nodes by the penalty energy
- * (eps A_i/2) <u_b - f(rho_i) - u_z,i>_+^2 with eps = c_pen E_max/h0
- * [Pa/m] (relative penetration about 1/c_pen, c_pen = 1e3).
+ * (eps_i A_i/2) <u_b - f(rho_i) - u_z,i>_+^2 with eps_i = c_pen E_max/h_i
+ * [Pa/m], h_i the larger radial spacing beside node i (at least h0):
+ * penetration about 1/c_pen of the local spacing, c_pen = 1e3.
  * Inertia (C6, available to the body, not yet used by the insertion):
  * Newmark average acceleration with the lumped mass, as the energy
  * (2 m/dt^2)(x - x0 - dt v0 - dt^2 a0/4)^2 added to Pi.
@@ -90,11 +91,25 @@
  *   load whose displacement grows without bound under refinement); d follows
  *   from the tip riding the crack front, u = d + u_z(0, d) (C9), found by the
  *   Illinois method around full solves of the body; the cut never heals
- *   (d only grows while loading). Withdrawal: friction only, upward; the tip
- *   slides out of the cut (d decreasing) until it leaves.
+ *   (d only grows while loading).
+ *   Withdrawal (C12, models/continuum/solver.c, cut.c): at the reversal
+ *   (travel u_rev) the tip rests on the front that the tissue, compressed by
+ *   the insertion, pushes back: the front keeps a load q F_front(d) with q
+ *   in [0, 1] from the same condition u = d + u_z(0, d) at fixed d, so the
+ *   tissue unloads through the needle (the needle force falls continuously
+ *   from its peak), and q only falls; once q = 0 the tip has left the front
+ *   and slides out of the cut (d decreasing, friction only) until it leaves.
+ *   The shaft friction sticks, then slips:
+ *     F_fric,w = q_f F_fric,  q_f = max(1 - (u_rev - u) / du_s, -1),
+ *     du_s = F_fric c_t,  c_t = f_1 . K^-1 f_1 [m/N],
+ *   f_1 the friction loads of 1 N, K the tangent at the reversal: the
+ *   tissue along the shaft follows the needle (its stiffness 1/c_t) until
+ *   the friction has reversed (2 du_s of travel: 18 um for the bench's
+ *   press, within one withdrawal step).
  *   Energy: work in = trapezoid of (F + F_plate) du; stored = strain +
  *   contact + backing; fracture = F_front dd + the puncture snap; friction =
- *   the needle's work not done on the tissue nor on the front (slip);
+ *   the work of the shaft loads on the slip, sum_k f_fric,k (du - dx_k)
+ *   (trapezoid; counted directly, no longer the residual of the balance);
  *   energy_balance_error = |work in - stored - fracture - friction| / positive
  *   work in. Results and history as ns_ins_solve (penetration_depth = the
  *   deepest d; max_tenting = the largest u_z at the axis surface node).
@@ -120,8 +135,10 @@
  * Known limits: a blunt tip (r_t = 10 um on a 600 um cone) tents the
  * surface beyond 0.4 mm before T1 is reached, where Newton stagnates under
  * the tip on the default and coarse grids (NS_ECONV); the energy balance
- * of a press cycle is 8 % (the residual friction account of the
- * withdrawal), not the fast model's 1 %.
+ * of a press, impact, pen or roller cycle is 2-3 % (bench_continuum; it was
+ * 8 % while the front load was dropped at the reversal), not the fast
+ * model's 1 %: the front's load sits on the tip's section while the
+ * kinematic condition (C9) follows the axis node.
  * References: simo1985 (mean dilatation), hayes1972, sneddon1965, yeoh1993
  * (models/REFERENCES.md). */
 #ifndef NS_CONTINUUM_H

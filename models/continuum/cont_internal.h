@@ -28,8 +28,13 @@ struct ns_cont {
     double Vw;               /* [m/s] withdrawal speed */
     double t_load_end;       /* [s] end of loading (stroke, pen half period, roller half contact) */
     double roller_th;        /* [rad] half contact angle of a roller needle */
-    double *fa, *fb, *y2;    /* [N], [N], [m] scratch of the cut solve (ndof each) */
+    double *fa, *fb;         /* [m] start fields of the cut solve, scratch (ndof each) */
+    double *ff_acc;          /* [N] shaft friction part of f_acc (ndof): the friction energy */
     double *x_acc;           /* [m] last accepted displacement (ndof) */
+    double u_rev;            /* [m] travel at the reversal (start of withdrawal) */
+    double du_stick;         /* [m] travel over which the friction falls from +F_fric to 0 (C12) */
+    double q_fric;           /* [-] friction factor of the withdrawal loads, -1 sliding out (C12) */
+    double q_front;          /* [-] front load factor while withdrawing, tip on the front (C12) */
     double *f_acc;           /* [N] loads at the last accepted state (ndof) */
     /* history */
     size_t hn, hcap;
@@ -42,5 +47,6 @@ void cont_cut_parts(const ns_cont *c, double d, double *F_cut, double *F_spread,
 void cont_cut_loads(const ns_cont *c, double d, int sign, double *f);
 double cont_axis_uz(const cont_mesh *m, const double *x, double z, double *slope);
 ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_hi, double *d);
+ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *q);
 
 #endif

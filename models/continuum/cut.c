@@ -75,7 +75,10 @@ static void disk_load(const cont_mesh *m, size_t j, double r_l, double F, double
 }
 
 /* Nodal loads f (ndof) of the cut at depth d; sign +1 insertion (front and
- * friction push down), -1 withdrawal (friction only, upward). */
+ * friction push down), -1 withdrawal (friction only, times the stick-slip
+ * factor q_fric of models/continuum.h eq. C12: from +1, still pushing down,
+ * at the reversal to -1, sliding out, and the front's load times q_front
+ * while the tip still presses on it). */
 void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
 {
     const cont_mesh *m = &c->s.m;
@@ -83,7 +86,10 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
     memset(f, 0, m->ndof * sizeof(double));
     double Fcut, Fsp, Fr;
     cont_cut_parts(c, d, &Fcut, &Fsp, &Fr);
-    if (sign > 0) {
+    double qf = sign > 0 ? 1.0 : c->q_front; /* eq. (C12): the tip pressing on the front */
+    if (qf > 0.0) {
+        Fcut *= qf;
+        Fsp *= qf;
         /* cutting: on the two rows bracketing the front, over the tip's
          * section r <= max(r_t, r_1) */
         size_t j = 0;
@@ -105,6 +111,7 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
         }
     }
     /* friction: rows above the front, share = lateral area of the row's depth interval */
+    double q = sign > 0 ? 1.0 : c->q_fric;
     double S_tot = ns_needle_shaft_area(nd, d);
     if (!(S_tot > 0.0) || Fr == 0.0) return;
     for (size_t j = 0; j < m->nz && m->z[j] < d; j++) {
@@ -112,7 +119,7 @@ void cont_cut_loads(const ns_cont *c, double d, int sign, double *f)
         double hi = fmin(j + 1 < m->nz ? 0.5 * (m->z[j] + m->z[j + 1]) : m->z[j], d);
         if (hi <= lo) continue;
         double share = (ns_needle_shaft_area(nd, d - lo) - ns_needle_shaft_area(nd, d - hi)) / S_tot;
-        disk_load(m, j, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)), (double)sign * Fr * share, f);
+        disk_load(m, j, ns_needle_radius_at(nd, d - 0.5 * (lo + hi)), q * Fr * share, f);
     }
 }
 
@@ -224,4 +231,57 @@ ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_h
         }
     }
     NS_FAIL(NS_ECONV, "continuum: cut depth not found at travel %.4g m (bracket %.4g-%.4g m)", u, a, b);
+}
+
+/* Withdrawal with the tip on the front (eq. C12): the cut stays at depth d,
+ * the tip presses on its front with q F_front(d), q in [0, q_hi] from the
+ * same kinematic condition r(q) = u - d - u_z(0, d) = 0 (r decreases with
+ * q: more load pushes the front down). r(q_hi) >= 0: q = q_hi (q never
+ * grows while withdrawing); r(0) <= 0: the tip has left the front, q = 0.
+ * Illinois on the bracket otherwise. On return s->x and s->fext hold the
+ * state at q. Exceptions: NS_ECONV. */
+ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *q)
+{
+    cont_sys *s = &c->s;
+    size_t n = s->m.ndof;
+    memcpy(c->fb, s->x, n * sizeof(double));
+    double a = 0.0, b = q_hi, ra, rb, tol = CONT_CUT_DTOL * c->h0;
+    c->q_front = b;
+    NS_TRY(cut_residual(c, u, -1, d, c->fb, &rb));
+    if (rb >= 0.0) {
+        *q = b;
+        return NS_OK;
+    }
+    memcpy(c->fa, s->x, n * sizeof(double));
+    c->q_front = a;
+    NS_TRY(cut_residual(c, u, -1, d, c->fa, &ra));
+    if (ra <= 0.0) {
+        *q = a;
+        return NS_OK;
+    }
+    int side = 0;
+    for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
+        double m = (a * rb - b * ra) / (rb - ra), rm;
+        if (!(m > a && m < b)) m = 0.5 * (a + b);
+        c->q_front = m;
+        NS_TRY(cut_residual(c, u, -1, d, c->fa, &rm));
+        memcpy(c->fa, s->x, n * sizeof(double));
+        if (fabs(rm) <= tol || b - a <= 1e-9) {
+            *q = m;
+            return NS_OK;
+        }
+        if (rm > 0.0) {
+            a = m;
+            ra = rm;
+            if (side == 1) rb *= 0.5;
+            side = 1;
+        } else {
+            b = m;
+            rb = rm;
+            if (side == -1) ra *= 0.5;
+            side = -1;
+        }
+    }
+    NS_FAIL(NS_ECONV, "continuum: tip load on the front not found at travel %.4g m (bracket %.4g-%.4g)",
+            u, a, b);
 }

@@ -140,6 +140,21 @@ double cont_node_area(const cont_mesh *m, size_t i)
     return M_PI * (hi * hi - lo * lo);
 }
 
+/* Penalty of surface node i relative to eps_pen: h_min / h_i, h_i the
+ * larger of the radial spacings beside it. eps_pen = c_pen E_max / h0 holds
+ * a node's penetration at about 1/c_pen of the finest spacing; on the graded
+ * grid's coarse outer cells the same eps made the contact some 1e9 times
+ * stiffer than the tissue under it, and a node there switching in and out
+ * of contact (a wide face, the pen's) stalled Newton. Scaled so, the
+ * penetration is about 1/c_pen of the local spacing. */
+static double node_penalty_scale(const cont_mesh *m, size_t i)
+{
+    double h_min = m->r[1] - m->r[0];
+    double hl = i > 0 ? m->r[i] - m->r[i - 1] : h_min;
+    double hr = i + 1 < m->nr ? m->r[i + 1] - m->r[i] : hl;
+    return fmin(h_min / fmax(hl, hr), 1.0);
+}
+
 /* Contact of every body with the surface nodes; adds to *Pi and, with
  * want = CONT_E_GRAD or CONT_E_TANGENT, to g (and the matrix). Records each
  * body's force. */
@@ -158,7 +173,7 @@ static void contact_terms(cont_sys *s, const double *x, double *Pi, int want)
             double df = 0.0, d2f = 0.0;
             int inside = rho >= b->rho0 && rho <= b->rho1;
             double p = inside ? ub - cont_body_gap(b, ub, rho, &df, &d2f) - x[dz] : 0.0;
-            double kA = s->eps_pen * cont_node_area(m, i);
+            double kA = s->eps_pen * cont_node_area(m, i) * node_penalty_scale(m, i);
             if (want != CONT_E_VALUE) { /* the full structural block, zero when inactive */
                 double gp[3] = {-df, -1.0, b->follow ? 1.0 : 0.0};
                 size_t id[3] = {dr, dz, iu};

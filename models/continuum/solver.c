@@ -173,7 +173,11 @@ static ns_status body_init(ns_cont *c, double refine)
         pl->offset = 0.0;
         pl->rho0 = 0.0; /* the face rises inside a_in: contact ends continuously */
         pl->a_in = fmin(ap_r, 0.9 * R);
-        pl->rho1 = pl->a = R;
+        /* the face reaches past the domain: a cut-off at r = R made the edge
+         * node's contact switch with the sign of its u_r (an energy jump that
+         * stalled Newton) */
+        pl->a = R;
+        pl->rho1 = INFINITY;
     } else {
         pl->follow = 1;
         pl->offset = c->L;
@@ -230,7 +234,7 @@ ns_status ns_cont_create_refined(const ns_ins_input *in, double refine, ns_cont 
         c->s.fext = calloc(n, sizeof(double));
         c->fa = calloc(n, sizeof(double));
         c->fb = calloc(n, sizeof(double));
-        c->y2 = calloc(n, sizeof(double));
+        c->ff_acc = calloc(n, sizeof(double));
         c->x_acc = calloc(n, sizeof(double));
         c->f_acc = calloc(n, sizeof(double));
         c->hcap = CONT_HIST0;
@@ -238,7 +242,7 @@ ns_status ns_cont_create_refined(const ns_ins_input *in, double refine, ns_cont 
         c->hu = malloc(c->hcap * sizeof(double));
         c->hF = malloc(c->hcap * sizeof(double));
         c->hd = malloc(c->hcap * sizeof(double));
-        if (!c->s.fext || !c->fa || !c->fb || !c->y2 || !c->x_acc || !c->f_acc || !c->ht ||
+        if (!c->s.fext || !c->fa || !c->fb || !c->ff_acc || !c->x_acc || !c->f_acc || !c->ht ||
             !c->hu || !c->hF || !c->hd)
             st = ns_status_set(NS_ENOMEM, __FILE__, __LINE__, __func__,
                                "continuum: out of memory (%zu dofs)", n);
@@ -266,7 +270,7 @@ void ns_cont_destroy(ns_cont **cp)
     cont_sys_free(&c->s);
     free(c->fa);
     free(c->fb);
-    free(c->y2);
+    free(c->ff_acc);
     free(c->x_acc);
     free(c->f_acc);
     free(c->ht);
@@ -319,6 +323,7 @@ typedef struct {
     double F;   /* [N] needle force on the tissue */
     double Fpl; /* [N] plate (or pen face) force on the tissue */
     double Ff;  /* [N] front part of F (cutting + spreading) */
+    double q;   /* [-] withdrawal: the tip's load on the front / F_front (eq. C12) */
     double U;   /* [J] stored energy (strain, contact penalty, backing) */
 } cont_state;
 
@@ -334,6 +339,7 @@ static ns_status solve_at(ns_cont *c, int punctured, double u, int sign, const c
     y->u = u;
     y->d = y0->d;
     y->Ff = 0.0;
+    y->q = 0.0;
     if (!punctured) {
         s->body[0].active = 1;
         memset(s->fext, 0, n * sizeof(double));
@@ -349,12 +355,21 @@ static ns_status solve_at(ns_cont *c, int punctured, double u, int sign, const c
             y->F = 0.0;
         } else {
             double d = y0->d;
-            NS_TRY(cont_cut_solve(c, u, sign, lo, hi, &d));
+            y->q = sign > 0 ? 1.0 : 0.0;
+            c->q_front = 0.0;
+            if (sign < 0) /* eq. (C12): friction sticks, then slips */
+                c->q_fric = c->du_stick > 0.0 ? fmax(1.0 - (c->u_rev - u) / c->du_stick, -1.0) : -1.0;
+            if (sign < 0 && y0->q > 0.0) /* the tip on the front: the tissue unloads */
+                NS_TRY(cont_cut_release(c, u, d, y0->q, &y->q));
+            if (sign > 0 || !(y->q > 0.0)) {
+                c->q_front = 0.0;
+                NS_TRY(cont_cut_solve(c, u, sign, lo, hi, &d));
+            }
             double Ff, Fr;
             cont_cut_resistance(c, d, &Ff, &Fr);
             y->d = d;
             y->Ff = sign > 0 ? Ff : 0.0;
-            y->F = sign > 0 ? Ff + Fr : -Fr;
+            y->F = sign > 0 ? Ff + Fr : y->q * Ff + c->q_fric * Fr;
         }
     }
     y->Fpl = s->Fbody[1];
@@ -365,13 +380,59 @@ static ns_status solve_at(ns_cont *c, int punctured, double u, int sign, const c
     return NS_OK;
 }
 
+/* Start of the withdrawal at the accepted state y0 (eq. C12): the shaft
+ * friction F_fric pushes down at the reversal and must reverse before the
+ * needle slides out; until it has, the tissue along the shaft sticks to the
+ * needle, so the friction falls by k_t per unit of the needle's upward
+ * travel, k_t = 1 / c_t the tissue's stiffness under the friction loads
+ * (c_t = f_1 . K^-1 f_1 [m/N], f_1 the friction loads of 1 N at the depth of
+ * the cut, K the tangent at y0). du_stick = F_fric c_t is the travel from
+ * +F_fric to 0; the friction is -F_fric (slip) after 2 du_stick. */
+static ns_status reversal_init(ns_cont *c, const cont_state *y0, int punctured)
+{
+    cont_sys *s = &c->s;
+    size_t n = s->m.ndof;
+    c->u_rev = y0->u;
+    c->du_stick = 0.0;
+    c->q_fric = -1.0;
+    double Ff, Fr;
+    if (!punctured || !(y0->d > 0.0)) return NS_OK;
+    cont_cut_resistance(c, y0->d, &Ff, &Fr);
+    if (!(Fr > 0.0)) return NS_OK;
+    c->q_fric = 1.0;
+    c->q_front = 0.0;
+    cont_cut_loads(c, y0->d, -1, c->fa); /* the friction alone */
+    for (size_t k = 0; k < n; k++) c->fa[k] /= Fr;
+    memcpy(s->x, c->x_acc, n * sizeof(double));
+    double Pi;
+    if (cont_energy(s, s->x, &Pi, CONT_E_TANGENT))
+        NS_FAIL(NS_ECONV, "continuum: inverted element at the reversal (travel %.4g m)", y0->u);
+    NS_TRY(cont_lin_solve(s->lin, c->fa, c->fb, 1));
+    double ct = 0.0;
+    for (size_t k = 0; k < n; k++) ct += c->fa[k] * c->fb[k];
+    c->du_stick = ct > 0.0 ? Fr * ct : 0.0;
+    return NS_OK;
+}
+
+/* The shaft friction part f of the loads of the cut at depth d (ndof): all
+ * of it down while inserting, times q_fric (C12) while withdrawing. */
+static void friction_loads(ns_cont *c, double d, int sign, double *f)
+{
+    double qf = c->q_front, qr = c->q_fric;
+    c->q_front = 0.0;
+    c->q_fric = sign > 0 ? 1.0 : qr;
+    cont_cut_loads(c, d, -1, f);
+    c->q_front = qf;
+    c->q_fric = qr;
+}
+
 /* Energy accounts of one solve (models/continuum.h, "Energy"). */
 typedef struct {
     double W_in, W_pos, W_insert, E_frac, E_fric, W_loads;
 } cont_energy_acc;
 
 static void accept(ns_cont *c, cont_energy_acc *e, const cont_state *y0, const cont_state *y,
-                   int punctured, int plate_follows)
+                   int punctured, int plate_follows, int sign)
 {
     cont_sys *s = &c->s;
     size_t n = s->m.ndof;
@@ -381,11 +442,14 @@ static void accept(ns_cont *c, cont_energy_acc *e, const cont_state *y0, const c
     e->W_in += dWn + dWp;
     if (dWn + dWp > 0.0) e->W_pos += dWn + dWp;
     if (punctured) {
-        double dL = 0.0;
-        for (size_t k = 0; k < n; k++) dL += 0.5 * (c->f_acc[k] + s->fext[k]) * (s->x[k] - c->x_acc[k]);
         double dfr = y->d > y0->d ? 0.5 * (y0->Ff + y->Ff) * (y->d - y0->d) : 0.0;
         e->E_frac += dfr;
-        e->E_fric += dWn - dL - dfr; /* needle work not done on the tissue nor cutting: slip */
+        /* friction: the work of the shaft loads on the slip, needle travel
+         * less the tissue's displacement under each load (trapezoid) */
+        friction_loads(c, y->d, sign, c->fb);
+        for (size_t k = 0; k < n; k++)
+            e->E_fric += 0.5 * (c->ff_acc[k] + c->fb[k]) * (du - (s->x[k] - c->x_acc[k]));
+        memcpy(c->ff_acc, c->fb, n * sizeof(double));
     }
     memcpy(c->x_acc, s->x, n * sizeof(double));
     memcpy(c->f_acc, s->fext, n * sizeof(double));
@@ -455,6 +519,7 @@ static ns_status do_puncture(ns_cont *c, cont_state *y, cont_energy_acc *e)
     e->E_frac += y->U - y1.U;
     memcpy(c->x_acc, c->s.x, c->s.m.ndof * sizeof(double));
     memcpy(c->f_acc, c->s.fext, c->s.m.ndof * sizeof(double));
+    friction_loads(c, y1.d, +1, c->ff_acc);
     c->res.penetration_depth = fmax(c->res.penetration_depth, y1.d);
     *y = y1;
     return NS_OK;
@@ -503,7 +568,11 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
     c->res.puncture_force = c->res.puncture_displacement = NAN;
     memset(c->x_acc, 0, n * sizeof(double));
     memset(c->f_acc, 0, n * sizeof(double));
+    memset(c->ff_acc, 0, n * sizeof(double));
     c->hn = 0;
+    c->q_fric = -1.0;
+    c->q_front = 0.0;
+    c->du_stick = 0.0;
     cont_state y0 = {0}, y;
     cont_energy_acc e = {0};
     int punctured = 0, phase = CPH_LOAD;
@@ -521,6 +590,8 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
             y0.t += ap->mode == NS_APPLICATOR_ROLLER ? 0.0 : ap->hold_time;
             if (ap->hold_time > 0.0) NS_TRY(hist_push(c, y0.t, y0.u, y0.F, punctured ? y0.d : 0.0));
             phase = CPH_UNLOAD;
+            NS_TRY(reversal_init(c, &y0, punctured));
+            y0.q = 1.0; /* the tip on the front at the reversal (eq. C12) */
             u_hold = y0.u;
             t_unload0 = y0.t;
             h = du0;
@@ -568,7 +639,7 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
                 continue;
             }
         }
-        accept(c, &e, &y0, &y, punctured, follows);
+        accept(c, &e, &y0, &y, punctured, follows, sign);
         steps++;
         NS_TRY(hist_push(c, y.t, y.u, y.F, punctured ? y.d : 0.0));
         y0 = y;
@@ -579,8 +650,11 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
         }
         if (phase == CPH_LOAD && (ev == CEV_CAP || ev == CEV_STOP || (last && !by_time)))
             phase = CPH_HOLD;
-        else if (phase == CPH_LOAD && last)
+        else if (phase == CPH_LOAD && last) {
             phase = CPH_UNLOAD;
+            NS_TRY(reversal_init(c, &y0, punctured));
+            y0.q = 1.0; /* the tip on the front at the reversal (eq. C12) */
+        }
         else if (phase == CPH_UNLOAD && (last || (punctured && y0.d <= 0.0)))
             phase = CPH_END;
         if (ev >= 0 || (phase == CPH_UNLOAD && by_time && last)) {

@@ -7,7 +7,7 @@
  * withdrawal), the invariants of the result; and the same press on the
  * default grid (refine 1) through puncture and penetration, which before
  * the continuous contact rims and the disk loads of the cut stopped with
- * NS_ECONV after puncture. */
+ * NS_ECONV after puncture; a pen stroke through puncture and back. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <gsl/gsl_errno.h>
@@ -59,11 +59,14 @@ Test(continuum_insertion, press_cycle_invariants)
     /* located to the event tolerance 1e-3 of F_c */
     cr_assert(r.puncture_force >= Fc && r.puncture_force <= Fc * (1.0 + 2e-3),
               "puncture force %.6g N, F_c %.6g N", r.puncture_force, Fc);
-    /* Known defect (CHANGELOG): with the T3 shaft pressure the residual
-     * friction account of the withdrawal over-counts; measured 7.7e-2 at
-     * refine 0.5 when written (the fast model keeps 1 %). The bound catches a
-     * regression beyond it, not the 1 % target. */
-    cr_assert(r.energy_balance_error < 0.1, "energy balance error %.3e", r.energy_balance_error);
+    /* The friction energy is the work of the shaft loads on the slip and the
+     * tip stays on the front while the tissue unloads (eq. C12): measured
+     * 1.92e-2 at refine 0.5 when written (7.7e-2 before, when the front load
+     * was dropped at the reversal and friction was the residual). Not the
+     * 1 % target: the front load sits on the tip's section while the
+     * kinematic condition follows the axis node. The bound is 1.5 x the
+     * measured error. */
+    cr_assert(r.energy_balance_error < 0.03, "energy balance error %.3e", r.energy_balance_error);
     cr_assert(r.penetration_depth > 0.0 && r.penetration_depth <= p.needle.length);
     cr_assert(r.penetration_depth < r.max_travel, "depth %.4g m, travel %.4g m",
               r.penetration_depth, r.max_travel);
@@ -75,6 +78,11 @@ Test(continuum_insertion, press_cycle_invariants)
         if (h.travel[k] > h.travel[k_max]) k_max = k;
     for (size_t k = 0; k <= k_max; k++)
         cr_assert(h.force[k] >= 0.0, "loading force %.4g N at travel %.4g m", h.force[k], h.travel[k]);
+    /* eq. (C12): at the first withdrawal step the tip still rests on the
+     * unloading front, so the tissue pushes on the needle (the force falls
+     * continuously from its peak, not to -F_fric at once) */
+    cr_assert(k_max + 1 < h.n && h.force[k_max + 1] > 0.0 && h.force[k_max + 1] < h.force[k_max],
+              "first withdrawal force %.4g N after %.4g N", h.force[k_max + 1], h.force[k_max]);
     cr_assert(h.force[h.n - 1] <= 0.0, "withdrawal ends with friction or no force, %.4g N",
               h.force[h.n - 1]);
     ns_cont_destroy(&c);
@@ -114,6 +122,35 @@ Test(continuum_insertion, default_grid_press_through_penetration, .timeout = 300
     cr_assert(r.penetration_depth > p.skin.layer[0].thickness + p.skin.layer[1].thickness,
               "depth %.4g m: not into the dermis", r.penetration_depth);
     cr_assert(r.penetration_depth < r.max_travel);
+    ns_cont_destroy(&c);
+}
+
+/* A pen stroke (100 Hz, depth setting 0.5 mm, the cartridge face a fixed
+ * ring) through puncture and back: it stopped with NS_ECONV before the face
+ * reached past the domain edge and the penalty followed the local spacing
+ * (models/continuum/newton.c); energy balance as the press's. */
+Test(continuum_insertion, pen_cycle_through_puncture, .timeout = 300.0)
+{
+    gsl_set_error_handler_off();
+    ns_params p = press_case();
+    p.applicator.mode = NS_APPLICATOR_PEN;
+    p.applicator.frequency = 100.0;
+    p.applicator.depth_setting = 0.5e-3;
+    cr_assert(eq(int, ns_params_derive(&p), NS_OK));
+    ns_cont *c = NULL;
+    ns_ins_result r;
+    ns_ins_input in;
+    ns_ins_input_init(&in, &p);
+    cr_assert(eq(int, ns_cont_create_refined(&in, 0.5, &c), NS_OK));
+    ns_status st = ns_cont_solve(c, &r);
+    cr_assert(eq(int, st, NS_OK), "solve: %s", ns_status_message());
+    cr_log_info("continuum pen: puncture %.5g N at %.4g mm, depth %.1f um, energy error %.2e, "
+                "%zu steps",
+                r.puncture_force, 1e3 * r.puncture_displacement, 1e6 * r.penetration_depth,
+                r.energy_balance_error, r.steps);
+    cr_assert(r.punctured == 1);
+    cr_assert(r.penetration_depth > 0.0 && r.penetration_depth < r.max_travel);
+    cr_assert(r.energy_balance_error < 0.03, "energy balance error %.3e", r.energy_balance_error);
     ns_cont_destroy(&c);
 }
 
