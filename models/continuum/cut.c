@@ -282,6 +282,7 @@ ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *
             side = -1;
         }
     }
-    NS_FAIL(NS_ECONV, "continuum: tip load on the front not found at travel %.4g m (bracket %.4g-%.4g)",
-            u, a, b);
+    NS_FAIL(NS_ECONV,
+            "continuum: tip load on the front not found at travel %.4g m (bracket %.4g-%.4g)", u, a,
+            b);
 }

@@ -358,7 +358,8 @@ static ns_status solve_at(ns_cont *c, int punctured, double u, int sign, const c
             y->q = sign > 0 ? 1.0 : 0.0;
             c->q_front = 0.0;
             if (sign < 0) /* eq. (C12): friction sticks, then slips */
-                c->q_fric = c->du_stick > 0.0 ? fmax(1.0 - (c->u_rev - u) / c->du_stick, -1.0) : -1.0;
+                c->q_fric = c->du_stick > 0.0 ? fmax(1.0 - (c->u_rev - u) / c->du_stick, -1.0)
+                                              : -1.0;
             if (sign < 0 && y0->q > 0.0) /* the tip on the front: the tissue unloads */
                 NS_TRY(cont_cut_release(c, u, d, y0->q, &y->q));
             if (sign > 0 || !(y->q > 0.0)) {
