@@ -219,9 +219,11 @@ static void preset_fluorescein(ns_drug_params *d)
 static void preset_calcein(ns_drug_params *d)
 {
     drug_make(d, "calcein", 622.53, -5.0, 0.0, 1.0 * NS_MG_PER_ML);
-    /* Calcein at neutral pH (its sodium salt): soluble to about 10 mg/mL
-     * (order, supplier data sheets) [pubchem]. */
-    d->solubility = 10.0 * NS_MG_PER_ML;
+    /* Calcein at neutral pH (its sodium salt) is dissolved at 70 mM and more
+     * in liposome leakage assays, where it self-quenches [allen1980]: the
+     * solubility is at least 70 mM x 622.53 g/mol = 43.6 mg/mL, the value
+     * used (a lower bound; no measured solubility found). */
+    d->solubility = 0.070 * 622.53 * NS_MG_PER_ML;
 }
 /* Ascorbic acid: M 176.12 g/mol, log Kow -1.85 [pubchem, hansch1995]; D by
  * Stokes-Einstein; 100 mg/mL, a 10 % topical serum. */
@@ -270,7 +272,10 @@ static void preset_ha_1m(ns_drug_params *d) { preset_ha_coil(d, "hyaluronic_acid
  * log Kow 1.0 (order of the computed XLogP3 of the palmitoylated peptide,
  * assumption); D by Stokes-Einstein; 3 ppm (3 mg/L), the concentration of the
  * clinical study of Robinson et al. 2005 [robinson2005]; solubility 1 mg/mL
- * (order, assumption: an amphiphile dispersed rather than dissolved). */
+ * (order, assumption: an amphiphile dispersed rather than dissolved;
+ * Mortazavi, Kobarfard, Maibach & Moghimi, J Cosmet Sci 70(6), measured it
+ * in their preformulation study of Pal-KTTKS, but their number
+ * was not found). */
 static void preset_pal_pentapeptide(ns_drug_params *d)
 {
     drug_make(d, "palmitoyl_pentapeptide", 802.05, 1.0, 0.0, 3.0e-3);
@@ -300,7 +305,8 @@ static const ns_source_note notes_calcein[] = {
     {"molecular weight / log Kow", "622.53 g/mol / -5.0 (XLogP3 order)", "pubchem"},
     {"free diffusivity (32 C)", "Stokes-Einstein from the MW radius", "erickson2009"},
     {"concentration", "1 mg/mL", "tracer solution"},
-    {"solubility", "about 10 mg/mL (sodium salt, order)", "pubchem, supplier data sheets"},
+    {"solubility", "43.6 mg/mL (70 mM, dissolved in self-quenching assays: a lower bound)",
+     "allen1980"},
 };
 static const ns_source_note notes_ascorbic[] = {
     {"molecular weight / log Kow", "176.12 g/mol / -1.85", "pubchem, hansch1995"},
