@@ -35,6 +35,7 @@ struct ns_cont {
     double du_stick;         /* [m] travel over which the friction falls from +F_fric to 0 (C12) */
     double q_fric;           /* [-] friction factor of the withdrawal loads, -1 sliding out (C12) */
     double q_front;          /* [-] front load factor while withdrawing, tip on the front (C12) */
+    double rel_slope;        /* [m] dr/dq of the last front-load solve (0: none yet) */
     double *f_acc;           /* [N] loads at the last accepted state (ndof) */
     /* history */
     size_t hn, hcap;

@@ -28,6 +28,7 @@
 #define CONT_CUT_DTOL 1e-4        /* [-] tolerance of the cut depth / finest spacing h0 */
 #define CONT_CUT_MAX_IT 60        /* [-] Illinois iterations */
 #define CONT_CUT_LEAD 1.5         /* [-] bracket growth / lead of the tip over the front */
+#define CONT_REL_MARGIN 0.2       /* [-] front-load bracket: margin below the predicted root */
 
 /* Layer index at reference depth z. */
 static int layer_at(const ns_cont *c, double z)
@@ -238,8 +239,11 @@ ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_h
  * same kinematic condition r(q) = u - d - u_z(0, d) = 0 (r decreases with
  * q: more load pushes the front down). r(q_hi) >= 0: q = q_hi (q never
  * grows while withdrawing); r(0) <= 0: the tip has left the front, q = 0.
- * Illinois on the bracket otherwise. On return s->x and s->fext hold the
- * state at q. Exceptions: NS_ECONV. */
+ * Illinois on the bracket otherwise. r is nearly linear in q, so the lower
+ * end is first tried at the root that the slope dr/dq of the previous
+ * withdrawal step predicts (less CONT_REL_MARGIN of the step in q), a solve
+ * near the answer, and at q = 0 only when that point is still short of it.
+ * On return s->x and s->fext hold the state at q. Exceptions: NS_ECONV. */
 ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *q)
 {
     cont_sys *s = &c->s;
@@ -253,12 +257,27 @@ ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *
         return NS_OK;
     }
     memcpy(c->fa, s->x, n * sizeof(double));
-    c->q_front = a;
-    NS_TRY(cut_residual(c, u, -1, d, c->fa, &ra));
-    if (ra <= 0.0) {
-        *q = a;
-        return NS_OK;
+    ra = -1.0;
+    if (c->rel_slope < 0.0) { /* the predicted root, less a margin */
+        double qp = b - rb / c->rel_slope;
+        qp -= CONT_REL_MARGIN * (b - qp);
+        if (qp > 0.0 && qp < b) {
+            c->q_front = qp;
+            NS_TRY(cut_residual(c, u, -1, d, c->fa, &ra));
+            if (ra > 0.0) a = qp;
+        }
     }
+    if (!(ra > 0.0)) {
+        memcpy(c->fa, s->x, n * sizeof(double));
+        a = 0.0;
+        c->q_front = a;
+        NS_TRY(cut_residual(c, u, -1, d, c->fa, &ra));
+        if (ra <= 0.0) {
+            *q = a;
+            return NS_OK;
+        }
+    }
+    memcpy(c->fa, s->x, n * sizeof(double));
     int side = 0;
     for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
         double m = (a * rb - b * ra) / (rb - ra), rm;
@@ -267,6 +286,7 @@ ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *
         NS_TRY(cut_residual(c, u, -1, d, c->fa, &rm));
         memcpy(c->fa, s->x, n * sizeof(double));
         if (fabs(rm) <= tol || b - a <= 1e-9) {
+            c->rel_slope = (rb - ra) / (b - a);
             *q = m;
             return NS_OK;
         }

@@ -394,6 +394,7 @@ static ns_status reversal_init(ns_cont *c, const cont_state *y0, int punctured)
     cont_sys *s = &c->s;
     size_t n = s->m.ndof;
     c->u_rev = y0->u;
+    c->rel_slope = 0.0;
     c->du_stick = 0.0;
     c->q_fric = -1.0;
     double Ff, Fr;
