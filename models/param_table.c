@@ -241,8 +241,10 @@ static const ns_key table[] = {
        "free concentration at procedure.nerve_depth that gives the effect (time_to_effect); "
        "auto = none"),
     /* Default 1 ng/cm2 from every preset (models/drug.h section 7: an LC-MS/MS
-     * limit of quantification in a Franz-cell receptor; named assumption). */
-    PD("drug", "detection_floor", NS_KIND_AREAL_MASS, drug.detection_floor, 0, 1e-2, PRE, NAN,
+     * limit of quantification in a Franz-cell receptor; named assumption). Not
+     * sweepable: a property of the study's assay, it changes no solution. */
+    PD("drug", "detection_floor", NS_KIND_AREAL_MASS, drug.detection_floor, 0, 1e-2,
+       PRE | NS_KEY_NOSWEEP, NAN,
        "smallest permeated amount per area the assay quantifies: intact_below_detection "
        "flags an intact amount below it (0 = none)"),
 
