@@ -13,7 +13,8 @@
 #     intact one within 30-90 min (an EMLA-like 2.5 % cream: 45-60 min);
 #  6. the concentration probe leaves every other result bit-identical;
 #  7. inputs/treatment.ini runs (4 cases) and its report answers the
-#     questions of the example's header;
+#     questions of the example's header, naming the cases that did not
+#     puncture;
 #  8. device presets (procedure.preset): `needlesim presets procedure` lists
 #     the catalogue, the pen_11 preset gives 990 punctures/s and a --set key
 #     overrides it (12 needles: 1080/s), the home roller rolled 15 times gives
@@ -255,6 +256,9 @@ check(np.allclose(t["treatment_dose"], 4 * t["session_dose"], rtol=1e-15), "tota
 html = open("%s/treatment.html" % d, encoding="utf-8").read()
 for q in ("reaches the dermis", "serum gets in", "channels stay open", "bleeding points", "pain"):
     check(q in html, "report lacks the answer to '%s'" % q)
+# a case that did not puncture is named as such, with its reason (python/needlesim/treatment.py)
+check(("Not punctured at all" in html) == bool((t["punctured"] == 0).any()),
+      "report and punctured %s disagree on the cases without puncture" % t["punctured"])
 print("procedure: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

@@ -16,6 +16,9 @@ import numpy as np
 # radius fraction at which a channel counts as closed (models/procedure.h,
 # NS_PROC_RESEALED_FRACTION): time to close = half-life x log2(1 / 0.1)
 CLOSED_FRACTION = 0.1
+# needle travel [m] up to which a needle that did not puncture is a short
+# needle pressed by hand (verbaan2008: 245-300 um arrays, models/REFERENCES.md)
+SHORT_NEEDLE = 0.3e-3
 
 
 def _param(df, key):
@@ -78,12 +81,26 @@ def section(df, esc):
                         _f(tte[i] / 60, "%.1f") + " / " + _f(tte0[i] / 60, "%.0f")))
     idx = [i for i in range(len(df)) if ok[i]]
     dermis = [i for i in idx if layer[i] in ("dermis", "hypodermis")]
+    punct, tent, travel, fmax = g("punctured"), g("max_tenting"), g("max_travel"), g("max_force")
+    unpunct = [i for i in idx if punct[i] == 0]
+    short = [i for i in unpunct if travel[i] <= SHORT_NEEDLE]
     answers["Which setting reaches the dermis?"] = (
-        "The settings that reach the dermis: %s. Shallower: %s." % (
+        "The settings that reach the dermis: %s. Shallower: %s.%s" % (
             ", ".join(_label(df, i, dev[i], setting[i]) for i in dermis) or "none",
             ", ".join("%s (%s, %s um)" % (_label(df, i, dev[i], setting[i]), layer[i],
                                           _f(depth[i] * 1e6, "%.0f"))
-                      for i in idx if i not in dermis) or "none"))
+                      for i in idx if i not in dermis) or "none",
+            (" Not punctured at all (punctures per area but no channels, no serum uptake "
+             "through channels): %s: the needle indents the skin without breaching the "
+             "stratum corneum, its peak force below the puncture force of its tip.%s" % (
+                 "; ".join("%s (peak force %s mN, skin deflection %s um of %s um travel)" % (
+                     _label(df, i, dev[i], setting[i]), _f(fmax[i] * 1e3, "%.0f"),
+                     _f(tent[i] * 1e6, "%.0f"), _f(travel[i] * 1e6, "%.0f")) for i in unpunct),
+                 " Needles of at most 0.3 mm pressed by hand often do not pierce: microneedle "
+                 "arrays of 245-300 um applied by hand did not pierce human skin (Verbaan et al. "
+                 "2008); on a roller the needle is pressed fully in and its tip still needs more "
+                 "indentation than the needle is long (models/insertion/roller.c eq. D3)."
+                 if short else "") if unpunct else "")))
     best = max(idx, key=lambda i: dose[i] if np.isfinite(dose[i]) else -1) if idx else None
     answers["How much serum gets in?"] = (
         "Per session %s ug/cm2 into the viable skin and beyond (most: %s), over %s sessions "
