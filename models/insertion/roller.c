@@ -45,6 +45,18 @@
  * 30 N, and the hand force changed nothing. Not modelled: the foundation's
  * pre-compression by delta (its tangent stiffness under the drum is higher
  * than k0: the tent is softer than the skin under the drum).
+ * Hand estimate (face, 2 cm drum, 192 needles, 10 N): on undeformed skin
+ * 192 theta_c / pi = 12, 19, 26, 32 needles of 0.2, 0.5, 1, 1.5 mm touch it,
+ * a share of 0.3-0.8 N each against a puncture force F_c = 84 mN (10 um
+ * tip), so the force is not the limit; the drum sinks delta = 3.7 mm, p_d =
+ * 68 kPa, rho_c = 0.63 mm (0.32 mm at 30 N); the held sheet's point-load
+ * stiffness 8 pi B / rho_c^2 + 2 pi N0 / ln(rho_c / R_b) = 4170 N/m (B =
+ * 6.4e-5 N m, N0 = 25 N/m) gives a tent of 20 um at puncture (the solver:
+ * 20.4 um; tests/verify/verify_insertion_roller.c). The home roller's tip
+ * (70 um base) reaches 23 mN at an indentation x = 0.2 mm (F ~ x^2 on the
+ * cone), so it needs x = 0.38 mm for F_c: such a needle punctures only if
+ * L > 0.38 + 0.02 mm; the 0.5 mm and longer rollers do, and 0.2-0.3 mm
+ * needles cannot at any hand force.
  *
  * Validity: the needles' own force on the skin is small against the hand
  * force (it is capped by the share of the hand force per needle in
