@@ -115,6 +115,11 @@ struct ns_diff {
     double *ustar;      /* [kg/m^3] intermediate of a base step (after the r sweep) */
     double *az;         /* [kg/s]   explicit axial operator applied to the start of a base step */
     double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
+    size_t blk_i1, blk_j1; /* [-] channel block: columns and rows a channel can cut (adi.c) */
+    double *blk;        /* band matrix of the block, blk_j1 blk_i1 (2 blk_i1 + 1), then its
+                           right-hand side / solution, blk_j1 blk_i1 */
+    double *ev;         /* [s] times the closing wall passes a cell centre, ascending (adi.c) */
+    size_t n_ev, ev_next; /* [-] their number and the next one ahead */
     double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field, nr_out * nz */
     /* reported radial grid (ns_diff_input.intact_1d: the one stepped column
      * is shown on the grid of numerics.diff_n_r) */
@@ -163,6 +168,8 @@ void diff_mol_state(const ns_diff *s, double *y);
 /* adi.c */
 double diff_stored_mass(const ns_diff *s);
 double diff_outflow(const ns_diff *s, const double *u);
+/* The channel block's buffers (nothing without a channel). Exceptions: NS_ENOMEM. */
+ns_status diff_block_init(ns_diff *s);
 ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken);
 
 #endif

@@ -243,6 +243,7 @@ ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out)
         s->closing = isfinite(ch->half_life) && (ch->half_life < 1e30 || (ch->half_life_pore > 0.0 && ch->half_life_pore < 1e30));
     }
     diff_set_coefficients(s, 0.0, 0);
+    NS_TRY_GOTO(st, diff_block_init(s), fail);
     NS_TRY_GOTO(st, dose_init(s, drug), fail);
     s->stored_ref = 0.0;
     s->dt_next = first_step(s);
@@ -521,7 +522,7 @@ void ns_diff_destroy(ns_diff **sp)
     double *bufs[] = {s->rf,  s->zf,     s->rc,    s->zc,    s->vol,   s->Dl,    s->Kl,
                       s->kl,  s->cap,    s->M,     s->gr,    s->gz,    s->rx,    s->u,
                       s->c_n, s->c_full, s->c_half, s->u_two, s->ustar, s->az, s->ybuf, s->Cbuf,
-                      s->dkz, s->wch, s->qx, s->qs, s->rf_out, s->rc_out,
+                      s->dkz, s->wch, s->qx, s->qs, s->rf_out, s->rc_out, s->blk, s->ev,
                       s->la,  s->lb,     s->lc,    s->ld,    s->lx,    s->lcp};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     free(s->layer);
