@@ -41,7 +41,63 @@ static int spacing_excess(double beta, void *params, double *fx)
     return 0;
 }
 
+/* Face k (between nodes k and k + 1) of the map with stretching beta. */
+static double face_at(double R, size_t n, double beta, size_t k)
+{
+    double m = (double)(n - 1), sb = sinh(beta);
+    return 0.5 * R * (sinh(beta * (double)k / m) + sinh(beta * (double)(k + 1) / m)) / sb;
+}
+
+/* Root function of the fitted face: face k minus r_fit (> 0 on the lo side,
+ * small beta: every interior face moves towards r = 0 as beta grows). */
+typedef struct {
+    double R, r_fit;
+    size_t n, k;
+} face_target;
+
+static int face_excess(double beta, void *params, double *fx)
+{
+    const face_target *c = params;
+    *fx = face_at(c->R, c->n, beta, c->k) - c->r_fit;
+    return 0;
+}
+
+/* The stretching that puts a control-volume face at r_fit: from beta0 (the
+ * stretching of the first spacing h0), the face just inside r_fit is moved
+ * out onto it by a smaller beta (the first spacing grows by less than one
+ * cell's ratio at r_fit), or, when that face cannot reach r_fit (a map near
+ * uniform), the face just outside is moved in by a larger beta. Bisection to
+ * floating-point resolution; beta0 when neither brackets (r_fit outside the
+ * interior faces). */
+static double fit_face(double R, size_t n, double beta0, double r_fit)
+{
+    size_t k = 0;
+    while (k + 2 < n && face_at(R, n, beta0, k + 1) <= r_fit) k++;
+    if (face_at(R, n, beta0, k) > r_fit) return beta0; /* r_fit inside the first face */
+    for (int pass = 0; pass < 2; pass++, k++) {
+        if (k + 2 >= n) break;
+        double lo = pass == 0 ? NS_TENT_BETA_MIN : beta0, hi = pass == 0 ? beta0 : NS_TENT_BETA_MAX;
+        face_target c = {R, r_fit, n, k};
+        ns_root_bracket b = {lo, hi, NAN, NAN, 0};
+        double flo, fhi;
+        face_excess(lo, &c, &flo);
+        face_excess(hi, &c, &fhi);
+        if (!(flo > 0.0) || fhi > 0.0) continue;
+        if (flo > 0.0 && fhi == 0.0) return hi;
+        if (ns_root_solve(NS_ROOT_BISECTION, face_excess, &c, 0.0, NS_TENT_BETA_ITER, &b) == NS_OK)
+            return b.hi;
+        ns_status_clear();
+    }
+    return beta0;
+}
+
 ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent **out)
+{
+    return ns_tent_create_fitted(n, R, h0, 0.0, dirichlet, out);
+}
+
+ns_status ns_tent_create_fitted(size_t n, double R, double h0, double r_fit, int dirichlet,
+                                ns_tent **out)
 {
     *out = NULL;
     NS_CHECK(n >= 5, NS_EINVAL, "tenting grid: n = %zu radial points, need >= 5", n);
@@ -92,6 +148,7 @@ ns_status ns_tent_create(size_t n, double R, double h0, int dirichlet, ns_tent *
         }
         beta = lo;
     }
+    if (r_fit > 0.0 && r_fit < R) beta = fit_face(R, n, beta, r_fit);
     t->beta = beta;
     for (size_t i = 0; i < n; i++)
         t->r[i] = R * sinh(beta * (double)i / (double)(n - 1)) / sinh(beta);
