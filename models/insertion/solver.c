@@ -72,8 +72,8 @@ static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
     }
     if (!single && R <= 2.0 * s->r_b) R = 2.0 * s->r_b;
     double h0 = fmin(0.5 * s->r_b, R / (double)(n_r - 1));
-    NS_TRY(ns_tent_create(n_r, R, h0, single, &s->T));
     double Rp = single ? NS_INS_PLATE_RADIUS_FACTOR * s->r_b : R;
+    NS_TRY(ns_tent_create_fitted(n_r, R, h0, single ? Rp : 0.0, single, &s->T)); /* a face at R_p */
     /* the base plate (hub or array backing) spans R_b <= r <= R_p: inside
      * R_b the skin surrounds the needle and is not touched by the plate */
     s->plate0 = 0;
