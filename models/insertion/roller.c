@@ -48,21 +48,28 @@
  * Hand estimate (face, 2 cm drum, 192 needles, 10 N): on undeformed skin
  * 192 theta_c / pi = 12, 19, 26, 32 needles of 0.2, 0.5, 1, 1.5 mm touch it,
  * a share of 0.3-0.8 N each against a puncture force F_c = 84 mN (10 um
- * tip), so the force is not the limit; the drum sinks delta = 3.7 mm, p_d =
- * 68 kPa, rho_c = 0.63 mm (0.32 mm at 30 N); the held sheet's point-load
- * stiffness 8 pi B / rho_c^2 + 2 pi N0 / ln(rho_c / R_b) = 4170 N/m (B =
- * 6.4e-5 N m, N0 = 25 N/m) gives a tent of 20 um at puncture (the solver:
- * 20.4 um; tests/verify/verify_insertion_roller.c). The home roller's tip
+ * tip), so the force is not the limit; with 19 needles of 0.5 mm at F_c the
+ * drum carries 8.4 N and sinks delta = 3.6 mm, p_d = 57 kPa, rho_c = 0.68 mm
+ * (0.33 mm at 30 N); the held sheet's point-load stiffness 8 pi B / rho_c^2
+ * + 2 pi N0 / ln(rho_c / R_b) = 3520 N/m (B = 6.4e-5 N m, N0 = 25 N/m) gives
+ * a tent of 24 um at puncture (the solver: 24.2 um;
+ * tests/verify/verify_insertion_roller.c). The home roller's tip
  * (70 um base) reaches 23 mN at an indentation x = 0.2 mm (F ~ x^2 on the
  * cone), so it needs x = 0.38 mm for F_c: such a needle punctures only if
  * L > 0.38 + 0.02 mm; the 0.5 mm and longer rollers do, and 0.2-0.3 mm
  * needles cannot at any hand force.
  *
- * Validity: the needles' own force on the skin is small against the hand
- * force (it is capped by the share of the hand force per needle in
- * contact), so the drum carries the hand force alone in (D1); quasi-static
- * drum (rolling speed small against the skin's wave speed); the skin outside
- * the contact is not lowered; vertical depth u. */
+ * The drum carries the hand force less what the needles in contact carry
+ * before puncture, F = max(F_h - N_c F_c, 0) in (D1) (N_c of
+ * ns_array_needles_in_contact, each needle at most at F_c): at a light touch
+ * (F_h <= N_c F_c) the needles hold the drum off the skin, delta = 0 and the
+ * skin is free. Validity: an upper bound on the needles' share (the needles
+ * at the ends of the arc carry less than F_c, a punctured one its cutting
+ * resistance); quasi-static drum (rolling speed small against the skin's
+ * wave speed); the skin outside the contact is not lowered; vertical depth
+ * u; the parabolic drum and the vertical foundation pressure of (D1) need a
+ * contact half-width a = sqrt(2 R_d delta) small against R_d, which a hand
+ * force of 10 N on the face exceeds (a = 0.85 R_d: delta is approximate). */
 #include <math.h>
 
 #include "../rootfind.h"
@@ -130,7 +137,8 @@ static int tip_height(double th, void *params, double *fx)
 ns_status ins_roller_drum(ns_ins *s, double k0, double beta_f, double H_f, double *R_tent)
 {
     const ns_applicator_params *ap = &s->p.applicator;
-    double Rd = ap->drum_radius, F = ap->force;
+    /* the drum carries what the needles in contact do not, at most F_c each */
+    double Rd = ap->drum_radius, F = fmax(ap->force - s->N_needles * s->F_c, 0.0);
     double W = NS_ROLLER_WIDTH_FACTOR * Rd;
     drum_foundation fd = {k0, beta_f, H_f};
     double delta = 0.0;

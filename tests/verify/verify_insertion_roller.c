@@ -148,8 +148,8 @@ Test(insertion_roller, energy_balance_at_default_numerics, .timeout = 120.0)
  * the foundation adds k0 pi rho_c^2 / 4 < 0.1 % here. White box (the tent
  * radius, B, N0 and F_c are the solver's, from models/insertion/ins_private.h
  * and tent.h, included above). Clinical roller
- * at 10 and 30 N: the model's tent agrees within 5 % (observed +1.9 % and
- * +2.5 %: rho_c 0.63 and 0.32 mm, plate 20.1 and 5.25 um). */
+ * at 10 and 30 N: the model's tent agrees within 5 % (observed +1.8 % and
+ * +2.5 %: rho_c 0.68 and 0.33 mm, plate 23.8 and 5.67 um). */
 Test(insertion_roller, tent_at_puncture_is_the_plate_solution, .timeout = 120.0)
 {
     gsl_set_error_handler_off();
