@@ -40,9 +40,9 @@
  * (Gaussian elimination without pivoting, an M-matrix) and the lines
  * substituted back. A stiff mode inside the block has z_2 = 0, so R =
  * 1 / (1 - z_1) -> 0: backward Euler, L-stable. Same fixed point, same
- * exact balance. Cost: the block's elimination, about bi^2 bi bj
- * multiply-adds per base step (4.4e4 for the default grid, below one
- * sweep of the grid). Fixed graded steps on the default closing channel:
+ * exact balance. Cost: the block's elimination, symmetric, on its upper
+ * band: about bi^2 bi bj / 2 multiply-adds per base step (2.2e4 for the
+ * default grid). Fixed graded steps on the default closing channel:
  * Q(24 h) 5.7e-5, -6.4e-5, -1.0e-5, 2e-6 off with 500 to 4000 steps. Once
  * the channel is closed to the solute the block is dropped (intact skin).
  * Closure events: a cut radial face splits its series resistance at the
@@ -261,7 +261,7 @@ ns_status diff_block_init(ns_diff *s)
     diff_channel_extent(s, &i1, &j1);
     if (i1 == 0 || j1 == 0) return NS_OK;
     size_t nb = i1 * j1;
-    s->blk = calloc(nb * (2 * i1 + 2) + j1 * (s->nr - i1 + 1), sizeof *s->blk);
+    s->blk = calloc(nb * (i1 + 2) + j1 * (s->nr - i1 + 1), sizeof *s->blk);
     if (!s->blk) NS_FAIL(NS_ENOMEM, "cannot allocate the %zu x %zu channel block", i1, j1);
     s->blk_i1 = i1;
     s->blk_j1 = j1;
@@ -272,59 +272,57 @@ ns_status diff_block_init(ns_diff *s)
  * the block, A_1 its faces (and the vehicle faces of its columns when top =
  * 1), plus Ed[j] on the diagonal of the last cell of row j (the face to the
  * rest of the row and its Schur complement). Unknowns numbered b = j bi + i,
- * so the matrix is banded with half-width bi; Gaussian elimination without
- * pivoting (a diagonally dominant M-matrix). rhs holds the right-hand side
- * on entry and the solution on return. */
+ * so the matrix is banded with half-width bi; it is symmetric (conductances)
+ * and a diagonally dominant M-matrix, so Gaussian elimination without
+ * pivoting keeps it symmetric and only the upper band is stored and
+ * updated (U(b, b + d) at s->blk[b (bi + 1) + d], d = 0..bi). rhs holds the
+ * right-hand side on entry and the solution on return. */
 static void block_solve(ns_diff *s, size_t bi, size_t bj, int top, double dt, const double *Ed,
                         double *rhs)
 {
-    size_t nr = s->nr, nz = s->nz, nb = bi * bj, w = bi, W = 2 * bi + 1;
-    double *A = s->blk;
-#define AB(row, col) A[(row) * W + (col) + w - (row)]
-    memset(A, 0, nb * W * sizeof *A);
+    size_t nr = s->nr, nz = s->nz, nb = bi * bj, w = bi, W = bi + 1;
+    double *U = s->blk;
+    memset(U, 0, nb * W * sizeof *U);
     for (size_t j = 0; j < bj; j++) {
         const double *gr = s->gr + j * (nr + 1);
         for (size_t i = 0; i < bi; i++) {
             size_t k = idx(i, j, nz), b = j * bi + i;
             const double *gz = s->gz + i * (nz + 1);
+            double *Ub = U + b * W;
             double diag = s->M[k] + (i + 1 == bi ? Ed[j] : 0.0);
-            if (i > 0) {
-                AB(b, b - 1) = -dt * gr[i];
-                diag += dt * gr[i];
-            }
+            if (i > 0) diag += dt * gr[i];
             if (i + 1 < bi) {
-                AB(b, b + 1) = -dt * gr[i + 1];
+                Ub[1] = -dt * gr[i + 1];
                 diag += dt * gr[i + 1];
             }
-            if (j > 0) {
-                AB(b, b - bi) = -dt * gz[j];
-                diag += dt * gz[j];
-            } else if (top)
-                diag += dt * gz[0];
+            if (j > 0) diag += dt * gz[j];
+            else if (top) diag += dt * gz[0];
             if (j + 1 < bj) {
-                AB(b, b + bi) = -dt * gz[j + 1];
+                Ub[bi] = -dt * gz[j + 1];
                 diag += dt * gz[j + 1];
             }
-            AB(b, b) = diag;
+            Ub[0] = diag;
         }
     }
     for (size_t p = 0; p < nb; p++) {
+        const double *Up = U + p * W;
         size_t last = p + w < nb ? p + w : nb - 1;
-        double inv = 1.0 / AB(p, p);
+        double inv = 1.0 / Up[0];
         for (size_t q = p + 1; q <= last; q++) {
-            double f = AB(q, p) * inv;
+            double f = Up[q - p] * inv; /* = A(q, p) / A(p, p): symmetric */
             if (f == 0.0) continue;
-            for (size_t c = p + 1; c <= last; c++) AB(q, c) -= f * AB(p, c);
+            double *Uq = U + q * W;
+            for (size_t c = q; c <= last; c++) Uq[c - q] -= f * Up[c - p];
             rhs[q] -= f * rhs[p];
         }
     }
     for (size_t p = nb; p-- > 0;) {
+        const double *Up = U + p * W;
         size_t last = p + w < nb ? p + w : nb - 1;
         double acc = rhs[p];
-        for (size_t c = p + 1; c <= last; c++) acc -= AB(p, c) * rhs[c];
-        rhs[p] = acc / AB(p, p);
+        for (size_t c = p + 1; c <= last; c++) acc -= Up[c - p] * rhs[c];
+        rhs[p] = acc / Up[0];
     }
-#undef AB
 }
 
 /* D(dt): contents c_in [kg/m^3] and vehicle Cv_in -> u_out (relative to the
@@ -343,7 +341,7 @@ static void douglas_step(ns_diff *s, const double *c_in, double Cv_in, double dt
     int blk = s->blk_i1 > 0 && !s->ch_closed;
     size_t bi = blk ? s->blk_i1 : 0, bj = blk ? s->blk_j1 : 0;
     int top = blk && !finite;
-    double *Y1 = blk ? s->blk + bi * bj * (2 * bi + 1) : NULL;
+    double *Y1 = blk ? s->blk + bi * bj * (bi + 1) : NULL;
     /* Needle reservoir (dose.c): qx joins the clearance on the diagonal, qs
      * the right-hand side; redone once, capped, if it would overdraw. */
     int capped = 0;

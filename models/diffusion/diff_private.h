@@ -116,8 +116,9 @@ struct ns_diff {
     double *az;         /* [kg/s]   explicit axial operator applied to the start of a base step */
     double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
     size_t blk_i1, blk_j1; /* [-] channel block: columns and rows a channel can cut (adi.c) */
-    double *blk;        /* band matrix of the block, blk_j1 blk_i1 (2 blk_i1 + 1), then its
-                           right-hand side / solution, blk_j1 blk_i1 */
+    double *blk;        /* upper band of the block's matrix, blk_j1 blk_i1 (blk_i1 + 1), then
+                           its right-hand side / solution, blk_j1 blk_i1, the row lines'
+                           elimination factors and Schur diagonals (adi.c) */
     double *ev;         /* [s] times the closing wall passes a cell centre, ascending (adi.c) */
     size_t n_ev, ev_next; /* [-] their number and the next one ahead */
     double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field, nr_out * nz */
