@@ -132,9 +132,12 @@
  * of the presets enter only through the tip laws' factors phi, psi), tissue
  * inertia in the insertion, the roller drum's contact, the cavity's radial
  * spreading as a displacement (it enters as the energy of P2 only).
- * Known limits: a blunt tip (r_t = 10 um on a 600 um cone) tents the
- * surface beyond 0.4 mm before T1 is reached, where Newton stagnates under
- * the tip on the default and coarse grids (NS_ECONV); the energy balance
+ * Known limits: a blunt tip (r_t = 10 um on a 600 um cone, T1's force
+ * 81 mN) tents the surface through a 0.6 mm (or, 1.5 mm long, a 1.35 mm)
+ * press stroke on the default grid without puncturing, but Newton still
+ * stagnates under it on the coarse grid (refine 0.5; NS_ECONV), and 9 of
+ * bench_agreement's 200 cases fail (Newton stalls before puncture,
+ * timeouts); the energy balance
  * of a press, impact, pen or roller cycle is 2-3 % (bench_continuum; it was
  * 8 % while the front load was dropped at the reversal), not the fast
  * model's 1 %: the front's load sits on the tip's section while the
