@@ -128,11 +128,11 @@
  *    tests/data/insertion_calibration.md). At puncture (P4)
  *    the tip cuts at fixed x = u - w(0) to C(x - d) = R(d): the force drops
  *    from F_c to R(d), and U_C(x) - U_C(x - d) >= 0 is fracture energy.
- *  withdrawal: after the hold (also of zero length) the needle returns at
- *    the withdrawal speed (pen, roller: along their path), then retracts
- *    straight until the tip has left its hole (an impact without hold still
- *    ends at its stop: its withdrawal keeps the energy balance only to about
- *    1 % yet). A tip out of its hole (d = 0, x <= 0) stores no tip energy.
+ *  withdrawal: after the hold (also of zero length, for every applicator:
+ *    an impact without hold stops, holds for no time and is withdrawn) the
+ *    needle returns at the withdrawal speed (pen, roller: along their path),
+ *    then retracts straight until the tip has left its hole. A tip out of
+ *    its hole (d = 0, x <= 0) stores no tip energy.
  *    Results friction_force (P3 at the deepest tip position),
  *    retraction_force (largest pull; a pull is the shaft friction P3 of a
  *    punctured tip sliding back in its hole, withdrawn or left behind by
@@ -178,9 +178,11 @@
  * unstable advance into a softer layer dissipates what the tip releases).
  * For every applicator the step control also rejects a step whose energy
  * residual exceeds 1e-3 of the energy it moves (plus a floor and the
- * Newton-tolerance uncertainty; models/insertion/solver.c): the BDF2
- * displacement error alone lets the numerical damping of BDF2 eat the
- * skin's snap-back after a quick cut or a puncture. After a located event
+ * Newton uncertainty of its last correction; models/insertion/solver.c):
+ * the BDF2 displacement error alone lets the numerical damping of BDF2 eat
+ * the skin's snap-back after a quick cut or a puncture. After loading (hold,
+ * withdrawal: the skin ringing down after a stop) the floor shrinks to 0 as
+ * the balance so far reaches 3e-3 of the positive work. After a located event
  * the next step is sized from the step the error control accepted, and an
  * impact whose needle speed is no longer positive has stopped (also when the
  * sign change fell in a step that ended on an earlier event).

@@ -38,6 +38,7 @@
 #define NS_INS_ENERGY_STEP_TOL 1e-3 /* [-] energy residual of a step / energy flow */
 #define NS_INS_ENERGY_FLOOR 1e-2 /* [-] floor of the energy flow of a step / positive work */
 #define NS_INS_ENERGY_ABS 1e-6  /* [-] absolute energy floor of a step / E_s */
+#define NS_INS_ENERGY_BUDGET 3e-3 /* [-] energy residual after loading at which the floor is 0 / W+ */
 #define NS_INS_ENERGY_ROUND 1e-13 /* [-] rounding of a step's energies / their magnitude */
 #define NS_INS_ENERGY_HMIN 1e-6 /* [-] smallest step of the energy control / (L / V) */
 #define NS_INS_LOCK_FRACTION 0.5 /* [-] largest Newton move towards the foundation lock-up */

@@ -291,9 +291,10 @@ static double error_estimate(const ns_ins *s, double h, double om)
  * |change of stored energy| + dissipation) plus a floor for steps where
  * little flows (NS_INS_ENERGY_FLOOR times the positive work W+ so far, and
  * NS_INS_ENERGY_ABS E_s, the energy scale of the drive), plus the
- * uncertainty the Newton tolerance leaves in the energies (elastic: the
- * tolerance times the nodal forces; kinetic: the momentum times the velocity
- * uncertainty). The step
+ * uncertainty Newton leaves in the energies (elastic: the last Newton
+ * correction times the nodal forces; kinetic: the momentum times the velocity
+ * uncertainty); after loading the floor shrinks with the balance so far
+ * (NS_INS_ENERGY_BUDGET). The step
  * control rejects an estimate above 1, which bounds the balance where the
  * BDF2 displacement error alone does not (the foundation locking up under
  * an impact, the base plate ringing after an impact stops). */
@@ -307,7 +308,18 @@ static double energy_estimate(ns_ins *s, double h, double inc, double P_c, doubl
     double D = 0.5 * h * (P_c + ins_dissipated_power(s, y));
     if (s->punctured) D += ins_tip_dissipation(s, c, y);
     double dU = *U_y - U_c, dR = dW - dU - D;
-    double floor = (NS_INS_ENERGY_FLOOR * W_pos + NS_INS_ENERGY_ABS * s->E_s);
+    double floor = NS_INS_ENERGY_FLOOR * W_pos;
+    if (s->phase != PH_LOAD) {
+        /* after loading (hold, withdrawal) the skin rings down after a stop
+         * or a puncture, and a floor per step let the numerical damping of
+         * BDF2 drift over thousands of steps (impact withdrawn after its
+         * stop: up to 6.6 %); there the floor shrinks to 0 as the balance
+         * so far, with this step, uses up NS_INS_ENERGY_BUDGET of W+ */
+        double B = NS_INS_ENERGY_BUDGET * W_pos;
+        double R = s->W_in - U_c - (s->E_visc + s->E_frac + s->E_spread + s->E_fric) + dR;
+        floor = B > 0.0 ? floor * fmax(0.0, 1.0 - fabs(R) / B) : 0.0;
+    }
+    floor += NS_INS_ENERGY_ABS * s->E_s;
     double flow = fabs(dW) + fabs(dU) + fabs(D);
     /* what Newton leaves uncertain in the two energies: the elastic part by
      * the last Newton correction inc (at most the tolerance; converged Newton
@@ -523,14 +535,7 @@ static int change_phase(ns_ins *s, int ev, int hit_end)
      * earlier event (before, such a needle, thrown back by the skin,
      * flew on in the loading phase until the step cap) */
     int at_stop = s->phase == PH_LOAD && s->dynamic && !(s->y1.ud > 0.0);
-    if ((ev == EV_STOP || ev == EV_STROKE || at_stop) && !(ap->hold_time > 0.0)) {
-        /* an impact without hold ends at its stop: its withdrawal (after
-         * the skin's rebound against the held needle) keeps the energy
-         * balance only to about 1 % yet (the default microneedle at
-         * 2 m/s: 1.05 %); with a hold it runs and energy_balance_error
-         * reports it */
-        return 1;
-    } else if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE || at_cap || at_stop) {
+    if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE || at_cap || at_stop) {
         s->y1.ud = 0.0;
         s->y1.ua = 0.0;
         ins_enter_phase(s, PH_HOLD);

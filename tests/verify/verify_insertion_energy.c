@@ -66,7 +66,7 @@ Test(insertion_energy, pen_small_depth_setting, .timeout = 60.0)
 /* The default microneedle impact (2 m/s, 5 g over the patch) held for
  * 0.1 s: the energy allowance of a step was the Newton tolerance times the
  * forces, not the Newton correction actually left, and the ringing after the
- * stop drifted (1.04 % / 0.69 %). */
+ * stop drifted (1.04 % / 0.30 %). */
 Test(insertion_energy, impact_with_hold, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
