@@ -75,11 +75,18 @@
  *
  * Discretisation: cell-centred finite volumes on a non-uniform tensor grid.
  * z faces sit on every layer interface inside [0, H] and on the channel
- * floor; r faces on the surface channel radius. Inside each segment the cell
- * size grows geometrically (ratio <= 1 + NS_DIFF_GROWTH) away from the
- * segment ends, so cells are finest at interfaces, the surface and the
- * channel wall; the SC gets at least 4 cells (cell-count density and its
- * inverse in closed form, grid.c). Face conductances are the
+ * floor; r faces on the surface channel radius, or with
+ * numerics.diff_rim_refine = f > 0 on the channel rim radius r_rim =
+ * r_ch(h_SC, 0), the channel radius where it leaves the stratum corneum (the
+ * surface radius when there is no SC: the one-layer membrane preset). Inside
+ * each segment the cell size grows geometrically (ratio <= 1 + NS_DIFF_GROWTH)
+ * away from the segment ends, so cells are finest at interfaces, the surface
+ * and the channel wall or rim; the SC gets at least 4 cells (cell-count
+ * density and its inverse in closed form, grid.c). With f > 0 the rim (the r
+ * face r_rim and the z face h_SC, graded towards it on both sides) gets
+ * target cells f times finer than the other segment ends at 40 x 120, and
+ * they shrink as 1/n^2 under refinement (the others as 1/n): the grid
+ * is meant to resolve the edge singularity below ("Spatial order"). Face conductances are the
  * distance-weighted harmonic means of D K of the two cells (exact flux
  * continuity for piecewise-constant coefficients).
  * Channel (cut cells): a cell whose row the channel wall r_ch(z_c, t) crosses
@@ -94,19 +101,27 @@
  * flux; w = 0 at c0 and 1 at c1, where g is that of the uncut faces, so a
  * closing wall moves every coefficient continuously (before, the cut cell's
  * series mix was spread over the whole cell).
- * Spatial order: O(h^2) for smooth data (verify_diffusion_order), but the
- * channel's Q(24 h) converges at first order (measured 0.6-1.1 on the default
- * forearm/caffeine channel, the default 40 x 120 grid 12 % above the
- * grid-converged value for a channel open for good, still 2 % at 160 x 480).
- * The limit is the rim where the channel leaves the SC: below the SC, which
- * is ~3e4 times less permeable than the viable epidermis, the VE sees the
- * channel outlet as a disc source in an almost impermeable plane, whose flux
- * density is singular at the rim, ~ d^(-1/2) at distance d (the disc-electrode
- * problem, Newman 1966 J Electrochem Soc 113:501), and the grid has no face
- * there. Measured with r faces also on the rim radius and the smallest cells
- * shrinking as 1/n^2 there: observed order 1.9-2.7 and 1.4 % on the default
- * grid, but 2.5x the step attempts of a closing channel at the default
- * diff_rtol (its wall crosses the fine cells), so not yet adopted.
+ * Spatial order: O(h^2) for smooth data (verify_diffusion_order). The
+ * channel's Q(24 h) is limited by the rim where the channel leaves the SC:
+ * below the SC, which is ~3e4 times less permeable than the viable
+ * epidermis, the VE sees the channel outlet as a disc source in an almost
+ * impermeable plane, whose flux density is singular at the rim, ~ d^(-1/2) at
+ * distance d (the disc-electrode problem, Newman 1966 J Electrochem Soc
+ * 113:501). Measured on the default forearm/caffeine channel open for good
+ * (360 um insertion, square array 100 /cm2, the profile with the SC/VE step
+ * at the SC base; verify_diffusion_order_channel, the space table of make
+ * bench), Q(24 h) at diff_rtol 2e-5 on 20 x 60, 40 x 120, 80 x 240, 160 x 480:
+ *   diff_rim_refine 0 (default): 2.7340, 2.7510, 2.7293, 2.7336e-2 kg/m2,
+ *     not monotone (no observed order), all within 0.8 % of each other;
+ *   diff_rim_refine 15: 2.7059, 2.7221, 2.7281, 2.7300e-2, observed order
+ *     1.44 and 1.63 (below the design 2), 40 x 120 0.3 % below the value
+ *     extrapolated from the last three, at 1.9x the CPU (0.50 s against 0.27 s
+ *     on 40 x 120; 12x on 160 x 480, where the channel block of adi.c grows);
+ *   the default closing channel at diff_rtol 2e-4, 40 x 120: 532 step
+ *     attempts with the rim faces against 335 (occluded 408 against 289).
+ * With the profile before (the SC/VE step smeared over one profile spacing,
+ * a sloped SC wall) the rim faces gave order 2.2 (open) and 2.0 (closing) and
+ * the default grid was 12 % and 4.7 % off without them.
  *
  * Time: Richardson-extrapolated stabilizing-correction (Douglas, theta = 1)
  * splitting, second order, non-negative (models/diffusion/adi.c):

@@ -328,6 +328,14 @@ static const ns_key table[] = {
        "relative tolerance of the diffusion time stepping"),
     PZ("numerics", "diff_max_steps", numerics.diff_max_steps, 10, 1e9, 0, 200000,
        "diffusion step cap"),
+    /* diff_rim_refine 0: the grid without rim faces (results and cost as
+     * before); 15: Q(24 h) of the default open channel converges monotonically
+     * at observed order 1.4-1.6, 40 x 120 0.3 % off, for 1.9x the CPU
+     * (models/diffusion.h, "Spatial order"). */
+    PD("numerics", "diff_rim_refine", NS_KIND_DIMENSIONLESS, numerics.diff_rim_refine, 0, 1000,
+       NS_KEY_NOSWEEP, 0.0,
+       "diffusion grid: faces on the channel rim (SC base) with cells this many times finer "
+       "there at 40 x 120, shrinking as 1/n^2; 0 = no rim faces"),
     PZ("numerics", "curve_points", numerics.curve_points, 2, 1e5, NS_KEY_NOSWEEP, 200,
        "points of each resampled curve (same for every case)"),
     /* case_timeout 600 s: 20x the slowest ok case of the 3000-case Latin

@@ -197,6 +197,7 @@ typedef struct {
     size_t diff_n_z;        /* [-] axial cells */
     double diff_rtol;       /* [-] relative tolerance of adaptive steps */
     size_t diff_max_steps;  /* [-] step cap */
+    double diff_rim_refine; /* [-] channel-rim grid refinement (models/diffusion.h); 0: none */
     /* output */
     size_t curve_points;    /* [-] points of each resampled curve */
     /* limits */

@@ -1,6 +1,7 @@
 /* Grid and coefficients of the diffusion solver: the depth and radial grids
  * (faces on the layer interfaces, the channel floor and the channel's
- * surface radius; geometric clustering at segment ends in closed form), cell volumes and layer material, and the cell and face
+ * surface radius or, with numerics.diff_rim_refine > 0, its rim at the SC base;
+ * geometric clustering at segment ends in closed form), cell volumes and layer material, and the cell and face
  * coefficients of the finite-volume operator with the cut-cell rules of the
  * channel wall (models/diffusion.h, "Grid" and "Channel (cut cells)"). */
 #include <math.h>
@@ -20,49 +21,71 @@
 /* Minimum cells per z segment (the SC gets >= 4) and per r segment. */
 #define GRID_MIN_Z 4
 #define GRID_MIN_R 3
+/* Channel rim (the SC base where the channel passes it: the edge of the
+ * channel outlet, where the flux density is singular): with
+ * numerics.diff_rim_refine = f > 0 its cells are f times finer than the other
+ * segment ends at GRID_RIM_NR radial and GRID_RIM_NZ depth cells, and shrink
+ * as 1/n^2 under refinement (rim_cell). */
+#define GRID_RIM_NR 40.0
+#define GRID_RIM_NZ 120.0
 
 /* ---- grid ------------------------------------------------------------------ */
 
 typedef struct {
-    double a, b; /* [m] segment ends */
-    int ca, cb;  /* cluster cells towards a / b */
+    double a, b;   /* [m] segment ends */
+    double ha, hb; /* [m] target cell size at end a / b (0: that end not clustered) */
 } grid_seg;
 
-/* Cell-count density of a segment: 1 / h(x), h = hmin + g d the target cell
- * size, d the distance to the nearest clustered end (geometric growth ~ 1 + g
- * per cell); uniform (h = 1) if no end is clustered. Its cumulative count
- * F(x) = int_a^x dx'/h(x') and the inverse are in closed form:
- *   one ramp   F_r(d) = ln(1 + g d / hmin) / g,  d(F) = hmin expm1(g F) / g,
- * joined at the middle of a segment clustered at both ends. */
-static double ramp_count(double d, double hmin)
+/* Cell-count density of a segment: 1 / h(x), h the target cell size, the
+ * smaller of the ramps h_e + g |x - e| from each clustered end e (geometric
+ * growth ~ 1 + g per cell away from it); uniform (h = 1) if no end is
+ * clustered. Its cumulative count F(x) = int_a^x dx'/h(x') and the inverse
+ * are in closed form:
+ *   one ramp   F_r(d) = ln(1 + g d / h_e) / g,  d(F) = h_e expm1(g F) / g,
+ * two ramps joined where they meet, x* = (a + b)/2 + (h_b - h_a)/(2 g)
+ * (clamped to the segment). */
+static double ramp_count(double d, double h0)
 {
-    return log1p(NS_DIFF_GROWTH * d / hmin) / NS_DIFF_GROWTH;
+    return log1p(NS_DIFF_GROWTH * d / h0) / NS_DIFF_GROWTH;
 }
 
-static double ramp_length(double F, double hmin)
+static double ramp_length(double F, double h0)
 {
-    return hmin * expm1(NS_DIFF_GROWTH * F) / NS_DIFF_GROWTH;
+    return h0 * expm1(NS_DIFF_GROWTH * F) / NS_DIFF_GROWTH;
+}
+
+/* Where the two ramps of a segment clustered at both ends meet. */
+static double seg_join(const grid_seg *s)
+{
+    double x = 0.5 * (s->a + s->b) + 0.5 * (s->hb - s->ha) / NS_DIFF_GROWTH;
+    return x < s->a ? s->a : (x > s->b ? s->b : x);
 }
 
 /* F(b): the cell count density integrated over the whole segment. */
-static double seg_count(const grid_seg *s, double hmin)
+static double seg_count(const grid_seg *s)
 {
     double L = s->b - s->a;
-    if (s->ca && s->cb) return 2.0 * ramp_count(0.5 * L, hmin);
-    if (s->ca || s->cb) return ramp_count(L, hmin);
+    if (s->ha > 0.0 && s->hb > 0.0) {
+        double xj = seg_join(s);
+        return ramp_count(xj - s->a, s->ha) + ramp_count(s->b - xj, s->hb);
+    }
+    if (s->ha > 0.0) return ramp_count(L, s->ha);
+    if (s->hb > 0.0) return ramp_count(L, s->hb);
     return L;
 }
 
 /* The position x in the segment with F(x) = F (0 <= F <= seg_count). */
-static double seg_position(const grid_seg *s, double F, double hmin)
+static double seg_position(const grid_seg *s, double F)
 {
-    double L = s->b - s->a;
-    if (s->ca && s->cb) {
-        double Fm = ramp_count(0.5 * L, hmin);
-        return F <= Fm ? s->a + ramp_length(F, hmin) : s->b - ramp_length(2.0 * Fm - F, hmin);
+    if (s->ha > 0.0 && s->hb > 0.0) {
+        double xj = seg_join(s);
+        double Fa = ramp_count(xj - s->a, s->ha);
+        if (F <= Fa) return s->a + ramp_length(F, s->ha);
+        double Fb = ramp_count(s->b - xj, s->hb);
+        return s->b - ramp_length(Fa + Fb - F, s->hb);
     }
-    if (s->ca) return s->a + ramp_length(F, hmin);
-    if (s->cb) return s->b - ramp_length(ramp_count(L, hmin) - F, hmin);
+    if (s->ha > 0.0) return s->a + ramp_length(F, s->ha);
+    if (s->hb > 0.0) return s->b - ramp_length(ramp_count(s->b - s->a, s->hb) - F, s->hb);
     return s->a + F;
 }
 
@@ -82,8 +105,8 @@ static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmi
         /* Uniform segments have weight length/hmin_uniform: give them the
          * cell size they would have at the end of a clustered segment's
          * growth, i.e. a weight proportional to their length. */
-        W[k] = seg_count(&seg[k], hmin);
-        if (!seg[k].ca && !seg[k].cb) W[k] = (seg[k].b - seg[k].a) / hmin;
+        W[k] = seg_count(&seg[k]);
+        if (!(seg[k].ha > 0.0) && !(seg[k].hb > 0.0)) W[k] = (seg[k].b - seg[k].a) / hmin;
         Wt += W[k];
     }
     size_t sum = 0;
@@ -111,14 +134,47 @@ static ns_status grid_build(const grid_seg *seg, size_t ns, size_t n, size_t nmi
     size_t f = 0;
     faces[f++] = seg[0].a;
     for (size_t k = 0; k < ns; k++) {
-        double Wk = seg_count(&seg[k], hmin);
+        double Wk = seg_count(&seg[k]);
         for (size_t m = 1; m < cnt[k]; m++)
-            faces[f++] = seg_position(&seg[k], Wk * (double)m / (double)cnt[k], hmin);
+            faces[f++] = seg_position(&seg[k], Wk * (double)m / (double)cnt[k]);
         faces[f++] = seg[k].b;
     }
     return NS_OK;
 }
 
+
+/* Target size of the cells at the channel rim [m]: the target h_end of the
+ * other segment ends divided by numerics.diff_rim_refine at the reference count
+ * n_ref cells, and by n / n_ref more on a grid of n cells (so the rim
+ * cells shrink as 1/n^2 under refinement while the others shrink as 1/n;
+ * models/diffusion.h, "Discretisation"). */
+static double rim_cell(const ns_diff *s, double h_end, size_t n, double n_ref)
+{
+    return h_end / s->rim_refine * (n_ref / (double)n);
+}
+
+/* Depth of the channel rim: the base of the stratum corneum when an open
+ * channel passes through it into the viable tissue (NAN: no rim, e.g. the
+ * one-layer membrane preset). */
+static double rim_depth(const ns_diff *s, const ns_skin_params *sk, const ns_channel_geom *ch)
+{
+    if (!s->has_ch || sk->n_layers < 2 || !(s->rim_refine > 0.0)) return NAN;
+    double zb = ns_skin_layer_top(sk, 1);
+    return zb < ch->depth && zb < s->H ? zb : (double)NAN;
+}
+
+/* Radius of the channel rim at t = 0: the SC's channel radius at the SC
+ * base, the upper point of the profile pair there (models/channel.h, the
+ * profile samples both sides of a layer interface; ns_channel_radius_at at
+ * the interface gives the lower one); 0 when there is no rim. */
+static double rim_radius(const ns_channel_geom *ch)
+{
+    double zb = ch->z_barrier;
+    if (!(zb > 0.0) || !(zb < ch->depth)) return 0.0;
+    for (size_t k = 0; k < ch->n; k++)
+        if (ch->z[k] == zb) return ch->r0[k];
+    return ns_channel_radius_at(ch, zb, 0.0);
+}
 
 /* Depth grid: faces on the layer interfaces inside [0, H] and on the channel
  * floor (snapped onto an interface or H within NS_DIFF_SNAP), clustered at
@@ -155,21 +211,26 @@ ns_status diff_grid_z(ns_diff *s, const ns_skin_params *sk, const ns_channel_geo
         s->ch_depth = dch;
     }
     br[nb++] = H;
-    grid_seg seg[NS_LAYER_MAX + 2];
     double minlen = INFINITY;
+    for (size_t b = 0; b + 1 < nb; b++)
+        if (br[b + 1] - br[b] < minlen) minlen = br[b + 1] - br[b];
+    double h0 = minlen / GRID_HMIN_DIVISOR;
+    double zrim = rim_depth(s, sk, ch);
+    double hrim = isfinite(zrim) ? rim_cell(s, h0, s->nz, GRID_RIM_NZ) : h0;
+    grid_seg seg[NS_LAYER_MAX + 2];
     for (size_t b = 0; b + 1 < nb; b++) {
         seg[b].a = br[b];
         seg[b].b = br[b + 1];
-        seg[b].ca = 1;
-        seg[b].cb = 1;
-        if (br[b + 1] - br[b] < minlen) minlen = br[b + 1] - br[b];
+        seg[b].ha = br[b] == zrim ? hrim : h0;
+        seg[b].hb = br[b + 1] == zrim ? hrim : h0;
     }
-    NS_TRY(grid_build(seg, nb - 1, s->nz, GRID_MIN_Z, minlen / GRID_HMIN_DIVISOR, s->zf));
+    NS_TRY(grid_build(seg, nb - 1, s->nz, GRID_MIN_Z, h0, s->zf));
     return NS_OK;
 }
 
 /* Radial domain and grid: the unit cell of the array, or for a single needle
- * a disc wide enough to be intact at its rim; clustered at the channel wall.
+ * a disc wide enough to be intact at its rim; clustered at the channel's
+ * surface radius, or at its rim (diff_rim_refine > 0).
  * Exceptions: NS_EINVAL (the channel is wider than the unit cell). */
 ns_status diff_grid_r(ns_diff *s, const ns_array_params *ar, const ns_channel_geom *ch)
 {
@@ -199,13 +260,23 @@ ns_status diff_grid_r(ns_diff *s, const ns_array_params *ar, const ns_channel_ge
     grid_seg seg[2];
     size_t ns = 0;
     double hmin = R;
-    if (has_ch && rs > 0.0 && nr >= 2 * GRID_MIN_R) {
-        seg[0] = (grid_seg){0.0, rs, 0, 1};
-        seg[1] = (grid_seg){rs, R, 1, 0};
+    double rr = has_ch && s->rim_refine > 0.0 ? rim_radius(ch) : 0.0;
+    if (has_ch && rr > 0.0 && rr < R && nr >= 2 * GRID_MIN_R) {
+        /* Faces on the rim, graded towards it from both sides. */
+        double h0 = rim_cell(s, rr / GRID_HMIN_DIVISOR, nr, GRID_RIM_NR);
+        seg[0] = (grid_seg){0.0, rr, 0.0, h0};
+        seg[1] = (grid_seg){rr, R, h0, 0.0};
         ns = 2;
-        hmin = rs / GRID_HMIN_DIVISOR;
+        hmin = h0;
+    } else if (has_ch && rs > 0.0 && nr >= 2 * GRID_MIN_R) {
+        /* No rim (no SC, or diff_rim_refine = 0): faces on the surface radius. */
+        double h0 = rs / GRID_HMIN_DIVISOR;
+        seg[0] = (grid_seg){0.0, rs, 0.0, h0};
+        seg[1] = (grid_seg){rs, R, h0, 0.0};
+        ns = 2;
+        hmin = h0;
     } else {
-        seg[0] = (grid_seg){0.0, R, 0, 0};
+        seg[0] = (grid_seg){0.0, R, 0.0, 0.0};
         ns = 1;
         hmin = R / (double)nr;
     }

@@ -21,6 +21,10 @@
  *     error of Q(24 h) against a time-converged reference (diff_rtol = 1e-7,
  *     same grid and the same 50 output times), CPU time and step attempts at the default diff_rtol and two finer
  *     settings (the error the user reads and what it costs);
+ *   - space accuracy of the channel open for good (numerics.diff_rim_refine
+ *     0, the default, and 15): Q(24 h) on 20 x 60, the default 40 x 120 and 80 x 240
+ *     against their Richardson extrapolation (observed order printed), CPU
+ *     time and step attempts (space_table);
  *   - peak memory (getrusage ru_maxrss);
  *   - allocations inside ns_diff_solve: malloc/calloc/realloc are
  *     interposed in this binary and counted while the solver steps; the
@@ -182,6 +186,44 @@ static int accuracy_table(const ns_params *p, const ns_channel_geom *ch)
     return 0;
 }
 
+/* Q(24 h), CPU time and step attempts of one solve on an nr x nz grid at rtol. */
+static int grid_run(const ns_params *p0, const ns_channel_geom *ch, size_t nr, size_t nz,
+                    double rtol, double *Q, double *cpu, size_t *attempts)
+{
+    ns_params p = *p0;
+    p.numerics.diff_n_r = nr;
+    p.numerics.diff_n_z = nz;
+    return accuracy_run(&p, ch, rtol, Q, cpu, attempts);
+}
+
+/* Space accuracy of one channel case: Q(24 h) on the grids n0 x 3 n0 (n0 =
+ * 40: the default) refined twice by 2 each way, at diff_rtol rtol (tight
+ * enough that the time error is below the finest grid difference); the
+ * reference is the Richardson extrapolation of the three,
+ *   p = log2((Q_1 - Q_2) / (Q_2 - Q_3)),  Q_inf = Q_3 - (Q_2 - Q_3) / (2^p - 1),
+ * with the observed order p printed. */
+static int space_table(const char *name, const ns_params *p, const ns_channel_geom *ch,
+                       size_t n0, double rtol)
+{
+    double Q[3], cpu[3];
+    size_t att[3];
+    for (size_t m = 0; m < 3; m++)
+        if (grid_run(p, ch, n0 << m, 3 * (n0 << m), rtol, &Q[m], &cpu[m], &att[m])) return 1;
+    double d1 = Q[0] - Q[1], d2 = Q[1] - Q[2];
+    double order = d1 * d2 > 0.0 ? log2(d1 / d2) : (double)NAN;
+    double Qinf = isfinite(order) ? Q[2] - d2 / (exp2(order) - 1.0) : Q[2];
+    printf("space accuracy, %s (diff_rtol %.0e): observed order %.2f, Richardson Q(24 h) = "
+           "%.8e kg/m2\n", name, rtol, order, Qinf);
+    printf("%-10s %12s %10s %9s\n", "grid", "err Q(24h)", "CPU [s]", "attempts");
+    for (size_t m = 0; m < 3; m++) {
+        char g[32];
+        snprintf(g, sizeof g, "%zux%zu", n0 << m, 3 * (n0 << m));
+        printf("%-10s %12.2e %10.3f %9zu%s\n", g, fabs(Q[m] - Qinf) / Qinf, cpu[m], att[m],
+               (n0 << m) == 40 ? "  (default grid)" : "");
+    }
+    return 0;
+}
+
 /* --one RTOL NR NZ: one default non-occluded channel solve at that diff_rtol
  * and grid, printing Q(24 h) and the step counts; scripts/bench_diffusion_cost.sh
  * counts its instructions. */
@@ -268,6 +310,18 @@ int main(int argc, char **argv)
            rows[0].wall <= 0.5 && rows[1].wall <= 0.5 ? "met" : "NOT met");
     if (accuracy_table(&p, &ch)) {
         fprintf(stderr, "accuracy table: %s\n", ns_status_message());
+        return 1;
+    }
+    /* Space accuracy of the channel open for good without and with the rim
+     * faces (numerics.diff_rim_refine 0, the default, and 15), grids 20, 40,
+     * 80 (x 3 in depth). */
+    ns_channel_geom chg = ch;
+    chg.half_life = chg.half_life_pore = 1e30;
+    ns_params pr = p;
+    pr.numerics.diff_rim_refine = 15.0;
+    if (space_table("channel open for good, diff_rim_refine 0", &p, &chg, 20, 2e-5) ||
+        space_table("channel open for good, diff_rim_refine 15", &pr, &chg, 20, 2e-5)) {
+        fprintf(stderr, "space table: %s\n", ns_status_message());
         return 1;
     }
     size_t allocs = rows[0].allocs + rows[1].allocs + rows[2].allocs;
