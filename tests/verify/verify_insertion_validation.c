@@ -139,13 +139,10 @@ Test(insertion_validate, impact_deeper_than_press, .timeout = 30.0)
  * microneedle (full cone to its base) is pressed at 1 mm/s with a 1 N hand
  * force until needle and hub together bear that force; the 10 mm stroke is
  * never reached. Inserted fraction must rise strictly with length over
- * 250 um .. 1.5 mm and stay below 1 (partial insertion). Every needle from
- * 400 um punctures; the 250 um needle may not: with the skin layers relaxing
- * under the 1 mm/s press (g 0.5, tau 0.62 s) its hub lands at a needle force
- * of 0.036 N, just short of the 0.037 N puncture force (a disagreement with
- * the observation that such needles do enter, stated in
- * tests/data/insertion_calibration.md); its fraction is then 0, still below
- * that of the 400 um needle. */
+ * 250 um .. 1.5 mm and stay below 1 (partial insertion), and every needle
+ * punctures (the 250 um needle included: its peak needle force, 0.041 N, is
+ * above the 0.037 N puncture force on every grid since the hub's outer edge
+ * is a face of the tent grid; tests/data/insertion_calibration.md). */
 Test(insertion_validate, shorter_needles_lose_larger_fraction, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
@@ -163,12 +160,12 @@ Test(insertion_validate, shorter_needles_lose_larger_fraction, .timeout = 60.0)
         ns_ins_result r = fx_ins_run(&p);
         cr_log_info("L %.0f um: depth %.1f um, fraction %.3f, travel %.3f mm", 1e6 * L[i],
                     1e6 * r.penetration_depth, r.inserted_fraction, 1e3 * r.max_travel);
-        cr_assert(r.punctured == 1 || i == 0, "L = %.3g m did not puncture", L[i]);
+        cr_assert(r.punctured == 1, "L = %.3g m did not puncture", L[i]);
         cr_assert(r.max_travel < p.applicator.stroke, "L = %.3g m: press reached the stroke, not the force cap",
                   L[i]);
         cr_assert(r.penetration_depth < L[i], "L = %.3g m: depth %.4g m not partial", L[i],
                   r.penetration_depth);
-        cr_assert(r.inserted_fraction > prev || (i == 0 && r.punctured == 0),
+        cr_assert(r.inserted_fraction > prev,
                   "L = %.3g m: fraction %.4f <= %.4f of the shorter needle", L[i],
                   r.inserted_fraction, prev);
         prev = r.inserted_fraction;
