@@ -367,7 +367,7 @@ double ins_needle_force(ns_ins *s, double x, double dp0, double Ff0, double Fb0,
     double Ftr = tip_elastic(s, x - dp0, &Kt, &U);
     double eps = 1e-7 * s->L;
     if (Ftr > Ff0) { /* forward cutting: F_el(x - d) = R(d), d in [dp0, min(x, L)] */
-        double hi = fmin(x, s->L);
+        double hi = fmin(fmin(x, s->L), s->ztop[s->nl]); /* no cut below the stack */
         double Fh = tip_elastic(s, x - hi, &Kt, &U);
         if (Fh - resist_fw(s, hi) >= 0.0) {
             *dp = hi;
@@ -426,7 +426,7 @@ void ins_do_puncture(ns_ins *s)
     s->res.puncture_force = y->F;
     s->res.puncture_displacement = y->u;
     s->punctured = 1;
-    double hi = fmin(fmax(x, 0.0), s->L), d = 0.0, U;
+    double hi = fmin(fmin(fmax(x, 0.0), s->L), s->ztop[s->nl]), d = 0.0, U; /* stack bottom */
     if (hi > 0.0 && ins_contact_force(s, x, &dF, &U) > ins_resist(s, 0.0, NULL)) {
         if (tip_elastic(s, x - hi, &dF, &U) >= ins_resist(s, hi, NULL))
             d = hi;
