@@ -189,6 +189,36 @@
  * Force cap: of several events in one step the earliest is located first,
  * and a state at or beyond the cap holds at once (before, a cap crossed in
  * the step of a plate contact was never seen: 40.5 N under a 10 N press).
+ * Backing (the stack bottom, z = H = sum of the layer thicknesses): the
+ * stack sits on its backing (cartilage, muscle or bone: skin.h, the preset's
+ * k_b), modelled as a rigid stop for the tip: the cut depth is d <= H in
+ * the tip law T4 (the root of C(x - d) = R(d) is sought on [0, min(x, L,
+ * H)]), and the event EV_BACKING (d = H, located like the layer crossings,
+ * or found at the end of a step whose cut reached H at once: at puncture,
+ * when the dimple x is deeper than the stack, or by an unstable cut through
+ * the fat after another event) ends the loading of a press or an impact,
+ * which then holds and withdraws as at the end of its stroke (the impact's
+ * remaining kinetic energy stays with the applicator, outside the skin's
+ * balance). A pen or roller follows its path in time and cannot stop: the
+ * case fails (NS_EPHYSICS, "tip reached the backing at z = ... mm"). Why a
+ * stop and not cutting on: the backing is not a modelled layer (no
+ * toughness, no channel, no diffusion domain), and every preset's backing
+ * (ear cartilage 5 MPa; muscle over bone) is stiffer than the fat above
+ * it. Not modelled: the force the needle would then carry into the backing
+ * up to the press cap (a press reports the force on arrival) and a tip
+ * that cuts into muscle. So penetration_depth <= H by construction (the
+ * invariant depth_within_stack); the tent is below the fat thickness by the
+ * lock-up (F2). Before: a 30G hypodermic pressed 10 mm into porcine_ear
+ * (1.395 mm) reported 9.46 mm (tests/verify/verify_insertion_backing.c).
+ * Depths: penetration_depth is the deepest cut depth d, the length of the
+ * hole along the needle below the skin surface at the needle, in the
+ * material (undeformed) depth of the stack (the layer of the tip is the
+ * one at z = d); it is not the tip position below the undeformed surface,
+ * which is the travel u = w(0) + d + (x - d): the tent, the cut and the
+ * elastic indentation x - d of the tissue ahead of the tip (tip law T4,
+ * C(x - d) = F). That last part is the travel not accounted for by the
+ * tent and the cut (porcine_ear, 200 um needle pressed 0.8 mm: tent 127 um,
+ * cut 286 um, tip indentation 388 um at 51 mN).
  *
  * Validity: small slopes (axisymmetric sheet on a Pasternak foundation), rigid
  * needle, one puncture event (the SC; deeper layers by the cutting law),
@@ -212,8 +242,10 @@ typedef struct {
     double puncture_displacement; /* [m]   needle travel after first contact at puncture */
     double max_force;             /* [N]   maximum needle force during insertion */
     double insertion_energy;      /* [J]   work done on the skin by one needle */
-    double penetration_depth;     /* [m]   deepest tip position below the undeformed
-                                           skin surface at the needle (0 if no puncture) */
+    double penetration_depth;     /* [m]   deepest cut depth d below the skin surface at
+                                           the needle, in the undeformed depth of the
+                                           stack, at most its thickness (header
+                                           "Backing"; 0 if no puncture) */
     double inserted_fraction;     /* [-]   penetration_depth / needle length */
     int deepest_layer;            /* [-]   0 none, 1 SC, 2 VE, 3 dermis, 4 hypodermis */
     double buckling_load;         /* [N]   Euler buckling load of the needle */

@@ -49,7 +49,9 @@
  * shaft friction lifted with the needle is released there, not cut off at a
  * fixed time). */
 enum { PH_LOAD = 0, PH_HOLD, PH_UNLOAD, PH_RETRACT, PH_END };
-enum { EV_PUNCTURE = 0, EV_LAYER, EV_PLATE, EV_CAP, EV_STOP, EV_STROKE, EV_COUNT };
+/* EV_BACKING: the cut depth reaches the bottom of the stack, z = ztop[nl]
+ * (the backing is a rigid stop: models/insertion.h, "Backing"). */
+enum { EV_PUNCTURE = 0, EV_LAYER, EV_PLATE, EV_CAP, EV_STOP, EV_STROKE, EV_BACKING, EV_COUNT };
 
 /* One time level of the coupled needle + skin system. */
 typedef struct {

@@ -535,7 +535,10 @@ static int change_phase(ns_ins *s, int ev, int hit_end)
      * earlier event (before, such a needle, thrown back by the skin,
      * flew on in the loading phase until the step cap) */
     int at_stop = s->phase == PH_LOAD && s->dynamic && !(s->y1.ud > 0.0);
-    if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE || at_cap || at_stop) {
+    /* the tip on the backing (a rigid stop, header "Backing"): the press or
+     * impact stops there like at the end of its stroke */
+    if (ev == EV_CAP || ev == EV_STOP || ev == EV_STROKE || ev == EV_BACKING || at_cap ||
+        at_stop) {
         s->y1.ud = 0.0;
         s->y1.ua = 0.0;
         ins_enter_phase(s, PH_HOLD);
@@ -642,6 +645,21 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
             ins_do_puncture(s);
         }
         if (ev == EV_PLATE) s->plate_contact = 1;
+        /* the cut reached the backing at this step's end: located by
+         * EV_BACKING, or by the cut depth cap of the tip law (tip.c) when the
+         * tip got there at once, at puncture (a dimple deeper than the
+         * stack) or by an unstable cut through a soft layer after another
+         * event */
+        if (s->phase == PH_LOAD && s->punctured && s->y1.dp >= s->ztop[s->nl]) ev = EV_BACKING;
+        /* a pen or roller follows its path in time and cannot stop on the
+         * backing: the case fails with the physical reason */
+        if (ev == EV_BACKING && (ap->mode == NS_APPLICATOR_PEN || ap->mode == NS_APPLICATOR_ROLLER))
+            NS_FAIL(NS_EPHYSICS,
+                    "insertion: tip reached the backing at z = %.4g mm (the bottom of the %.4g mm "
+                    "skin stack) at t = %.6g s, travel %.4g mm; a %s follows its path and cannot "
+                    "stop there (shorter needle or depth setting)",
+                    s->y1.dp / NS_MM, s->ztop[s->nl] / NS_MM, s->y1.t, s->y1.u / NS_MM,
+                    ap->mode == NS_APPLICATOR_PEN ? "pen" : "roller");
         NS_TRY(hist_push(s, &s->y1));
         if (change_phase(s, ev, hit_end)) break;
         if (ev >= 0 || hit_end || s->fixed_dt > 0.0) U_c = ins_stored_energy(s, &s->y1, NULL);

@@ -380,6 +380,8 @@ void ins_event_funcs(const ns_ins *s, const ins_state *y, double *g)
     if (s->punctured) {
         int k = ins_layer_at(s, s->y1.dp);
         if (k + 1 < s->nl) g[EV_LAYER] = y->dp - s->ztop[k + 1];
+        /* the tip reaches the backing: no cut goes deeper than the stack */
+        if (s->phase == PH_LOAD) g[EV_BACKING] = y->dp - s->ztop[s->nl];
     }
     if (!s->plate_contact) {
         double m = -INFINITY;
