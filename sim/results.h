@@ -27,7 +27,7 @@
     X(NS_R_MAX_FORCE, "max_force", "N", "maximum force per needle during insertion")          \
     X(NS_R_TOTAL_FORCE, "total_force", "N", "maximum force summed over the needles in contact") \
     X(NS_R_INSERTION_ENERGY, "insertion_energy", "J", "work done on the skin per needle")     \
-    X(NS_R_PENETRATION_DEPTH, "penetration_depth", "m", "deepest tip position below the skin surface at the needle") \
+    X(NS_R_PENETRATION_DEPTH, "penetration_depth", "m", "deepest cut depth below the skin surface at the needle, in the undeformed depth of the stack (at most its thickness)") \
     X(NS_R_INSERTED_FRACTION, "inserted_fraction", "1", "penetration depth / needle length") \
     X(NS_R_DEEPEST_LAYER, "deepest_layer", "1", "0 none, 1 stratum corneum, 2 viable epidermis, 3 dermis, 4 hypodermis") \
     X(NS_R_BUCKLING_MARGIN, "buckling_margin", "1", "buckling load / max force per needle")   \
