@@ -95,6 +95,33 @@
  * (tests/data/insertion_calibration.md). A press case costs about 14 % more
  * instructions than the elastic sheet (tests/bench/bench_insertion.c).
  *
+ * Sheet short-time viscosity (Kelvin-Voigt). The Prony terms above (tau of
+ * seconds) do nothing at the kHz of the skin ringing under the tip after a
+ * puncture or a stop; soft tissue keeps a loss at high frequency. Each sheet
+ * layer (SC, VE, dermis) has in parallel with its elasticity the shear
+ * viscosity eta = skin.viscosity [Pa s] (every human preset 3.23 Pa s,
+ * forearm skin in vivo by Lamb-wave ultrasound elastography,
+ * hfus_lamb_skin; membrane 0), extensional viscosity 3 eta (incompressible),
+ * so the sheet's viscous bending and stretching coefficients are the
+ * laminate sums of B and A_m ("Skin sheet and foundation") with E'_i
+ * replaced by 3 eta / (1 - nu_i^2):
+ *   B_v = sum 3 eta/(1-nu_i^2) (h_i^3/12 + h_i dz_i^2) [N m s],
+ *   A_v = sum 3 eta h_i/(1-nu_i^2) [N s/m],
+ *   f_v = B_v K v + membrane faces c_f N_v dw,  N_v = A_v eps_t = A_v g g_t,   (K1)
+ *   D_v = B_v v.K.v + sum_f 2 pi r_f h_f A_v (g g_t)^2 >= 0,               (K2)
+ * v = w_t (BDF2 velocity of the step, tangent a0 in the Newton matrix),
+ * g = dw/h_f the face slope; D_v is counted with the viscous power in the
+ * energy balance. A bending mode of frequency omega gets the damping ratio
+ * zeta = omega B_v/(2 B) (less where membrane or foundation carry it): for
+ * the clinical roller's 6.0 kHz tent mode (face, 5 N) zeta = 0.60, against
+ * 1e-3 from the foundation dashpot. Validity: a Kelvin-Voigt solid, loss
+ * tangent omega tau growing with frequency; the source's Voigt fit spans the
+ * wave frequencies of the elastography (hundreds of Hz), beyond it an
+ * extrapolation; one eta for every sheet layer (measured on the whole
+ * epidermis + dermis); the foundation (fat) has only its dashpot and Maxwell
+ * branch. Verified: tests/verify/verify_insertion_energy_viscous.c (ring-down
+ * log decrement against zeta, energy balance of the clinical roller).
+ *
  * Tip and needle (3.2-3.5), x = u - w(0) [m]:
  *  before puncture: F = Hertz (4/3) E* sqrt(r_t) x^1.5 on the tip cap, C1-
  *    joined to Sneddon (2/pi) E* tan(a) (x-x0)^2 on the cone (E* of the SC).
@@ -171,7 +198,7 @@
  *    (roller.c eq. D3; the free domain above when that is smaller).
  * Energy: work in (trapezoid of (F + F_plate) du) = stored (tent, Maxwell,
  * sheet and contact branches (V1, V4), kinetic, tip, plate) + viscous
- * (sheet, Maxwell, branches (V2), plate) + fracture +
+ * (sheet, Maxwell, branches (V2), Kelvin-Voigt (K2), plate) + fracture +
  * spreading + friction; energy_balance_error = |residual| / (sum of positive
  * work increments). The tip dissipates (F0 + F1)/2 (d1 - d0) per step, split
  * over cutting, spreading and friction by the resistance at mid-step (an

@@ -16,7 +16,7 @@
 
 static const char *const si_units[NS_KIND_N] = {
     "m", "N", "Pa", "J/m2", "m/s", "s", "1/m2", "kg", "kg/m3", "m2/s", "Hz", "1/s", "N/m",
-    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", "", "m2", "kg/m2"};
+    "N/m3", "rad", "kg/mol", "kg/m3", "K", "", "", "", "", "", "", "m2", "kg/m2", "Pa.s"};
 
 const char *ns_param_si_unit(ns_unit_kind kind)
 {
@@ -126,6 +126,11 @@ static const ns_key table[] = {
        "foundation stiffness of the support under the hypodermis"),
     PD("skin", "temperature", NS_KIND_TEMPERATURE, skin.temperature, 273.15, 323.15, LO | PRE, NAN,
        "skin temperature"),
+    /* viscosity: every human preset 3.23 Pa s (models/skin.c, hfus_lamb_skin),
+     * the membrane 0; 0 = a sheet elastic at short times (models/insertion.h,
+     * eq. K1) */
+    PD("skin", "viscosity", NS_KIND_VISCOSITY, skin.viscosity, 0, 1e3, PRE, NAN,
+       "Kelvin-Voigt shear viscosity of the skin layers above the fat"),
     /* age: adults 18-100 yr, the range of the ageing law (models/ageing.h) */
     PD("skin", "age", NS_KIND_TIME, skin.age, 18.0 * 365.25 * NS_DAY, 100.0 * 365.25 * NS_DAY,
        NS_KEY_AUTO | PRE, NAN,

@@ -62,6 +62,7 @@ typedef enum {
     NS_KIND_INDEX_LIST,    /* comma-separated non-negative integers */
     NS_KIND_AREA,          /* m2 (after the list kinds: appended, not renumbered) */
     NS_KIND_AREAL_MASS,    /* kg/m2 (appended) */
+    NS_KIND_VISCOSITY,     /* Pa.s (appended) */
     NS_KIND_N
 } ns_unit_kind;
 

@@ -50,6 +50,8 @@ typedef struct {
     double backing_stiffness;   /* [N/m^3] foundation stiffness of the support
                                            under the hypodermis (bone/muscle or lab) */
     double temperature;         /* [K]   skin temperature */
+    double viscosity;           /* [Pa s] Kelvin-Voigt shear viscosity of the skin layers above
+                                          the fat (models/insertion.h, eq. K1) */
     double age;                 /* [s]   age of the skin (models/ageing.h); NaN = the
                                          preset's reference (no scaling) */
     int age_applied;            /* [-]   1 once ageing.h eq. (1) scaled the layers (not a key) */

@@ -72,6 +72,10 @@
 #define SKIN_RELAX_TIME (1.0 / 1.6094379124341003) /* 1/ln 5 [s] */
 #define FAT_RELAX_FRACTION 0.39
 #define FAT_RELAX_TIME 700.0
+/* Short-time (Kelvin-Voigt) shear viscosity of the skin above the fat:
+ * 3.23 +- 0.93 Pa s, human forearm skin in vivo by Lamb-wave high-frequency
+ * ultrasound elastography [hfus_lamb_skin]; taken for every human site. */
+#define SKIN_VISCOSITY 3.23
 
 /* Capillary clearance of the dermis: 3e-4 1/s, the logarithmic midpoint of the
  * 1e-4..1e-3 1/s range of dermal clearance rates for small solutes
@@ -148,6 +152,7 @@ static void human_stack(ns_skin_params *p, const char *name, double h_sc, double
                                          FAT_RELAX_FRACTION, 0.0, HYPO_OPEN);
     p->pretension = DERMIS_MODULUS * PRESTRAIN * h_de;
     p->backing_stiffness = backing;
+    p->viscosity = SKIN_VISCOSITY;
     p->temperature = NS_BODY_TEMPERATURE;
     p->age = NAN; /* reference age: no scaling (models/ageing.h) */
 }

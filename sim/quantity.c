@@ -109,6 +109,8 @@ static const unit_row units[] = {
     {NS_KIND_AREAL_MASS, "mg/cm2", NS_MG / NS_CM2, 0, 1},
     {NS_KIND_AREAL_MASS, "g/m2", NS_G, 0, 0},
     {NS_KIND_AREAL_MASS, "kg/m2", 1.0, 0, 1},
+    {NS_KIND_VISCOSITY, "mPa.s", 1e-3, 0, 1},
+    {NS_KIND_VISCOSITY, "Pa.s", 1.0, 0, 1},
 };
 #define N_UNITS (sizeof units / sizeof units[0])
 
@@ -118,16 +120,17 @@ static const char *const kind_names[NS_KIND_N] = {
     "a tension (force per length)", "a stiffness per area (N/m3)", "an angle", "a molar mass",
     "a mass density", "a temperature", "a plain number", "a non-negative integer",
     "a boolean (true/false)", "a name", "a text", "a list of integers", "an area",
-    "an areal mass (mass per area)"};
+    "an areal mass (mass per area)", "a viscosity"};
 
 /* Example unit used in "expected a length such as 500 um". */
 static const char *const example_unit[NS_KIND_N] = {
     "um", "N", "kPa", "J/m2", "mm/s", "s", "/cm2", "mg", "mg/mL", "m2/s", "Hz", "1/s", "N/m",
-    "N/m3", "deg", "g/mol", "g/cm3", "K", "", "", "", "", "", "", "cm2", "ng/cm2"};
+    "N/m3", "deg", "g/mol", "g/cm3", "K", "", "", "", "", "", "", "cm2", "ng/cm2", "Pa.s"};
 
 int ns_units_dimensional(ns_unit_kind kind)
 {
-    return kind <= NS_KIND_TEMPERATURE || kind == NS_KIND_AREA || kind == NS_KIND_AREAL_MASS;
+    return kind <= NS_KIND_TEMPERATURE || kind == NS_KIND_AREA || kind == NS_KIND_AREAL_MASS ||
+           kind == NS_KIND_VISCOSITY;
 }
 
 const char *ns_units_kind_name(ns_unit_kind kind)

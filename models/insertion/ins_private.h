@@ -88,6 +88,8 @@ typedef struct {
     double tau_f;  /* [s]      relaxation time of the foundation */
     double g_s;    /* [-]      relaxing fraction of the sheet (E'h-weighted; 0: elastic) */
     double tau_s;  /* [s]      relaxation time of the sheet (g E'h-weighted) */
+    double Bv;     /* [N m s]  Kelvin-Voigt bending viscosity of the sheet (eq. K1) */
+    double Av;     /* [N s/m]  Kelvin-Voigt stretching viscosity of the sheet (eq. K1) */
     double g_c;    /* [-]      relaxing fraction of the tip contact (surface layer; 0: elastic) */
     double tau_c;  /* [s]      relaxation time of the tip contact */
 } ins_sheet;

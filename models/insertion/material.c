@@ -160,13 +160,22 @@ ns_status ins_derive_skin(const ns_ins *s, ins_sheet *sh)
         z += ly->thickness;
     }
     double zn = EhZ / Eh;
+    double eta = (isfinite(sk->viscosity) && sk->viscosity > 0.0) ? sk->viscosity : 0.0;
     *B = 0.0;
+    sh->Bv = 0.0;
+    sh->Av = 0.0;
     z = 0.0;
     for (size_t i = 0; i < nsheet; i++) {
         const ns_layer *ly = &sk->layer[i];
         double Ep = ly->youngs_modulus / (1.0 - ly->poisson * ly->poisson), h = ly->thickness;
         double dz = z + 0.5 * h - zn;
         *B += Ep * (h * h * h / 12.0 + h * dz * dz); /* laminate about the neutral axis */
+        /* eq. (K1): the same laminate with E' replaced by the extensional
+         * viscosity 3 eta / (1 - nu^2) of the incompressible Kelvin-Voigt
+         * solid (Trouton ratio 3) */
+        double ev = 3.0 * eta / (1.0 - ly->poisson * ly->poisson);
+        sh->Bv += ev * (h * h * h / 12.0 + h * dz * dz);
+        sh->Av += ev * h;
         z += h;
     }
     *Am = Eh;

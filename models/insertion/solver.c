@@ -95,6 +95,8 @@ static ns_status tent_init(ns_ins *s, const ins_sheet *sh)
     s->g_c = sh->g_c;
     s->tau_c = sh->tau_c;
     T->m = sh->m;
+    T->Bv = sh->Bv;
+    T->Av = sh->Av;
     T->c = 2.0 * fmax(cb->damping_ratio, 0.0) * sqrt(sh->m * k0);
     if (!T->dirichlet) T->k_mean = ins_mean_mode_stiffness(p, k0, T->N0, Rc);
     /* the plate contact is critically damped by the tissue under it: a

@@ -126,6 +126,7 @@ double ins_dissipated_power(const ns_ins *s, const ins_state *y)
         if (gk > 0.0) P += T->A[i] * y->hm[i] * y->hm[i] / (gk * T->tau_f);
     }
     P += ns_tent_branch_power(T, y->w, y->qb, y->qm);
+    P += ns_tent_viscous_power(T, y->w, y->v);
     if (!s->punctured && s->g_c > 0.0) { /* eq. (V4): g_c C(z) z / (p tau_c) */
         double z = y->u - y->w[0] - y->xq, dF, U;
         double Fz = ins_contact_force(s, z, &dF, &U);
@@ -236,6 +237,7 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
             ns_tent_zero(T);
             memset(f, 0, nu * sizeof(double));
             ns_tent_internal(T, y->w, f, 1, 0);
+            ns_tent_viscous(T, y->w, hbw, a0, f, 1);
         }
         if (asm_J) gsl_vector_set_zero(cv);
         for (size_t i = 0; i < nu; i++) {

@@ -414,6 +414,59 @@ double ns_tent_branch_power(const ns_tent *t, const double *w, const double *qb,
     return t->g_s / t->tau_s * (t->B * Pb + t->Am * Pm / NS_TENT_MEMBRANE_EXPONENT);
 }
 
+/* Kelvin-Voigt viscosity of the sheet (header "Sheet short-time viscosity"):
+ * bending moment B_v K v (linear), and per face the viscous tension
+ * N_v = A_v d(eps)/dt = A_v g g_t on the slope g = dw/h_f, whose face force
+ * c_f N_v dw = c_f A_v dw^2 dv / h_f^2 has the tangent
+ * c_f A_v (2 dw dv + a0 dw^2) / h_f^2 (symmetric face stencil). */
+void ns_tent_viscous(ns_tent *t, const double *w, const double *bw, double a0, double *f,
+                     int J_add)
+{
+    if (!(t->Bv > 0.0 || t->Av > 0.0)) return;
+    size_t nu = t->nu, n = t->n, td = t->J->tda;
+    double *v = t->xs, *J = t->J->data;
+    for (size_t i = 0; i < nu; i++) v[i] = a0 * w[i] - bw[i];
+    if (t->Bv > 0.0 && t->B > 0.0) {
+        double r = t->Bv / t->B;
+        sheet_bending(t, v, r, r * a0, f, J_add, 0);
+    }
+    if (!(t->Av > 0.0)) return;
+    size_t nf = nu < n - 1 ? nu : n - 1;
+    for (size_t i = 0; i < nf; i++) {
+        int right = (i + 1 < nu);
+        double dw = (right ? w[i + 1] : 0.0) - w[i];
+        double dv = (right ? v[i + 1] : 0.0) - v[i];
+        double c = t->cf[i] * t->Av * t->ihf[i] * t->ihf[i];
+        double T = c * dw * dw * dv;
+        f[i] -= T;
+        if (right) f[i + 1] += T;
+        if (J_add) {
+            double kt = fmax(c * (2.0 * dw * dv + a0 * dw * dw), 0.0); /* kept SPD */
+            J[i * td] += kt;
+            if (right) {
+                J[(i + 1) * td] += kt;
+                J[i * td + 1] -= kt;
+            }
+        }
+    }
+}
+
+double ns_tent_viscous_power(const ns_tent *t, const double *w, const double *v)
+{
+    double P = 0.0;
+    if (t->Bv > 0.0) P += 2.0 * t->Bv * bending_energy(t, v);
+    if (t->Av > 0.0) {
+        size_t nu = t->nu, n = t->n, nf = nu < n - 1 ? nu : n - 1;
+        for (size_t i = 0; i < nf; i++) {
+            int right = (i + 1 < nu);
+            double dw = (right ? w[i + 1] : 0.0) - w[i];
+            double dv = (right ? v[i + 1] : 0.0) - v[i];
+            P += t->cf[i] * t->Av * t->ihf[i] * t->ihf[i] * dw * dw * dv * dv;
+        }
+    }
+    return P;
+}
+
 double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int want_U)
 {
     size_t nu = t->nu, td = t->J->tda;

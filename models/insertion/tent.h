@@ -54,6 +54,9 @@ typedef struct {
                                 caller before ns_tent_internal when g_s > 0 */
     const double *qm;/* [m]     viscous deflection of the stretching branch (nu), likewise */
     double *xs;      /* [m]     scratch (nu) */
+    double Bv;       /* [N m s] Kelvin-Voigt bending viscosity of the sheet (0: none;
+                                header "Sheet short-time viscosity", eq. K1) */
+    double Av;       /* [N s/m] Kelvin-Voigt stretching viscosity of the sheet (eq. K1) */
     double m;        /* [kg/m^2] areal mass */
     double c;        /* [N s/m^3] viscous damping */
     double k_mean;   /* [N/m^3] extra stiffness of the area-mean mode wbar = sum A_i w_i / A_tot
@@ -91,6 +94,15 @@ double ns_tent_internal(ns_tent *t, const double *w, double *f, int J_add, int w
  * (eq. V2); 0 for an elastic sheet. */
 double ns_tent_branch_power(const ns_tent *t, const double *w, const double *qb,
                             const double *qm);
+
+/* Kelvin-Voigt force of the sheet (eq. K1) at deflection w and velocity
+ * v = a0 w - bw (the BDF2 velocity of the step), added to f (nu), and its
+ * tangent d/dw (through dv/dw = a0) added to J if J_add. Does nothing when
+ * Bv = Av = 0. */
+void ns_tent_viscous(ns_tent *t, const double *w, const double *bw, double a0, double *f,
+                     int J_add);
+/* Dissipated power [W] of the Kelvin-Voigt viscosity at w, v (eq. K2), >= 0. */
+double ns_tent_viscous_power(const ns_tent *t, const double *w, const double *v);
 
 /* Factorise t->J (Cholesky, band); solve with ns_tent_chol_svx.
  * Exceptions: NS_ECONV if the matrix is not positive definite. */
