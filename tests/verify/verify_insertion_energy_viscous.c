@@ -7,6 +7,9 @@
  *  - the clinical roller (0.5 mm) on face skin at 5 N closes its energy
  *    balance within the 1 % of sim/invariants.c (1.30 % with skin.viscosity
  *    = 0, 0.09 % with the default);
+ *  - a 30G hypodermic pressed 12 mm into the forearm (the default press,
+ *    hypodermic_30g) likewise (2.70 % / 0.23 %; 9 and 14 mm strokes 2.76 /
+ *    2.60 % -> 0.28 / 0.19 %);
  *  - a free ring-down of the lowest mode of the clinical roller's tent (face,
  *    5 N: 6.0 kHz, zeta = 0.60 by the law), stepped by the solver's own
  *    BDF2 at 400 steps per period with every other damping switched off,
@@ -59,6 +62,21 @@ Test(insertion_energy_viscous, clinical_roller_5N_balance, .timeout = 60.0)
     cr_log_info("clinical roller, face, 5 N: punctured %d, depth %.4g mm, energy %.3g %%, %zu steps",
                 r.punctured, r.penetration_depth * 1e3, 100.0 * r.energy_balance_error, r.steps);
     cr_expect(r.punctured == 1, "clinical roller at 5 N did not puncture");
+    cr_expect(r.energy_balance_error < ENERGY_TOL, "energy balance error %.3e",
+              r.energy_balance_error);
+}
+
+Test(insertion_energy_viscous, hypodermic_30g_press_balance, .timeout = 60.0)
+{
+    gsl_set_error_handler_off();
+    ns_params p;
+    ns_params_default(&p);
+    fx_ins_needle(&p, "hypodermic_30g");
+    p.applicator.stroke = 12.0e-3;
+    fx_ins_derive(&p);
+    ns_ins_result r = fx_ins_run(&p);
+    cr_log_info("30G, forearm, 12 mm press: depth %.4g mm, energy %.3g %%, %zu steps",
+                r.penetration_depth * 1e3, 100.0 * r.energy_balance_error, r.steps);
     cr_expect(r.energy_balance_error < ENERGY_TOL, "energy balance error %.3e",
               r.energy_balance_error);
 }
