@@ -175,13 +175,17 @@
  * the channel is closed for good. A half-life >= 1e30 s means never closing.
  * Measured on the default forearm/caffeine case (square array 100 /cm2, 360
  * um insertion, 40 x 120 grid, 24 h, 50 outputs) against diff_rtol = 1e-7:
- * time error of Q(24 h) at diff_rtol 1e-3 / 5e-4 / 2e-4 / 1e-4 / 5e-5 / 2e-5
- * (step attempts at 2e-4): non-occluded 4.6e-4 / 1.6e-4 / 7.2e-5 / 1.3e-5
- * / 7.0e-6 / 5.9e-6 (335), monotone (verify_diffusion_time checks it on a
- * 20 x 60 grid); occluded 5.1e-3 / 4.0e-3 / 2.6e-3 / 1.8e-3 / 8.6e-4 /
- * 2.9e-4 (289), monotone but about 13 x diff_rtol at the default: not yet
- * within 1e-3 (the source is not located; fixed steps do not converge
- * either, 0.5-0.7 % off with 500 to 2000 graded steps). With the r/z split
+ * time error of Q(24 h) at diff_rtol 1e-3 / 5e-4 / 2e-4 / 1e-4 / 1e-5
+ * (step attempts at 2e-4), the steps landing where the wall passes a cell
+ * centre or face (adi.c, "Face events"): non-occluded 1.3e-4 / 8.9e-5 /
+ * 5.6e-5 / 1.6e-5 / 8.4e-6 (425), monotone (verify_diffusion_time checks it
+ * on a 20 x 60 grid); occluded 2.2e-3 / 2.0e-3 / 1.46e-3 / 7.8e-4 / 1.2e-4
+ * (324), monotone (verify_diffusion_time, within 18 x diff_rtol on 20 x
+ * 60) but 7.3 x diff_rtol at the default: not yet within 1e-3 (a steady
+ * drift of the entered amount while the SC rows are cut, not a passage;
+ * graded fixed steps converge, 4.8e-3 / 1.8e-3 / 5.8e-4 / 1.5e-4 off with
+ * 500 / 1000 / 2000 / 4000 steps on 20 x 60). Landing on centres only:
+ * non-occluded 7.2e-5 (335), occluded 2.6e-3 (289) at 2e-4. With the r/z split
  * step in every cell before: 2.7e-3 non-occluded (1201 attempts), 3.7e-3
  * occluded (1707) at 2e-4. Intact 1e-8 (measured before the block, which
  * leaves intact skin unchanged). Not re-measured: a

@@ -57,6 +57,24 @@
  * 108 such times for the default channel in 24 h (52 occluded), 51 more
  * attempts (335 at diff_rtol 2e-4); Q(24 h) 7.2e-5 off instead of 2.0e-4
  * non-occluded, 2.6e-3 instead of 3.8e-3 occluded.
+ * Face events: the step also ends where the wall passes an inner cell face
+ * rf[i] (1 <= i < bi), where the cut cell's fluid fraction phi reaches 0
+ * and its axial coefficient phi D_ch + (1 - phi) D K (and the vehicle face
+ * of the top row) loses its channel part: in the SC, D K / D_ch ~ 1e-5, so
+ * the last cell of a closing SC row switches from a fluid path to the
+ * barrier's (milder in the VE rows, but with face events in the SC rows
+ * alone the occluded case below was still 3.2e-3 off at 2e-4, not 1.8e-3).
+ * Seen on the occluded channel (20 x 60 grid, diff_rtol 2e-4):
+ * rejections whose error ratio did not fall with the step (1.09 -> 1.20
+ * from dt 452 to 324 s at t = 31779 s; r_J 6.9 at 25790 s) bracketed
+ * exactly the times the wall passed rf[4] in the SC rows 3, 2, 1 (26328,
+ * 29284, 32542 s). With the face events Q(24 h) of the occluded channel at
+ * diff_rtol 1e-3 / 5e-4 / 2e-4 / 1e-4 is 5.8e-3 / 3.8e-3 / 1.8e-3 /
+ * 1.5e-3 off (20 x 60; was 8.4e-3 / 4.9e-3 / 3.5e-3 / 2.3e-3) in 160 to
+ * 384 attempts (149 to 369), and on 40 x 120 1.46e-3 at 2e-4 in 324
+ * (2.6e-3 in 289); non-occluded (20 x 60) 4.6e-4 / 2.8e-4 / 1.4e-4 /
+ * 3.9e-5 (was 9.8e-4 / 4.4e-4 / 1.7e-4 / 5.4e-5), on 40 x 120 5.6e-5 at
+ * 2e-4 in 425 attempts (7.2e-5 in 335: the cost of the extra landings).
  *
  * Extrapolated step: u_2 = D(dt/2) D(dt/2) c^n, then u_1 = D(dt) c^n with
  * the coefficients the second half step left (both end at t + dt, so u_1
@@ -223,21 +241,24 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Times at which a closing channel's wall passes a cell centre rc[i] (1 <=
- * i < i1) in a row j < j1, before the channel closes to the solute,
- * ascending, into s->ev (header: the step lands on them). Bisection on the
- * row radius, which falls monotonically in t. */
+/* Times at which a closing channel's wall passes a cell centre rc[i] or an
+ * inner cell face rf[i] (1 <= i < i1) in a row j < j1, before the channel
+ * closes to the solute, ascending, into s->ev (header: the step lands on
+ * them). Bisection on the row radius, which falls monotonically in t. */
 static ns_status closing_events(ns_diff *s, size_t i1, size_t j1)
 {
     s->n_ev = s->ev_next = 0;
     if (!s->closing || i1 < 2) return NS_OK;
-    s->ev = malloc(j1 * (i1 - 1) * sizeof *s->ev);
-    if (!s->ev) NS_FAIL(NS_ENOMEM, "cannot allocate %zu closure events", j1 * (i1 - 1));
+    size_t cap = 2 * j1 * (i1 - 1);
+    s->ev = malloc(cap * sizeof *s->ev);
+    if (!s->ev) NS_FAIL(NS_ENOMEM, "cannot allocate %zu closure events", cap);
     double t_c = ns_channel_closed_time(&s->ch, s->r_max, s->a_solute);
     size_t m = 0;
     for (size_t j = 0; j < j1; j++)
-        for (size_t i = 1; i < i1; i++) {
-            double c = s->rc[i], lo = 0.0, hi = t_c;
+        for (size_t q = 2; q < 2 * i1; q++) {
+            /* q = 2 i: the centre rc[i]; q = 2 i + 1: the face rf[i]. */
+            size_t i = q / 2;
+            double c = (q & 1) ? s->rf[i] : s->rc[i], lo = 0.0, hi = t_c;
             if (!(diff_row_channel_radius(s, j, lo) > c) || !isfinite(hi) ||
                 diff_row_channel_radius(s, j, hi) > c)
                 continue;

@@ -18,9 +18,19 @@
  * fluid undamped, no landing on the wall's passages) this test failed:
  * 7.4e-3, 5.1e-3, 2.6e-3, 1.8e-3 (7.4 to 17.9 x diff_rtol) in 323 to 880
  * attempts; on the default 40 x 120 grid it was not monotone (5.8e-4 at
- * 1e-3, 2.8e-3 at 5e-4, 2.7e-3 at 2e-4). Not claimed: the occluded
- * channel, whose error is monotone in diff_rtol but about 13 x diff_rtol
- * at the default (models/diffusion.h, "Time"). */
+ * 1e-3, 2.8e-3 at 5e-4, 2.7e-3 at 2e-4). With the steps landing on the
+ * wall's passages of cell faces as well as centres (adi.c, "Face events"):
+ * 4.6e-4, 2.8e-4, 1.4e-4, 3.9e-5 (0.46 to 0.72 x diff_rtol) in 161 to 378.
+ *
+ * The occluded channel (channel.occluded = 1, radius half-life 46 h, open
+ * all day) on the same grid, reference diff_rtol 1e-7 (15,510 steps):
+ * claimed only monotone and below ERR_OCCL_PER_RTOL x diff_rtol. Measured
+ * when written: 5.8e-3, 3.8e-3, 1.8e-3, 1.5e-3 (5.8, 7.7, 9.2, 15.5 x
+ * diff_rtol) in 160 to 384 attempts; before the face events 8.4e-3,
+ * 4.9e-3, 3.5e-3, 2.3e-3 (8.4 to 22.6 x), which fails the bound at 1e-4.
+ * Not yet the 2 x diff_rtol of the closing channel: the rest grows
+ * steadily while the SC rows are cut (the entered amount drifts 3e-5 to
+ * 3e-4 from 9,000 to 19,000 s even at diff_rtol 1e-5), not at a passage. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -31,10 +41,13 @@
 /* [-] bound of the relative error of Q(24 h) per unit of diff_rtol: twice the
  * largest ratio measured (0.98 at 1e-3). */
 #define ERR_PER_RTOL 2.0
+/* [-] the same for the occluded channel: the largest ratio measured (15.5 at
+ * 1e-4) with 15 % slack, below the 22.6 of the code before the face events. */
+#define ERR_OCCL_PER_RTOL 18.0
 
 enum { NT = 50 };
 
-static ns_params time_case(ns_channel_geom *ch)
+static ns_params time_case(ns_channel_geom *ch, int occluded)
 {
     ns_params p;
     ns_params_default(&p);
@@ -45,6 +58,7 @@ static ns_params time_case(ns_channel_geom *ch)
     p.numerics.diff_n_r = 20;
     p.numerics.diff_n_z = 60;
     p.numerics.diff_max_steps = 1000000;
+    p.channel.occluded = occluded;
     cr_assert(ns_params_derive(&p) == NS_OK, "%s", ns_status_message());
     ns_ins_result ins;
     memset(&ins, 0, sizeof ins);
@@ -72,13 +86,16 @@ static double permeated(ns_params p, const ns_channel_geom *ch, double rtol, siz
     return res.permeated_amount;
 }
 
-Test(diffusion_time, error_of_Q_monotone_in_rtol, .timeout = 120.0)
+/* Q(24 h) at diff_rtol 1e-3, 5e-4, 2e-4, 1e-4 against diff_rtol 1e-7: the
+ * error falls monotonically and stays below bound x diff_rtol. */
+static void check_monotone(int occluded, double bound)
 {
     ns_channel_geom ch;
-    ns_params p = time_case(&ch);
+    ns_params p = time_case(&ch, occluded);
     size_t n_ref;
     double Q_ref = permeated(p, &ch, 1e-7, &n_ref);
-    cr_log_info("reference diff_rtol 1e-7: Q(24 h) = %.10e kg/m2 in %zu attempts", Q_ref, n_ref);
+    cr_log_info("%s reference diff_rtol 1e-7: Q(24 h) = %.10e kg/m2 in %zu attempts",
+                occluded ? "occluded" : "closing", Q_ref, n_ref);
     const double rtol[4] = {1e-3, 5e-4, 2e-4, 1e-4};
     double prev = INFINITY;
     for (size_t k = 0; k < 4; k++) {
@@ -88,8 +105,18 @@ Test(diffusion_time, error_of_Q_monotone_in_rtol, .timeout = 120.0)
                     rtol[k], err, err / rtol[k], n);
         cr_expect(err < prev, "not monotone: error %.3e at diff_rtol %.0e, %.3e at the looser one",
                   err, rtol[k], prev);
-        cr_expect(err <= ERR_PER_RTOL * rtol[k], "error %.3e above %.1f x diff_rtol %.0e", err,
-                  ERR_PER_RTOL, rtol[k]);
+        cr_expect(err <= bound * rtol[k], "error %.3e above %.1f x diff_rtol %.0e", err, bound,
+                  rtol[k]);
         prev = err;
     }
+}
+
+Test(diffusion_time, error_of_Q_monotone_in_rtol, .timeout = 120.0)
+{
+    check_monotone(0, ERR_PER_RTOL);
+}
+
+Test(diffusion_time, occluded_error_of_Q_monotone_in_rtol, .timeout = 120.0)
+{
+    check_monotone(1, ERR_OCCL_PER_RTOL);
 }
