@@ -198,8 +198,10 @@ static int chk_energy_balance(const inv_ctx *c, double tol, char *msg, size_t ca
 static int chk_depth(const inv_ctx *c, double tol, char *msg, size_t cap)
 {
     double stack = ns_skin_total_thickness(&c->p->skin);
-    static const ns_result_id ids[] = {NS_R_PENETRATION_DEPTH, NS_R_CHANNEL_DEPTH};
-    for (size_t i = 0; i < 2; i++) {
+    /* the tent too: bounded by the fat's lock-up (models/insertion.h eq. F2) */
+    static const ns_result_id ids[] = {NS_R_PENETRATION_DEPTH, NS_R_CHANNEL_DEPTH,
+                                       NS_R_MAX_TENTING};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         double d = c->r->scalar[ids[i]];
         if (d > (1.0 + tol) * stack) {
             snprintf(msg, cap, "%s = %.6g m is beyond the skin stack (%.6g m thick)",
@@ -257,7 +259,7 @@ static const inv_row table[] = {
     {{"flux_bounded", 10.0, "peak flux and flux curve <= tol x B_J (sim/invariants.h)"}, chk_flux},
     {{"mass_balance", 1e-6, "mass_balance_error <= tol"}, chk_mass_balance},
     {{"energy_balance", 0.01, "energy_balance_error of the insertion <= tol"}, chk_energy_balance},
-    {{"depth_within_stack", 1e-9, "penetration and channel depth <= (1 + tol) x skin stack"},
+    {{"depth_within_stack", 1e-9, "penetration depth, channel depth and tent <= (1 + tol) x skin stack"},
      chk_depth},
     {{"force_within_cap", 1e-3, "press, roller: total_force <= (1 + tol) x applicator.force"},
      chk_force_cap},

@@ -40,8 +40,9 @@
  *                     1e-9; the tolerance leaves room for 1e5-step runs).
  *   energy_balance    energy_balance_error <= tol (the insertion's stated
  *                     accuracy, tests/verify/verify_insertion_dynamics.c).
- *   depth_within_stack  penetration and channel depth <= (1 + tol) x the skin
- *                     stack thickness.
+ *   depth_within_stack  penetration depth, channel depth and max_tenting <=
+ *                     (1 + tol) x the skin stack thickness (the tip stops at
+ *                     the backing, models/insertion.h "Backing").
  *   force_within_cap  press and roller: total force <= (1 + tol) x
  *                     applicator.force (the force-cap event is located to
  *                     1e-10 of a step; the cap includes the plate's contact

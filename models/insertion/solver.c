@@ -659,9 +659,10 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
             NS_FAIL(NS_EPHYSICS,
                     "insertion: tip reached the backing at z = %.4g mm (the bottom of the %.4g mm "
                     "skin stack) at t = %.6g s, travel %.4g mm; a %s follows its path and cannot "
-                    "stop there (shorter needle or depth setting)",
+                    "stop there (%s)",
                     s->y1.dp / NS_MM, s->ztop[s->nl] / NS_MM, s->y1.t, s->y1.u / NS_MM,
-                    ap->mode == NS_APPLICATOR_PEN ? "pen" : "roller");
+                    ap->mode == NS_APPLICATOR_PEN ? "pen" : "roller",
+                    ap->mode == NS_APPLICATOR_PEN ? "a smaller depth setting" : "shorter needles");
         NS_TRY(hist_push(s, &s->y1));
         if (change_phase(s, ev, hit_end)) break;
         if (ev >= 0 || hit_end || s->fixed_dt > 0.0) U_c = ins_stored_energy(s, &s->y1, NULL);

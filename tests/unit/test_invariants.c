@@ -126,6 +126,9 @@ Test(invariants, each_check_trips, .timeout = 60.0)
     m.scalar[NS_R_PENETRATION_DEPTH] = 1.01 * ns_skin_total_thickness(&p.skin);
     expect_trip(&p, &m, "depth_within_stack");
     RESET();
+    m.scalar[NS_R_MAX_TENTING] = 1.01 * ns_skin_total_thickness(&p.skin);
+    expect_trip(&p, &m, "depth_within_stack");
+    RESET();
     m.scalar[NS_R_TOTAL_FORCE] = (1.0 + 3.0 * tol_of("force_within_cap")) * p.applicator.force;
     expect_trip(&p, &m, "force_within_cap");
     RESET();
