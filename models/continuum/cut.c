@@ -151,6 +151,62 @@ static ns_status cut_residual(ns_cont *c, double u, int sign, double d, const do
     return NS_OK;
 }
 
+/* The unknown of an Illinois search of cut_illinois: the cut depth d (the
+ * front load at its current c->q_front), or, when release is set, the front
+ * load q at the fixed depth d (eq. C12). */
+typedef struct {
+    ns_cont *c;
+    double u; /* [m] travel */
+    int sign; /* +1 inserting, -1 withdrawing (the cut-depth search) */
+    double d; /* [m] cut depth (release) */
+    int release;
+} cut_search;
+
+static ns_status cut_search_residual(const cut_search *e, double x, double *r)
+{
+    if (!e->release) return cut_residual(e->c, e->u, e->sign, x, e->c->fa, r);
+    e->c->q_front = x;
+    return cut_residual(e->c, e->u, -1, e->d, e->c->fa, r);
+}
+
+/* The Illinois loop of cont_cut_solve and cont_cut_release on the bracket
+ * [a, b] with r(a) = ra > 0 > rb = r(b) (r decreasing): the secant point,
+ * the midpoint when it is not strictly inside, the value kept at an end
+ * halved when the same end moves twice (models/rootfind.h). Stops at
+ * |r| <= tol or b - a <= width, with *x the last point and *a, *b, *ra, *rb
+ * the bracket; *x = NAN when CONT_CUT_MAX_IT evaluations did not stop it.
+ * Each evaluation starts from c->fa, reset to s->x after it. */
+static ns_status cut_illinois(const cut_search *e, double tol, double width, double *a,
+                              double *b, double *ra, double *rb, double *x)
+{
+    cont_sys *s = &e->c->s;
+    size_t n = s->m.ndof;
+    int side = 0;
+    *x = NAN;
+    for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
+        double m = (*a * *rb - *b * *ra) / (*rb - *ra), rm;
+        if (!(m > *a && m < *b)) m = 0.5 * (*a + *b);
+        NS_TRY(cut_search_residual(e, m, &rm));
+        memcpy(e->c->fa, s->x, n * sizeof(double));
+        if (fabs(rm) <= tol || *b - *a <= width) {
+            *x = m;
+            return NS_OK;
+        }
+        if (rm > 0.0) {
+            *a = m;
+            *ra = rm;
+            if (side == 1) *rb *= 0.5;
+            side = 1;
+        } else {
+            *b = m;
+            *rb = rm;
+            if (side == -1) *ra *= 0.5;
+            side = -1;
+        }
+    }
+    return NS_OK;
+}
+
 /* Cut depth d in [d_lo, d_hi] with r(d) = 0 by the Illinois method on a
  * bracket (r decreases with d: a deeper cut carries more load, pushes the
  * front further down); r(d_lo) <= 0 means the tip does not reach the front
@@ -207,30 +263,9 @@ ns_status cont_cut_solve(ns_cont *c, double u, int sign, double d_lo, double d_h
         }
     }
     memcpy(c->fa, s->x, n * sizeof(double));
-    int side = 0;
-    double m = a;
-    for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
-        m = (a * rb - b * ra) / (rb - ra);
-        if (!(m > a && m < b)) m = 0.5 * (a + b);
-        double rm;
-        NS_TRY(cut_residual(c, u, sign, m, c->fa, &rm));
-        memcpy(c->fa, s->x, n * sizeof(double));
-        if (fabs(rm) <= tol || b - a <= tol) {
-            *d = m;
-            return NS_OK;
-        }
-        if (rm > 0.0) {
-            a = m;
-            ra = rm;
-            if (side == 1) rb *= 0.5;
-            side = 1;
-        } else {
-            b = m;
-            rb = rm;
-            if (side == -1) ra *= 0.5;
-            side = -1;
-        }
-    }
+    cut_search e = {.c = c, .u = u, .sign = sign};
+    NS_TRY(cut_illinois(&e, tol, tol, &a, &b, &ra, &rb, d));
+    if (isfinite(*d)) return NS_OK;
     NS_FAIL(NS_ECONV, "continuum: cut depth not found at travel %.4g m (bracket %.4g-%.4g m)", u, a, b);
 }
 
@@ -278,29 +313,11 @@ ns_status cont_cut_release(ns_cont *c, double u, double d, double q_hi, double *
         }
     }
     memcpy(c->fa, s->x, n * sizeof(double));
-    int side = 0;
-    for (int it = 0; it < CONT_CUT_MAX_IT; it++) {
-        double m = (a * rb - b * ra) / (rb - ra), rm;
-        if (!(m > a && m < b)) m = 0.5 * (a + b);
-        c->q_front = m;
-        NS_TRY(cut_residual(c, u, -1, d, c->fa, &rm));
-        memcpy(c->fa, s->x, n * sizeof(double));
-        if (fabs(rm) <= tol || b - a <= 1e-9) {
-            c->rel_slope = (rb - ra) / (b - a);
-            *q = m;
-            return NS_OK;
-        }
-        if (rm > 0.0) {
-            a = m;
-            ra = rm;
-            if (side == 1) rb *= 0.5;
-            side = 1;
-        } else {
-            b = m;
-            rb = rm;
-            if (side == -1) ra *= 0.5;
-            side = -1;
-        }
+    cut_search e = {.c = c, .u = u, .d = d, .release = 1};
+    NS_TRY(cut_illinois(&e, tol, 1e-9, &a, &b, &ra, &rb, q));
+    if (isfinite(*q)) {
+        c->rel_slope = (rb - ra) / (b - a);
+        return NS_OK;
     }
     NS_FAIL(NS_ECONV,
             "continuum: tip load on the front not found at travel %.4g m (bracket %.4g-%.4g)", u, a,
