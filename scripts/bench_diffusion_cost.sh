@@ -9,17 +9,14 @@
 set -u
 cd "$(dirname "$0")/.."
 bin=build/release/tests/bench/bench_diffusion
-if ! command -v valgrind >/dev/null || [ ! -x "$bin" ]; then
-  echo "bench_diffusion_cost: needs valgrind and $bin (make bench builds it)" >&2
-  exit 1
-fi
+. scripts/callgrind_count.sh
+cg_require bench_diffusion_cost "$bin"
 baseline=3.249e9
 printf '%-34s %14s %18s %10s\n' "setting (diff_rtol, n_r x n_z)" "instructions" "Q(24 h) [kg/m2]" "attempts"
 for setting in "2e-4 40 120" "5e-5 40 120" "2e-4 80 240"; do
   set -- $setting
-  out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" --one "$1" "$2" "$3" 2>&1) || {
-    echo "bench_diffusion_cost: $setting failed" >&2; echo "$out" >&2; exit 1; }
-  ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' <<<"$out")
+  cg_run bench_diffusion_cost "$bin" --one "$1" "$2" "$3" || exit 1
+  out=$CG_OUT ir=$CG_IR
   Q=$(sed -n 's/.*Q(24 h) = \([0-9.e+-]*\) kg.*/\1/p' <<<"$out")
   att=$(sed -n 's/.*m2, \([0-9]*\) step attempts.*/\1/p' <<<"$out")
   printf '%-34s %14s %18s %10s\n' "$1, $2 x $3" "$ir" "$Q" "$att"

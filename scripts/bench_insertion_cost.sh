@@ -12,15 +12,11 @@
 set -u
 cd "$(dirname "$0")/.."
 bin=build/release/tests/bench/bench_insertion
-if ! command -v valgrind >/dev/null || [ ! -x "$bin" ]; then
-  echo "bench_insertion_cost: needs valgrind and $bin (make bench builds it)" >&2
-  exit 1
-fi
+. scripts/callgrind_count.sh
+cg_require bench_insertion_cost "$bin"
 ir() { # instructions of: bench_insertion MODE ARGS...
-  local out
-  out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" 2>&1) || {
-    echo "bench_insertion_cost: $* failed" >&2; echo "$out" >&2; return 1; }
-  sed -n 's/.*Collected : \([0-9]*\).*/\1/p' <<<"$out"
+  cg_run bench_insertion_cost "$bin" "$@" || return 1
+  echo "$CG_IR"
 }
 base=$(ir press --cases 0) || exit 1
 warm=$(ir press --cases 1) || exit 1
