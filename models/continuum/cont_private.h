@@ -33,7 +33,14 @@ typedef struct {
     double K;    /* [Pa]     bulk modulus E/(3(1-2nu)) */
     double C2;   /* [Pa]     Yeoh second coefficient mu beta / 12 */
     double rho;  /* [kg/m^3] mass density */
+    double g;    /* [-]      relaxing fraction of the isochoric part (Prony, eq. C13) */
+    double tau;  /* [s]      its relaxation time */
+    double eta;  /* [Pa s]   Kelvin-Voigt shear viscosity (eq. C14; 0: none) */
 } cont_mat;
+
+/* Viscous state of a Gauss point at the last committed step (eqs. C13-C14),
+ * symmetric tensors in the order [rr, rz, zz, tt]. */
+#define CONT_VS 16 /* doubles per Gauss point: S0[4], h[4], E[4], Sv[4] */
 
 /* Graded tensor grid: nodes (i, j), i radial (r[i]), j in depth (z[j], z
  * downward from the undeformed surface). Node n = j nr + i; dofs 2n (u_r) and
@@ -96,7 +103,22 @@ typedef struct {
     size_t newton_its;               /* [-] Newton iterations of the last solve */
     size_t newton_tangents;          /* [-] of which on a tangent assembled and factorised anew */
     size_t max_newton;               /* [-] Newton cap */
+    /* viscoelasticity (eqs. C13-C14) */
+    int visco;                       /* [-] 1: some layer has g > 0 or eta > 0 */
+    double dt_v;                     /* [s] time step of the solve (0: no time passes) */
+    double *vs;                      /* Gauss-point states (CONT_VS per point, 4 per element) */
+    double A_rel;                    /* [J] work of the relaxed stress q = g S0 - h so far */
+    double W_kv;                     /* [J] Kelvin-Voigt dissipation so far */
+    double D_rel;                    /* [J] branch dissipation at the last commit (eq. C15) */
 } cont_sys;
+
+/* Increments of a viscous step from the committed state to x (eq. C15). */
+typedef struct {
+    double W_el;  /* [J] elastic energy sum W0 dV + V U(Jb) at x (every element) */
+    double dA;    /* [J] work of the relaxed stress q over the step (trapezoid) */
+    double dKV;   /* [J] Kelvin-Voigt work over the step (trapezoid) */
+    double D_rel; /* [J] branch dissipation at x: sum (g W0 - |h|^2/(4 g mu)) dV - A */
+} cont_visco_inc;
 
 /* mesh.c */
 ns_status cont_mesh_build(cont_mesh *m, double R, double r_fine, double h0, double growth,
@@ -107,6 +129,8 @@ void cont_mat_init(cont_mat *mt, double E, double nu, double beta, double rho);
 int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, double *E,
                    double *ge, double *Ke);
 void cont_elem_dofs(const cont_mesh *m, size_t i, size_t j, size_t dof[8]);
+ns_status cont_visco_alloc(cont_sys *s);
+void cont_visco_step(cont_sys *s, const double *x, int commit, cont_visco_inc *inc);
 /* linsolve.c */
 ns_status cont_lin_create(const cont_sys *s, cont_lin **out);
 void cont_lin_destroy(cont_lin **l);

@@ -14,6 +14,7 @@
  * Gradient and tangent are exact derivatives of E_e (the tangent is
  * symmetric). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cont_private.h"
@@ -42,8 +43,8 @@ void cont_elem_dofs(const cont_mesh *m, size_t i, size_t j, size_t dof[8])
  * H != NULL the Hessian of W plus U1 times that of J (5 x 5): the point's
  * whole second derivative once U1 = U'(Jb) of the element is known.
  * Returns 1 when J <= 0. */
-static int point_eval(const cont_mat *mt, const double *F, double U1, double *W, double *J,
-                      double *P, double *dJ, double *H)
+static int point_eval(const cont_mat *mt, const double *F, double U1, double cw, double *W,
+                      double *J, double *P, double *dJ, double *H)
 {
     double frr = F[0], frz = F[1], fzr = F[2], fzz = F[3], ftt = F[4];
     double d2 = frr * fzz - frz * fzr;
@@ -52,11 +53,11 @@ static int point_eval(const cont_mat *mt, const double *F, double U1, double *W,
     double I1 = frr * frr + frz * frz + fzr * fzr + fzz * fzz + ftt * ftt;
     double cb = cbrt(*J), phi = 1.0 / (cb * cb), I1b = phi * I1, Jv = *J; /* phi = J^(-2/3) */
     double e = I1b - 3.0;
-    *W = mt->mu / 2.0 * e + mt->C2 * e * e;
+    *W = cw * (mt->mu / 2.0 * e + mt->C2 * e * e);
     if (!P) return 0;
     double dJr[5] = {fzz * ftt, -fzr * ftt, -frz * ftt, frr * ftt, d2}; /* J F^-T */
     memcpy(dJ, dJr, sizeof dJr);
-    double W1 = mt->mu / 2.0 + 2.0 * mt->C2 * e, W2 = 2.0 * mt->C2;
+    double W1 = cw * (mt->mu / 2.0 + 2.0 * mt->C2 * e), W2 = cw * (2.0 * mt->C2);
     double dI[5];
     for (int a = 0; a < 5; a++) dI[a] = phi * (2.0 * F[a] - 2.0 / 3.0 * I1 * dJ[a] / Jv);
     for (int a = 0; a < 5; a++) P[a] = W1 * dI[a];
@@ -103,6 +104,98 @@ static void gauss_at(const cont_mesh *m, size_t i, size_t j, int q, gauss_pt *g)
     g->w = 2.0 * M_PI * g->r * dr * dz / 4.0;
 }
 
+/* ---- viscoelasticity (models/continuum.h, eqs. C13-C15) ----------------
+ * Symmetric tensors of the axisymmetric field as 4-vectors [rr, rz, zz, tt];
+ * their contraction A : B = A_rr B_rr + 2 A_rz B_rz + A_zz B_zz + A_tt B_tt.
+ * F-space components [rr, rz, zr, zz, tt] are the (row a, column B) pairs
+ * of IDX below, coordinates r = 0, z = 1, theta = 2. */
+static const int IDX[5][2] = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 2}};
+
+static double sym_dot(const double *A, const double *B)
+{
+    return A[0] * B[0] + 2.0 * A[1] * B[1] + A[2] * B[2] + A[3] * B[3];
+}
+
+/* Green strain E = (F^T F - I)/2 of F (5) as a 4-vector. */
+static void green(const double *F, double *E)
+{
+    E[0] = 0.5 * (F[0] * F[0] + F[2] * F[2] - 1.0);
+    E[1] = 0.5 * (F[0] * F[1] + F[2] * F[3]);
+    E[2] = 0.5 * (F[1] * F[1] + F[3] * F[3] - 1.0);
+    E[3] = 0.5 * (F[4] * F[4] - 1.0);
+}
+
+/* The step's constants of a layer (eq. C13): xi = dt/tau, gamma =
+ * (1 - e^-xi)/xi, the algorithmic factor of the elastic isochoric energy
+ * c = 1 - g + g gamma, and kv = eta/dt (eq. C14; 0 when no time passes). */
+typedef struct {
+    int on;
+    double cw, ex, gg, kv, g;
+} visco_par;
+
+static void visco_init(const cont_sys *s, const cont_mat *mt, visco_par *vp)
+{
+    vp->on = 0;
+    vp->cw = 1.0;
+    vp->ex = 1.0;
+    vp->gg = 0.0;
+    vp->kv = 0.0;
+    vp->g = mt->g;
+    if (!s->visco || !s->vs || !(mt->g > 0.0 || mt->eta > 0.0)) return;
+    vp->on = 1;
+    double xi = s->dt_v > 0.0 && mt->tau > 0.0 ? s->dt_v / mt->tau : 0.0;
+    vp->ex = exp(-xi);
+    double gam = xi > 1e-12 ? -expm1(-xi) / xi : 1.0;
+    vp->gg = mt->g * gam;
+    vp->cw = 1.0 - mt->g + vp->gg;
+    vp->kv = s->dt_v > 0.0 ? mt->eta / s->dt_v : 0.0;
+}
+
+/* History stress of the step, S_hist = e^-xi h_n - g gamma S0_n (eq. C13). */
+static void visco_hist(const visco_par *vp, const double *st, double *Sh)
+{
+    for (int k = 0; k < 4; k++) Sh[k] = vp->ex * st[4 + k] - vp->gg * st[k];
+}
+
+/* The viscous terms of a Gauss point beyond c W0: the energy
+ *   (1/2) S_hist : (C - I) + kv |E - E_n|^2
+ * (returned), and when P != NULL its F-space gradient F S_x added to P,
+ * S_x = S_hist + 2 kv (E - E_n), and when H != NULL its Hessian
+ *   delta_ab (S_x)_BD + kv [delta_BD (F F^T)_ab + F_aD F_bB]
+ * added to H (5 x 5). st: the point's committed state. */
+static double visco_point(const visco_par *vp, const double *st, const double *F, double *P,
+                          double *H)
+{
+    double Sh[4], E[4], dE[4], Sx[4];
+    visco_hist(vp, st, Sh);
+    green(F, E);
+    for (int k = 0; k < 4; k++) {
+        dE[k] = E[k] - st[8 + k];
+        Sx[k] = Sh[k] + 2.0 * vp->kv * dE[k];
+    }
+    double W = sym_dot(Sh, E) + vp->kv * sym_dot(dE, dE);
+    if (!P) return W;
+    double F3[3][3] = {{F[0], F[1], 0.0}, {F[2], F[3], 0.0}, {0.0, 0.0, F[4]}};
+    double S3[3][3] = {{Sx[0], Sx[1], 0.0}, {Sx[1], Sx[2], 0.0}, {0.0, 0.0, Sx[3]}};
+    for (int k = 0; k < 5; k++) {
+        int a = IDX[k][0], B = IDX[k][1];
+        P[k] += F3[a][0] * S3[0][B] + F3[a][1] * S3[1][B] + F3[a][2] * S3[2][B];
+    }
+    if (!H) return W;
+    double FF[3][3];
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            FF[a][b] = F3[a][0] * F3[b][0] + F3[a][1] * F3[b][1] + F3[a][2] * F3[b][2];
+    for (int k = 0; k < 5; k++)
+        for (int l = 0; l < 5; l++) {
+            int a = IDX[k][0], B = IDX[k][1], b = IDX[l][0], D = IDX[l][1];
+            double v = a == b ? S3[B][D] : 0.0;
+            v += vp->kv * ((B == D ? FF[a][b] : 0.0) + F3[a][D] * F3[b][B]);
+            H[k * 5 + l] += v;
+        }
+    return W;
+}
+
 /* Element (i, j) at displacement x: energy *E (added) and, when ge != NULL,
  * gradient ge (8, overwritten) and, when Ke != NULL as well, tangent Ke
  * (8 x 8, overwritten). Returns 1 (recoverable) when a Jacobian is not
@@ -121,6 +214,9 @@ int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, doubl
     for (int k = 0; k < 8; k++) ue[k] = x[dof[k]];
     gauss_pt g[4];
     double F[4][5], Wq[4], Jq[4];
+    visco_par vp;
+    visco_init(s, mt, &vp);
+    const double *vs = vp.on ? s->vs + CONT_VS * 4 * (j * (m->nr - 1) + i) : NULL;
     double V = 0.0, Jw = 0.0, Wsum = 0.0;
     for (int q = 0; q < 4; q++) {
         gauss_at(m, i, j, q, &g[q]);
@@ -137,7 +233,8 @@ int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, doubl
         F[q][2] = uz_r;
         F[q][3] = 1.0 + uz_z;
         F[q][4] = 1.0 + ur / g[q].r;
-        if (point_eval(mt, F[q], 0.0, &Wq[q], &Jq[q], NULL, NULL, NULL)) return 1;
+        if (point_eval(mt, F[q], 0.0, vp.cw, &Wq[q], &Jq[q], NULL, NULL, NULL)) return 1;
+        if (vp.on) Wq[q] += visco_point(&vp, vs + CONT_VS * q, F[q], NULL, NULL);
         V += g[q].w;
         Jw += g[q].w * Jq[q];
         Wsum += g[q].w * Wq[q];
@@ -154,7 +251,8 @@ int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, doubl
     for (int q = 0; q < 4; q++) {
         const gauss_pt *gq = &g[q];
         double W, J, P[5], dJ[5], H[25];
-        point_eval(mt, F[q], U1, &W, &J, P, dJ, Ke ? H : NULL);
+        point_eval(mt, F[q], U1, vp.cw, &W, &J, P, dJ, Ke ? H : NULL);
+        if (vp.on) visco_point(&vp, vs + CONT_VS * q, F[q], P, Ke ? H : NULL);
         double w = gq->w;
         /* B^T v for the 5-vectors P + U1 dJ (gradient) and dJ (bJ) */
         for (int a = 0; a < 4; a++) {
@@ -186,4 +284,121 @@ int cont_elem_eval(const cont_sys *s, size_t i, size_t j, const double *x, doubl
     for (int k = 0; k < 8; k++)
         for (int l = 0; l < 8; l++) Ke[k * 8 + l] += U2 * bJ[k] * bJ[l] / V;
     return 0;
+}
+
+/* Gauss-point states of the viscous layers: zero (the unstrained, relaxed
+ * body at t = 0). Nothing is allocated when no layer is viscous. */
+ns_status cont_visco_alloc(cont_sys *s)
+{
+    s->visco = 0;
+    for (size_t k = 0; k < s->nl; k++)
+        if (s->mat[k].g > 0.0 || s->mat[k].eta > 0.0) s->visco = 1;
+    s->A_rel = s->W_kv = s->D_rel = 0.0;
+    if (!s->visco) return NS_OK;
+    size_t ne = (s->m.nr - 1) * (s->m.nz - 1);
+    free(s->vs);
+    s->vs = calloc(ne * 4 * CONT_VS, sizeof(double));
+    NS_CHECK(s->vs != NULL, NS_ENOMEM, "continuum: out of memory (viscous state of %zu elements)",
+             ne);
+    return NS_OK;
+}
+
+/* F (5) at Gauss point q of element (i, j) for the displacement x. */
+static void point_F(const cont_mesh *m, size_t i, size_t j, int q, const double *x, gauss_pt *g,
+                    double *F)
+{
+    size_t dof[8];
+    cont_elem_dofs(m, i, j, dof);
+    gauss_at(m, i, j, q, g);
+    double ur = 0.0, ur_r = 0.0, ur_z = 0.0, uz_r = 0.0, uz_z = 0.0;
+    for (int a = 0; a < 4; a++) {
+        double vr = x[dof[2 * a]], vz = x[dof[2 * a + 1]];
+        ur += g->N[a] * vr;
+        ur_r += g->Nr[a] * vr;
+        ur_z += g->Nz[a] * vr;
+        uz_r += g->Nr[a] * vz;
+        uz_z += g->Nz[a] * vz;
+    }
+    F[0] = 1.0 + ur_r;
+    F[1] = ur_z;
+    F[2] = uz_r;
+    F[3] = 1.0 + uz_z;
+    F[4] = 1.0 + ur / g->r;
+}
+
+/* The viscous step from the committed Gauss-point states to x (eqs.
+ * C13-C15): the elastic energy at x, the trapezoid works of the relaxed
+ * stress q = g S0 - h and of the Kelvin-Voigt stress over the step, and the
+ * branch dissipation at x; with commit = 1 the states become those of x:
+ *   h_{n+1} = e^-xi h_n + g gamma (S0_{n+1} - S0_n),  Sv_{n+1} = 2 eta (E_{n+1} - E_n) / dt,
+ * S0 = F^-1 dW0/dF the isochoric second Piola-Kirchhoff stress of eq. (C1). */
+void cont_visco_step(cont_sys *s, const double *x, int commit, cont_visco_inc *inc)
+{
+    const cont_mesh *m = &s->m;
+    memset(inc, 0, sizeof *inc);
+    double psi_b = 0.0, gW = 0.0;
+    for (size_t j = 0; j + 1 < m->nz; j++)
+        for (size_t i = 0; i + 1 < m->nr; i++) {
+            const cont_mat *mt = &s->mat[m->lay[j]];
+            visco_par vp;
+            visco_init(s, mt, &vp);
+            double *vs = vp.on ? s->vs + CONT_VS * 4 * (j * (m->nr - 1) + i) : NULL;
+            double V = 0.0, Jw = 0.0;
+            for (int q = 0; q < 4; q++) {
+                gauss_pt g;
+                double F[5], W0, J, P[5], dJ[5];
+                point_F(m, i, j, q, x, &g, F);
+                if (point_eval(mt, F, 0.0, 1.0, &W0, &J, P, dJ, NULL)) {
+                    inc->W_el = NAN;
+                    return;
+                }
+                V += g.w;
+                Jw += g.w * J;
+                inc->W_el += g.w * W0;
+                if (!vp.on) continue;
+                double *st = vs + CONT_VS * q;
+                /* S0 = F^-1 P: the 2 x 2 block and the hoop component */
+                double det = F[0] * F[3] - F[1] * F[2];
+                double Fi[2][2] = {{F[3] / det, -F[1] / det}, {-F[2] / det, F[0] / det}};
+                double Pm[2][2] = {{P[0], P[1]}, {P[2], P[3]}}, S[2][2];
+                for (int A = 0; A < 2; A++)
+                    for (int B = 0; B < 2; B++) S[A][B] = Fi[A][0] * Pm[0][B] + Fi[A][1] * Pm[1][B];
+                double S0[4] = {S[0][0], 0.5 * (S[0][1] + S[1][0]), S[1][1], P[4] / F[4]};
+                double E[4], dE[4], h[4], qn[4], q1[4], Sv[4];
+                green(F, E);
+                for (int k = 0; k < 4; k++) {
+                    dE[k] = E[k] - st[8 + k];
+                    h[k] = vp.ex * st[4 + k] + vp.gg * (S0[k] - st[k]);
+                    qn[k] = vp.g * st[k] - st[4 + k];
+                    q1[k] = vp.g * S0[k] - h[k];
+                    Sv[k] = 2.0 * vp.kv * dE[k];
+                }
+                double qs[4], vsum[4];
+                for (int k = 0; k < 4; k++) {
+                    qs[k] = qn[k] + q1[k];
+                    vsum[k] = st[12 + k] + Sv[k];
+                }
+                inc->dA += g.w * 0.5 * sym_dot(qs, dE);
+                inc->dKV += g.w * 0.5 * sym_dot(vsum, dE);
+                if (vp.g > 0.0) {
+                    gW += g.w * vp.g * W0;
+                    psi_b += g.w * sym_dot(h, h) / (4.0 * vp.g * mt->mu);
+                }
+                if (commit)
+                    for (int k = 0; k < 4; k++) {
+                        st[k] = S0[k];
+                        st[4 + k] = h[k];
+                        st[8 + k] = E[k];
+                        st[12 + k] = Sv[k];
+                    }
+            }
+            double Jb = Jw / V;
+            inc->W_el += V * mt->K / 4.0 * (Jb * Jb - 1.0 - 2.0 * log(Jb));
+        }
+    inc->D_rel = gW - psi_b - (s->A_rel + inc->dA);
+    if (commit) {
+        s->A_rel += inc->dA;
+        s->W_kv += inc->dKV;
+        s->D_rel = inc->D_rel;
+    }
 }

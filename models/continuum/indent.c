@@ -25,6 +25,15 @@ static ns_status indent_setup(const ns_cont_indent_case *c, cont_sys *s)
                  NS_EINVAL, "continuum indent: layer %zu E = %.3g Pa, nu = %.4g (need E > 0, 0 <= nu < 0.5)",
                  k, c->youngs_modulus[k], c->poisson[k]);
         cont_mat_init(&s->mat[k], c->youngs_modulus[k], c->poisson[k], c->stiffening[k], 1000.0);
+        NS_CHECK(c->relaxation_fraction[k] >= 0.0 && c->relaxation_fraction[k] <= 1.0 &&
+                     (c->relaxation_fraction[k] == 0.0 || c->relaxation_time[k] > 0.0) &&
+                     c->viscosity[k] >= 0.0,
+                 NS_EINVAL, "continuum indent: layer %zu g = %.3g, tau = %.3g s, eta = %.3g Pa s "
+                            "(need 0 <= g <= 1, tau > 0 where g > 0, eta >= 0)",
+                 k, c->relaxation_fraction[k], c->relaxation_time[k], c->viscosity[k]);
+        s->mat[k].g = c->relaxation_fraction[k];
+        s->mat[k].tau = c->relaxation_time[k];
+        s->mat[k].eta = c->viscosity[k];
         Emax = fmax(Emax, c->youngs_modulus[k]);
     }
     s->kb = c->backing;
@@ -32,6 +41,7 @@ static ns_status indent_setup(const ns_cont_indent_case *c, cont_sys *s)
     NS_TRY(cont_mesh_build(&s->m, c->R, c->r_fine, c->h0, c->growth, s->nl, c->thickness,
                            c->refine > 0.0 ? c->refine : 1.0));
     NS_TRY(cont_sys_create(s));
+    NS_TRY(cont_visco_alloc(s));
     s->fixed[s->m.ufree] = 1; /* displacement control */
     NS_TRY(cont_lin_create(s, &s->lin));
     s->eps_pen = CONT_PENALTY * Emax / c->h0;
@@ -60,6 +70,7 @@ ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_resu
         return ns_status_trace(st, __FILE__, __LINE__, __func__);
     }
     double Fp = 0.0, W = 0.0, Pi = 0.0;
+    cont_visco_inc vi = {0};
     if (F) F[0] = 0.0;
     size_t iu = s.m.ufree;
     for (size_t k = 1; k <= c->steps; k++) {
@@ -74,18 +85,32 @@ ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_resu
         else
             memcpy(s.x0, s.x, s.m.ndof * sizeof(double));
         s.x[iu] = u1;
+        s.dt_v = c->ramp_time / (double)c->steps;
         st = cont_newton(&s, CONT_TOL);
         if (st != NS_OK) break;
         out->newton += s.newton_its;
         W += 0.5 * (Fp + s.Fbody[0]) * du;
         Fp = s.Fbody[0];
         if (F) F[k] = Fp;
+        if (s.visco) cont_visco_step(&s, s.x, 1, &vi);
+    }
+    for (size_t k = 1; st == NS_OK && s.visco && k <= c->hold_steps; k++) {
+        s.dt_v = c->hold_time / (double)c->hold_steps;
+        st = cont_newton(&s, CONT_TOL);
+        if (st != NS_OK) break;
+        out->newton += s.newton_its;
+        Fp = s.Fbody[0];
+        if (F) F[c->steps + k] = Fp;
+        cont_visco_step(&s, s.x, 1, &vi);
     }
     if (st == NS_OK) {
         cont_energy(&s, s.x, &Pi, 0);
+        if (s.visco) /* eq. (C15): elastic energy, less the relaxed stress's work */
+            Pi += vi.W_el - cont_strain_energy(&s, s.x) - s.A_rel + s.W_kv;
+        out->E_visc = s.visco ? s.D_rel + s.W_kv : 0.0;
         out->F = Fp;
         out->W = W;
-        out->U = Pi;
+        out->U = Pi - out->E_visc;
         out->dofs = s.m.ndof;
         double df, d2f, ub = s.x[iu];
         for (size_t i = 0; i < s.m.nr; i++) {

@@ -76,6 +76,8 @@ void cont_sys_free(cont_sys *s)
     free(s->dx);
     free(s->xt);
     free(s->fixed);
+    free(s->vs);
+    s->vs = NULL;
     cont_lin_destroy(&s->lin);
     cont_mesh_free(&s->m);
     s->x = s->x0 = s->v = s->a = s->mass = s->g = s->dx = s->xt = NULL;

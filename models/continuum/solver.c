@@ -133,12 +133,17 @@ static ns_status body_init(ns_cont *c, double refine)
         const ns_layer *ly = &sk->layer[k];
         thick[k] = ly->thickness;
         cont_mat_init(&s->mat[k], ly->youngs_modulus, ly->poisson, ly->stiffening, ly->density);
+        s->mat[k].g = ly->relaxation_fraction; /* eq. (C13) */
+        s->mat[k].tau = ly->relaxation_time;
+        /* eq. (C14): the layers above the fat (every layer of a one-layer stack) */
+        s->mat[k].eta = (c->nl == 1 || k + 1 < c->nl) ? sk->viscosity : 0.0;
         Emax = fmax(Emax, ly->youngs_modulus);
     }
     s->kb = sk->backing_stiffness;
     s->sym_outer = !single;
     NS_TRY(cont_mesh_build(&s->m, R, 2.0 * c->r_b, c->h0, 0.3, s->nl, thick, refine));
     NS_TRY(cont_sys_create(s));
+    NS_TRY(cont_visco_alloc(s));
     s->fixed[s->m.ufree] = 1; /* the travel is prescribed (impact: by the energy equation) */
     NS_TRY(cont_lin_create(s, &s->lin));
     s->eps_pen = CONT_PEN * Emax / c->h0;
@@ -377,6 +382,14 @@ static ns_status solve_at(ns_cont *c, int punctured, double u, int sign, const c
     double Pi;
     cont_energy(s, s->x, &Pi, 0);
     for (size_t k = 0; k < n; k++) Pi += s->fext[k] * s->x[k];
+    if (s->visco) {
+        /* eq. (C15): the elements' work is the elastic energy less the work
+         * of the relaxed stress plus the Kelvin-Voigt work, not the
+         * algorithmic energy of the step */
+        cont_visco_inc vi;
+        cont_visco_step(s, s->x, 0, &vi);
+        Pi += vi.W_el - cont_strain_energy(s, s->x) - (s->A_rel + vi.dA) + s->W_kv + vi.dKV;
+    }
     y->U = Pi;
     return NS_OK;
 }
@@ -455,6 +468,10 @@ static void accept(ns_cont *c, cont_energy_acc *e, const cont_state *y0, const c
     }
     memcpy(c->x_acc, s->x, n * sizeof(double));
     memcpy(c->f_acc, s->fext, n * sizeof(double));
+    if (s->visco) {
+        cont_visco_inc vi;
+        cont_visco_step(s, s->x, 1, &vi);
+    }
     ns_ins_result *r = &c->res;
     r->max_force = fmax(r->max_force, y->F);
     r->max_travel = fmax(r->max_travel, y->u);
@@ -502,8 +519,10 @@ static void results_finish(ns_cont *c, const cont_energy_acc *e, const cont_stat
     r->buckling_load = ns_needle_buckling_load(&c->p.needle);
     r->buckling_margin = r->max_force > 0.0 ? r->buckling_load / r->max_force : (double)NAN;
     r->work_in = e->W_in;
-    r->E_stored = y->U;
-    r->E_visc = 0.0;
+    /* eq. (C15): the viscous part of U, the branches' dissipation and the
+     * Kelvin-Voigt work */
+    r->E_visc = c->s.visco ? c->s.D_rel + c->s.W_kv : 0.0;
+    r->E_stored = y->U - r->E_visc;
 }
 
 /* Puncture at the accepted state *y (eq. C11): the tip contact is replaced by
@@ -516,11 +535,16 @@ static ns_status do_puncture(ns_cont *c, cont_state *y, cont_energy_acc *e)
     cont_state y1;
     cont_state y0 = *y;
     y0.d = 0.0;
+    c->s.dt_v = 0.0; /* the snap takes no time */
     NS_TRY(solve_at(c, 1, y->u, +1, &y0, &y1));
     y1.t = y->t;
     e->E_frac += y->U - y1.U;
     memcpy(c->x_acc, c->s.x, c->s.m.ndof * sizeof(double));
     memcpy(c->f_acc, c->s.fext, c->s.m.ndof * sizeof(double));
+    if (c->s.visco) {
+        cont_visco_inc vi;
+        cont_visco_step(&c->s, c->s.x, 1, &vi);
+    }
     friction_loads(c, y1.d, +1, c->ff_acc);
     c->res.penetration_depth = fmax(c->res.penetration_depth, y1.d);
     *y = y1;
@@ -558,6 +582,68 @@ static double next_param(const ns_cont *c, int phase, const cont_state *y0, doub
     return u;
 }
 
+/* Time of the state at parameter q (travel u) of the phase, known before
+ * its solve (the viscous step needs it, eqs. C13-C14): as the loop sets
+ * y.t after the solve, but for the impact from the speed at the start of
+ * the step (the end speed follows from the step's work). */
+static double step_time(const ns_cont *c, int phase, double q, double u, const cont_state *y0,
+                        const cont_energy_acc *e, double u_hold, double t_unload0)
+{
+    const ns_applicator_params *ap = &c->p.applicator;
+    if (ap->mode == NS_APPLICATOR_PEN || ap->mode == NS_APPLICATOR_ROLLER) return q;
+    if (phase == CPH_UNLOAD) return t_unload0 + (u_hold - u) / c->Vw;
+    if (ap->mode == NS_APPLICATOR_IMPACT) {
+        double V2 = ap->speed * ap->speed;
+        double v0 = sqrt(fmax(V2 - 2.0 * e->W_in / c->m_a, 0.0));
+        return y0->t + (u - y0->u) / fmax(v0, 1e-3 * ap->speed);
+    }
+    return u / ap->speed;
+}
+
+/* The hold at fixed travel with viscous layers (eq. C13): time steps from
+ * tau_min / 20, growing by 1.3 per step (the relaxation is exponential:
+ * about 20 steps over 10 s at tau 0.62 s), the tissue relaxing under the
+ * needle (before puncture its force falls; after it the cut's loads stay
+ * those of the tip laws at the cut depth). A failed solve quarters the
+ * step. *y0 ends at the end of the hold. */
+static ns_status hold_relax(ns_cont *c, cont_state *y0, cont_energy_acc *e, int punctured,
+                            int follows, size_t *steps, size_t *rejected)
+{
+    cont_sys *s = &c->s;
+    double t1 = y0->t + c->p.applicator.hold_time, tau = INFINITY;
+    for (size_t k = 0; k < s->nl; k++)
+        if (s->mat[k].g > 0.0) tau = fmin(tau, s->mat[k].tau);
+    if (!isfinite(tau)) tau = c->p.applicator.hold_time;
+    double dt = fmin(tau / 20.0, t1 - y0->t);
+    while (y0->t < t1 * (1.0 - 1e-12)) {
+        NS_TRY(ns_deadline_check("insertion", y0->t));
+        NS_CHECK(*steps + *rejected < c->p.numerics.ins_max_steps, NS_ECONV,
+                 "continuum: step cap numerics.ins_max_steps = %zu reached in the hold at t = %.6g s",
+                 c->p.numerics.ins_max_steps, y0->t);
+        double tn = fmin(y0->t + dt, t1);
+        if (t1 - tn < 0.05 * dt) tn = t1;
+        cont_state y;
+        s->dt_v = tn - y0->t;
+        ns_status st = solve_at(c, punctured, y0->u, +1, y0, &y);
+        if (st != NS_OK) {
+            if (st == NS_ECONV && dt > 1e-6 * tau) {
+                ns_status_clear();
+                (*rejected)++;
+                dt *= 0.25;
+                continue;
+            }
+            return ns_status_trace(st, __FILE__, __LINE__, __func__);
+        }
+        y.t = tn;
+        accept(c, e, y0, &y, punctured, follows, +1);
+        (*steps)++;
+        *y0 = y;
+        if (y0->t < t1) NS_TRY(hist_push(c, y0->t, y0->u, y0->F, punctured ? y0->d : 0.0));
+        dt *= 1.3;
+    }
+    return NS_OK;
+}
+
 ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
 {
     NS_CHECK(c != NULL && res != NULL, NS_EINVAL, "ns_cont_solve: NULL argument");
@@ -572,13 +658,22 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
     memset(c->f_acc, 0, n * sizeof(double));
     memset(c->ff_acc, 0, n * sizeof(double));
     c->hn = 0;
+    if (s->visco) {
+        memset(s->vs, 0, (s->m.nr - 1) * (s->m.nz - 1) * 4 * CONT_VS * sizeof(double));
+        s->A_rel = s->W_kv = s->D_rel = 0.0;
+    }
+    s->dt_v = 0.0;
     c->q_fric = -1.0;
     c->q_front = 0.0;
     c->du_stick = 0.0;
     cont_state y0 = {0}, y;
     cont_energy_acc e = {0};
     int punctured = 0, phase = CPH_LOAD;
-    double du0 = by_time ? c->t_load_end / CONT_STEPS_PER_L : c->L / CONT_STEPS_PER_L;
+    /* first increment L / 30, or a tenth of a stroke shorter than L / 3 (a
+     * probe's 10 um press took one step, and the trapezoid of its Hertzian
+     * force, F ~ u^1.5, overstated the work by 25 %) */
+    double du0 = by_time ? c->t_load_end / CONT_STEPS_PER_L
+                         : fmin(c->L, 3.0 * ap->stroke) / CONT_STEPS_PER_L;
     double h = du0, u_hold = 0.0, t_unload0 = 0.0, g[CEV_COUNT];
     size_t steps = 0, rejected = 0;
     NS_TRY(hist_push(c, 0.0, 0.0, 0.0, 0.0));
@@ -589,7 +684,10 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
                  c->p.numerics.ins_max_steps, y0.t, y0.u);
         if (phase == CPH_HOLD) {
             e.W_insert = e.W_in;
-            y0.t += ap->mode == NS_APPLICATOR_ROLLER ? 0.0 : ap->hold_time;
+            if (s->visco && ap->hold_time > 0.0 && ap->mode != NS_APPLICATOR_ROLLER)
+                NS_TRY(hold_relax(c, &y0, &e, punctured, follows, &steps, &rejected));
+            else
+                y0.t += ap->mode == NS_APPLICATOR_ROLLER ? 0.0 : ap->hold_time;
             if (ap->hold_time > 0.0) NS_TRY(hist_push(c, y0.t, y0.u, y0.F, punctured ? y0.d : 0.0));
             phase = CPH_UNLOAD;
             NS_TRY(reversal_init(c, &y0, punctured));
@@ -603,6 +701,7 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
         double q = next_param(c, phase, &y0, h, &last);
         double u = by_time ? travel_at(c, q) : q;
         if (by_time && phase == CPH_UNLOAD && u > y0.u) u = y0.u; /* pen/roller: retreat only */
+        s->dt_v = step_time(c, phase, q, u, &y0, &e, u_hold, t_unload0) - y0.t;
         ns_status st = solve_at(c, punctured, u, sign, &y0, &y);
         if (st != NS_OK) {
             if (st == NS_ECONV && h > CONT_MIN_STEP * du0) {
