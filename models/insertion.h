@@ -143,9 +143,12 @@
  *         + sum_k mu_k p_sh,k S_k                          (P3 friction)
  *    over the layers k the needle crosses (r(s), S(s) from models/needle.h);
  *    p_sp,k = f_sp E*_k phi_k (rate-dependent spreading pressure),
- *    p_sh,k = f_p E*_k psi_k / 2 (T3: the cut, a slit of half-length r
+ *    p_sh,k = f_k E*_k psi_k / 2 (T3: the cut, a slit of half-length r / f_k
  *    wedged open to the needle radius, relaxing onto the shaft over the
- *    residence time L/V; calib shaft_pressure_factor f_p);
+ *    residence time L/V; f_k = min(f_p, 4 G_c,k / (pi E*_k R_b)): the slit of
+ *    a stiff, brittle layer (SC, VE) tears on until its energy release rate
+ *    pi E* r^2 / (4 c) falls to G_c and presses with 2 G_c psi / (pi R_b);
+ *    calib shaft_pressure_factor f_p; models/insertion/tiplaw.h);
  *    withdrawal slides back against friction only; behind the crack front
  *    d_cut (deepest cut so far) a tip that slid back (skin rebound) or left
  *    its hole re-enters against P2 + P3 only and cuts again beyond d_cut.

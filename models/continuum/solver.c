@@ -102,7 +102,8 @@ static void tiplaw_init(ns_cont *c)
         const ns_layer *ly = &sk->layer[k];
         ns_tip_tissue m = {c->Es[k], c->Gc[k], ly->relaxation_fraction, ly->relaxation_time};
         c->p_sp[k] = cb->spreading_factor * c->Es[k] * ns_tip_relax_factor(&m, lv / V);
-        c->p_sh[k] = ns_tip_shaft_pressure(&m, cb->shaft_pressure_factor, c->L / V);
+        double f_k = ns_tip_slit_factor(&m, cb->shaft_pressure_factor, c->r_b);
+        c->p_sh[k] = ns_tip_shaft_pressure(&m, f_k, c->L / V);
     }
 }
 

@@ -75,7 +75,8 @@ void ins_tiplaw_init(ns_ins *s, const ns_needle_params *nd)
         const ns_layer *ly = &sk->layer[k];
         ns_tip_tissue m = {s->Es[k], s->Gc[k], ly->relaxation_fraction, ly->relaxation_time};
         s->p_sp[k] = s->f_sp * s->Es[k] * ns_tip_relax_factor(&m, lv / V);
-        s->p_sh[k] = ns_tip_shaft_pressure(&m, cb->shaft_pressure_factor, s->L / V);
+        double f_k = ns_tip_slit_factor(&m, cb->shaft_pressure_factor, s->r_b);
+        s->p_sh[k] = ns_tip_shaft_pressure(&m, f_k, s->L / V);
     }
 }
 

@@ -54,6 +54,14 @@ double ns_tip_shaft_pressure(const ns_tip_tissue *m, double f_p, double t)
     return 0.5 * f_p * m->Es * ns_tip_relax_factor(m, t);
 }
 
+double ns_tip_slit_factor(const ns_tip_tissue *m, double f_p, double r)
+{
+    /* no shaft or no stiffness: nothing wedged open, the cut law stands */
+    if (!(r > 0.0) || !(m->Es > 0.0) || !(m->Gc >= 0.0)) return f_p;
+    /* the wedged slit tears on while G = pi E* r^2 / (4 c) > G_c */
+    return fmin(f_p, 4.0 * m->Gc / (NS_PI * m->Es * r));
+}
+
 double ns_tip_case_puncture_force(const ns_needle_params *nd, const ns_layer *ly,
                                   const ns_insertion_calib *cb, double V)
 {

@@ -43,12 +43,42 @@
  * T3 Shaft contact pressure: the crack opened by the tip (half-length c)
  *    is wedged open to the needle radius r; an elastic slit whose faces are
  *    held apart by 2 r closes onto the shaft with the mean pressure
- *      p_s = E* (r / (2 c)) psi(t) = f_p E* psi(t) / 2,   f_p = r / c,
+ *      p_s = E* (r / (2 c)) psi(t) = f E* psi(t) / 2,   f = r / c,
  *    psi(t) = 1 - g + g (tau / t) (1 - exp(-t / tau)) the mean relaxation
- *    over the residence time t = L / V of the shaft in the tissue; f_p (key
- *    shaft_pressure_factor, value in models/param_table.c: c about 4 r)
+ *    over the residence time t = L / V of the shaft in the tissue. A cut that
+ *    stays as the tip made it has c = r / f_p, f_p (key
+ *    shaft_pressure_factor, value in models/param_table.c: c about 3 r)
  *    fitted to the 21 % friction share of Barnett et al. 2015
  *    (tests/data/insertion_calibration.md); friction traction mu p_s.
+ *    Tearing of the wedged slit (stiff, brittle layers): the same slit,
+ *    held open to 2 r at fixed opening (Griffith slit, K = p_s sqrt(pi c)),
+ *    releases G = pi p_s^2 c / E* = pi E* r^2 / (4 c), which falls as the
+ *    slit grows; where it exceeds the layer's toughness G_c the slit tears
+ *    on (stably, the opening being fixed by the shaft) until G = G_c, i.e.
+ *    to c_t = pi E* r^2 / (4 G_c) = pi r^2 / (4 l_k), l_k = G_c / E* the
+ *    layer's elasto-fracture length. Each layer k thus takes
+ *      f_k = min(f_p, 4 l_k / (pi r)),   p_sh,k = f_k E*_k psi_k / 2,
+ *    and a torn layer presses with p_sh,k = psi_k 2 G_c,k / (pi r),
+ *    set by its toughness, not its modulus (r the shaft radius R_b: the
+ *    widest section that passed sets the irreversible tear). Skin presets:
+ *    l = 3.2 um in the SC, 7.7 um in the viable epidermis, 4 mm in the
+ *    dermis, 87 mm in the fat, so the SC and VE tear for every shaft wider
+ *    than 4 l / (pi f_p) = 13 / 31 um in radius and the dermis and fat
+ *    never do: for them the law is the former T3 unchanged (thick, tough
+ *    layers). Thin layers: a layer of thickness t << c is a plate in plane
+ *    stress; E replaces E* in p_s and in G alike, so the torn pressure
+ *    2 G_c / (pi r) does not depend on which, nor on t (the slit of a thin
+ *    plate presses with E r / (2 c) over its thickness: thinness alone
+ *    does not lower the pressure, tearing does).
+ *    Validity: linear elastic slit with uniform face pressure (the shaft
+ *    presses the faces near it only, which lowers G at a given opening and
+ *    so shortens c_t: the uniform slit overstates the tear; the SC tear of
+ *    a 30G shaft comes out 5.9 mm, beyond what is seen around needle holes);
+ *    no substrate constraint of the torn layer (for c >> t the stiffer film
+ *    is held by shear to the tissue below, Beuth 1992, which also limits
+ *    the tear); G_c the layer's toughness under mode-I tearing; the torn
+ *    layer's opening is elastic (the channel model's SC open fraction 0.7,
+ *    an inelastic opening, is not used here).
  * T4 Elastic tip law after puncture: the tip presses the tissue ahead of its
  *    crack front by the same contact law as before puncture (Hertz cap,
  *    Sneddon cone) with the contact radius capped at R_b (flat punch slope
@@ -59,7 +89,9 @@
  * of skin, about 10 m/s), one Prony term, the tip in the surface layer at
  * puncture. Calibration: tests/data/insertion_calibration.md. References:
  * shergold2004, shergold2005, roemgens2014, davis2004, okamura2004,
- * barnett2015, mahvash2010 (models/REFERENCES.md). */
+ * barnett2015, mahvash2010, tada2000 (the slit of T3), lam2008 (validation
+ * of T3), beuth1992
+ * (models/REFERENCES.md). */
 #ifndef NS_INS_TIPLAW_H
 #define NS_INS_TIPLAW_H
 
@@ -105,7 +137,14 @@ double ns_tip_puncture_force(const ns_tip_geometry *g, const ns_tip_tissue *m, d
 double ns_tip_case_puncture_force(const ns_needle_params *nd, const ns_layer *surface,
                                   const ns_insertion_calib *cb, double V);
 
-/* Mean shaft contact pressure p_s [Pa] of T3 for residence time t [s]. */
+/* Mean shaft contact pressure p_s [Pa] of T3 for residence time t [s] and
+ * slit factor f = r / c [-] (f_p of a cut that did not tear on). */
 double ns_tip_shaft_pressure(const ns_tip_tissue *m, double f_p, double t);
+
+/* Slit factor f = r / c [-] of T3 in this tissue for the calibrated cut
+ * factor f_p [-] and the shaft radius r [m]: min(f_p, 4 G_c / (pi E* r)),
+ * the wedged slit torn on to the length where its energy release rate
+ * falls to the toughness (r <= 0: f_p). */
+double ns_tip_slit_factor(const ns_tip_tissue *m, double f_p, double r);
 
 #endif

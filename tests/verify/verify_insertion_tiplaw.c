@@ -102,6 +102,34 @@ Test(tiplaw, rate_factor)
     cr_assert(ns_tip_shaft_pressure(&SC, fp, 1e-4) > 1.5 * ns_tip_shaft_pressure(&SC, fp, 100.0));
 }
 
+/* T3 tearing limit: a wedged slit in a stiff, brittle layer (forearm SC,
+ * elasto-fracture length G_c / E* = 3.2 um) tears on, so the slit factor is
+ * 4 G_c / (pi E* r) below f_p for a 50 um shaft and the contact pressure
+ * 2 G_c psi / (pi r) does not follow the modulus; the dermis (E* 273 kPa,
+ * G_c 1.1 kJ/m^2: 4 mm) keeps f_p at every needle size of the presets
+ * (up to 18G, r = 0.64 mm); below the tearing radius 4 G_c / (pi E* f_p)
+ * the SC keeps f_p too; r = 0 returns f_p. */
+Test(tiplaw, shaft_pressure_tears_in_stiff_layers)
+{
+    double fp = calib().shaft_pressure_factor, t = 0.1;
+    const ns_tip_tissue DE = {210e3 / (1.0 - 0.48 * 0.48), 1100.0, 0.5, 0.6213349345596119};
+    double r = 50e-6, fsc = ns_tip_slit_factor(&SC, fp, r);
+    double psc = ns_tip_shaft_pressure(&SC, fsc, t), psi = ns_tip_relax_factor(&SC, t);
+    cr_log_info("r 50 um: SC slit factor %.4g (f_p %.3g), pressure %.4g kPa (untorn %.4g kPa); "
+                "dermis factor %.4g", fsc, fp, 1e-3 * psc, 1e-3 * ns_tip_shaft_pressure(&SC, fp, t),
+                ns_tip_slit_factor(&DE, fp, r));
+    cr_assert(fsc < 0.5 * fp);
+    cr_assert(fabs(psc / (2.0 * SC.Gc * psi / (3.141592653589793 * r)) - 1.0) < 1e-12);
+    ns_tip_tissue stiff = SC;
+    stiff.Es *= 4.0;
+    cr_assert(fabs(ns_tip_shaft_pressure(&stiff, ns_tip_slit_factor(&stiff, fp, r), t) / psc - 1.0) < 1e-12);
+    cr_assert(ns_tip_slit_factor(&DE, fp, 0.64e-3) == fp);
+    double r_tear = 4.0 * SC.Gc / (3.141592653589793 * SC.Es * fp);
+    cr_assert(ns_tip_slit_factor(&SC, fp, 0.9 * r_tear) == fp);
+    cr_assert(ns_tip_slit_factor(&SC, fp, 1.1 * r_tear) < fp);
+    cr_assert(ns_tip_slit_factor(&SC, fp, 0.0) == fp);
+}
+
 /* The same needle punctures at a higher force in a 3 m/s impact than in a
  * 1 mm/s press (unrelaxed tissue ahead of a blunt tip), through the solver. */
 Test(tiplaw, impact_and_press_differ, .timeout = 60.0)
@@ -192,7 +220,9 @@ Test(tiplaw, no_fixed_puncture_depth, .timeout = 60.0)
         ns_ins_result r = fx_ins_run(&p);
         d[i] = r.penetration_depth;
         cr_log_info("L %.3g m: depth %.6g m, puncture %.4g N", L[i], d[i], r.puncture_force);
-        cr_assert(r.punctured == 1 && fabs(d[i] - 143.028e-6) > 0.5e-6);
+        /* the pinned value was exact (143.028 um in every such case); the
+         * 500 um needle's cutting equilibrium now lies 0.44 um from it */
+        cr_assert(r.punctured == 1 && fabs(d[i] - 143.028e-6) > 0.1e-6);
     }
     cr_assert(fabs(d[1] - d[0]) > 1e-6);
 }
@@ -240,8 +270,9 @@ Test(tiplaw, cylindrical_is_a_flat_punch, .timeout = 60.0)
 /* Calibration case of shaft_pressure_factor (insertion_calibration.md):
  * Barnett et al. 2015 measured friction as 21 % of the needle insertion force
  * (tearing 61 %, spreading 18 %). A 30G hypodermic pressed 12 mm into the
- * forearm cuts steadily at the end; f_p = 0.24 puts friction at 21 % of that
- * force (slit theory, f_p = 1, gave 53 %); residual within 3 points. */
+ * forearm cuts steadily at the end; f_p = 0.32 puts friction at 21 % of that
+ * force (slit theory, f_p = 1, gave 53 %; 0.24 before the torn epidermis of
+ * T3, which at 0.24 now gives 17 %); residual within 3 points. */
 Test(tiplaw, friction_share_barnett, .timeout = 60.0)
 {
     gsl_set_error_handler_off();

@@ -76,7 +76,8 @@ static ns_ins_result lam_run(const ns_params *p)
 }
 
 /* A conventional needle buried 5 mm: a 30G hypodermic (0.31 mm) 5 mm long.
- * Lam: 0.1 mN / 1 % = 10 mN; band 3.3-30 mN. Agrees (7.2 mN when written). */
+ * Lam: 0.1 mN / 1 % = 10 mN; band 3.3-30 mN. Agrees (7.2 mN when written;
+ * 7.15 mN with the torn epidermis of T3 and f_p refitted, 0.32). */
 Test(insertion_validate_friction, lam2008_needle_5mm_retraction, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
@@ -89,15 +90,22 @@ Test(insertion_validate_friction, lam2008_needle_5mm_retraction, .timeout = 60.0
 }
 
 /* A 100 um diameter needle buried 100 um: Lam 0.1 mN, band 0.033-0.3 mN.
- * DISAGREES: the model gives 1.09 mN (11 x) when written. The mean shaft traction
- * mu f_p E* psi / 2 of T3 is about 120 kPa in the SC (E 2 MPa, mu 0.4),
- * 30 kPa in the viable epidermis (E 1 MPa) and 3-7 kPa in the dermis
- * (E 210 kPa), and a 100 um burial lies mostly in the 75 um epidermis; Lam's
- * figure (3.2 kPa mean over the shaft) is near the model's dermis traction.
- * The test asserts the disagreement, stated in
- * tests/data/insertion_calibration.md and the README, so that a change of
- * T3 that removes it (or makes it worse than 30 x) is seen and the
- * statement updated; no constant was changed to meet this case. */
+ * DISAGREES: the model gives 0.58 mN (5.8 x; 1.09 mN, 11 x, before T3 let
+ * the stiff, brittle epidermis tear). A stiff layer's wedged slit tears on
+ * until its energy release rate falls to the toughness, so the SC and VE
+ * press on the shaft with psi 2 G_c / (pi r), set by their toughness (8 and
+ * 10 J/m^2): about 100 and 120 kPa at r = 50 um, a traction mu p of 39 and
+ * 24 kPa, against 385 and 200 kPa of untorn slits; the dermis (4 mm
+ * elasto-fracture length) does not tear and keeps its 8 kPa. A 100 um
+ * burial lies mostly in the 75 um epidermis, so the model's mean traction
+ * is 27 kPa where Lam's figure implies 3.2 kPa: the torn-slit pressure of
+ * the epidermis still carries the pull. What is left out and would lower
+ * it further: the inelastic opening of the torn SC (its hole stays open,
+ * the channel model's open fraction 0.7) and the substrate constraint of a
+ * torn film. The test asserts the disagreement (between 3 x and 15 x),
+ * stated in tests/data/insertion_calibration.md and the README, so that a
+ * change of T3 that removes it (or makes it worse) is seen and the statement
+ * updated; no constant was changed to meet this case. */
 Test(insertion_validate_friction, lam2008_microneedle_retraction_disagrees, .timeout = 60.0)
 {
     gsl_set_error_handler_off();
@@ -108,7 +116,7 @@ Test(insertion_validate_friction, lam2008_microneedle_retraction_disagrees, .tim
     cr_assert(ratio > LAM_BAND, "100 um needle buried 100 um: retraction %.4g mN now within %.3gx of "
                                 "Lam's 0.1 mN: update insertion_calibration.md and README (agrees)",
               1e3 * r.retraction_force, LAM_BAND);
-    cr_assert(ratio < 10.0 * LAM_BAND, "retraction %.4g mN, %.3g x Lam's 0.1 mN: worse than stated",
+    cr_assert(ratio < 5.0 * LAM_BAND, "retraction %.4g mN, %.3g x Lam's 0.1 mN: worse than stated",
               1e3 * r.retraction_force, ratio);
 }
 
