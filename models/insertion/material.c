@@ -27,6 +27,34 @@ double ins_plate_default_stiffness(const ns_layer *ly)
     return M / ly->thickness;
 }
 
+/* Unbounded periodic array (a square or hexagonal layout without a needle
+ * count, array.count <= 1: the unit cell is all there is, as in the
+ * continuum model's cell with u_r = 0 and no shear at R_c): its cell-mean
+ * deflection is the xi = 0 mode of the layered-elastic solution, the whole
+ * stack sinking in uniaxial strain on the backing,
+ *   S(0) = 1 / ( sum_i h_i / M_i + 1/k_b ),  M = E (1 - nu) / ((1 + nu)(1 - 2 nu)),   (F3)
+ * the xi H -> 0 limit of (F1) for each bonded layer in series (every layer,
+ * the sheet's too, is compressed; the sheet's part is 1e-3 of the fat's).
+ * Returns max(S(0) - k0, 0) [N/m^3]: the cell mean gets it on top of the
+ * local k0 (fitted at tent wavelengths, it was the mean mode's only support
+ * before: forearm k0 = 2.7e5 N/m^3 against S(0) = 7.5e5 N/m^3, so such a
+ * cell sank 2.8 times too far under the same mean load). */
+static double unbounded_array_stiffness(const ins_inputs *p, double k0)
+{
+    const ns_skin_params *sk = &p->skin;
+    if (sk->n_layers != 4) return 0.0; /* a membrane on its backing: k0 is the backing */
+    double c = 0.0;
+    for (size_t i = 0; i < sk->n_layers; i++) {
+        const ns_layer *ly = &sk->layer[i];
+        double nu = ly->poisson;
+        double M = ly->youngs_modulus * (1.0 - nu) / ((1.0 + nu) * (1.0 - 2.0 * nu));
+        c += ly->thickness / M;
+    }
+    double kb = sk->backing_stiffness;
+    if (isfinite(kb) && kb > 0.0) c += 1.0 / kb;
+    return fmax(1.0 / c - k0, 0.0);
+}
+
 /* Extra stiffness [N/m^3] of the cell-mean deflection mode of an array patch
  * (header "Array patch: mean mode"). The periodic unit cell sees the
  * fluctuating part of the deflection through the local foundation k0;
@@ -45,9 +73,15 @@ double ins_plate_default_stiffness(const ns_layer *ly)
  *      l = sqrt(N0/k0), carries the edge shear 2 pi a_p N0 wbar K1/(l K0),
  *      i.e. k_edge = 2 N0 K1(a_p/l) / (a_p l K0(a_p/l)) per patch area.
  * Returns max(k_fat - k0, 0) + k_edge (0 for a single needle); the two
- * parts through k_block and k_rim (may be NULL). */
+ * parts through k_block and k_rim (may be NULL). A periodic cell without a
+ * needle count (array.count <= 1) is the cell of an unbounded array: eq. (F3)
+ * above. */
 double ins_mean_mode_stiffness(const ins_inputs *p, double k0, double N0, double Rc)
 {
+    double count = p->array.count;
+    if (!(isfinite(count) && count > 1.0) && isfinite(Rc) && Rc > 0.0 &&
+        (p->array.layout == NS_LAYOUT_SQUARE || p->array.layout == NS_LAYOUT_HEXAGONAL))
+        return unbounded_array_stiffness(p, k0);
     return ins_patch_stiffness(p, k0, N0, Rc, NULL, NULL);
 }
 
