@@ -91,10 +91,13 @@ ns_status ins_drive_init(ns_ins *s)
 }
 
 
-/* Prescribed travel and velocity at time t for the current phase. */
-void ins_prescribed(const ns_ins *s, double t, double *u, double *ud)
+/* Prescribed travel and velocity at phase time tp (time since the start of
+ * the current phase, ins_state.tp) for the current phase; the stroke of a pen
+ * or roller runs on the time t = phase_t0 + tp of its loading (t0 = 0). */
+void ins_prescribed(const ns_ins *s, double tp, double *u, double *ud)
 {
     const ns_applicator_params *ap = &s->p.applicator;
+    double t = s->phase_t0 + tp;
     switch (s->phase) {
     case PH_HOLD:
         *u = s->u_hold;
@@ -102,12 +105,12 @@ void ins_prescribed(const ns_ins *s, double t, double *u, double *ud)
         return;
     case PH_UNLOAD:
         if (ap->mode == NS_APPLICATOR_PEN || ap->mode == NS_APPLICATOR_ROLLER) break;
-        *u = s->u_hold - s->Vw * (t - s->phase_t0);
+        *u = s->u_hold - s->Vw * tp;
         *ud = -s->Vw;
         return;
     case PH_RETRACT: {
         double vr = ins_phase_speed(s);
-        *u = s->u_hold - vr * (t - s->phase_t0);
+        *u = s->u_hold - vr * tp;
         *ud = -vr;
         return;
     }
@@ -209,5 +212,7 @@ void ins_enter_phase(ns_ins *s, int ph)
         s->phase_t1 = t;
         break;
     }
+    s->phase_len = fmax(s->phase_t1 - t, 0.0);
+    s->y1.tp = 0.0;
     s->h_prev = 0.0; /* restart BDF2 with a backward-Euler step */
 }

@@ -56,6 +56,10 @@ enum { EV_PUNCTURE = 0, EV_LAYER, EV_PLATE, EV_CAP, EV_STOP, EV_STROKE, EV_BACKI
 /* One time level of the coupled needle + skin system. */
 typedef struct {
     double t;     /* [s]     time */
+    double tp;    /* [s]     time since the start of the current phase, summed from
+                     the phase's own steps (t - phase_t0 loses the digits of a step
+                     of 1e-9 s after a hold of 1e4 s; the drive and the phase end
+                     are reckoned in tp) */
     double *w;    /* [m]     deflection per unknown node (nu) */
     double *v;    /* [m/s]   deflection velocity per node (nu) */
     double *a;    /* [m/s^2] deflection acceleration per node (nu) */
@@ -185,6 +189,7 @@ struct ns_ins {
     int dynamic;                /* [-] 1 when the needle travel is an unknown (impact load) */
     double phase_t0;            /* [s] start of the current phase */
     double phase_t1;            /* [s] scheduled end of the current phase */
+    double phase_len;           /* [s] its length phase_t1 - phase_t0, set on entry */
     double u_hold;              /* [m] travel held during the hold phase, start of withdrawal */
     /* history (accepted steps) */
     size_t hn;                  /* [-] entries */
@@ -218,7 +223,7 @@ double ins_tip_dissipation(const ns_ins *s, const ins_state *c, const ins_state 
 void ins_tab_lookup(const ns_ins *s, double x, double *r2, double *S);
 /* drive.c */
 ns_status ins_drive_init(ns_ins *s);
-void ins_prescribed(const ns_ins *s, double t, double *u, double *ud);
+void ins_prescribed(const ns_ins *s, double tp, double *u, double *ud);
 void ins_enter_phase(ns_ins *s, int ph);
 double ins_phase_speed(const ns_ins *s);
 /* material.c */

@@ -250,6 +250,7 @@ static void solve_init(ns_ins *s)
     memset(s->y0.w, 0, NS_INS_STATE_ARRAYS * nu * sizeof(double));
     memset(s->y1.w, 0, NS_INS_STATE_ARRAYS * nu * sizeof(double));
     s->y0.t = s->y1.t = 0.0;
+    s->y0.tp = s->y1.tp = 0.0;
     s->y0.u = s->y1.u = 0.0;
     s->y0.dp = s->y1.dp = 0.0;
     s->y0.F = s->y1.F = s->y0.Fpl = s->y1.Fpl = 0.0;
@@ -582,13 +583,17 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
                     s->p.numerics.ins_max_steps, s->y1.t, h, s->phase, s->y1.u);
         NS_TRY(ns_deadline_check("insertion", s->y1.t)); /* numerics.case_timeout */
         double t = s->y1.t;
-        double hmax = s->phase == PH_HOLD ? fmax(s->phase_t1 - s->phase_t0, 1e-12) / 4.0
+        double hmax = s->phase == PH_HOLD ? fmax(s->phase_len, 1e-12) / 4.0
                                           : 0.05 * s->U_s / ins_phase_speed(s);
         if (s->fixed_dt > 0.0) h = s->fixed_dt;
         h = fmin(h, hmax);
         int hit_end = 0;
-        if (t + h >= s->phase_t1 * (1.0 - 1e-12)) {
-            h = s->phase_t1 - t;
+        /* the phase end, in phase time: a tolerance relative to t (1e-12 t)
+         * swallowed a whole 2.2 ns withdrawal after a 0.42 d hold, and every
+         * rejected step was reset to the rest of the phase (step cap) */
+        double left = s->phase_len - s->y1.tp;
+        if (isfinite(left) && h >= left - 1e-12 * s->phase_len) {
+            h = left;
             hit_end = 1;
         }
         if (h <= 0.0) { /* a zero-length phase (hold_time = 0): the next

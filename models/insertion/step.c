@@ -181,11 +181,12 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
     int dyn = s->dynamic;
     double u, ud;
     y->t = c->t + h;
+    y->tp = c->tp + h;
     if (dyn) {
         u = c->u + h * c->ud + 0.5 * h * h * c->ua;
         ud = 0.0;
     } else {
-        ins_prescribed(s, y->t, &u, &ud);
+        ins_prescribed(s, y->tp, &u, &ud);
     }
     /* predictor; the foundation locks up at w = H_f (eq. F2), so a predictor
      * beyond the lock restarts from the last accepted deflection */
