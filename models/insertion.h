@@ -222,7 +222,14 @@
  * the BDF2 displacement error alone lets the numerical damping of BDF2 eat
  * the skin's snap-back after a quick cut or a puncture. After loading (hold,
  * withdrawal: the skin ringing down after a stop) the floor shrinks to 0 as
- * the balance so far reaches 3e-3 of the positive work. After a located event
+ * the balance so far reaches 3e-3 of the positive work. A hold whose skin
+ * rings too long to be followed within numerics.ins_max_steps (after 2000
+ * steps of the hold) takes one settling step: backward Euler over 30 m/c,
+ * thirty times the decay time of the ringing's energy under the foundation
+ * dashpot c (the least damping of any mode), its dissipation the energy the
+ * skin releases in it (models/insertion/solver.c, settle_hold). Phases run
+ * on their own clock (time since the phase began), so a nanosecond
+ * withdrawal after a hold of hours is stepped like one at t = 0. After a located event
  * the next step is sized from the step the error control accepted, and an
  * impact whose needle speed is no longer positive has stopped (also when the
  * sign change fell in a step that ended on an earlier event).

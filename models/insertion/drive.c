@@ -213,6 +213,8 @@ void ins_enter_phase(ns_ins *s, int ph)
         break;
     }
     s->phase_len = fmax(s->phase_t1 - t, 0.0);
+    s->phase_steps = 0;
+    s->settle_tried = 0;
     s->y1.tp = 0.0;
     s->h_prev = 0.0; /* restart BDF2 with a backward-Euler step */
 }

@@ -42,6 +42,8 @@
 #define NS_INS_ENERGY_ROUND 1e-13 /* [-] rounding of a step's energies / their magnitude */
 #define NS_INS_ENERGY_HMIN 1e-6 /* [-] smallest step of the energy control / (L / V) */
 #define NS_INS_LOCK_FRACTION 0.5 /* [-] largest Newton move towards the foundation lock-up */
+#define NS_INS_HOLD_DECAY 30.0 /* [-] length of a settling step of a hold / (m / c) */
+#define NS_INS_HOLD_STEPS 2000 /* [-] steps of a hold before a settling step is tried */
 #define NS_INS_STATE_ARRAYS 6  /* [-] arrays of nu doubles per state: w, v, a, hm, qb, qm */
 
 /* Phases: load, hold, withdraw along the applicator's path, then retract
@@ -182,6 +184,10 @@ struct ns_ins {
     double tau_c;               /* [s] its relaxation time */
     double h_prev;              /* [s] last accepted step (0: next step is backward Euler) */
     double fixed_dt;            /* [s] fixed step for convergence studies (0: adaptive) */
+    int settle;                 /* [-] 1 while the step being solved is a settling step of a
+                                   hold (solver.c, settle_hold): predictor w = w(t) */
+    int settle_tried;           /* [-] 1 once the current hold tried one */
+    size_t phase_steps;         /* [-] steps accepted in the current phase */
     int phase;                  /* [-] PH_LOAD, PH_HOLD, PH_UNLOAD or PH_END */
     int punctured;              /* [-] 1 once the surface layer is punctured */
     int out;                    /* [-] 1 while the tip is out of its hole */

@@ -394,7 +394,8 @@ static ns_status locate_event(ns_ins *s, int ev, const double *gc, double *gy, d
  * time; *P_c is the dissipated power at y1 and becomes that at y2), fracture,
  * spreading and friction energies, the crack front, the running maxima; then
  * y0 <- y1 <- y2. *W_pos accumulates the positive work. */
-static void accept_step(ns_ins *s, double h, double *W_pos, double *P_c)
+static void accept_step(ns_ins *s, double h, double *W_pos, double *P_c, double U_c,
+                        double U_y)
 {
     ins_state *c = &s->y1, *y = &s->y2;
     ns_ins_result *r = &s->res;
@@ -402,7 +403,15 @@ static void accept_step(ns_ins *s, double h, double *W_pos, double *P_c)
     s->W_in += dW;
     if (dW > 0.0) *W_pos += dW;
     double P_y = ins_dissipated_power(s, y);
-    s->E_visc += 0.5 * h * (*P_c + P_y);
+    if (s->settle) {
+        /* a settling step (settle_hold): the skin's ringing dies out within
+         * it, so the viscous dissipation of the step is the energy released,
+         * work less the change of stored energy less the tip's share (the
+         * trapezoid of the end powers sees neither the ringing nor its decay) */
+        s->E_visc += dW - (U_y - U_c) - (s->punctured ? ins_tip_dissipation(s, c, y) : 0.0);
+    } else {
+        s->E_visc += 0.5 * h * (*P_c + P_y);
+    }
     *P_c = P_y;
     if (s->punctured) {
         /* tip dissipation of the step: the trapezoidal tip work less the
@@ -557,6 +566,44 @@ static int change_phase(ns_ins *s, int ev, int hit_end)
     return 0;
 }
 
+/* Settling step of a long hold. Held at a fixed travel, the needle does no
+ * work, and what the skin stores beyond its rest state is dissipated: every
+ * mode of the tent is damped at least by the foundation dashpot, c v^2 per
+ * area with c the same for every node and the lumped mass m per area, so the
+ * ringing's energy decays at the rate c / m or faster (the sheet's
+ * Kelvin-Voigt and Maxwell branches and the plate only add to it). A skin
+ * that rings with little damping (a pretensioned sheet on a soft backing:
+ * 12 kHz under a stopped needle, m / c = 1 s) cannot be followed through a
+ * hold of hours in steps of a fraction of its period: the energy control
+ * holds BDF2's numerical damping of the ringing to 1e-3 of the energy that
+ * flows, and the step cap is reached within milliseconds (LHS 4 x 100, seed
+ * 20261202, insertion_0006 case 7: 200000 steps over 25 ms of a 0.127 d
+ * hold). After NS_INS_HOLD_STEPS steps of a hold whose rest would not fit in
+ * the step cap at the present step, one backward-Euler step of
+ * NS_INS_HOLD_DECAY m / c (the ringing decays physically to e^-30 of itself
+ * within it; backward Euler, L-stable, leaves it at (omega h)^-2) takes the
+ * skin to its damped state, and its dissipation is the energy it releases
+ * (accept_step); it is tried once per hold, only when the rest of the hold is
+ * longer than the step, and given up for the ordinary steps if Newton does
+ * not converge or an event falls inside. Returns 1 with *h the step when it
+ * is tried. */
+static int settle_hold(ns_ins *s, double *h, size_t used, int *hit_end)
+{
+    const ns_tent *T = s->T;
+    if (s->phase != PH_HOLD || s->fixed_dt > 0.0 || s->settle_tried ||
+        s->phase_steps < NS_INS_HOLD_STEPS || !(T->c > 0.0 && T->m > 0.0))
+        return 0;
+    double hs = NS_INS_HOLD_DECAY * T->m / T->c, left = s->phase_len - s->y1.tp;
+    size_t cap = s->p.numerics.ins_max_steps;
+    double budget = cap > used ? (double)(cap - used) : 0.0;
+    if (!(left > hs) || !(left / *h > budget)) return 0;
+    s->settle = 1;
+    s->settle_tried = 1;
+    *h = hs;
+    *hit_end = 0;
+    return 1;
+}
+
 /* The time loop: one phase after the other, steps sized by the error
  * estimate (ratio in [0.2, 2]) and cut at phase ends and events. */
 ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
@@ -604,9 +651,17 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         }
         double om = s->h_prev > 0.0 ? h / s->h_prev : 0.0;
         double inc;
+        double h_ring = h;
+        if (settle_hold(s, &h, steps + rejected, &hit_end)) om = 0.0;
         int rc = ins_step_solve(s, h, om, &inc, &err);
         if (rc < 0) return ns_status_trace(err, __FILE__, __LINE__, __func__);
-        double est = rc == 0 && s->fixed_dt <= 0.0 ? error_estimate(s, h, om) : 0.0;
+        if (s->settle && rc != 0) { /* no settled state: go on with the steps */
+            s->settle = 0;
+            rejected++;
+            h = h_ring;
+            continue;
+        }
+        double est = rc == 0 && s->fixed_dt <= 0.0 && !s->settle ? error_estimate(s, h, om) : 0.0;
         /* the energy control acts for every applicator, down to steps of
          * NS_INS_ENERGY_HMIN of the time to travel the needle length (below
          * it the Newton tolerance dominates the step's energies): an impact's
@@ -617,6 +672,7 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
          * alone) or rings after the force drop at puncture (roller, pen) */
         if (rc == 0 && s->fixed_dt <= 0.0) {
             double eE = energy_estimate(s, h, inc, P_c, U_c, W_pos, &U_y);
+            if (s->settle) eE = 0.0; /* its energy closes by settle_hold's argument */
             if (h > NS_INS_ENERGY_HMIN * s->U_s / vref) est = fmax(est, eE);
         }
         double hmin = 1e-12 * (s->U_s / vref);
@@ -633,6 +689,12 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         ins_event_funcs(s, &s->y1, gc);
         ins_event_funcs(s, &s->y2, gy);
         int ev = ins_first_event(gc, gy);
+        if (s->settle && ev >= 0) { /* an event inside: no settling step */
+            s->settle = 0;
+            rejected++;
+            h = h_ring;
+            continue;
+        }
         /* the step the error control accepted: the next step is sized from
          * it, not from the (possibly tiny) step that ends on an event, so a
          * located event does not restart the integration from steps at the
@@ -642,8 +704,14 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
             NS_TRY(locate_event(s, ev, gc, gy, &h, &inc));
             hit_end = 0;
         }
-        accept_step(s, h, &W_pos, &P_c);
+        accept_step(s, h, &W_pos, &P_c, U_c, U_y);
         steps++;
+        s->phase_steps++;
+        if (s->settle) { /* at rest: restart BDF2 from a backward-Euler step */
+            s->settle = 0;
+            memset(s->y1.a, 0, s->nu * sizeof(double));
+            s->h_prev = 0.0;
+        }
         U_c = U_y;
         if (ev == EV_PUNCTURE) {
             /* the contact's Maxwell branch stored less than the elastic

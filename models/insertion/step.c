@@ -196,7 +196,10 @@ int ins_step_solve(ns_ins *s, double h, double om, double *inc, ns_status *err)
         y->w[i] = c->w[i] + h * c->v[i] + 0.5 * h * h * c->a[i];
         beyond |= !(y->w[i] < w_lock);
     }
-    if (beyond) memcpy(y->w, c->w, nu * sizeof(double));
+    /* a settling step of a hold (many damping times long) starts from the
+     * deflection at its start: the ringing's velocity says nothing of where
+     * the skin comes to rest */
+    if (beyond || s->settle) memcpy(y->w, c->w, nu * sizeof(double));
     double bu = c1 * c->u - c2 * p->u, bud = c1 * c->ud - c2 * p->ud;
     double tol = ins_newton_tol(s, c);
     int converged = 0;
