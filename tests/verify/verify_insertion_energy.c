@@ -15,8 +15,12 @@
 /* The invariant's tolerance (sim/invariants.c, energy_balance). */
 #define ENERGY_TOL 0.01
 
-/* The default case before the derive step (the edits pick their mode's
- * speed and derived fields). */
+static void quiet_gsl(void) { gsl_set_error_handler_off(); }
+
+TestSuite(insertion_energy, .init = quiet_gsl);
+
+/* The default case before the derive step (each family's edits pick their
+ * mode's speed and derived fields). */
 static ns_params base(void)
 {
     ns_params p;
@@ -24,9 +28,60 @@ static ns_params base(void)
     return p;
 }
 
-static void expect_balance(const ns_params *p, const char *what)
+/* The default press with a stroke [m], held for hold [s]; derived. */
+static ns_params press_case(double stroke, double hold)
 {
-    ns_ins_result r = fx_ins_run(p);
+    ns_params p = base();
+    p.applicator.stroke = stroke;
+    p.applicator.hold_time = hold;
+    fx_ins_derive(&p);
+    return p;
+}
+
+/* A pen at frequency f [Hz] and depth setting depth [m] driving a needle of
+ * length L [m]; derived. */
+static ns_params pen_case(double L, double f, double depth)
+{
+    ns_params p = base();
+    p.needle.length = L;
+    p.applicator.mode = NS_APPLICATOR_PEN;
+    p.applicator.frequency = f;
+    p.applicator.depth_setting = depth;
+    fx_ins_derive(&p);
+    return p;
+}
+
+/* An impact at speed V [m/s] of mass M [kg] over the patch, held for hold
+ * [s]; derived. */
+static ns_params impact_case(double V, double M, double hold)
+{
+    ns_params p = base();
+    p.applicator.mode = NS_APPLICATOR_IMPACT;
+    p.applicator.speed = V;
+    p.applicator.mass = M;
+    p.applicator.hold_time = hold;
+    fx_ins_derive(&p);
+    return p;
+}
+
+/* The needle preset `needle` on a roller drum at per_cm2 needles per cm^2,
+ * count needles, the default hand force; derived. */
+static ns_params roller_case(const char *needle, double per_cm2, double count)
+{
+    ns_params p = base();
+    fx_ins_needle(&p, needle);
+    p.applicator.mode = NS_APPLICATOR_ROLLER;
+    p.array.layout = NS_LAYOUT_ROLLER;
+    p.array.density = per_cm2 * 1.0e4;
+    p.array.pitch = NAN;
+    p.array.count = count;
+    fx_ins_derive(&p);
+    return p;
+}
+
+static void expect_balance(ns_params p, const char *what)
+{
+    ns_ins_result r = fx_ins_run(&p);
     cr_log_info("%s: energy_balance_error %.3e (%zu steps)", what, r.energy_balance_error, r.steps);
     cr_assert(r.energy_balance_error < ENERGY_TOL, "%s: energy balance error %.3e", what,
               r.energy_balance_error);
@@ -38,12 +93,7 @@ static void expect_balance(const ns_params *p, const char *what)
  * sizes them now. */
 Test(insertion_energy, short_stroke_press_hold, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
-    ns_params p = base();
-    p.applicator.stroke = 0.2e-6;
-    p.applicator.hold_time = 1.0;
-    fx_ins_derive(&p);
-    expect_balance(&p, "press, 0.2 um stroke, 1 s hold");
+    expect_balance(press_case(0.2e-6, 1.0), "press, 0.2 um stroke, 1 s hold");
 }
 
 /* A pen whose depth setting is a small fraction of the needle length took
@@ -53,14 +103,7 @@ Test(insertion_energy, short_stroke_press_hold, .timeout = 60.0)
  * half stroke, 15 %). */
 Test(insertion_energy, pen_small_depth_setting, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
-    ns_params p = base();
-    p.needle.length = 10.0e-3;
-    p.applicator.mode = NS_APPLICATOR_PEN;
-    p.applicator.frequency = 100.0;
-    p.applicator.depth_setting = 1.0e-6;
-    fx_ins_derive(&p);
-    expect_balance(&p, "pen, 1 um depth setting");
+    expect_balance(pen_case(10.0e-3, 100.0, 1.0e-6), "pen, 1 um depth setting");
 }
 
 /* The default microneedle impact (2 m/s, 5 g over the patch) held for
@@ -69,28 +112,12 @@ Test(insertion_energy, pen_small_depth_setting, .timeout = 60.0)
  * stop drifted (1.04 % / 0.30 %). */
 Test(insertion_energy, impact_with_hold, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
-    ns_params p = base();
-    p.applicator.mode = NS_APPLICATOR_IMPACT;
-    p.applicator.speed = 2.0;
-    p.applicator.mass = 5.0e-3;
-    p.applicator.hold_time = 0.1;
-    fx_ins_derive(&p);
-    expect_balance(&p, "impact 2 m/s, 0.1 s hold");
+    expect_balance(impact_case(2.0, 5.0e-3, 0.1), "impact 2 m/s, 0.1 s hold");
 }
 
 /* The dermaroller preset on its drum (76 /cm2, 192 needles), the default
  * hand force: 1.27 % / 0.84 %, the same cause as the impact above. */
 Test(insertion_energy, dermaroller, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
-    ns_params p = base();
-    fx_ins_needle(&p, "dermaroller");
-    p.applicator.mode = NS_APPLICATOR_ROLLER;
-    p.array.layout = NS_LAYOUT_ROLLER;
-    p.array.density = 76.0e4;
-    p.array.pitch = NAN;
-    p.array.count = 192.0;
-    fx_ins_derive(&p);
-    expect_balance(&p, "dermaroller");
+    expect_balance(roller_case("dermaroller", 76.0, 192.0), "dermaroller");
 }

@@ -40,23 +40,44 @@
  * (omega h)^3 / 4 = 8e-7, far below the viscous one). */
 #define STEPS_PER_PERIOD 400
 
-/* Device preset `device` on face skin at hand force F [N], skin viscosity
- * eta [Pa s] (NaN: the face preset's), derived. */
-static ns_params roller_case(const char *device, double F, double eta)
+static void quiet_gsl(void) { gsl_set_error_handler_off(); }
+
+TestSuite(insertion_energy_viscous, .init = quiet_gsl);
+
+/* Device preset `device` on face skin at hand force F [N], before the
+ * derive step (the ring-down edits the damping first). */
+static ns_params face_device(const char *device, double F)
 {
     ns_params p;
     ns_params_default(&p);
     cr_assert(eq(int, ns_skin_preset("face", &p.skin), NS_OK), "%s", ns_status_message());
     cr_assert(eq(int, ns_proc_preset(device, &p), NS_OK), "%s", ns_status_message());
     p.applicator.force = F;
+    return p;
+}
+
+/* The same with skin viscosity eta [Pa s] (NaN: the face preset's), derived. */
+static ns_params roller_case(const char *device, double F, double eta)
+{
+    ns_params p = face_device(device, F);
     if (!isnan(eta)) p.skin.viscosity = eta; /* NaN: the preset's */
+    fx_ins_derive(&p);
+    return p;
+}
+
+/* The default press (forearm) of the 30G hypodermic over a stroke [m], derived. */
+static ns_params hypodermic_press(double stroke)
+{
+    ns_params p;
+    ns_params_default(&p);
+    fx_ins_needle(&p, "hypodermic_30g");
+    p.applicator.stroke = stroke;
     fx_ins_derive(&p);
     return p;
 }
 
 Test(insertion_energy_viscous, clinical_roller_5N_balance, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
     ns_params p = roller_case("clinical_roller", 5.0, NAN);
     ns_ins_result r = fx_ins_run(&p);
     cr_log_info("clinical roller, face, 5 N: punctured %d, depth %.4g mm, energy %.3g %%, %zu steps",
@@ -68,12 +89,7 @@ Test(insertion_energy_viscous, clinical_roller_5N_balance, .timeout = 60.0)
 
 Test(insertion_energy_viscous, hypodermic_30g_press_balance, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
-    ns_params p;
-    ns_params_default(&p);
-    fx_ins_needle(&p, "hypodermic_30g");
-    p.applicator.stroke = 12.0e-3;
-    fx_ins_derive(&p);
+    ns_params p = hypodermic_press(12.0e-3);
     ns_ins_result r = fx_ins_run(&p);
     cr_log_info("30G, forearm, 12 mm press: depth %.4g mm, energy %.3g %%, %zu steps",
                 r.penetration_depth * 1e3, 100.0 * r.energy_balance_error, r.steps);
@@ -96,12 +112,7 @@ static void band_to_dense(const ns_tent *t, gsl_matrix *D)
 
 Test(insertion_energy_viscous, ringdown_decrement, .timeout = 60.0)
 {
-    gsl_set_error_handler_off();
-    ns_params p;
-    ns_params_default(&p);
-    cr_assert(eq(int, ns_skin_preset("face", &p.skin), NS_OK), "%s", ns_status_message());
-    cr_assert(eq(int, ns_proc_preset("clinical_roller", &p), NS_OK), "%s", ns_status_message());
-    p.applicator.force = 5.0;
+    ns_params p = face_device("clinical_roller", 5.0);
     for (size_t i = 0; i < p.skin.n_layers; i++) p.skin.layer[i].relaxation_fraction = 0.0;
     p.insertion.damping_ratio = 0.0;
     fx_ins_derive(&p);
