@@ -92,7 +92,21 @@
  *   35 % relaxed at 1 s, 46 % at 10 s; measured 40 and 50 %).
  * Inertia (C6, available to the body, not yet used by the insertion):
  * Newmark average acceleration with the lumped mass, as the energy
- * (2 m/dt^2)(x - x0 - dt v0 - dt^2 a0/4)^2 added to Pi.
+ * (2 m/dt^2)(x - x0 - dt v0 - dt^2 a0/4)^2 added to Pi; after a step
+ * a_1 = 4 (x_1 - x0 - dt v0)/dt^2 - a0, v_1 = v0 + dt (a0 + a1)/2
+ * (cont_newmark_step), kinetic energy sum m v^2/2 in the balance. Newmark
+ * rather than the fast model's BDF2: it conserves the energy of a linear
+ * body (no numerical damping, so the balance measures the physics; the
+ * layers' own viscosity C14 damps), unconditionally stable, second order.
+ * It needs a consistent start, a0 = -M^-1 grad Pi. Verified on the
+ * indentation entry point (inertia, release): a confined column released
+ * from a quasi-static compression vibrates with the period 4 H / c_p of its
+ * plane-wave modes within 0.14 % (20 elements over H, 200 steps per
+ * period), energy conserved to 2e-4. Tried in the insertion (impact and
+ * pen, tissue Newmark with the needle's travel from its energy equation):
+ * the bench impact's depth came to 225 um against the fast model's 216 um
+ * (118 um quasi-static), but the withdrawal after the stop took 1000 steps
+ * (96 s) with a 32 % balance error, the pen 40 %: not in use yet.
  *
  * The insertion (ns_cont_solve). Travel u of the needle after first
  * contact: press u = V t to the stroke or until needle + plate carry the
@@ -236,13 +250,19 @@ typedef struct {
     double ramp_time;                  /* [s] duration of the indentation ramp (steps equal time steps) */
     double hold_time;                  /* [s] hold at delta after the ramp */
     size_t hold_steps;                 /* [-] equal time steps of the hold */
+    int inertia;                       /* [-] 1: Newmark with the lumped mass (eq. C6) over the
+                                          ramp's and hold's time steps (density 1000 kg/m^3) */
+    int release;                       /* [-] 1: the ramp quasi-static, the indenter removed at
+                                          the start of the hold; F[steps + k] then receives the
+                                          surface displacement u_z [m] at the axis */
 } ns_cont_indent_case;
 
 typedef struct {
     double F;        /* [N] indenter force at delta */
     double W;        /* [J] work of the indenter force (trapezoid over the increments) */
-    double U;        /* [J] stored energy at the end (strain + contact penalty + the branches') */
+    double U;        /* [J] energy at the end: strain + contact + branches' + kinetic T */
     double E_visc;   /* [J] viscous dissipation (eq. C15; 0 when elastic) */
+    double T;        /* [J] kinetic energy at the end (inertia; 0 quasi-static) */
     double contact_radius; /* [m] outermost surface node in contact */
     size_t dofs;     /* [-] degrees of freedom */
     size_t newton;   /* [-] Newton iterations in total */

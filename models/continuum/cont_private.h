@@ -150,5 +150,6 @@ ns_status cont_newton(cont_sys *s, double tol_r);
 double cont_node_area(const cont_mesh *m, size_t i);
 double cont_strain_energy(const cont_sys *s, const double *x);
 double cont_body_gap(const cont_body *b, double u, double rho, double *df, double *d2f);
+double cont_newmark_step(cont_sys *s, const double *x, int commit, double *E_nm);
 
 #endif

@@ -71,12 +71,15 @@ ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_resu
     }
     double Fp = 0.0, W = 0.0, Pi = 0.0;
     cont_visco_inc vi = {0};
+    double T = 0.0, E_nm = 0.0;
     if (F) F[0] = 0.0;
     size_t iu = s.m.ufree;
     for (size_t k = 1; k <= c->steps; k++) {
         double u1 = c->delta * (double)k / (double)c->steps, du = u1 - s.x[iu];
         /* predictor: the last increment's field scaled to this one */
-        if (k > 1)
+        if (c->inertia && !c->release)
+            ; /* x0 is Newmark's committed state: start from it */
+        else if (k > 1)
             for (size_t d = 0; d < s.m.ndof; d++) {
                 double inc = s.x[d] - s.x0[d];
                 s.x0[d] = s.x[d];
@@ -86,6 +89,7 @@ ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_resu
             memcpy(s.x0, s.x, s.m.ndof * sizeof(double));
         s.x[iu] = u1;
         s.dt_v = c->ramp_time / (double)c->steps;
+        s.dt = c->inertia && !c->release ? s.dt_v : 0.0;
         st = cont_newton(&s, CONT_TOL);
         if (st != NS_OK) break;
         out->newton += s.newton_its;
@@ -93,20 +97,36 @@ ns_status ns_cont_indent_solve(const ns_cont_indent_case *c, ns_cont_indent_resu
         Fp = s.Fbody[0];
         if (F) F[k] = Fp;
         if (s.visco) cont_visco_step(&s, s.x, 1, &vi);
+        if (c->inertia) T = cont_newmark_step(&s, s.x, 1, &E_nm);
     }
-    for (size_t k = 1; st == NS_OK && s.visco && k <= c->hold_steps; k++) {
+    if (st == NS_OK && c->inertia && c->release && c->hold_steps > 0) {
+        /* released at rest: the consistent start acceleration a0 = -M^-1 grad Pi
+         * (Newmark conserves the energy of a linear body only from it) */
+        s.body[0].active = 0;
+        s.dt = 0.0;
+        cont_energy(&s, s.x, &Pi, CONT_E_GRAD);
+        for (size_t d = 0; d < s.m.ndof; d++)
+            s.a[d] = s.fixed[d] || d == iu || !(s.mass[d] > 0.0) ? 0.0 : -s.g[d] / s.mass[d];
+    }
+    for (size_t k = 1; st == NS_OK && (s.visco || c->inertia) && k <= c->hold_steps; k++) {
         s.dt_v = c->hold_time / (double)c->hold_steps;
+        s.dt = c->inertia ? s.dt_v : 0.0;
+        if (c->release) s.body[0].active = 0;
         st = cont_newton(&s, CONT_TOL);
         if (st != NS_OK) break;
         out->newton += s.newton_its;
         Fp = s.Fbody[0];
-        if (F) F[c->steps + k] = Fp;
-        cont_visco_step(&s, s.x, 1, &vi);
+        if (F) F[c->steps + k] = c->release ? s.x[1] : Fp;
+        if (s.visco) cont_visco_step(&s, s.x, 1, &vi);
+        if (c->inertia) T = cont_newmark_step(&s, s.x, 1, &E_nm);
     }
     if (st == NS_OK) {
+        s.dt = 0.0; /* the energy of the state, without the step's Newmark term */
         cont_energy(&s, s.x, &Pi, 0);
         if (s.visco) /* eq. (C15): elastic energy, less the relaxed stress's work */
             Pi += vi.W_el - cont_strain_energy(&s, s.x) - s.A_rel + s.W_kv;
+        Pi += T; /* eq. (C6): the kinetic energy (0 quasi-static) */
+        out->T = T;
         out->E_visc = s.visco ? s.D_rel + s.W_kv : 0.0;
         out->F = Fp;
         out->W = W;

@@ -361,3 +361,38 @@ ns_status cont_newton(cont_sys *s, double tol)
     }
     NS_FAIL(NS_ECONV, "continuum: Newton did not converge in %zu iterations", s->max_newton);
 }
+
+/* Newmark average acceleration (eq. C6) at the solved x of a step of s->dt
+ * from the committed (x0, v, a):
+ *   a_1 = 4 (x - x0 - dt v0) / dt^2 - a0,  v_1 = v0 + dt (a0 + a1) / 2;
+ * *E_nm receives the inertia energy the step's Pi holds, sum (2 m / dt^2)
+ * (x - xp)^2, and the return value is the kinetic energy sum m v_1^2 / 2
+ * [J] of the body (the needle dof excluded: its energy is the drive's).
+ * With commit = 1 the state becomes (x, v_1, a_1). dt = 0: nothing moves in
+ * time (the snap at puncture): the velocities stay, x0 becomes x. */
+double cont_newmark_step(cont_sys *s, const double *x, int commit, double *E_nm)
+{
+    const cont_mesh *m = &s->m;
+    double dt = s->dt, T = 0.0;
+    *E_nm = 0.0;
+    for (size_t d = 0; d < m->ndof; d++) {
+        if (d == m->ufree || s->fixed[d]) {
+            if (commit) s->x0[d] = x[d];
+            continue;
+        }
+        double mk = s->mass[d], v1 = s->v[d], a1 = s->a[d];
+        if (dt > 0.0) {
+            double xp = s->x0[d] + dt * s->v[d] + 0.25 * dt * dt * s->a[d];
+            *E_nm += 2.0 / (dt * dt) * mk * (x[d] - xp) * (x[d] - xp);
+            a1 = 4.0 * (x[d] - s->x0[d] - dt * s->v[d]) / (dt * dt) - s->a[d];
+            v1 = s->v[d] + 0.5 * dt * (s->a[d] + a1);
+        }
+        T += 0.5 * mk * v1 * v1;
+        if (commit) {
+            s->x0[d] = x[d];
+            s->v[d] = v1;
+            s->a[d] = a1;
+        }
+    }
+    return T;
+}

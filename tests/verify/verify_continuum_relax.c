@@ -222,3 +222,58 @@ Test(continuum_relax, crichton_relaxation_calibration, .timeout = 120.0)
                 e10 / e0 - 1.0, re.energy_balance_error);
     cr_assert(fabs(e10 / e0 - 1.0) < 1e-3, "elastic hold moved the force by %.3e", e10 / e0 - 1.0);
 }
+
+/* Inertia (eq. C6, Newmark average acceleration with the lumped mass): a
+ * layer H = 1 m (E = 1 Pa, nu = 0.3, rho = 1000 kg/m^3) in a column with a
+ * frictionless wall (u_r = 0 at r = R) on a clamped base, its whole top
+ * pressed quasi-statically by a frictionless plate (u_z linear in depth)
+ * and released: the confined column vibrates in the plane-wave modes of a
+ * bar fixed at the base and free on top, f_n = (2n - 1) c_p / (4 H),
+ * c_p = sqrt(M / rho), M = E (1 - nu) / ((1 + nu)(1 - 2 nu)); the surface
+ * displacement is periodic with 4 H / c_p. Its mean spacing of upward zero
+ * crossings over 3 periods is that period within 1 % (lumped-mass
+ * dispersion of 20 elements over H, Newmark's period error (w dt)^2 / 12 at
+ * 200 steps per period). With no dissipation the stored energy at the
+ * release equals strain plus kinetic energy after 3 periods within 1 %
+ * (the plate's penalty energy, about 1e-4 of it, is lost at the release),
+ * and the kinetic energy is a visible part. */
+Test(continuum_relax, confined_column_vibrates_at_plane_wave_frequency, .timeout = 120.0)
+{
+    gsl_set_error_handler_off();
+    const double nu = 0.3, Mp = (1.0 - nu) / ((1.0 + nu) * (1.0 - 2.0 * nu));
+    const double T1 = 4.0 / sqrt(Mp / 1000.0); /* [s] period 4 H / c_p */
+    const size_t ns = 4, nh = 600;             /* 200 steps per period, 3 periods */
+    ns_cont_indent_case c = layer_case(nu, 1e-3, ns);
+    c.R = 0.25;
+    c.a = 1.0; /* the plate covers the whole top */
+    c.sym_outer = 1;
+    c.h0 = 0.05;
+    c.inertia = 1;
+    c.release = 1;
+    c.hold_time = 3.0 * T1;
+    c.hold_steps = nh;
+    static double F[605];
+    ns_cont_indent_result r;
+    cr_assert(eq(int, ns_cont_indent_solve(&c, &r, F), NS_OK), "%s", ns_status_message());
+    double dt = c.hold_time / (double)nh, t_first = NAN, t_last = NAN;
+    int n_up = 0;
+    for (size_t k = ns + 1; k < ns + nh; k++) {
+        double g0 = F[k], g1 = F[k + 1];
+        if (g0 < 0.0 && g1 >= 0.0) {
+            double t = dt * ((double)(k - ns) + g0 / (g0 - g1));
+            if (n_up == 0) t_first = t;
+            t_last = t;
+            n_up++;
+        }
+    }
+    cr_assert(n_up >= 2, "%d upward zero crossings of the surface in 3 periods", n_up);
+    double Tm = (t_last - t_first) / (double)(n_up - 1);
+    double Eb = fabs(r.W - r.U) / r.W; /* U holds the kinetic energy T */
+    cr_log_info("confined column: period %.5g s against 4H/c_p %.5g s (%+.3f %%), %d crossings; "
+                "surface %.3e m at the release, work %.4e J, stored %.4e J (kinetic %.4e J), "
+                "balance %.2e",
+                Tm, T1, 100.0 * (Tm / T1 - 1.0), n_up, F[ns + 1], r.W, r.U, r.T, Eb);
+    cr_assert(fabs(Tm / T1 - 1.0) < 0.01, "period %.5g s, analytic %.5g s", Tm, T1);
+    cr_assert(Eb < 0.01, "energy balance %.3e (W %.4e, U %.4e incl. T %.4e J)", Eb, r.W, r.U, r.T);
+    cr_assert(r.T > 0.01 * r.W, "kinetic energy %.3e J of work %.3e J: no vibration", r.T, r.W);
+}
