@@ -100,7 +100,33 @@
  * the share of the span inside the wall in the log metric of a steady radial
  * flux; w = 0 at c0 and 1 at c1, where g is that of the uncut faces, so a
  * closing wall moves every coefficient continuously (before, the cut cell's
- * series mix was spread over the whole cell).
+ * series mix was spread over the whole cell). An axial face is the harmonic
+ * mean of its two cells' D K (their parallel mixes). With
+ * numerics.diff_cut_faces = 1 the axial face on the SC base of a cut column
+ * (annulus [r0, r1], cut fractions phi_a of the SC cell above, phi_b of the
+ * cell below, half heights h_a, h_b) is instead the parallel sum of the
+ * material paths across it, each the series of its two half cells:
+ *   g = A [f_ff S(D_ch,a, D_ch,b) + f_fs S(D_ch,a, DK_b) + f_sf S(DK_a, D_ch,b)
+ *          + f_ss S(DK_a, DK_b)],  S(x, y) = 1 / (h_a / x + h_b / y),
+ *   f_ff = min(phi_a, phi_b), f_fs = phi_a - f_ff, f_sf = phi_b - f_ff,
+ *   f_ss = 1 - max(phi_a, phi_b),
+ * so the open part of the SC cell feeds the VE below over its own area and
+ * the rest goes through the SC (before: the SC cell's mix phi D_ch + (1 -
+ * phi) DK_SC, dominated by the fluid down to a tiny phi, acted over the
+ * whole face, as if the outlet reached the next r face: an O(h) error in
+ * the outlet radius whose edge, moving with the closing SC wall, carries
+ * the singular flux). Measured (verify_diffusion_order_channel, default
+ * grid options otherwise, diff_rtol 2e-5, Q(24 h) on 20 x 60, 40 x 120,
+ * 80 x 240): closing 2.2509, 2.2293, 2.2183e-3 kg/m2 (order 0.97, 40 x 120
+ * 1.0 % off) -> 2.2060, 2.2113, 2.2117e-3 (order 3.7: cancelling terms, not
+ * the asymptotic order; 160 x 480 2.2111e-3, 0.03 % below 80 x 240, not
+ * monotone), 40 x 120 0.02 % off; occluded 2.2875, 2.2810, 2.2731e-2 (not
+ * monotone) -> 2.2504, 2.2646, 2.2663e-2 (order 3.1, 0.09 % off). Default
+ * 0: with 1, verify_dose_profile's depth test (Q rising by 1e-5 relative
+ * with the channel depth at a fixed mouth on 24 x 192 cells) sees the 632
+ * um channel 9.6e-5 below the 497 um one (with the split on every layer
+ * interface likewise on 48 x 192, and at diff_rtol 2e-6): not yet
+ * understood, so not the default.
  * Spatial order: O(h^2) for smooth data (verify_diffusion_order). The
  * channel's Q(24 h) is limited by the rim where the channel leaves the SC:
  * below the SC, which is ~3e4 times less permeable than the viable

@@ -341,6 +341,18 @@ static const ns_key table[] = {
        NS_KEY_NOSWEEP, 0.0,
        "diffusion grid: faces on the channel rim (SC base) with cells this many times finer "
        "there at 40 x 120, shrinking as 1/n^2; 0 = no rim faces"),
+    /* diff_cut_faces 0: the axial faces of cut cells are the harmonic mean of
+     * the two cells' parallel mixes (results as before); 1: the face on the SC
+     * base splits into parallel material paths (models/diffusion.h, "Channel
+     * (cut cells)"): Q(24 h) of the default closing / occluded channel on 20,
+     * 40, 80 x 3 n cells converges at observed order 3.7 / 3.1 (was 0.97 /
+     * not monotone), 40 x 120 0.02 / 0.09 % off the extrapolated value (was
+     * 1.0 % / -); closing 160 x 480 0.03 % below 80 x 240 (not monotone
+     * there); verify_diffusion_order_channel. */
+    PD("numerics", "diff_cut_faces", NS_KIND_DIMENSIONLESS, numerics.diff_cut_faces, 0, 1,
+       NS_KEY_NOSWEEP, 0.0,
+       "diffusion grid: 1 = the SC-base faces of channel cut cells as parallel fluid/skin "
+       "paths; 0 = harmonic mean of the cells' mixes"),
     PZ("numerics", "curve_points", numerics.curve_points, 2, 1e5, NS_KEY_NOSWEEP, 200,
        "points of each resampled curve (same for every case)"),
     /* case_timeout 600 s: 20x the slowest ok case of the 3000-case Latin

@@ -200,6 +200,7 @@ typedef struct {
     double diff_rtol;       /* [-] relative tolerance of adaptive steps */
     size_t diff_max_steps;  /* [-] step cap */
     double diff_rim_refine; /* [-] channel-rim grid refinement (models/diffusion.h); 0: none */
+    double diff_cut_faces;  /* [-] 1: SC-base faces of cut cells split into material paths; 0: mixes */
     /* output */
     size_t curve_points;    /* [-] points of each resampled curve */
     /* limits */

@@ -42,6 +42,8 @@ struct ns_diff {
     double *zc;         /* [m] depth cell centres, nz */
     double rim_refine;  /* [-] numerics.diff_rim_refine: rim cells this many times finer than
                            the other segment ends at 40 x 120 (grid.c); 0: no rim faces */
+    int cut_faces;      /* [-] numerics.diff_cut_faces: SC-base axial faces of cut cells as
+                           parallel material paths (grid.c, axial_faces) */
     double *vol;        /* [m^3] cell volumes, n */
     size_t *layer;      /* [-] skin layer of each depth cell, nz */
     double *Dl;         /* [m^2/s] layer diffusivity per depth cell, nz */

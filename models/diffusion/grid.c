@@ -376,13 +376,35 @@ static void row_coefficients(ns_diff *s, double t, size_t j, size_t i1, size_t f
     }
 }
 
-/* Axial faces 0..f1 of columns i < i1 (f1 <= nz): area pi (r1^2 - r0^2);
- * top and bottom half cells. */
-static void axial_faces(ns_diff *s, size_t i1, size_t f1)
+/* Conductance per area of two half cells in series [m/s]: 1 / (h_a / D_a + h_b / D_b)
+ * (0 when either D is 0). */
+static double series_dk(double ha, double Da, double hb, double Db)
+{
+    return (Da > 0.0 && Db > 0.0) ? 1.0 / (ha / Da + hb / Db) : 0.0;
+}
+
+/* Axial faces 0..f1 of columns i < i1 (f1 <= nz) at time t: area pi (r1^2 -
+ * r0^2); top and bottom half cells; inner faces the harmonic mean of the two
+ * cells' D K (parallel mixes). With numerics.diff_cut_faces the face on the
+ * SC base of a cut column splits into the parallel paths of the materials
+ * its two half cells have over it: channel fluid over r < r_ch of each row,
+ * skin outside (area fractions from the two cut fractions), each path the
+ * series of its two half cells (models/diffusion.h, "Channel (cut cells)").
+ * The line buffers lx / lcp hold the rows' channel radius and D_ch (free
+ * outside a line solve). */
+static void axial_faces(ns_diff *s, double t, size_t i1, size_t f1)
 {
     size_t nz = s->nz;
+    size_t jf = f1 < nz ? f1 + 1 : nz;
+    double *rch = s->lx, *Dch = s->lcp;
+    if (s->cut_faces)
+        for (size_t j = 0; j < jf; j++) {
+            rch[j] = diff_row_channel_radius(s, j, t);
+            Dch[j] = rch[j] > 0.0 ? s->D_free * ns_drug_renkin_hindrance(s->a_solute, rch[j]) : 0.0;
+        }
     for (size_t i = 0; i < i1; i++) {
-        double A = NS_PI * (s->rf[i + 1] * s->rf[i + 1] - s->rf[i] * s->rf[i]);
+        double r0 = s->rf[i], r1 = s->rf[i + 1];
+        double A = NS_PI * (r1 * r1 - r0 * r0);
         double *g = s->gz + i * (nz + 1);
         const double *dk = s->dkz + idx(i, 0, nz);
         int vehicle = s->dose == NS_DOSE_INFINITE || s->dose == NS_DOSE_FINITE;
@@ -391,11 +413,23 @@ static void axial_faces(ns_diff *s, size_t i1, size_t f1)
             g[nz] = (s->bottom == NS_BOTTOM_SINK && dk[nz - 1] > 0.0)
                         ? A * dk[nz - 1] / (s->zf[nz] - s->zc[nz - 1])
                         : 0.0;
-        size_t jf = f1 < nz ? f1 + 1 : nz;
-        for (size_t j = 1; j < jf; j++)
-            g[j] = (dk[j - 1] > 0.0 && dk[j] > 0.0)
-                       ? A / ((s->zf[j] - s->zc[j - 1]) / dk[j - 1] + (s->zc[j] - s->zf[j]) / dk[j])
-                       : 0.0;
+        for (size_t j = 1; j < jf; j++) {
+            double ha = s->zf[j] - s->zc[j - 1], hb = s->zc[j] - s->zf[j];
+            int sc_base = s->cut_faces && s->has_sc && s->layer[j - 1] == NS_LAYER_SC &&
+                          s->layer[j] != NS_LAYER_SC;
+            double pa = sc_base ? cut_fraction(rch[j - 1], r0, r1) : 0.0;
+            double pb = sc_base ? cut_fraction(rch[j], r0, r1) : 0.0;
+            if (!sc_base || (pa == pb && (pa == 0.0 || pa == 1.0))) {
+                /* not the SC base, or uncut: harmonic mean of the parallel mixes */
+                g[j] = (dk[j - 1] > 0.0 && dk[j] > 0.0) ? A / (ha / dk[j - 1] + hb / dk[j]) : 0.0;
+                continue;
+            }
+            double Ka = s->Dl[j - 1] * s->Kl[j - 1], Kb = s->Dl[j] * s->Kl[j];
+            double ff = pa < pb ? pa : pb, ss = 1.0 - (pa > pb ? pa : pb);
+            g[j] = A * (ff * series_dk(ha, Dch[j - 1], hb, Dch[j]) +
+                        (pa - ff) * series_dk(ha, Dch[j - 1], hb, Kb) +
+                        (pb - ff) * series_dk(ha, Ka, hb, Dch[j]) + ss * series_dk(ha, Ka, hb, Kb));
+        }
     }
 }
 
@@ -404,7 +438,7 @@ static void axial_faces(ns_diff *s, size_t i1, size_t f1)
 void diff_set_coefficients(ns_diff *s, double t, int remap)
 {
     for (size_t j = 0; j < s->nz; j++) row_coefficients(s, t, j, s->nr, s->nr, remap);
-    axial_faces(s, s->nr, s->nz);
+    axial_faces(s, t, s->nr, s->nz);
 }
 
 /* Columns i < *i1 and rows j < *j1 a channel can cut: rows above its floor,
@@ -426,5 +460,5 @@ void diff_refresh_channel(ns_diff *s, double t)
     size_t i1, j1;
     diff_channel_extent(s, &i1, &j1);
     for (size_t j = 0; j < j1; j++) row_coefficients(s, t, j, i1, i1 < s->nr ? i1 + 1 : s->nr, 0);
-    axial_faces(s, i1, j1);
+    axial_faces(s, t, i1, j1);
 }

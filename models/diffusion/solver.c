@@ -44,6 +44,7 @@ static ns_status check_inputs(const ns_diff_input *p, double H)
     NS_TRY(ns_param_check_value("numerics", "diff_rtol", NULL, nm->diff_rtol));
     NS_TRY(ns_param_check_value("numerics", "diff_max_steps", NULL, (double)nm->diff_max_steps));
     NS_TRY(ns_param_check_value("numerics", "diff_rim_refine", NULL, nm->diff_rim_refine));
+    NS_TRY(ns_param_check_value("numerics", "diff_cut_faces", NULL, nm->diff_cut_faces));
     const ns_drug_params *d = p->drug;
     NS_CHECK((int)d->dose >= 0 && d->dose < NS_DOSE_COUNT, NS_EINVAL, "drug.dose = %d: unknown mode",
              (int)d->dose);
@@ -229,6 +230,7 @@ ns_status ns_diff_create(const ns_diff_input *in, ns_diff **out)
     s->rtol = in->numerics->diff_rtol;
     s->max_steps = in->numerics->diff_max_steps;
     s->rim_refine = in->numerics->diff_rim_refine;
+    s->cut_faces = in->numerics->diff_cut_faces > 0.5;
     s->lag_time = NAN;
     s->donor_closed = NAN;
 
