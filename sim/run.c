@@ -345,6 +345,8 @@ static void print_engine_stats(const ns_sched_stats *sx, size_t commits)
             sx->own_cases ? sx->own_cpu / (double)sx->own_cases : 0.0, commits);
     fprintf(stderr, "; computing phase %.4f s wall, CPU rank 0 %.4f s, busiest worker %.4f s",
             sx->wall, sx->rank0_cpu, sx->worker_cpu_max);
+    fprintf(stderr, "; rank 0 tail %.4f s, longest worker wait for work %.4f s", sx->idle_wall,
+            sx->worker_wait_max);
     if (sx->messages)
         fprintf(stderr, "; result messages %zu, mean %.0f B, max %zu B", sx->messages,
                 sx->message_bytes / (double)sx->messages, sx->message_max);

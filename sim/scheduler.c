@@ -168,79 +168,117 @@ static int outbox_reap(outbox *ob, int wait)
     return rc;
 }
 
+/* A worker's request state: the reply buffer, its receive, and whether a
+ * request is outstanding (one at a time). */
+typedef struct {
+    MPI_Request recv_req;
+    uint64_t reply[2];
+    int outstanding;
+    int rc;
+    double case_t0;  /* [s] MPI_Wtime at the start of the current case */
+    double ask_at;   /* [s] case time after which the step hook asks for work;
+                        < 0: the hook does not ask */
+} worker_req;
+
+static void worker_request(worker_req *w)
+{
+    uint64_t dummy = 0;
+    w->rc |= MPI_Send(&dummy, 1, MPI_UINT64_T, 0, TAG_REQUEST, MPI_COMM_WORLD);
+    w->rc |= MPI_Irecv(w->reply, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, &w->recv_req);
+    w->outstanding = 1;
+}
+
+/* The step hook of a worker's last queued case (models/deadline.h): ask
+ * for the next chunk once the case has run for its expected time less
+ * NS_SCHED_REPLY_SECONDS (late binding: the reply arrives about when the
+ * case ends, and no case waits queued on a rank while another is idle). */
+static void worker_hook(void *vw)
+{
+    worker_req *w = vw;
+    if (w->outstanding || w->ask_at < 0.0 || ns_sched_stop_requested()) return;
+    if (MPI_Wtime() - w->case_t0 >= w->ask_at) worker_request(w);
+}
+
 static ns_status run_worker(const ns_sched_job *job)
 {
     size_t msg_size = sizeof(result_header) + job->payload_size;
     unsigned char *work = malloc(msg_size);
     outbox ob;
     ob.n = 0;
-    MPI_Request recv_req = MPI_REQUEST_NULL;
-    uint64_t reply[2] = {0, 0}, dummy = 0;
+    worker_req w = {MPI_REQUEST_NULL, {0, 0}, 0, MPI_SUCCESS, 0.0, -1.0};
     size_t cur = 0, have = 0, done_n = 0;
     double done_sum = 0.0; /* [s] this rank's measured case costs */
     double cpu0 = ns_sched_cpu_seconds();
-    int outstanding = 0, rc = MPI_SUCCESS;
+    double waited = 0.0; /* [s] wall time waiting for work replies */
     ns_status st = NS_OK;
     if (!work) {
         ns_sched_abort(1);
         return NS_ENOMEM;
     }
 
-#define REQUEST_WORK()                                                                      \
-    do {                                                                                    \
-        rc |= MPI_Send(&dummy, 1, MPI_UINT64_T, 0, TAG_REQUEST, MPI_COMM_WORLD);           \
-        rc |= MPI_Irecv(reply, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, &recv_req);   \
-        outstanding = 1;                                                                    \
-    } while (0)
-
-    REQUEST_WORK();
+    worker_request(&w);
     for (;;) {
-        if (rc != MPI_SUCCESS) break;
+        if (w.rc != MPI_SUCCESS) break;
         if (have == 0) {
-            rc |= MPI_Wait(&recv_req, MPI_STATUS_IGNORE);
-            outstanding = 0;
-            if (reply[1] == 0 || ns_sched_stop_requested()) break;
-            cur = (size_t)reply[0];
-            have = (size_t)reply[1];
+            if (!w.outstanding) worker_request(&w); /* the last case ended before its hook asked */
+            double w0 = MPI_Wtime();
+            w.rc |= MPI_Wait(&w.recv_req, MPI_STATUS_IGNORE);
+            waited += MPI_Wtime() - w0;
+            w.outstanding = 0;
+            if (w.reply[1] == 0 || ns_sched_stop_requested()) break;
+            cur = (size_t)w.reply[0];
+            have = (size_t)w.reply[1];
         }
-        /* Prefetch: ask for the next chunk when the last case of this one
-         * starts, or earlier when the cases left take less than
-         * NS_SCHED_PREFETCH_SECONDS by this rank's own measured mean. */
-        double queued = done_n ? (double)have * done_sum / (double)done_n : 0.0;
-        if ((have == 1 || (done_n && queued < NS_SCHED_PREFETCH_SECONDS)) && !outstanding &&
-            !ns_sched_stop_requested())
-            REQUEST_WORK();
+        /* Prefetch (see the header): with cases left that take less than
+         * NS_SCHED_PREFETCH_SECONDS by this rank's own mean, or at the start
+         * of the last one when cases are cheaper than 2 NS_SCHED_REPLY_SECONDS
+         * (or not measured yet), ask now; at the start of the last case of
+         * costly ones, the step hook asks NS_SCHED_REPLY_SECONDS before its
+         * expected end. */
+        double mean = done_n ? done_sum / (double)done_n : 0.0;
+        double queued = (double)have * mean;
+        w.ask_at = -1.0;
+        if (!w.outstanding && !ns_sched_stop_requested()) {
+            if ((have == 1 && (!done_n || mean < 2.0 * NS_SCHED_REPLY_SECONDS)) ||
+                (done_n && have > 1 && queued < NS_SCHED_PREFETCH_SECONDS))
+                worker_request(&w);
+            else if (have == 1)
+                w.ask_at = mean - NS_SCHED_REPLY_SECONDS;
+        }
         size_t i = job->todo[cur++];
         have--;
-        rc |= outbox_reap(&ob, ob.n == NS_SCHED_SENDS_MAX);
+        w.rc |= outbox_reap(&ob, ob.n == NS_SCHED_SENDS_MAX);
         result_header h = {(uint64_t)i, 0.0};
         double t0 = MPI_Wtime();
+        w.case_t0 = t0;
+        if (w.ask_at >= 0.0) ns_deadline_set_hook(worker_hook, &w, NS_SCHED_HOOK_SECONDS);
         size_t used = job->compute(job->ctx, i, work + sizeof h);
+        if (w.ask_at >= 0.0) ns_deadline_set_hook(NULL, NULL, 0.0);
         if (used > job->payload_size) used = job->payload_size;
         h.seconds = MPI_Wtime() - t0;
         done_sum += h.seconds;
         done_n++;
         unsigned char *msg = malloc(sizeof h + used);
         if (!msg) {
-            rc |= MPI_ERR_NO_MEM;
+            w.rc |= MPI_ERR_NO_MEM;
             break;
         }
         memcpy(msg, &h, sizeof h);
         memcpy(msg + sizeof h, work + sizeof h, used);
         ob.buf[ob.n] = msg;
-        rc |= MPI_Isend(msg, (int)(sizeof h + used), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
-                        &ob.req[ob.n]);
+        w.rc |= MPI_Isend(msg, (int)(sizeof h + used), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD,
+                          &ob.req[ob.n]);
         ob.n++;
         if (ns_sched_stop_requested()) break;
     }
-#undef REQUEST_WORK
     /* The master answers every request; take the answer before leaving. */
-    if (outstanding) rc |= MPI_Wait(&recv_req, MPI_STATUS_IGNORE);
-    while (ob.n && rc == MPI_SUCCESS) rc |= outbox_reap(&ob, 1);
-    double cpu = ns_sched_cpu_seconds() - cpu0; /* goodbye carries this rank's CPU time */
-    rc |= MPI_Send(&cpu, 1, MPI_DOUBLE, 0, TAG_BYE, MPI_COMM_WORLD);
+    if (w.outstanding) w.rc |= MPI_Wait(&w.recv_req, MPI_STATUS_IGNORE);
+    while (ob.n && w.rc == MPI_SUCCESS) w.rc |= outbox_reap(&ob, 1);
+    /* goodbye carries this rank's CPU time and its wait for work */
+    double bye[2] = {ns_sched_cpu_seconds() - cpu0, waited};
+    w.rc |= MPI_Send(bye, 2, MPI_DOUBLE, 0, TAG_BYE, MPI_COMM_WORLD);
     free(work);
-    if (rc != MPI_SUCCESS) st = ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__, "MPI communication with rank 0 failed");
+    if (w.rc != MPI_SUCCESS) st = ns_status_set(NS_EMPI, __FILE__, __LINE__, __func__, "MPI communication with rank 0 failed");
     return st;
 }
 
@@ -353,9 +391,10 @@ static size_t master_poll(master *m)
             m->rc |= MPI_Mrecv(&dummy, 1, MPI_UINT64_T, &msg, MPI_STATUS_IGNORE);
             master_answer(m, status.MPI_SOURCE);
         } else if (status.MPI_TAG == TAG_BYE) {
-            double cpu = 0.0;
-            m->rc |= MPI_Mrecv(&cpu, 1, MPI_DOUBLE, &msg, MPI_STATUS_IGNORE);
-            if (m->stats && cpu > m->stats->worker_cpu_max) m->stats->worker_cpu_max = cpu;
+            double bye[2] = {0.0, 0.0};
+            m->rc |= MPI_Mrecv(bye, 2, MPI_DOUBLE, &msg, MPI_STATUS_IGNORE);
+            if (m->stats && bye[0] > m->stats->worker_cpu_max) m->stats->worker_cpu_max = bye[0];
+            if (m->stats && bye[1] > m->stats->worker_wait_max) m->stats->worker_wait_max = bye[1];
             m->left++;
             /* A worker leaves before the work is handed out only when it was
              * stopped (a signal to that rank alone): the whole run stops too,
@@ -429,6 +468,7 @@ static ns_status run_master(const ns_sched_job *job, int size)
     if (sx) memset(sx, 0, sizeof *sx);
     double wall0 = MPI_Wtime(), cpu0 = ns_sched_cpu_seconds();
     int self = size <= NS_SCHED_SELF_MAX_RANKS, active = size - 1;
+    double idle0 = -1.0; /* [s] when rank 0 first had nothing of its own to compute */
     void *own = malloc(job->payload_size ? job->payload_size : 1);
     if (!own) {
         ns_sched_abort(1);
@@ -446,7 +486,10 @@ static ns_status run_master(const ns_sched_job *job, int size)
         if (m.rc != MPI_SUCCESS) break;
         if (ns_sched_stop_requested()) m.stopping = 1;
         int own_work = self && !m.stopping && m.pos < job->n_todo;
-        if (!own_work && active == 0 && m.n_box == 0) break;
+        if (!own_work && active == 0 && m.n_box == 0) {
+            if (sx && idle0 >= 0.0) sx->idle_wall = MPI_Wtime() - idle0;
+            break;
+        }
         if (own_work) {
             size_t i = job->todo[m.pos++];
             double t0 = MPI_Wtime(), c1 = sx ? ns_sched_cpu_seconds() : 0.0;
@@ -464,9 +507,12 @@ static ns_status run_master(const ns_sched_job *job, int size)
                 sx->own_cpu += (c2 - c1) - (sx->master_cpu - hook0); /* the hook's share is master work */
                 sx->master_cpu += ns_sched_cpu_seconds() - c2;
             }
-        } else if (!handled) {
-            if (job->idle) job->idle(job->ctx);
-            sleep_seconds(NS_SCHED_POLL_SECONDS);
+        } else {
+            if (idle0 < 0.0) idle0 = MPI_Wtime();
+            if (!handled) {
+                if (job->idle) job->idle(job->ctx);
+                sleep_seconds(NS_SCHED_POLL_SECONDS);
+            }
         }
     }
     /* Only after an MPI failure can receives still be in flight: their

@@ -31,13 +31,21 @@
  *     rank 0 is a pure master that polls and sleeps NS_SCHED_POLL_SECONDS
  *     when a poll found nothing (a blocking receive would spin a core in
  *     Open MPI).
- *   - Workers prefetch, keeping at least one case queued: they request the
- *     next chunk when they start the last case of the current one, or when
- *     the cases left of it would take less than NS_SCHED_PREFETCH_SECONDS
- *     at the rank's own mean case cost (cheap cases, where one case is
- *     shorter than rank 0's reply time), so the reply (at most
- *     NS_SCHED_HOOK_SECONDS plus one solver step away on an idle machine)
- *     arrives while they compute. One request is outstanding at a time.
+ *   - Workers ask for the next chunk before they run out, so the reply (at
+ *     most NS_SCHED_HOOK_SECONDS plus one solver step away on an idle
+ *     machine, tens of milliseconds on a loaded one) arrives while they
+ *     compute, but not so early that a case waits queued on one rank while
+ *     another rank is idle at the end of the run (the tail). Cheap cases:
+ *     when the cases left of the chunk would take less than
+ *     NS_SCHED_PREFETCH_SECONDS at the rank's own mean case cost, or at the
+ *     start of the last case when the mean is below
+ *     2 NS_SCHED_REPLY_SECONDS (or nothing is measured yet). Costly cases
+ *     (late binding): during the last case, the worker's step hook asks
+ *     once the case has run for the mean less NS_SCHED_REPLY_SECONDS; a
+ *     case that ends sooner asks at its end. (Asking at the start of the
+ *     last case kept one case queued: with the main job's 0.1-5 s cases,
+ *     the run often ended with rank 0 idle while the worker computed its
+ *     queued case.) One request is outstanding at a time.
  *   - A worker never waits for its results to be delivered either: each is
  *     sent from its own buffer (MPI_Isend) and reaped by MPI_Test before
  *     the next case; only with NS_SCHED_SENDS_MAX sends in flight does it
@@ -77,7 +85,8 @@
 #define NS_SCHED_SELF_MAX_RANKS 4       /* rank 0 also computes up to this many ranks */
 #define NS_SCHED_POLL_SECONDS 2.0e-4    /* [s] master sleep between idle polls */
 #define NS_SCHED_HOOK_SECONDS 5.0e-4    /* [s] least time between two step-hook polls */
-#define NS_SCHED_PREFETCH_SECONDS 0.02  /* [s] a worker asks for more below this much queued work */
+#define NS_SCHED_PREFETCH_SECONDS 0.05  /* [s] a worker asks for more below this much queued work */
+#define NS_SCHED_REPLY_SECONDS 0.05   /* [s] a costly case asks for more this long before its expected end */
 #define NS_SCHED_SENDS_MAX 64           /* [-] result sends a worker keeps in flight */
 
 /* Size of the next chunk (pure; see the header essay). remaining: R >= 0;
@@ -143,6 +152,13 @@ typedef struct {
                               idle polls included) */
     double worker_cpu_max; /* [s] the largest CPU time of a worker in its
                               phase (sent with its goodbye); 0 with 1 rank */
+    double worker_wait_max; /* [s] the longest wall time a worker spent
+                              waiting for work replies (sent with its
+                              goodbye): work it could have computed */
+    double idle_wall;      /* [s] rank 0's wall time from the first moment it
+                              had nothing of its own to compute to the end of
+                              the phase (waiting for the workers' last cases:
+                              the tail of the run; a pure master's whole phase) */
 } ns_sched_stats;
 
 /* The work of a sweep. compute() runs on every computing rank, fills
