@@ -30,9 +30,9 @@
  * order 0.6 under fixed steps (Q(24 h) 5.3e-3, 2.3e-3, 1.65e-3, 1.04e-3 off
  * with 500 to 4000 graded steps) and the controller saw only part of it
  * (2.6e-3 off at diff_rtol 2e-4 in 1115 attempts). So the cells a channel
- * can cut (the block i < bi, j < bj of diff_channel_extent: 9 x 61 of the
- * default 40 x 120 grid) keep all their faces in A_1, radial and axial (and
- * their vehicle faces, unless the finite dose couples those to C_v, which
+ * can cut (the block i < bi, j < bj of diff_channel_extent and its ring,
+ * below: 11 x 61 of the default 40 x 120 grid) keep all their faces in
+ * A_1, radial and axial (and their vehicle faces, unless the finite dose couples those to C_v, which
  * stage 2 solves): stage 1 is then, for the rows through the block, one
  * system, whose line outside the block is eliminated from the outer end of
  * each row (a Thomas sweep that leaves a Schur complement on the block's
@@ -41,7 +41,7 @@
  * substituted back. A stiff mode inside the block has z_2 = 0, so R =
  * 1 / (1 - z_1) -> 0: backward Euler, L-stable. Same fixed point, same
  * exact balance. Cost: the block's elimination, symmetric, on its upper
- * band: about bi^2 bi bj / 2 multiply-adds per base step (2.2e4 for the
+ * band: about bi^2 bi bj / 2 multiply-adds per base step (4.1e4 for the
  * default grid). Fixed graded steps on the default closing channel:
  * Q(24 h) 5.7e-5, -6.4e-5, -1.0e-5, 2e-6 off with 500 to 4000 steps. Once
  * the channel is closed to the solute the block is dropped (intact skin).
@@ -75,6 +75,28 @@
  * (2.6e-3 in 289); non-occluded (20 x 60) 4.6e-4 / 2.8e-4 / 1.4e-4 /
  * 3.9e-5 (was 9.8e-4 / 4.4e-4 / 1.7e-4 / 5.4e-5), on 40 x 120 5.6e-5 at
  * 2e-4 in 425 attempts (7.2e-5 in 335: the cost of the extra landings).
+ * Ring: the block also takes BLOCK_RING = 2 columns of intact skin past
+ * the widest wall (bi = i1 + 2 of diff_channel_extent's i1, 11 x 61 on the
+ * default grid). With the block ending at i1 the first tissue column sat
+ * on the split boundary: its radial face to the cut cell (the wall's fluid
+ * path, stiff) in A_1, its axial faces in A_2, and in the SC rows of an
+ * occluded channel (cut for most of the day) the split step lost its
+ * order there: the amount permeated from 9e3 to 1.9e4 s (20 x 60) with
+ * fixed steps of 1000, 500, 250, 125, 62.5 s was 2.1e-3, 1.4e-3, 7.7e-4,
+ * 3.3e-4, 1.1e-4 off (observed order 0.6 to 1.6), and the accepted solution's error sat in
+ * those SC cells (4e-3 of C next to the wall at diff_rtol 1e-5, t = 13188 s),
+ * which u_2 - u_1 did not see: Q(24 h) drifted 3e-4 off even at diff_rtol
+ * 1e-5. Measured, Q(24 h) against diff_rtol 1e-7, occluded channel at
+ * diff_rtol 1e-3 / 2e-4 / 1e-4: 40 x 120 ring 0: 2.25e-3 / 1.46e-3 /
+ * 7.8e-4 (211 / 324 / 457 attempts); ring 2: 6.4e-4 / 3.6e-4 / 2.5e-4 (211 /
+ * 323 / 462); ring 3: 3.8e-4 / 2.1e-4 / 1.6e-4; 20 x 60 ring 0 / 1 / 2 / 3
+ * at 2e-4: 1.8e-3 / 1.1e-3 / 4.6e-4 / 1.4e-4; the whole rows implicit
+ * (ring nr) 8.6e-4, worse (the split boundary then runs along the floor).
+ * The closing channel at 2e-4: 40 x 120 5.6e-5 -> 9e-6, 20 x 60 1.4e-4 ->
+ * 4.2e-5. Cost: the block's elimination grows as bi^3: 1.62e9 -> 1.92e9
+ * instructions for the default case (424 attempts), ring 3 more; ring 2
+ * is the smallest that takes the occluded default below 1e-3 on both grids
+ * with the bound of verify_diffusion_time kept.
  *
  * Extrapolated step: u_2 = D(dt/2) D(dt/2) c^n, then u_1 = D(dt) c^n with
  * the coefficients the second half step left (both end at t + dt, so u_1
@@ -155,6 +177,10 @@
 /* Relative resolution of the closure events (bisection width, and the
  * distance below which an event counts as reached): far below any step. */
 #define EV_REL 1e-9
+/* Columns of intact skin past the channel's widest radius that the channel
+ * block also takes (header, "Ring"): the split step's boundary then lies
+ * between tissue cells, not next to the wall's fluid path. */
+#define BLOCK_RING 2
 /* Weight of the amount that entered the skin in the scale of the permeated
  * amount and the flux (their floors while the drug is still on its way). */
 #define REF_ENTERED 1.0
@@ -281,6 +307,9 @@ ns_status diff_block_init(ns_diff *s)
     size_t i1, j1;
     diff_channel_extent(s, &i1, &j1);
     if (i1 == 0 || j1 == 0) return NS_OK;
+    /* The block reaches BLOCK_RING columns of intact skin past the widest
+     * wall (header, "Ring"). */
+    i1 = i1 + BLOCK_RING < s->nr ? i1 + BLOCK_RING : s->nr;
     size_t nb = i1 * j1;
     s->blk = calloc(nb * (i1 + 2) + j1 * (s->nr - i1 + 1), sizeof *s->blk);
     if (!s->blk) NS_FAIL(NS_ENOMEM, "cannot allocate the %zu x %zu channel block", i1, j1);
