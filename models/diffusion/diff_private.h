@@ -9,6 +9,8 @@
  *   adi.c     the locally one-dimensional backward-Euler step (Thomas line
  *             solves), its limited Richardson extrapolation, mass balance
  *             increments and the error controller;
+ *   block.c   the channel block of that step (the cells a channel can cut,
+ *             one banded solve) and the closure events the step lands on;
  *   dose.c    the needle reservoir of coated and dissolving doses (source
  *             and exchange into the channel cells) and the channel fill of a
  *             vehicle applied before needling;
@@ -119,11 +121,11 @@ struct ns_diff {
     double *ustar;      /* [kg/m^3] intermediate of a base step (after the r sweep) */
     double *az;         /* [kg/s]   explicit axial operator applied to the start of a base step */
     double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
-    size_t blk_i1, blk_j1; /* [-] channel block: columns and rows a channel can cut (adi.c) */
+    size_t blk_i1, blk_j1; /* [-] channel block: columns and rows a channel can cut (block.c) */
     double *blk;        /* upper band of the block's matrix, blk_j1 blk_i1 (blk_i1 + 1), then
                            its right-hand side / solution, blk_j1 blk_i1, the row lines'
-                           elimination factors and Schur diagonals (adi.c) */
-    double *ev;         /* [s] times the closing wall passes a cell centre, ascending (adi.c) */
+                           elimination factors and Schur diagonals (block.c) */
+    double *ev;         /* [s] times the closing wall passes a cell centre, ascending (block.c) */
     size_t n_ev, ev_next; /* [-] their number and the next one ahead */
     double *Cbuf;       /* [kg/m^3] concentration C = cap u for ns_diff_get_field, nr_out * nz */
     /* reported radial grid (ns_diff_input.intact_1d: the one stepped column
@@ -173,8 +175,16 @@ void diff_mol_state(const ns_diff *s, double *y);
 /* adi.c */
 double diff_stored_mass(const ns_diff *s);
 double diff_outflow(const ns_diff *s, const double *u);
-/* The channel block's buffers (nothing without a channel). Exceptions: NS_ENOMEM. */
-ns_status diff_block_init(ns_diff *s);
 ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken);
+/* block.c */
+/* Relative resolution of the closure events (bisection width, and the
+ * distance below which an event counts as reached): far below any step. */
+#define DIFF_EV_REL 1e-9
+/* The channel block's buffers and a closing channel's events (nothing
+ * without a channel). Exceptions: NS_ENOMEM. */
+ns_status diff_block_init(ns_diff *s);
+/* Stage 1 restricted to the bi x bj block (block.c): rhs in, solution out. */
+void diff_block_solve(ns_diff *s, size_t bi, size_t bj, int top, double dt, const double *Ed,
+                      double *rhs);
 
 #endif
