@@ -106,22 +106,29 @@
 
 /* ---- tridiagonal (Thomas) solver ---------------------------------------- */
 
-/* Solve a[k] x[k-1] + b[k] x[k] + c[k] x[k+1] = d[k], k = 0..n-1 (a[0], c[n-1]
- * unused). The matrices here are diagonally dominant M-matrices (M > 0 on the
- * diagonal plus non-negative conductances), so no pivoting is needed, and a
- * non-negative d gives a non-negative x (every update adds non-negative
- * terms: a, c <= 0, beta > 0). */
-static void thomas(size_t n, const double *a, const double *b, const double *c, const double *d,
-                   double *x, double *cp)
+/* Solve c[k-1] x[k-1] + b[k] x[k] + c[k] x[k+1] = d[k], k = 0..n-1 (c[n-1]
+ * unused): symmetric, the sub-diagonal is the super-diagonal (every line
+ * here couples two cells by one face conductance). The matrices are
+ * diagonally dominant M-matrices (M > 0 on the diagonal plus non-negative
+ * conductances), so no pivoting is needed, and a non-negative d gives a
+ * non-negative x (every update adds non-negative terms: c <= 0, beta > 0). */
+static void thomas(size_t n, const double *b, const double *c, const double *d, double *x,
+                   double *cp)
 {
     double beta = b[0];
     x[0] = d[0] / beta;
     for (size_t k = 1; k < n; k++) {
         cp[k - 1] = c[k - 1] / beta;
-        beta = b[k] - a[k] * cp[k - 1];
-        x[k] = (d[k] - a[k] * x[k - 1]) / beta;
+        beta = b[k] - c[k - 1] * cp[k - 1];
+        x[k] = (d[k] - c[k - 1] * x[k - 1]) / beta;
     }
-    for (size_t k = n - 1; k > 0; k--) x[k - 1] -= cp[k - 1] * x[k];
+    /* Back substitution, two cells per pass (the same operations). */
+    size_t k = n - 1;
+    for (; k > 1; k -= 2) {
+        x[k - 1] -= cp[k - 1] * x[k];
+        x[k - 2] -= cp[k - 2] * x[k - 1];
+    }
+    if (k == 1) x[0] -= cp[0] * x[1];
 }
 
 /* ---- balance helpers ------------------------------------------------------------ */
@@ -194,7 +201,7 @@ static void douglas_step(ns_diff *s, const double *c_in, double Cv_in, double dt
     int blk = s->blk_i1 > 0 && !s->ch_closed;
     size_t bi = blk ? s->blk_i1 : 0, bj = blk ? s->blk_j1 : 0;
     int top = blk && !finite;
-    double *Y1 = blk ? s->blk + bi * bj * (bi + 1) : NULL;
+    double *Y1 = blk ? s->blk + bi * bj * DIFF_BLOCK_STRIDE(bi) : NULL;
     /* Needle reservoir (dose.c): qx joins the clearance on the diagonal, qs
      * the right-hand side; redone once, capped, if it would overdraw. */
     int capped = 0;
@@ -211,13 +218,21 @@ retry:
         const double *rxi = s->rx + idx(i, 0, nz), *qxi = s->qx + idx(i, 0, nz);
         double *ai = az + idx(i, 0, nz);
         size_t jb = i < bi ? bj : 0; /* faces 1..jb-1 of this column are in A_B */
-        for (size_t j = 0; j < nz; j++) {
-            double up = j > 0 ? g[j] * (ui[j - 1] - ui[j]) : -g[0] * ui[0];
-            double dn = j + 1 < nz ? g[j + 1] * (ui[j + 1] - ui[j]) : -g[nz] * ui[j];
-            if (j < jb && (j > 0 || top)) up = 0.0;
-            if (j + 1 < jb) dn = 0.0;
-            ai[j] = up + dn - (rxi[j] + qxi[j]) * ui[j];
+        /* Flux down through face j, once per face: a cell gains the flux of
+         * its upper face and loses that of its lower one (g (u_a - u_b) =
+         * -(g (u_b - u_a)) exactly, so the same sums as cell by cell). */
+        double fu = jb > 0 && top ? 0.0 : -g[0] * ui[0];
+        size_t j = 0;
+        for (; j + 1 < jb; j++) {
+            ai[j] = fu - 0.0 - (rxi[j] + qxi[j]) * ui[j];
+            fu = 0.0;
         }
+        for (; j + 1 < nz; j++) {
+            double fd = g[j + 1] * (ui[j] - ui[j + 1]);
+            ai[j] = fu - fd - (rxi[j] + qxi[j]) * ui[j];
+            fu = fd;
+        }
+        ai[j] = fu - g[nz] * ui[j] - (rxi[j] + qxi[j]) * ui[j];
     }
     /* Stage 1: (M - dt A_1) u* = V c_in + dt (A_2 u0 + b^n), A_1 the radial
      * faces and those of the block, per row; the rows through the block are
@@ -232,14 +247,13 @@ retry:
         size_t i0 = j < bj ? bi : 0;
         for (size_t i = i0; i < nr; i++) {
             size_t k = idx(i, j, nz);
-            s->la[i] = -dt * g[i];
             s->lc[i] = -dt * g[i + 1];
             s->lb[i] = s->M[k] + dt * (g[i] + g[i + 1]);
             double src = (j == 0 ? s->gz[i * (nz + 1)] * Cv_in : 0.0) + s->qs[k];
             s->ld[i] = s->vol[k] * c_in[k] + dt * (az[k] + src);
         }
         if (i0 == 0) {
-            thomas(nr, s->la, s->lb, s->lc, s->ld, s->lx, s->lcp);
+            thomas(nr, s->lb, s->lc, s->ld, s->lx, s->lcp);
             for (size_t i = 0; i < nr; i++) us[idx(i, j, nz)] = s->lx[i];
             continue;
         }
@@ -247,7 +261,7 @@ retry:
         for (size_t i = nr; i-- > i0;) {
             double beta = s->lb[i] - s->lc[i] * e_next;
             f_next = (s->ld[i] - s->lc[i] * f_next) / beta;
-            e_next = s->la[i] / beta;
+            e_next = -dt * g[i] / beta;
             e[i - bi] = e_next;
             us[idx(i, j, nz)] = f_next;
         }
@@ -280,22 +294,32 @@ retry:
     for (size_t i = 0; i < nr; i++) {
         const double *g = s->gz + i * (nz + 1);
         size_t jb = i < bi ? bj : 0;
-        for (size_t j = 0; j < nz; j++) {
-            size_t k = idx(i, j, nz);
-            double gl = j < jb && (j > 0 || top) ? 0.0 : g[j], gh = j + 1 < jb ? 0.0 : g[j + 1];
-            s->la[j] = -dt * gl;
-            s->lc[j] = -dt * gh;
-            s->lb[j] = s->M[k] + dt * (gl + gh + s->rx[k] + s->qx[k]);
-            s->ld[j] = s->M[k] * us[k] - dt * az[k];
+        /* The faces of A_z' (those of A_B are 0 here), each once: 0 below
+         * the cells j + 1 < jb, then the column's own. */
+        double gl = jb > 0 && top ? 0.0 : g[0];
+        const double *Mi = s->M + idx(i, 0, nz), *rxi = s->rx + idx(i, 0, nz);
+        const double *qxi = s->qx + idx(i, 0, nz), *usi = us + idx(i, 0, nz);
+        const double *azi = az + idx(i, 0, nz);
+        size_t j = 0;
+        for (; j + 1 < jb; j++) {
+            s->lc[j] = -dt * 0.0;
+            s->lb[j] = Mi[j] + dt * (gl + 0.0 + rxi[j] + qxi[j]);
+            s->ld[j] = Mi[j] * usi[j] - dt * azi[j];
+            gl = 0.0;
         }
-        s->la[0] = 0.0;
-        s->lc[nz - 1] = 0.0;
+        for (; j < nz; j++) {
+            double gh = g[j + 1];
+            s->lc[j] = -dt * gh;
+            s->lb[j] = Mi[j] + dt * (gl + gh + rxi[j] + qxi[j]);
+            s->ld[j] = Mi[j] * usi[j] - dt * azi[j];
+            gl = gh;
+        }
         if (finite) s->ld[0] -= dt * g[0] * Cv_in;
-        thomas(nz, s->la, s->lb, s->lc, s->ld, u_out + idx(i, 0, nz), s->lcp);
+        thomas(nz, s->lb, s->lc, s->ld, u_out + idx(i, 0, nz), s->lcp);
         if (finite && g[0] > 0.0) {
             memset(s->ld, 0, nz * sizeof(double));
             s->ld[0] = dt * g[0];
-            thomas(nz, s->la, s->lb, s->lc, s->ld, s->ybuf + idx(i, 0, nz), s->lcp);
+            thomas(nz, s->lb, s->lc, s->ld, s->ybuf + idx(i, 0, nz), s->lcp);
             sum_g0x += g[0] * u_out[idx(i, 0, nz)];
             sum_g0y += g[0] * s->ybuf[idx(i, 0, nz)];
             sum_g0 += g[0];
@@ -409,13 +433,17 @@ static void extrapolated_try(ns_diff *s, double dt, double u_hi, attempt *a)
     int ok = a->t1.Cv >= 0.0 && a->t2.Cv >= 0.0;
     a->nonfinite = !isfinite(a->t2.Cv);
     for (size_t k = 0; k < n; k++) {
-        if (!isfinite(u1[k]) || !isfinite(u2[k])) a->nonfinite = 1;
         if (u1[k] > hi) hi = u1[k];
         if (u2[k] > hi) hi = u2[k];
         double e = u2[k] - u1[k];
         e2 += s->vol[k] * e * e;
         m2 += s->M[k] * u2[k];
     }
+    /* A non-finite u_1 or u_2 makes e2 non-finite (cell volumes > 0), so
+     * the cells are searched only then. */
+    if (!isfinite(e2))
+        for (size_t k = 0; k < n && !a->nonfinite; k++)
+            if (!isfinite(u1[k]) || !isfinite(u2[k])) a->nonfinite = 1;
     double u_in_max = s->Cv > u_hi ? s->Cv : u_hi;
     if (s->closing || moved) u_in_max = INFINITY; /* the remap may raise u (cap falls) */
     if (s->m_res > 0.0) u_in_max = INFINITY;       /* a needle reservoir feeds the channel */

@@ -122,7 +122,8 @@ struct ns_diff {
     double *az;         /* [kg/s]   explicit axial operator applied to the start of a base step */
     double *ybuf;       /* scratch: channel fraction at set-up, unit-vehicle response in a step */
     size_t blk_i1, blk_j1; /* [-] channel block: columns and rows a channel can cut (block.c) */
-    double *blk;        /* upper band of the block's matrix, blk_j1 blk_i1 (blk_i1 + 1), then
+    double *blk;        /* upper band of the block's matrix, blk_j1 blk_i1 rows of
+                           DIFF_BLOCK_STRIDE(blk_i1), then
                            its right-hand side / solution, blk_j1 blk_i1, the row lines'
                            elimination factors and Schur diagonals (block.c) */
     double *ev;         /* [s] times the closing wall passes a cell centre, ascending (block.c) */
@@ -183,6 +184,8 @@ ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken);
 /* The channel block's buffers and a closing channel's events (nothing
  * without a channel). Exceptions: NS_ENOMEM. */
 ns_status diff_block_init(ns_diff *s);
+/* Entries per row of the block's band storage (block.c): the upper band. */
+#define DIFF_BLOCK_STRIDE(bi) ((bi) + 1)
 /* Stage 1 restricted to the bi x bj block (block.c): rhs in, solution out. */
 void diff_block_solve(ns_diff *s, size_t bi, size_t bj, int top, double dt, const double *Ed,
                       double *rhs);
