@@ -302,13 +302,14 @@ static double error_estimate(const ns_ins *s, double h, double om)
  * BDF2 displacement error alone does not (the foundation locking up under
  * an impact, the base plate ringing after an impact stops). */
 static double energy_estimate(ns_ins *s, double h, double inc, double P_c, double U_c,
-                              double W_pos, double *U_y)
+                              double W_pos, double *U_y, double *P_y)
 {
     const ins_state *c = &s->y1, *y = &s->y2;
     double dW = 0.5 * (c->F + y->F + c->Fpl + y->Fpl) * (y->u - c->u);
     double fsum;
     *U_y = ins_stored_energy(s, y, &fsum);
-    double D = 0.5 * h * (P_c + ins_dissipated_power(s, y));
+    *P_y = ins_dissipated_power(s, y);
+    double D = 0.5 * h * (P_c + *P_y);
     if (s->punctured) D += ins_tip_dissipation(s, c, y);
     double dU = *U_y - U_c, dR = dW - dU - D;
     double floor = NS_INS_ENERGY_FLOOR * W_pos;
@@ -393,16 +394,18 @@ static ns_status locate_event(ns_ins *s, int ev, const double *gc, double *gy, d
 /* Accept the step y1 -> y2 of size h: work, dissipation (trapezoidal in
  * time; *P_c is the dissipated power at y1 and becomes that at y2), fracture,
  * spreading and friction energies, the crack front, the running maxima; then
- * y0 <- y1 <- y2. *W_pos accumulates the positive work. */
+ * y0 <- y1 <- y2. *W_pos accumulates the positive work. P_y is the
+ * dissipated power at y2 when the energy control computed it for this very
+ * y2 (NaN: evaluated here; a located event solved y2 anew). */
 static void accept_step(ns_ins *s, double h, double *W_pos, double *P_c, double U_c,
-                        double U_y)
+                        double U_y, double P_y)
 {
     ins_state *c = &s->y1, *y = &s->y2;
     ns_ins_result *r = &s->res;
     double dW = 0.5 * (c->F + y->F + c->Fpl + y->Fpl) * (y->u - c->u);
     s->W_in += dW;
     if (dW > 0.0) *W_pos += dW;
-    double P_y = ins_dissipated_power(s, y);
+    if (isnan(P_y)) P_y = ins_dissipated_power(s, y);
     if (s->settle) {
         /* a settling step (settle_hold): the skin's ringing dies out within
          * it, so the viscous dissipation of the step is the energy released,
@@ -670,8 +673,9 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
          * tip cuts quickly into a softer layer (a press of a 2.5 mm needle
          * through the dermis: 1.0-1.25 % under the displacement control
          * alone) or rings after the force drop at puncture (roller, pen) */
+        double P_y = (double)NAN; /* dissipated power at this y2 (energy control) */
         if (rc == 0 && s->fixed_dt <= 0.0) {
-            double eE = energy_estimate(s, h, inc, P_c, U_c, W_pos, &U_y);
+            double eE = energy_estimate(s, h, inc, P_c, U_c, W_pos, &U_y, &P_y);
             if (s->settle) eE = 0.0; /* its energy closes by settle_hold's argument */
             if (h > NS_INS_ENERGY_HMIN * s->U_s / vref) est = fmax(est, eE);
         }
@@ -703,8 +707,9 @@ ns_status ns_ins_solve(ns_ins *s, ns_ins_result *res)
         if (ev >= 0) {
             NS_TRY(locate_event(s, ev, gc, gy, &h, &inc));
             hit_end = 0;
+            P_y = (double)NAN; /* y2 solved anew */
         }
-        accept_step(s, h, &W_pos, &P_c, U_c, U_y);
+        accept_step(s, h, &W_pos, &P_c, U_c, U_y, P_y);
         steps++;
         s->phase_steps++;
         if (s->settle) { /* at rest: restart BDF2 from a backward-Euler step */
