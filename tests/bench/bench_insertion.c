@@ -142,8 +142,9 @@ int main(int argc, char **argv)
                1e6 * r.penetration_depth);
         if (only >= 0) /* full precision for the cost tables (scripts/bench_insertion_cost.sh) */
             printf("result: depth %.17g m, max_force %.17g N, insertion_energy %.17g J, steps %zu, "
-                   "rejected %zu\n",
-                   r.penetration_depth, r.max_force, r.insertion_energy, r.steps, r.rejected_steps);
+                   "rejected %zu, energy_balance_error %.3e, retraction_force %.17g N\n",
+                   r.penetration_depth, r.max_force, r.insertion_energy, r.steps, r.rejected_steps,
+                   r.energy_balance_error, r.retraction_force);
     }
     if (only >= 0) return 0;
     printf("\n%-6s %14s %12s\n", "n", "K0_rel_error", "time_us");
