@@ -116,10 +116,49 @@
  * v(u) = sqrt(V^2 - 2 W(u)/m_a) (quasi-static tissue), withdrawal at
  * insertion.withdraw_speed; pen u = D(1 - cos 2 pi f t)/2 over one period,
  * the cartridge face a fixed rigid ring holding the skin at the edge of the
- * needle group; roller u = (R_d + L) cos(theta) - R_d along the drum path
- * (the drum's own contact is not modelled), cap at the hand force per needle
- * in contact. The base plate (single needle: a hub of 10 R_b; array: the
+ * needle group; roller: the path of eq. (C18) under the drum face of
+ * eq. (C17) (below), cap at the hand force per needle in contact (the
+ * needle and hub force; the drum face's force is the drum's). The base plate (single needle: a hub of 10 R_b; array: the
  * cell) is a flat rigid face at u - L with a rounded rim.
+ *   Roller drum (C16-C18, models/continuum/drum.c). The drum is a
+ *   cylinder, which the axisymmetric body cannot hold; the stand-in is the
+ *   drum's effect on the needle's surroundings as a rigid face:
+ *   (C16) the drum-skin contact under the hand force first: the drum sinks
+ *   delta under F_h - N_c F_c, pressing the skin with p_d = p_f(delta) at
+ *   its lowest point (the fast model's solve, models/insertion/roller.c
+ *   eqs. D1-D3, of the same case: the same delta, p_d for both models);
+ *   (C17) a fixed, frictionless rigid face at the drum-held surface z = 0
+ *   for rho >= R_b + h0 (its inner rim rounded over h0, the hub's bore),
+ *   in the frame of the skin under the drum (its pre-compression by delta
+ *   not modelled, as in the fast model), holding the skin pre-pressed onto
+ *   it by p_d: the penalty of (C4) is two-sided, (kA/2) p^2 for p >= p_c,
+ *   and continued linearly, kA p_c (p - p_c/2), below the lift-off gap
+ *   p_c = -p_d A_i / kA (kA = eps_i A_i): the skin leaves the drum where
+ *   the needle pulls it off harder than p_d per area (convex and C1: Newton
+ *   and its line search unchanged). The lift-off radius follows from the
+ *   solve (the fast model prescribes it, rho_c = sqrt(F_c/(pi p_d)) of D3).
+ *   No face at delta = 0 (the needles carry the whole hand force): the free
+ *   skin, as before. The face is fixed, so it does no work: its penalty
+ *   energy (the work against p_d of the lifted skin included) is stored
+ *   energy of the balance. Increments are 4 times finer than the other
+ *   applicators' (the balance of a 30 N roller was 8 % with L/30, 1.9 %
+ *   with L/120);
+ *   (C18) the path of the needle on the rolling drum: at angle theta,
+ *   x = (R_d + L) sin(theta), its travel into the held skin
+ *     u = (R_d + L) cos(theta) - R_d + min(delta, x^2/(2 R_d))          (D2)
+ *   from the root theta_c of u = 0 to theta = 0 and back, theta =
+ *   -theta_c + V t / R_d (oblique entry enters as the vertical travel).
+ *   Verified (tests/verify/verify_continuum_drum.c): the contact penalty
+ *   against Hertz on a two-layer half-space (0.970 of the top layer's
+ *   Hertz force in the Richardson limit, observed order 1.84; the softer
+ *   lower layer), the hand force changes the roller's travel at puncture
+ *   (roller_540 on the face: 265 um at 10 N, 204 um at 30 N) and whether
+ *   it punctures (clinical_roller: not at 1 N, 422 um deep at 10 N; before
+ *   the face every force gave the free skin's result), balance 1.3-1.9 %.
+ *   Validity: that of roller.c (drum contact half-width small against R_d,
+ *   quasi-static drum, vertical travel), the penalty's penetration about
+ *   1/c_pen of the local spacing (C4), the lift-off pull p_d uniform (the
+ *   drum's pressure at its lowest point) over the cell.
  *   Before puncture the tip is the rigid contact of (C4) (a cylindrical
  *   needle: a flat punch of the outer radius R_b), its shoulder at R_b
  *   rounded into the shaft (f += (rho - R_b)^2/(2 h0)) and the hub's bore
@@ -187,8 +226,8 @@
  * response elastic), perfectly bonded interfaces,
  * frictionless contacts, rigid needle and plate, axisymmetry (pyramids and
  * bevels enter as the cone of the same taper length), quasi-static tissue.
- * Not yet modelled: tissue inertia in the insertion, the roller drum's
- * contact, the cavity's radial spreading as a displacement (it enters as
+ * Not yet modelled: tissue inertia in the insertion, the roller drum as a
+ * body of its own (C16-C17 stand in for it), the cavity's radial spreading as a displacement (it enters as
  * the energy of P2 only); the tip laws' factors phi, psi still carry g, tau
  * at the tip as well (the body's relaxation is in addition to them).
  * Known limits: a blunt tip (r_t = 10 um on a 600 um cone, T1's force

@@ -28,6 +28,9 @@ struct ns_cont {
     double Vw;               /* [m/s] withdrawal speed */
     double t_load_end;       /* [s] end of loading (stroke, pen half period, roller half contact) */
     double roller_th;        /* [rad] half contact angle of a roller needle */
+    double drum_delta;       /* [m] roller: the drum's sinking under the hand force (C16) */
+    double drum_p;           /* [Pa] roller: the drum's pressure p_d on the skin (C16) */
+    double drum_rho;         /* [m] roller: lift-off radius rho_c of the drum face (C17; INFINITY: none) */
     double *fa, *fb;         /* [m] start fields of the cut solve, scratch (ndof each) */
     double *ff_acc;          /* [N] shaft friction part of f_acc (ndof): the friction energy */
     double *x_acc;           /* [m] last accepted displacement (ndof) */

@@ -25,7 +25,8 @@
 #include "../continuum.h"
 
 #define CONT_MAX_LAYERS 4
-#define CONT_MAX_CONTACTS 2 /* rigid bodies on the surface: the needle tip and a plate/face */
+#define CONT_MAX_CONTACTS 3 /* rigid bodies on the surface: the needle tip, a plate/face, the
+                               roller drum (drum.c) */
 
 /* Material of one layer (header eq. C1-C3). */
 typedef struct {
@@ -72,6 +73,9 @@ typedef struct {
     double a_in;     /* [m] flat: inner radius of the flat part (an annular face, 0: a disk);
                         below it the face rises as (a_in - rho)^2 / (2 edge), so a node
                         sliding under the inner rim leaves contact continuously */
+    double p_hold;   /* [Pa] > 0: the face holds the skin pre-pressed onto it with this pressure
+                        (the roller drum, eq. C17): the contact is two-sided up to a pull of
+                        p_hold per area, beyond which the skin leaves the face; 0: one-sided */
 } cont_body;
 
 typedef struct cont_lin cont_lin;
@@ -151,5 +155,14 @@ double cont_node_area(const cont_mesh *m, size_t i);
 double cont_strain_energy(const cont_sys *s, const double *x);
 double cont_body_gap(const cont_body *b, double u, double rho, double *df, double *d2f);
 double cont_newmark_step(cont_sys *s, const double *x, int commit, double *E_nm);
+
+/* drum.c (models/continuum.h eqs. C16-C18) */
+/* The drum's sinking delta and lift-off radius rho_c of the roller case in
+ * (the fast model's solve, eqs. D1-D3; no face when rho_c is past the domain
+ * radius), the drum face body[2], the first-contact angle theta_c and the end
+ * of loading; after the grid is built. */
+ns_status cont_drum_init(ns_cont *c, const ns_ins_input *in);
+/* Travel u [m] of the needle at drum angle th [rad] into the drum-held skin (C18). */
+double cont_drum_travel(const ns_cont *c, double th);
 
 #endif

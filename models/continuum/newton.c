@@ -157,6 +157,38 @@ static double node_penalty_scale(const cont_mesh *m, size_t i)
     return fmin(h_min / fmax(hl, hr), 1.0);
 }
 
+/* One surface node against a pre-pressed face (eq. C17 of models/continuum.h):
+ * the penalty energy (kA/2) p^2 for p >= pc (pressed, or pulled less than
+ * the hold pressure allows), continued linearly, kA pc (p - pc/2), below pc
+ * (the skin has left the face; its pull stays p_hold per area): convex and
+ * C1, so Newton's line search is unchanged. */
+static void drum_hold_terms(cont_sys *s, const cont_body *b, size_t dr, size_t dz, size_t iu,
+                            int inside, double p, double pc, double kA, double df, double d2f,
+                            double *Pi, int want, double *Fb)
+{
+    if (!inside) { /* the structural block, zero: the pattern never changes (linsolve.c) */
+        size_t id[3] = {dr, dz, iu};
+        for (int a = 0; a < 3 && want == CONT_E_TANGENT; a++)
+            for (int c = 0; c < 3; c++) cont_lin_add(s->lin, id[a], id[c], 0.0);
+        return;
+    }
+    int quad = p >= pc;
+    double t = quad ? kA * p : kA * pc; /* contact force [N], > 0 pressing */
+    *Pi += quad ? 0.5 * kA * p * p : kA * pc * (p - 0.5 * pc);
+    *Fb += t;
+    if (want == CONT_E_VALUE) return;
+    double gp[3] = {-df, -1.0, b->follow ? 1.0 : 0.0};
+    size_t id[3] = {dr, dz, iu};
+    for (int a = 0; a < 3; a++) s->g[id[a]] += t * gp[a];
+    if (want != CONT_E_TANGENT) return;
+    for (int a = 0; a < 3; a++)
+        for (int c = 0; c < 3; c++) {
+            double v = quad ? kA * gp[a] * gp[c] : 0.0;
+            if (a == 0 && c == 0) v += t * (-d2f);
+            cont_lin_add(s->lin, id[a], id[c], v);
+        }
+}
+
 /* Contact of every body with the surface nodes; adds to *Pi and, with
  * want = CONT_E_GRAD or CONT_E_TANGENT, to g (and the matrix). Records each
  * body's force. */
@@ -176,6 +208,11 @@ static void contact_terms(cont_sys *s, const double *x, double *Pi, int want)
             int inside = rho >= b->rho0 && rho <= b->rho1;
             double p = inside ? ub - cont_body_gap(b, ub, rho, &df, &d2f) - x[dz] : 0.0;
             double kA = s->eps_pen * cont_node_area(m, i) * node_penalty_scale(m, i);
+            if (b->p_hold > 0.0) { /* eq. (C17): pre-pressed face, two-sided up to the pull p_hold */
+                double pc = -b->p_hold * cont_node_area(m, i) / kA; /* gap of lift-off [m] */
+                drum_hold_terms(s, b, dr, dz, iu, inside, p, pc, kA, df, d2f, Pi, want, &s->Fbody[k]);
+                continue;
+            }
             if (want != CONT_E_VALUE) { /* the full structural block, zero when inactive */
                 double gp[3] = {-df, -1.0, b->follow ? 1.0 : 0.0};
                 size_t id[3] = {dr, dz, iu};
