@@ -118,7 +118,8 @@
  * the cartridge face a fixed rigid ring holding the skin at the edge of the
  * needle group; roller: the path of eq. (C18) under the drum face of
  * eq. (C17) (below), cap at the hand force per needle in contact (the
- * needle and hub force; the drum face's force is the drum's). The base plate (single needle: a hub of 10 R_b; array: the
+ * needle and hub force; the drum face's force is the drum's). The base
+ * plate (single needle: a hub of 10 R_b; array: the
  * cell) is a flat rigid face at u - L with a rounded rim.
  *   Roller drum (C16-C18, models/continuum/drum.c). The drum is a
  *   cylinder, which the axisymmetric body cannot hold; the stand-in is the
@@ -227,7 +228,8 @@
  * frictionless contacts, rigid needle and plate, axisymmetry (pyramids and
  * bevels enter as the cone of the same taper length), quasi-static tissue.
  * Not yet modelled: tissue inertia in the insertion, the roller drum as a
- * body of its own (C16-C17 stand in for it), the cavity's radial spreading as a displacement (it enters as
+ * body of its own (C16-C17 stand in for it), the cavity's radial spreading
+ * as a displacement (it enters as
  * the energy of P2 only); the tip laws' factors phi, psi still carry g, tau
  * at the tip as well (the body's relaxation is in addition to them).
  * Known limits: a blunt tip (r_t = 10 um on a 600 um cone, T1's force

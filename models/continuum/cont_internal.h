@@ -30,7 +30,8 @@ struct ns_cont {
     double roller_th;        /* [rad] half contact angle of a roller needle */
     double drum_delta;       /* [m] roller: the drum's sinking under the hand force (C16) */
     double drum_p;           /* [Pa] roller: the drum's pressure p_d on the skin (C16) */
-    double drum_rho;         /* [m] roller: lift-off radius rho_c of the drum face (C17; INFINITY: none) */
+    double drum_rho;         /* [m] roller: the fast model's lift-off radius rho_c (D3; INFINITY:
+                                none) */
     double *fa, *fb;         /* [m] start fields of the cut solve, scratch (ndof each) */
     double *ff_acc;          /* [N] shaft friction part of f_acc (ndof): the friction energy */
     double *x_acc;           /* [m] last accepted displacement (ndof) */

@@ -157,10 +157,10 @@ double cont_body_gap(const cont_body *b, double u, double rho, double *df, doubl
 double cont_newmark_step(cont_sys *s, const double *x, int commit, double *E_nm);
 
 /* drum.c (models/continuum.h eqs. C16-C18) */
-/* The drum's sinking delta and lift-off radius rho_c of the roller case in
- * (the fast model's solve, eqs. D1-D3; no face when rho_c is past the domain
- * radius), the drum face body[2], the first-contact angle theta_c and the end
- * of loading; after the grid is built. */
+/* The drum's sinking delta, pressure p_d and the fast model's lift-off radius
+ * rho_c of the roller case in (eqs. D1-D3), the drum face body[2] (C17; none
+ * at delta = 0), the first-contact angle theta_c and the end of loading;
+ * after the grid is built. */
 ns_status cont_drum_init(ns_cont *c, const ns_ins_input *in);
 /* Travel u [m] of the needle at drum angle th [rad] into the drum-held skin (C18). */
 double cont_drum_travel(const ns_cont *c, double th);

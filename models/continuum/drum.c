@@ -2,38 +2,38 @@
  * "Roller drum", eqs. C16-C18).
  *
  * The drum (radius R_d) is a cylinder: the axisymmetric r-z body cannot hold
- * it. The stand-in is the fast model's drum-skin solve (models/insertion/
- * roller.c, eqs. D1-D3) carried into the needle's unit cell as a rigid
+ * it. The stand-in is the drum's effect around the needle, as a rigid
  * surface contact:
- *   (C16) the drum sinks delta into the skin under the hand force less what
- *   the needles in contact carry (F_h - N_c F_c, D1), pressing it with the
+ *   (C16) the drum-skin contact under the hand force first: the fast
+ *   model's solve of the same case (models/insertion/roller.c, D1): the
+ *   drum sinks delta under F_h - N_c F_c, pressing the skin with the
  *   foundation pressure p_d = p_f(delta) at its lowest point;
- *   (C17) around the needle the skin stays on the drum outside the lift-off
- *   radius rho_c = sqrt(F_c / (pi p_d)) (D3; at least 4 R_b, the fast
- *   model's bound): a fixed, frictionless, unilateral rigid annular face
- *   z_s = 0 for rho >= rho_c (its inner rim rounded over the finest spacing
- *   h0, so a node leaves it continuously, as the pen's cartridge face),
- *   enforced by the penalty of eq. (C4), in the frame of the drum-held
- *   surface: the body is the skin under the drum, its pre-compression by
- *   delta not modelled (as in the fast model); inside rho_c the skin is
- *   free to tent. No ring without hand force on the skin (delta = 0) or
- *   when rho_c is past the domain radius: the free skin, as before;
+ *   (C17) the drum face: fixed, frictionless, rigid, at the drum-held
+ *   surface z = 0 for rho >= R_b + h0 (inner rim rounded over h0, as the
+ *   hub's bore), in the frame of the skin under the drum (its
+ *   pre-compression by delta not modelled, as in the fast model). The skin
+ *   is pre-pressed onto it by p_d, so the contact is two-sided up to a pull
+ *   of p_d per area and the skin leaves the face beyond (newton.c,
+ *   drum_hold_terms: the penalty of eq. C4 continued linearly below the
+ *   lift-off gap). The lift-off radius follows from the solve; the fast
+ *   model's rho_c = sqrt(F_c / (pi p_d)) (D3) is kept for comparison. No
+ *   face at delta = 0: the free skin, as before;
  *   (C18) the needle at angle theta on the drum, x = (R_d + L) sin(theta)
  *   its abscissa, travels into the held skin by
  *     u = (R_d + L) cos(theta) - R_d + min(delta, x^2 / (2 R_d))     (D2)
  *   from the root theta_c of u = 0 (bisection on (0, pi/2)) to theta = 0 and
  *   back; theta = -theta_c + V t / R_d.
  * The face is fixed, so it does no work: its penalty energy is part of the
- * stored energy of the balance (models/continuum.h, "Energy") and its force
- * is not the needle's or the plate's (it is not in the force cap; the drum
- * carries the hand force in C16).
+ * stored energy of the balance (models/continuum.h, "Energy"); its force is
+ * the drum's, not the needle's or the plate's (not in the force cap).
  * Why this stand-in: the needle's puncture and penetration are set by how
- * far the skin around it can tent, which the drum bounds at rho_c; the same
- * delta and rho_c as the fast model make the two models differ only in the
- * skin's response inside rho_c, which is what the continuum judges. A
- * continuum solve of the drum itself needs a plane-strain (or 3-D) body.
+ * far the skin around it can tent, which the drum bounds; the same delta and
+ * p_d as the fast model leave the skin's response around the needle as the
+ * one difference, which is what the continuum judges. A continuum solve of
+ * the drum itself needs a plane-strain (or 3-D) body.
  * Validity: that of roller.c (drum contact half-width small against R_d,
- * quasi-static drum, vertical travel), the penalty's penetration about
+ * quasi-static drum, vertical travel), p_d uniform over the cell (the
+ * drum's pressure at its lowest point), the penalty's penetration about
  * 1/c_pen of the local spacing (C4). */
 #include <math.h>
 
@@ -62,7 +62,8 @@ ns_status cont_drum_init(ns_cont *c, const ns_ins_input *in)
     double delta = f->roller_delta, rho = f->T->R;
     /* the foundation pressure p_d = p_f(delta) of roller.c's eq. (D1) */
     double H = f->T->H_f, e = fmin(fmax(delta / H, 0.0), 0.999);
-    double p_d = f->T->k0 * (delta * (1.0 + f->T->beta_f * e * e) + H * e * e / ((1.0 - e) * (1.0 - e)));
+    double p_d = f->T->k0 * (delta * (1.0 + f->T->beta_f * e * e) +
+                             H * e * e / ((1.0 - e) * (1.0 - e)));
     ns_ins_destroy(&f);
     c->drum_p = isfinite(p_d) && delta > 0.0 ? p_d : 0.0;
     c->drum_delta = isfinite(delta) && delta > 0.0 ? delta : 0.0;
@@ -78,7 +79,7 @@ ns_status cont_drum_init(ns_cont *c, const ns_ins_input *in)
     }
     c->roller_th = 0.5 * (lo + hi);
     c->t_load_end = c->roller_th * ap->drum_radius / ap->speed;
-    /* eq. (C17): the drum face, fixed at the held surface outside rho_c */
+    /* eq. (C17): the drum face, fixed at the held surface, pre-pressed by p_d */
     cont_body *b = &s->body[2];
     b->active = c->drum_p > 0.0;
     b->follow = 0;

@@ -208,9 +208,10 @@ static void contact_terms(cont_sys *s, const double *x, double *Pi, int want)
             int inside = rho >= b->rho0 && rho <= b->rho1;
             double p = inside ? ub - cont_body_gap(b, ub, rho, &df, &d2f) - x[dz] : 0.0;
             double kA = s->eps_pen * cont_node_area(m, i) * node_penalty_scale(m, i);
-            if (b->p_hold > 0.0) { /* eq. (C17): pre-pressed face, two-sided up to the pull p_hold */
+            if (b->p_hold > 0.0) { /* eq. (C17): pre-pressed, two-sided up to the pull p_hold */
                 double pc = -b->p_hold * cont_node_area(m, i) / kA; /* gap of lift-off [m] */
-                drum_hold_terms(s, b, dr, dz, iu, inside, p, pc, kA, df, d2f, Pi, want, &s->Fbody[k]);
+                drum_hold_terms(s, b, dr, dz, iu, inside, p, pc, kA, df, d2f, Pi, want,
+                                &s->Fbody[k]);
                 continue;
             }
             if (want != CONT_E_VALUE) { /* the full structural block, zero when inactive */

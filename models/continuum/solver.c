@@ -16,8 +16,9 @@
 #define CONT_PEN 1e3            /* [-] c_pen of eq. (C4) */
 #define CONT_TOL 1e-12          /* [-] Newton decrement / energy scale */
 #define CONT_STEPS_PER_L 30.0   /* [-] first travel increment L / 30 */
-#define CONT_DRUM_STEPS 4.0     /* [-] roller with the drum face (C17): increments this many times
-                                   finer (the face's lift-off; the balance 8 % at 30 N with 1, 1.9 % with 4) */
+/* [-] roller with the drum face (C17): increments this many times finer (the
+ * face's lift-off: the balance of roller_540 at 30 N 8.4 % with 1, 1.9 % with 4) */
+#define CONT_DRUM_STEPS 4.0
 #define CONT_MIN_STEP 1e-4      /* [-] smallest increment / first increment (events, retries) */
 #define CONT_EASY_TANGENTS 2    /* [-] new tangents in a step's last Newton solve: may grow */
 #define CONT_MAX_GROWTH 4.0     /* [-] largest increment / first increment */
@@ -677,7 +678,8 @@ ns_status ns_cont_solve(ns_cont *c, ns_ins_result *res)
     /* first increment L / 30, or a tenth of a stroke shorter than L / 3 (a
      * probe's 10 um press took one step, and the trapezoid of its Hertzian
      * force, F ~ u^1.5, overstated the work by 25 %) */
-    double du0 = by_time ? c->t_load_end / (CONT_STEPS_PER_L * (s->body[2].active ? CONT_DRUM_STEPS : 1.0))
+    double n_l = CONT_STEPS_PER_L * (s->body[2].active ? CONT_DRUM_STEPS : 1.0);
+    double du0 = by_time ? c->t_load_end / n_l
                          : fmin(c->L, 3.0 * ap->stroke) / CONT_STEPS_PER_L;
     double h = du0, u_hold = 0.0, t_unload0 = 0.0, g[CEV_COUNT];
     size_t steps = 0, rejected = 0;
