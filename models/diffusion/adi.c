@@ -516,8 +516,9 @@ static void extrapolated_try(ns_diff *s, double dt, double u_hi, attempt *a)
  * mass this adds is taken from the positive cells in proportion to their
  * content (factor 1 - neg/pos), so the total stays that of the counters and
  * the mass balance exact. The step control keeps neg below diff_rtol times
- * the amount in the skin. */
-static void extrapolated_accept(ns_diff *s, double dt, const attempt *a)
+ * the amount in the skin. Returns 1 if every new u and C_v is finite (the
+ * sums neg + pos, M > 0, are finite only then); 0 if one may not be. */
+static int extrapolated_accept(ns_diff *s, double dt, const attempt *a)
 {
     double th = a->theta;
     const double *u1 = s->c_full, *u2 = s->u_two;
@@ -529,7 +530,8 @@ static void extrapolated_accept(ns_diff *s, double dt, const attempt *a)
         if (v < 0.0) neg -= s->M[k] * v;
         else pos += s->M[k] * v;
     }
-    if (neg > 0.0 && isfinite(neg + pos)) {
+    int finite = isfinite(neg + pos);
+    if (neg > 0.0 && finite) {
         double f = pos > neg ? 1.0 - neg / pos : 0.0;
         for (size_t k = 0; k < n; k++) s->u[k] = s->u[k] > 0.0 ? f * s->u[k] : 0.0;
     }
@@ -544,6 +546,7 @@ static void extrapolated_accept(ns_diff *s, double dt, const attempt *a)
     if (s->m_res > 0.0) diff_dose_commit(s, dt, released);
     s->ch_closed_at_step = s->ch_closed;
     s->t += dt;
+    return finite && isfinite(s->Cv);
 }
 
 /* Back to the state before a rejected attempt: the coefficients of a closing
@@ -587,9 +590,9 @@ ns_status ns_diff_step(ns_diff *s, double dt)
     attempt a;
     extrapolated_try(s, dt, u_hi, &a);
     if (!a.bounds_ok) a.theta = 0.0; /* no error control here: keep the positive u_2 */
-    extrapolated_accept(s, dt, &a);
+    int finite = extrapolated_accept(s, dt, &a);
     s->steps++;
-    NS_TRY(check_finite(s));
+    if (!finite) NS_TRY(check_finite(s));
     double J = diff_outflow(s, s->u) / s->area;
     if (J > s->peak_flux) s->peak_flux = J;
     return NS_OK;
@@ -646,8 +649,7 @@ ns_status diff_adaptive_step(ns_diff *s, double dt_max, double *taken)
         if (!(fac < NS_DIFF_DT_GROWTH)) fac = NS_DIFF_DT_GROWTH;
         if (fac < DT_SHRINK_MIN) fac = DT_SHRINK_MIN;
         if (ratio <= 1.0) {
-            extrapolated_accept(s, dt, &a);
-            NS_TRY(check_finite(s));
+            if (!extrapolated_accept(s, dt, &a)) NS_TRY(check_finite(s));
             s->steps++;
             /* Keep the proposal when the step was clipped to an output time. */
             if (dt >= s->dt_next || fac < 1.0) s->dt_next = dt * fac;
