@@ -6,7 +6,7 @@
 # tolerance / 4, grid x 2 each way). The whole process is counted; set-up is below 1 %.
 # Baseline: the default case took 3.249e9 instructions at commit 7f132b6 (the start of
 # the issue-12 time-stepping work: midpoint coefficients, 1279 step attempts); 1.915e9
-# at 7580f18 (the wider channel block), 1.601e9 after its solve and sweeps were
+# at 7580f18 (the wider channel block), 1.583e9 after its solve and sweeps were
 # tightened (results bit-identical, 424 attempts).
 set -u
 cd "$(dirname "$0")/.."

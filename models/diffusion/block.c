@@ -82,7 +82,7 @@
  * with the bound of verify_diffusion_time kept. With the band rows filled
  * entry by entry (no memset of the whole band) and the elimination's row
  * updates vectorized (the same operations, bit-identical) the default case
- * takes 1.60e9 (scripts/bench_diffusion_cost.sh). */
+ * takes 1.58e9 with the sweeps of adi.c (scripts/bench_diffusion_cost.sh). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
